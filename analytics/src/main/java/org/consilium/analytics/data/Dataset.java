@@ -1,0 +1,88 @@
+package org.consilium.analytics.data;
+
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.IntStream;
+
+/**
+ * A node's table: named numeric columns, one double per cell, NaN where the value is missing.
+ * Immutable; rows are never handed out, only column views.
+ */
+public final class Dataset {
+  private final String source;
+  private final List<String> columns;
+  private final double[][] byColumn;
+  private final int rows;
+  private final List<CsvError> skipped;
+
+  Dataset(String source, List<String> columns, double[][] byColumn, int rows, List<CsvError> skipped) {
+    this.source = source;
+    this.columns = List.copyOf(columns);
+    this.byColumn = byColumn;
+    this.rows = rows;
+    this.skipped = List.copyOf(skipped);
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public List<String> columns() {
+    return columns;
+  }
+
+  public int rowCount() {
+    return rows;
+  }
+
+  /** Rows left out under {@link BadRowPolicy#SKIP}, with the reason for each. */
+  public List<CsvError> skippedRows() {
+    return skipped;
+  }
+
+  public OptionalInt indexOf(String column) {
+    return IntStream.range(0, columns.size()).filter(i -> columns.get(i).equals(column)).findFirst();
+  }
+
+  /** The cell at (row, column); NaN when missing. Throws naming the column if it does not exist. */
+  public double value(int row, String column) {
+    return byColumn[requireColumn(column)][row];
+  }
+
+  /** The cell at (row, column index); NaN when missing. */
+  public double value(int row, int column) {
+    return byColumn[column][row];
+  }
+
+  public int requireColumn(String column) {
+    return indexOf(column).orElseThrow(() -> new IllegalArgumentException(
+        "dataset " + source + " has no column '" + column + "' (columns: " + columns + ")"));
+  }
+
+  /** Builds a dataset from whole columns, for tests and for the pooled reference computations. */
+  public static Dataset ofColumns(String source, Map<String, double[]> columns) {
+    List<String> names = List.copyOf(columns.keySet());
+    int rows = columns.values().iterator().next().length;
+    double[][] data = new double[names.size()][];
+    for (int i = 0; i < names.size(); i++) {
+      data[i] = columns.get(names.get(i)).clone();
+      if (data[i].length != rows) throw new IllegalArgumentException("column " + names.get(i) + " has a different length");
+    }
+    return new Dataset(source, names, data, rows, List.of());
+  }
+
+  /** The rows of several datasets with the same columns, one after another (pooled reference). */
+  public static Dataset concat(String source, List<Dataset> parts) {
+    List<String> names = parts.get(0).columns;
+    int rows = parts.stream().mapToInt(Dataset::rowCount).sum();
+    double[][] data = new double[names.size()][rows];
+    int at = 0;
+    for (Dataset d : parts) {
+      if (!d.columns.equals(names)) throw new IllegalArgumentException(d.source + " has other columns than " + names);
+      for (int c = 0; c < names.size(); c++) System.arraycopy(d.byColumn[c], 0, data[c], at, d.rows);
+      at += d.rows;
+    }
+    return new Dataset(source, names, data, rows, List.of());
+  }
+}

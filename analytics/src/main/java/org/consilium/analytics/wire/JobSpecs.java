@@ -1,0 +1,83 @@
+package org.consilium.analytics.wire;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.stats.StatisticsQuery;
+
+/** Parsing and validation of job specs, shared by the coordinator (on submit) and nodes (on offer). */
+public final class JobSpecs {
+  public static final int SPEC_VERSION = 1;
+  public static final double DEFAULT_DELTA = 1e-6;
+
+  private JobSpecs() {}
+
+  /** Parses a JSON job spec (protobuf JSON mapping); unknown fields are an error. */
+  public static JobSpec fromJson(String json) {
+    JobSpec.Builder b = JobSpec.newBuilder();
+    try {
+      JsonFormat.parser().merge(json, b);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidSpecException("(json)", e.getMessage());
+    }
+    return b.build();
+  }
+
+  public static String toJson(com.google.protobuf.MessageOrBuilder m) {
+    try {
+      return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(m);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** True when the job asks for an exact, un-noised release. */
+  public static boolean isExact(JobSpec spec) {
+    return Double.isInfinite(spec.getPrivacy().getEpsilon());
+  }
+
+  public static double delta(JobSpec spec) {
+    return spec.getPrivacy().getDelta() == 0 ? DEFAULT_DELTA : spec.getPrivacy().getDelta();
+  }
+
+  /** The threshold t for n participants: declared, or a strict majority. */
+  public static int threshold(JobSpec spec, int participants) {
+    int t = spec.getThreshold() == 0 ? participants / 2 + 1 : spec.getThreshold();
+    if (t < 2 || t > participants) {
+      throw new InvalidSpecException("threshold", "must be in 2.." + participants + " for " + participants
+          + " participants, got " + t);
+    }
+    return t;
+  }
+
+  /** Checks everything that does not depend on a node's data or policy. */
+  public static StatisticsQuery validate(JobSpec spec) {
+    if (spec.getSpecVersion() != SPEC_VERSION) {
+      throw new InvalidSpecException("spec_version", "must be " + SPEC_VERSION + ", got " + spec.getSpecVersion());
+    }
+    if (spec.getDataset().isBlank()) throw new InvalidSpecException("dataset", "must name a dataset");
+    double eps = spec.getPrivacy().getEpsilon();
+    if (!(eps > 0)) throw new InvalidSpecException("privacy.epsilon", "must be positive (or Infinity for an exact release), got " + eps);
+    double delta = delta(spec);
+    if (!(delta > 0 && delta < 1e-3)) throw new InvalidSpecException("privacy.delta", "must be in (0, 0.001), got " + delta);
+    if (spec.getNodesCount() != spec.getNodesList().stream().distinct().count()) {
+      throw new InvalidSpecException("nodes", "lists a node twice");
+    }
+    if (spec.getComputationCase() != JobSpec.ComputationCase.STATISTICS) {
+      throw new InvalidSpecException("computation", "must be one of: statistics");
+    }
+    return StatisticsQuery.of(spec.getStatistics(), !isExact(spec));
+  }
+
+  /** A stable digest of a spec, recorded in ledgers and audit entries. */
+  public static String digest(JobSpec spec) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(spec.toByteArray());
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
