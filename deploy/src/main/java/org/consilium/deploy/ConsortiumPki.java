@@ -39,9 +39,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * coordinator checks before it lets a connection act as a node.
  */
 public final class ConsortiumPki {
-  public static final String ROLE_NODE = "node";
-  public static final String ROLE_COORDINATOR = "coordinator";
-
   private final String consortium;
   private final KeyPair caKeys;
   private final X509Certificate caCert;

@@ -1,0 +1,87 @@
+package org.consilium.coordinator;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.consilium.coordinator.api.RestApi;
+import org.consilium.coordinator.config.CoordinatorConfig;
+import org.consilium.coordinator.gateway.NodeGateway;
+import org.consilium.coordinator.gateway.TrafficRecorder;
+import org.consilium.coordinator.jobs.JobRunner;
+import org.consilium.coordinator.state.ClusterState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The coordinator program: cluster state, the node gateway, the job runner and the REST API. */
+@Command(name = "consilium-coordinator", mixinStandardHelpOptions = true, version = "0.1.0",
+    description = "Runs the Consilium coordinator.")
+public final class CoordinatorMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
+
+  @Option(names = {"-c", "--config"}, required = true, description = "the coordinator.yaml of the startup kit")
+  Path config;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CoordinatorMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    CoordinatorConfig cfg;
+    try {
+      cfg = CoordinatorConfig.load(config, System.getenv());
+    } catch (RuntimeException e) {
+      System.err.println("consilium-coordinator: " + e.getMessage());
+      return 2;
+    }
+    ClusterState state = new ClusterState(cfg.clusterName(), cfg.clusterHost(), cfg.clusterPort(), cfg.clusterMembers(),
+        cfg.stateDir());
+    log.info("cluster state ready: {} member(s)", state.clusterSize());
+    TrafficRecorder recorder = cfg.recordTraffic() == null ? null : new TrafficRecorder(cfg.recordTraffic());
+    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    CountDownLatch started = new CountDownLatch(1);
+    Throwable[] failure = new Throwable[1];
+    RestApi[] api = new RestApi[1];
+    NodeGateway[] gateway = new NodeGateway[1];
+    // Gateway, runner and API share one event-loop context: the runner is single-threaded by design.
+    vertx.runOnContext(v -> {
+      gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
+      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds());
+      Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
+      api[0] = new RestApi(vertx, cfg, state, runner, metrics);
+      Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {
+        if (r.failed()) failure[0] = r.cause();
+        started.countDown();
+      });
+    });
+    if (!started.await(60, TimeUnit.SECONDS) || failure[0] != null) {
+      System.err.println("consilium-coordinator: cannot start: " + (failure[0] == null ? "timeout" : failure[0].getMessage()));
+      vertx.close();
+      state.close();
+      return 1;
+    }
+    // One line a launcher can wait for, with the actual ports (0 in the config means "any free port").
+    System.out.println("CONSILIUM_COORDINATOR_READY nodes=" + gateway[0].actualPort() + " rest=" + api[0].actualPort());
+    System.out.flush();
+    log.info("coordinator {} ready: nodes on {}:{}, REST on https://{}:{}/api/v1", cfg.id(), cfg.nodesHost(),
+        gateway[0].actualPort(), cfg.restHost(), api[0].actualPort());
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      vertx.close();
+      state.close();
+      stop.countDown();
+    }));
+    stop.await();
+    return 0;
+  }
+}

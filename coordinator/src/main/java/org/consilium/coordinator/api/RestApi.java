@@ -1,0 +1,160 @@
+package org.consilium.coordinator.api;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.coordinator.config.CoordinatorConfig;
+import org.consilium.coordinator.jobs.JobRunner;
+import org.consilium.coordinator.state.ClusterState;
+
+/**
+ * The REST API over TLS. Everything under /api requires the administrator credential as a
+ * Bearer token; /health does not (it says only that the process is up). Errors are JSON objects
+ * with an "error" message naming the field or resource.
+ *
+ * <pre>
+ *   POST /api/v1/jobs              submit a job spec (JSON), 201 with the job record
+ *   GET  /api/v1/jobs              all jobs, newest first
+ *   GET  /api/v1/jobs/{id}         one job: status, participants per round, refusals, result
+ *   GET  /api/v1/jobs/{id}/result  the released result with its privacy accounting (409 until released)
+ *   GET  /api/v1/nodes             the node registry: online, last seen, datasets, policy, budgets
+ *   GET  /api/v1/metrics           Prometheus metrics
+ *   GET  /health                   liveness
+ * </pre>
+ */
+public final class RestApi {
+  private static final int MAX_BODY_BYTES = 1024 * 1024;
+  private final Vertx vertx;
+  private final CoordinatorConfig config;
+  private final ClusterState state;
+  private final JobRunner runner;
+  private final AdminCredential admin;
+  private final PrometheusMeterRegistry metrics;
+  private HttpServer server;
+
+  public RestApi(Vertx vertx, CoordinatorConfig config, ClusterState state, JobRunner runner, PrometheusMeterRegistry metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.state = state;
+    this.runner = runner;
+    this.admin = new AdminCredential(config.adminCredentialSha256());
+    this.metrics = metrics;
+  }
+
+  public Future<HttpServer> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
+    router.route("/api/*").handler(this::authenticate);
+    router.post("/api/v1/jobs").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::submit);
+    router.get("/api/v1/jobs").handler(this::listJobs);
+    router.get("/api/v1/jobs/:id").handler(this::getJob);
+    router.get("/api/v1/jobs/:id/result").handler(this::getResult);
+    router.get("/api/v1/nodes").handler(this::listNodes);
+    router.get("/api/v1/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+        .end(metrics.scrape()));
+    router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().path()));
+    router.errorHandler(413, ctx -> error(ctx, 413, "request body larger than " + MAX_BODY_BYTES + " bytes"));
+    router.errorHandler(500, ctx -> error(ctx, 500, "internal error"));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.restHost()).setPort(config.restPort())
+        .setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.certificate().toString())
+            .setKeyPath(config.privateKey().toString())));
+    return server.requestHandler(router).listen();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    if (admin.accepts(ctx.request().getHeader("Authorization"))) {
+      ctx.next();
+    } else {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"consilium\"");
+      error(ctx, 401, "authentication required: send the admin credential from the startup kit as a Bearer token");
+    }
+  }
+
+  private void submit(RoutingContext ctx) {
+    JobSpec spec;
+    try {
+      spec = JobSpecs.fromJson(ctx.body().asString());
+    } catch (InvalidSpecException e) {
+      error(ctx, 400, "invalid job spec: " + e.getMessage());
+      return;
+    }
+    try {
+      JsonObject record = runner.submit(spec);
+      ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/jobs/" + record.getString("id"));
+      ctx.json(record);
+    } catch (JobRunner.SubmitException e) {
+      error(ctx, e.status(), e.getMessage());
+    }
+  }
+
+  private void listJobs(RoutingContext ctx) {
+    vertx.executeBlocking(() -> {
+      List<JsonObject> jobs = new ArrayList<>();
+      state.jobs().values().forEach(s -> {
+        JsonObject j = new JsonObject(s);
+        j.remove("result");
+        jobs.add(j);
+      });
+      jobs.sort(Comparator.comparing((JsonObject j) -> j.getString("submittedAt")).reversed());
+      return new JsonArray(jobs);
+    }).onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  private void getJob(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    vertx.executeBlocking(() -> state.jobs().get(id)).onSuccess(s -> {
+      if (s == null) error(ctx, 404, "no job '" + id + "'");
+      else ctx.json(new JsonObject(s));
+    }).onFailure(ctx::fail);
+  }
+
+  private void getResult(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    vertx.executeBlocking(() -> state.jobs().get(id)).onSuccess(s -> {
+      if (s == null) {
+        error(ctx, 404, "no job '" + id + "'");
+        return;
+      }
+      JsonObject job = new JsonObject(s);
+      if (!job.containsKey("result")) error(ctx, 409, "job '" + id + "' has no result (status " + job.getString("status") + ")");
+      else ctx.json(job.getJsonObject("result"));
+    }).onFailure(ctx::fail);
+  }
+
+  private void listNodes(RoutingContext ctx) {
+    vertx.executeBlocking(() -> {
+      List<JsonObject> nodes = new ArrayList<>();
+      state.nodes().values().forEach(s -> nodes.add(new JsonObject(s)));
+      nodes.sort(Comparator.comparing((JsonObject j) -> j.getString("id")));
+      return new JsonArray(nodes);
+    }).onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  private static void error(RoutingContext ctx, int status, String message) {
+    if (ctx.response().ended()) return;
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", message).encode());
+  }
+
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

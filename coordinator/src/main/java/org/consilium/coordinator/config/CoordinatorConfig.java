@@ -1,0 +1,68 @@
+package org.consilium.coordinator.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.consilium.analytics.config.Settings;
+
+/**
+ * The coordinator's configuration file (coordinator.yaml in its startup kit). Every key is in
+ * {@link #KEYS}, documented in the coordinator README, and overridable by environment variable.
+ */
+public record CoordinatorConfig(
+    String id,
+    String nodesHost,
+    int nodesPort,
+    String restHost,
+    int restPort,
+    Path certificate,
+    Path privateKey,
+    Path ca,
+    String adminCredentialSha256,
+    String clusterName,
+    String clusterHost,
+    int clusterPort,
+    List<String> clusterMembers,
+    Path stateDir,
+    int roundTimeoutSeconds,
+    int maxFrameBytes,
+    Path recordTraffic) {
+
+  public static final Set<String> KEYS = Set.of(
+      "coordinator.id",
+      "nodes_listener.host", "nodes_listener.port",
+      "rest.host", "rest.port",
+      "tls.certificate", "tls.private_key", "tls.ca",
+      "admin.credential_sha256",
+      "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.state_dir",
+      "rounds.timeout_seconds", "limits.max_frame_bytes",
+      "debug.record_traffic");
+
+  public static CoordinatorConfig load(Path file, Map<String, String> env) {
+    Settings s = Settings.load(file, KEYS, env);
+    String hash = s.requireString("admin.credential_sha256");
+    if (!hash.matches("[0-9a-f]{64}")) {
+      throw new Settings.ConfigException(file + ": setting 'admin.credential_sha256' must be 64 lower-case hex digits");
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return new CoordinatorConfig(
+        s.string("coordinator.id", "coordinator"),
+        s.string("nodes_listener.host", "127.0.0.1"),
+        s.integer("nodes_listener.port", 7443),
+        s.string("rest.host", "127.0.0.1"),
+        s.integer("rest.port", 8443),
+        s.path("tls.certificate"),
+        s.path("tls.private_key"),
+        s.path("tls.ca"),
+        hash,
+        s.string("cluster.name", "consilium"),
+        s.string("cluster.host", "127.0.0.1"),
+        s.integer("cluster.port", 5701),
+        s.list("cluster.members"),
+        s.has("cluster.state_dir") ? s.path("cluster.state_dir") : base.resolve("state"),
+        s.integer("rounds.timeout_seconds", 20),
+        s.integer("limits.max_frame_bytes", 16 * 1024 * 1024),
+        s.has("debug.record_traffic") ? s.path("debug.record_traffic") : null);
+  }
+}

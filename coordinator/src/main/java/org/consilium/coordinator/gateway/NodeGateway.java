@@ -1,0 +1,221 @@
+package org.consilium.coordinator.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.consilium.analytics.identity.Participants;
+import org.consilium.analytics.wire.ErrorReport;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.wire.Hello;
+import org.consilium.analytics.wire.MessageType;
+import org.consilium.analytics.wire.Welcome;
+import org.consilium.coordinator.config.CoordinatorConfig;
+import org.consilium.coordinator.state.ClusterState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts node connections: TLS with client certificates required and the consortium CA as the
+ * only trust anchor, so a client without a consortium certificate never completes the
+ * handshake. A connection is a node only if its certificate says so (OU=node), and its first
+ * frame must be a HELLO naming the same id as the certificate. Frames are size-bounded;
+ * malformed ones get an ERROR, an oversized one closes the connection.
+ */
+public final class NodeGateway {
+  private static final Logger log = LoggerFactory.getLogger(NodeGateway.class);
+  private final Vertx vertx;
+  private final CoordinatorConfig config;
+  private final ClusterState state;
+  private final TrafficRecorder recorder;
+  private final Map<String, NodeConnection> connections = new HashMap<>();
+  private BiConsumer<NodeConnection, Frame> frameHandler = (c, f) -> {};
+  private Consumer<String> disconnectHandler = id -> {};
+  private NetServer server;
+
+  public NodeGateway(Vertx vertx, CoordinatorConfig config, ClusterState state, TrafficRecorder recorder) {
+    this.vertx = vertx;
+    this.config = config;
+    this.state = state;
+    this.recorder = recorder;
+  }
+
+  public void onFrame(BiConsumer<NodeConnection, Frame> handler) {
+    this.frameHandler = handler;
+  }
+
+  public void onDisconnect(Consumer<String> handler) {
+    this.disconnectHandler = handler;
+  }
+
+  public Future<NetServer> start() {
+    server = vertx.createNetServer(new NetServerOptions()
+        .setHost(config.nodesHost()).setPort(config.nodesPort())
+        .setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.certificate().toString())
+            .setKeyPath(config.privateKey().toString()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(config.ca().toString()))
+        .setSslHandshakeTimeout(10));
+    server.connectHandler(this::accept);
+    return server.listen();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public NodeConnection connection(String nodeId) {
+    return connections.get(nodeId);
+  }
+
+  public List<String> connectedNodes() {
+    return connections.keySet().stream().sorted().toList();
+  }
+
+  private void accept(NetSocket socket) {
+    X509Certificate cert;
+    try {
+      List<Certificate> chain = socket.peerCertificates();
+      cert = (X509Certificate) chain.get(0);
+    } catch (SSLPeerUnverifiedException | RuntimeException e) {
+      log.warn("refused a connection from {}: no verified client certificate", socket.remoteAddress());
+      socket.close();
+      return;
+    }
+    String id = Participants.id(cert);
+    if (!Participants.ROLE_NODE.equals(Participants.role(cert)) || id == null) {
+      log.warn("refused a connection from {}: certificate '{}' is not a node certificate", socket.remoteAddress(),
+          cert.getSubjectX500Principal());
+      reject(socket, "not_a_node", "certificate is not a node certificate");
+      return;
+    }
+    FrameCodec.Decoder decoder = new FrameCodec.Decoder(config.maxFrameBytes());
+    NodeConnection conn = new NodeConnection(id, cert, socket);
+    boolean[] greeted = {false};
+    socket.handler(buf -> {
+      byte[] bytes = buf.getBytes();
+      if (recorder != null) recorder.record(id, bytes);
+      List<FrameCodec.Decoded> frames;
+      try {
+        frames = decoder.feed(bytes);
+      } catch (FrameCodec.FramingException e) {
+        log.warn("node {}: {}; closing the connection", id, e.getMessage());
+        reject(socket, "frame_too_large", e.getMessage());
+        return;
+      }
+      for (FrameCodec.Decoded d : frames) {
+        if (d.error() != null) {
+          log.warn("node {}: refused frame: {}", id, d.error());
+          conn.send(error("", "malformed", d.error()));
+          continue;
+        }
+        Frame f = d.frame();
+        if (!greeted[0]) {
+          if (f.getType() != MessageType.HELLO) {
+            conn.send(error(f.getJobId(), "hello_required", "the first frame must be HELLO, got " + f.getType()));
+            continue;
+          }
+          Hello hello;
+          try {
+            hello = FrameCodec.payload(f, Hello.parser());
+          } catch (IllegalArgumentException e) {
+            conn.send(error("", "malformed", e.getMessage()));
+            continue;
+          }
+          if (!hello.getNodeId().equals(id)) {
+            reject(socket, "identity_mismatch", "HELLO names '" + hello.getNodeId() + "' but the certificate is for '" + id + "'");
+            return;
+          }
+          greeted[0] = true;
+          register(conn, hello);
+          continue;
+        }
+        frameHandler.accept(conn, f);
+      }
+    });
+    socket.closeHandler(v -> {
+      if (connections.get(id) == conn) {
+        connections.remove(id);
+        markOffline(id);
+        log.info("node {} disconnected", id);
+        disconnectHandler.accept(id);
+      }
+    });
+    socket.exceptionHandler(e -> log.debug("node {}: {}", id, e.getMessage()));
+  }
+
+  private void register(NodeConnection conn, Hello hello) {
+    NodeConnection previous = connections.put(conn.nodeId(), conn);
+    if (previous != null) {
+      log.info("node {} reconnected; closing its previous connection", conn.nodeId());
+      previous.close();
+    }
+    JsonArray budgets = new JsonArray();
+    hello.getPolicy().getBudgetsList().forEach(b -> budgets.add(new JsonObject().put("dataset", b.getDataset())
+        .put("epsilonCap", b.getEpsilonCap()).put("epsilonSpent", b.getEpsilonSpent())));
+    JsonObject entry = new JsonObject()
+        .put("id", conn.nodeId())
+        .put("online", true)
+        .put("connectedAt", Instant.now().toString())
+        .put("lastSeen", Instant.now().toString())
+        .put("softwareVersion", hello.getSoftwareVersion())
+        .put("datasets", new JsonArray(hello.getDatasetsList()))
+        .put("policy", new JsonObject()
+            .put("allowedComputations", new JsonArray(hello.getPolicy().getAllowedComputationsList()))
+            .put("minCohortSize", hello.getPolicy().getMinCohortSize())
+            .put("budgets", budgets))
+        .put("certificateSha256", fingerprint(conn.certificate()))
+        .put("certificateNotAfter", conn.certificate().getNotAfter().toInstant().toString());
+    vertx.executeBlocking(() -> state.nodes().put(conn.nodeId(), entry.encode()));
+    conn.send(FrameCodec.frame(MessageType.WELCOME, "", 0, Welcome.newBuilder().setCoordinatorId(config.id())
+        .setMaxFrameBytes(config.maxFrameBytes()).build()));
+    log.info("node {} registered (datasets {})", conn.nodeId(), hello.getDatasetsList());
+  }
+
+  private void markOffline(String id) {
+    vertx.executeBlocking(() -> {
+      String s = state.nodes().get(id);
+      if (s != null) {
+        state.nodes().put(id, new JsonObject(s).put("online", false).put("lastSeen", Instant.now().toString()).encode());
+      }
+      return null;
+    });
+  }
+
+  private static void reject(NetSocket socket, String code, String message) {
+    socket.write(io.vertx.core.buffer.Buffer.buffer(FrameCodec.encode(error("", code, message)))).onComplete(v -> socket.close());
+  }
+
+  static Frame error(String jobId, String code, String message) {
+    return FrameCodec.frame(MessageType.ERROR, jobId, 0, ErrorReport.newBuilder().setCode(code).setMessage(message).build());
+  }
+
+  private static String fingerprint(X509Certificate cert) {
+    try {
+      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,353 @@
+package org.consilium.coordinator.jobs;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.wire.AdvertiseKeys;
+import org.consilium.analytics.wire.ErrorReport;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.wire.JobDecision;
+import org.consilium.analytics.wire.JobOffer;
+import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.wire.MaskedInput;
+import org.consilium.analytics.wire.MessageType;
+import org.consilium.analytics.wire.PeerIdentity;
+import org.consilium.analytics.wire.SecAggCodec;
+import org.consilium.analytics.wire.ShareKeys;
+import org.consilium.analytics.wire.UnmaskShares;
+import org.consilium.coordinator.gateway.NodeConnection;
+import org.consilium.coordinator.gateway.NodeGateway;
+import org.consilium.coordinator.state.ClusterState;
+import org.consilium.mpc.secagg.Messages;
+import org.consilium.mpc.secagg.Round;
+import org.consilium.mpc.secagg.SecAggException;
+import org.consilium.mpc.secagg.SecAggServer;
+import org.consilium.mpc.secagg.SessionParams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs: offers them to nodes, drives the secure-aggregation server state machine round by
+ * round (a round closes when every live participant has answered or its deadline passes), and
+ * releases the noised aggregate with its privacy accounting. All methods run on one Vert.x
+ * context; job records are written through to the cluster state after every change.
+ */
+public final class JobRunner {
+  private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+  private final Vertx vertx;
+  private final ClusterState state;
+  private final NodeGateway gateway;
+  private final long roundTimeoutMs;
+  private final SecureRandom rng = new SecureRandom();
+  private final Map<String, ActiveJob> active = new HashMap<>();
+
+  public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds) {
+    this.vertx = vertx;
+    this.state = state;
+    this.gateway = gateway;
+    this.roundTimeoutMs = roundTimeoutSeconds * 1000L;
+    gateway.onFrame(this::onFrame);
+    gateway.onDisconnect(this::onDisconnect);
+  }
+
+  /** A job refused at submission; the message names the field or the node. */
+  public static final class SubmitException extends RuntimeException {
+    private final int status;
+
+    SubmitException(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  private final class ActiveJob {
+    final String id;
+    final JobSpec spec;
+    final StatisticsQuery query;
+    final StatisticsQuery.NoisePlan plan;
+    final Map<String, Integer> partyOf = new TreeMap<>();
+    final Map<Integer, String> nodeOf = new TreeMap<>();
+    final SecAggServer server;
+    final int threshold;
+    final JsonObject record;
+    final TreeSet<String> accepted = new TreeSet<>();
+    long timer = -1;
+
+    ActiveJob(String id, JobSpec spec, StatisticsQuery query, List<String> participants, int threshold, JsonObject record) {
+      this.id = id;
+      this.spec = spec;
+      this.query = query;
+      this.threshold = threshold;
+      this.record = record;
+      this.plan = query.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
+      int i = 1;
+      for (String n : participants) {
+        partyOf.put(n, i);
+        nodeOf.put(i, n);
+        i++;
+      }
+      byte[] session = new byte[32];
+      rng.nextBytes(session);
+      this.server = new SecAggServer(new SessionParams(session, new TreeSet<>(nodeOf.keySet()), threshold, query.vectorLength()));
+    }
+  }
+
+  /** Validates and starts a job; returns its record. */
+  public JsonObject submit(JobSpec submitted) {
+    StatisticsQuery query;
+    try {
+      query = JobSpecs.validate(submitted);
+    } catch (InvalidSpecException e) {
+      throw new SubmitException(400, e.getMessage());
+    }
+    List<String> connected = gateway.connectedNodes();
+    List<String> participants = submitted.getNodesCount() == 0 ? connected : submitted.getNodesList().stream().sorted().toList();
+    for (String n : participants) {
+      if (!connected.contains(n)) throw new SubmitException(409, "nodes: node '" + n + "' is not connected");
+    }
+    if (participants.size() < 2) throw new SubmitException(409, "nodes: at least 2 connected nodes are needed, have " + participants.size());
+    int t;
+    try {
+      t = JobSpecs.threshold(submitted, participants.size());
+    } catch (InvalidSpecException e) {
+      throw new SubmitException(400, e.getMessage());
+    }
+    String id = "job-" + UUID.randomUUID();
+    JobSpec spec = submitted.toBuilder().setJobId(id).clearNodes().addAllNodes(participants).setThreshold(t).build();
+    JsonObject record = new JsonObject()
+        .put("id", id)
+        .put("status", "OFFERED")
+        .put("submittedAt", Instant.now().toString())
+        .put("spec", new JsonObject(JobSpecs.toJson(spec)))
+        .put("participants", new JsonArray(participants))
+        .put("threshold", t)
+        .put("rounds", new JsonArray())
+        .put("refusals", new JsonArray());
+    ActiveJob job = new ActiveJob(id, spec, query, participants, t, record);
+    active.put(id, job);
+    persist(job);
+    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(job.server.params().sessionId()));
+    for (String n : participants) {
+      try {
+        offer.addPeers(PeerIdentity.newBuilder().setNodeId(n).setPartyIndex(job.partyOf.get(n))
+            .setCertificateDer(ByteString.copyFrom(gateway.connection(n).certificate().getEncoded())));
+      } catch (CertificateEncodingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    for (String n : participants) send(n, MessageType.JOB_OFFER, id, 0, offer.build());
+    armTimer(job);
+    log.info("job {} offered to {} (threshold {})", id, participants, t);
+    return record.copy();
+  }
+
+  private void onFrame(NodeConnection from, Frame f) {
+    ActiveJob job = active.get(f.getJobId());
+    if (job == null) {
+      if (f.getType() != MessageType.ERROR) from.send(errorFrame(f.getJobId(), "unknown_job", "no active job '" + f.getJobId() + "'"));
+      return;
+    }
+    Integer party = job.partyOf.get(from.nodeId());
+    if (party == null) {
+      from.send(errorFrame(f.getJobId(), "not_a_participant", "node '" + from.nodeId() + "' is not a participant of " + job.id));
+      return;
+    }
+    try {
+      switch (f.getType()) {
+        case JOB_ACCEPT -> job.accepted.add(from.nodeId());
+        case JOB_REFUSE -> {
+          JobDecision d = FrameCodec.payload(f, JobDecision.parser());
+          job.record.getJsonArray("refusals").add(new JsonObject().put("node", from.nodeId()).put("policy", d.getPolicy())
+              .put("reason", d.getReason()));
+          finish(job, "REFUSED", "refused by node '" + from.nodeId() + "' (" + d.getPolicy() + "): " + d.getReason());
+          return;
+        }
+        case SECAGG_ADVERTISE -> {
+          var m = SecAggCodec.fromWire(FrameCodec.payload(f, AdvertiseKeys.parser()));
+          requireParty(m.party(), party, from);
+          if (!job.accepted.contains(from.nodeId())) throw new IllegalArgumentException("keys advertised before accepting the job");
+          job.server.receive(m);
+        }
+        case SECAGG_SHARE_KEYS -> {
+          var m = SecAggCodec.fromWire(FrameCodec.payload(f, ShareKeys.parser()));
+          requireParty(m.party(), party, from);
+          job.server.receive(m);
+        }
+        case SECAGG_MASKED_INPUT -> {
+          var m = SecAggCodec.fromWire(FrameCodec.payload(f, MaskedInput.parser()));
+          requireParty(m.party(), party, from);
+          job.server.receive(m);
+        }
+        case SECAGG_UNMASK_SHARES -> {
+          var m = SecAggCodec.fromWire(FrameCodec.payload(f, UnmaskShares.parser()));
+          requireParty(m.party(), party, from);
+          job.server.receive(m);
+        }
+        case ERROR -> {
+          String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
+          log.warn("job {}: node {} reported: {}", job.id, from.nodeId(), msg);
+          job.record.put("lastNodeError", from.nodeId() + ": " + msg);
+          return;
+        }
+        default -> throw new IllegalArgumentException("unexpected " + f.getType() + " frame from a node");
+      }
+    } catch (RuntimeException e) {
+      // A bad message from one node is refused; the round goes on without it.
+      log.warn("job {}: refused {} from {}: {}", job.id, f.getType(), from.nodeId(), e.getMessage());
+      from.send(errorFrame(job.id, "refused", f.getType() + ": " + e.getMessage()));
+      return;
+    }
+    advanceIfComplete(job);
+  }
+
+  private static void requireParty(int claimed, int actual, NodeConnection from) {
+    if (claimed != actual) {
+      throw new IllegalArgumentException("node '" + from.nodeId() + "' is party " + actual + " but its message claims party " + claimed);
+    }
+  }
+
+  private void onDisconnect(String nodeId) {
+    for (ActiveJob job : new ArrayList<>(active.values())) {
+      if (job.partyOf.containsKey(nodeId)) advanceIfComplete(job);
+    }
+  }
+
+  /** Closes the current round early when no live participant is still expected to answer. */
+  private void advanceIfComplete(ActiveJob job) {
+    if (!active.containsKey(job.id)) return;
+    boolean waiting = job.server.pending().stream().map(job.nodeOf::get).anyMatch(n -> gateway.connection(n) != null);
+    if (!waiting) closeRound(job);
+  }
+
+  private void armTimer(ActiveJob job) {
+    if (job.timer >= 0) vertx.cancelTimer(job.timer);
+    job.timer = vertx.setTimer(roundTimeoutMs, id -> {
+      job.timer = -1;
+      if (active.containsKey(job.id)) {
+        log.info("job {}: round {} deadline passed; missing {}", job.id, job.server.round().label(), names(job, job.server.pending()));
+        closeRound(job);
+      }
+    });
+  }
+
+  private void closeRound(ActiveJob job) {
+    Round round = job.server.round();
+    SortedSet<Integer> missing = job.server.pending();
+    try {
+      switch (round) {
+        case ADVERTISE_KEYS -> {
+          Messages.Roster roster = job.server.closeAdvertiseKeys();
+          recordRound(job, round, missing);
+          job.record.put("status", "RUNNING");
+          var wire = SecAggCodec.toWire(roster);
+          for (var a : roster.advertisements()) send(job.nodeOf.get(a.party()), MessageType.SECAGG_ROSTER, job.id, 0, wire);
+        }
+        case SHARE_KEYS -> {
+          var routed = job.server.closeShareKeys();
+          recordRound(job, round, missing);
+          routed.forEach((p, msg) -> send(job.nodeOf.get(p), MessageType.SECAGG_SHARES, job.id, 1, SecAggCodec.toWire(msg)));
+        }
+        case MASKED_INPUT -> {
+          Messages.UnmaskRequest req = job.server.closeMaskedInput();
+          recordRound(job, round, missing);
+          var wire = SecAggCodec.toWire(req);
+          for (int p : req.survivors()) send(job.nodeOf.get(p), MessageType.SECAGG_UNMASK, job.id, 2, wire);
+        }
+        case UNMASKING -> {
+          Messages.AggregateResult r = job.server.closeUnmasking();
+          recordRound(job, round, missing);
+          release(job, r);
+          return;
+        }
+        case DONE -> {
+          return;
+        }
+      }
+      persist(job);
+      armTimer(job);
+      advanceIfComplete(job);
+    } catch (SecAggException e) {
+      recordRound(job, round, missing);
+      finish(job, "FAILED", e.getMessage());
+    }
+  }
+
+  private void release(ActiveJob job, Messages.AggregateResult r) {
+    List<String> contributors = names(job, r.contributors());
+    List<String> dropped = job.partyOf.keySet().stream().filter(n -> !contributors.contains(n)).toList();
+    JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.query.release(r.sum()))
+        .setAccounting(job.query.accounting(job.plan, job.threshold, contributors, dropped)).build();
+    job.record.put("result", new JsonObject(JobSpecs.toJson(result)));
+    for (String n : job.partyOf.keySet()) send(n, MessageType.JOB_RESULT, job.id, 4, result);
+    finish(job, "RELEASED", null);
+    log.info("job {} released from {} (dropped {})", job.id, contributors, dropped);
+  }
+
+  private void finish(ActiveJob job, String status, String error) {
+    if (job.timer >= 0) vertx.cancelTimer(job.timer);
+    active.remove(job.id);
+    job.record.put("status", status);
+    if (error != null) {
+      job.record.put("error", error);
+      log.warn("job {} {}: {}", job.id, status.toLowerCase(java.util.Locale.ROOT), error);
+      ErrorReport abort = ErrorReport.newBuilder().setCode(status.toLowerCase(java.util.Locale.ROOT)).setMessage(error).build();
+      for (String n : job.partyOf.keySet()) send(n, MessageType.JOB_ABORT, job.id, 0, abort);
+    }
+    persist(job);
+  }
+
+  private void recordRound(ActiveJob job, Round round, SortedSet<Integer> missing) {
+    List<String> miss = names(job, missing);
+    List<String> present = job.partyOf.keySet().stream().filter(n -> !miss.contains(n)).toList();
+    if (round != Round.ADVERTISE_KEYS) {
+      // Parties already dropped in an earlier round are not "present" now.
+      JsonArray rounds = job.record.getJsonArray("rounds");
+      if (!rounds.isEmpty()) {
+        List<?> before = rounds.getJsonObject(rounds.size() - 1).getJsonArray("participants").getList();
+        present = present.stream().filter(before::contains).toList();
+      }
+    }
+    job.record.getJsonArray("rounds").add(new JsonObject().put("round", round.label())
+        .put("participants", new JsonArray(present)).put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
+  }
+
+  private static List<String> names(ActiveJob job, java.util.Collection<Integer> parties) {
+    return parties.stream().map(job.nodeOf::get).sorted().toList();
+  }
+
+  private void send(String nodeId, MessageType type, String jobId, int round, MessageLite payload) {
+    NodeConnection c = gateway.connection(nodeId);
+    if (c != null) c.send(FrameCodec.frame(type, jobId, round, payload));
+  }
+
+  private static Frame errorFrame(String jobId, String code, String message) {
+    return FrameCodec.frame(MessageType.ERROR, jobId, 0, ErrorReport.newBuilder().setCode(code).setMessage(message).build());
+  }
+
+  private void persist(ActiveJob job) {
+    JsonObject snapshot = job.record.copy().put("updatedAt", Instant.now().toString());
+    vertx.executeBlocking(() -> state.jobs().put(job.id, snapshot.encode()));
+  }
+}

@@ -1,0 +1,64 @@
+package org.consilium.deploy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line for {@link Provisioner}: creates a consortium CA and the startup kits. */
+@Command(name = "consilium-provision", mixinStandardHelpOptions = true, version = "0.1.0",
+    description = "Creates a consortium CA and one startup kit per participant.")
+public final class ProvisionCommand implements Callable<Integer> {
+  @Option(names = "--out", required = true, description = "folder for the CA and the kits (must not hold a consortium yet)")
+  Path out;
+
+  @Option(names = "--consortium", defaultValue = "consilium", description = "consortium name (default: ${DEFAULT-VALUE})")
+  String consortium;
+
+  @Option(names = "--coordinator-host", defaultValue = "127.0.0.1", description = "host name or IP the nodes dial (default: ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--nodes-port", defaultValue = "7443") int nodesPort;
+  @Option(names = "--rest-port", defaultValue = "8443") int restPort;
+  @Option(names = "--cluster-port", defaultValue = "5701") int clusterPort;
+
+  @Option(names = "--node", required = true, description = "ID=DATASET:CSV, repeatable, e.g. cleveland=heart-disease:/data/cleveland.csv")
+  List<String> nodes = new ArrayList<>();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ProvisionCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    List<Provisioner.NodePlan> plans = new ArrayList<>();
+    Map<String, Map<String, Path>> byNode = new LinkedHashMap<>();
+    for (String n : nodes) {
+      String[] idRest = n.split("=", 2);
+      String[] dsPath = idRest.length == 2 ? idRest[1].split(":", 2) : new String[0];
+      if (dsPath.length != 2) {
+        System.err.println("consilium-provision: --node must be ID=DATASET:CSV, got '" + n + "'");
+        return 2;
+      }
+      byNode.computeIfAbsent(idRest[0], k -> new LinkedHashMap<>()).put(dsPath[0], Path.of(dsPath[1]));
+    }
+    byNode.forEach((id, ds) -> plans.add(new Provisioner.NodePlan(id, ds, Map.of())));
+    try {
+      Provisioner.Consortium c = Provisioner.provision(new Provisioner.Plan(consortium, out, host, nodesPort, restPort,
+          clusterPort, plans, Map.of()));
+      System.out.println("consortium '" + consortium + "' provisioned in " + c.out());
+      System.out.println("  coordinator kit: " + c.coordinatorConfig().getParent());
+      c.nodeConfigs().forEach((id, cfg) -> System.out.println("  node kit " + id + ": " + cfg.getParent()));
+      System.out.println("  the administrator credential is in " + c.coordinatorConfig().getParent().resolve("admin-credential"));
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println("consilium-provision: " + e.getMessage());
+      return 1;
+    }
+  }
+}

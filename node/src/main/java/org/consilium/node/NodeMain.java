@@ -1,0 +1,90 @@
+package org.consilium.node;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.consilium.analytics.data.CsvLoader;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.node.config.NodeConfig;
+import org.consilium.node.identity.NodeIdentity;
+import org.consilium.node.identity.Pem;
+import org.consilium.node.ledger.PrivacyLedger;
+import org.consilium.node.net.CoordinatorLink;
+import org.consilium.node.session.NodeAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The node program: loads its data, policy and ledger, then dials the coordinator and waits for work. */
+@Command(name = "consilium-node", mixinStandardHelpOptions = true, version = NodeAgent.SOFTWARE_VERSION,
+    description = "Runs a Consilium node beside one organisation's data.")
+public final class NodeMain implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(NodeMain.class);
+
+  @Option(names = {"-c", "--config"}, required = true, description = "the node.yaml of this node's startup kit")
+  Path config;
+
+  @Option(names = "--check", description = "load config, keys and datasets, report, and exit")
+  boolean check;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new NodeMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig cfg;
+    Map<String, Dataset> datasets = new LinkedHashMap<>();
+    NodeIdentity identity;
+    try {
+      cfg = NodeConfig.load(config, System.getenv());
+      identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
+          Pem.certificate(cfg.ca()));
+      for (NodeConfig.DatasetConfig d : cfg.datasets().values()) {
+        try (Reader r = Files.newBufferedReader(d.path())) {
+          Dataset data = new CsvLoader(d.badRows(), d.maxRows()).load(d.path().getFileName().toString(), r);
+          data.skippedRows().forEach(e -> log.warn("dataset {}: skipped {}", d.name(), e));
+          log.info("dataset {}: {} rows from {} ({} skipped)", d.name(), data.rowCount(), d.path(), data.skippedRows().size());
+          datasets.put(d.name(), data);
+        } catch (IOException e) {
+          throw new IllegalArgumentException("dataset " + d.name() + ": cannot read " + d.path() + ": " + e.getMessage());
+        }
+      }
+    } catch (RuntimeException e) {
+      System.err.println("consilium-node: " + e.getMessage());
+      return 2;
+    }
+    PrivacyLedger ledger = PrivacyLedger.open(cfg.ledger());
+    ledger.warnings().forEach(log::warn);
+    if (check) {
+      System.out.println("node " + cfg.nodeId() + ": configuration, identity and " + datasets.size() + " dataset(s) OK");
+      return 0;
+    }
+    Vertx vertx = Vertx.vertx();
+    NodeAgent agent = new NodeAgent(cfg, identity, datasets, ledger);
+    // The agent is not thread-safe: run it on one event-loop context.
+    CountDownLatch stop = new CountDownLatch(1);
+    CoordinatorLink[] link = new CoordinatorLink[1];
+    vertx.runOnContext(v -> {
+      link[0] = new CoordinatorLink(vertx, cfg, agent);
+      link[0].start();
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (link[0] != null) link[0].stop();
+      vertx.close();
+      ledger.close();
+      stop.countDown();
+    }));
+    log.info("node {} started; coordinator {}:{}", cfg.nodeId(), cfg.coordinatorHost(), cfg.coordinatorPort());
+    stop.await();
+    return 0;
+  }
+}

@@ -1,0 +1,109 @@
+package org.consilium.node.net;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.util.List;
+import org.consilium.analytics.wire.ErrorReport;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.wire.MessageType;
+import org.consilium.node.config.NodeConfig;
+import org.consilium.node.session.NodeAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's one long-lived connection: it dials out to the coordinator over mutually
+ * authenticated TLS (its own certificate, the consortium CA as the only trust anchor, and
+ * hostname verification of the coordinator), feeds received frames to the {@link NodeAgent}
+ * and writes back what it answers. It redials after a lost connection.
+ */
+public final class CoordinatorLink {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
+  private final Vertx vertx;
+  private final NodeConfig config;
+  private final NodeAgent agent;
+  private final NetClient client;
+  private volatile boolean stopped;
+
+  public CoordinatorLink(Vertx vertx, NodeConfig config, NodeAgent agent) {
+    this.vertx = vertx;
+    this.config = config;
+    this.agent = agent;
+    this.client = vertx.createNetClient(new NetClientOptions()
+        .setSsl(true)
+        .setHostnameVerificationAlgorithm("HTTPS")
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.certificate().toString())
+            .setKeyPath(config.privateKey().toString()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(config.ca().toString()))
+        .setConnectTimeout(10_000));
+  }
+
+  public void start() {
+    connect();
+  }
+
+  public void stop() {
+    stopped = true;
+    client.close();
+  }
+
+  private void connect() {
+    if (stopped) return;
+    client.connect(config.coordinatorPort(), config.coordinatorHost()).onSuccess(this::attach).onFailure(e -> {
+      log.warn("cannot reach coordinator at {}:{}: {}; retrying in {}s", config.coordinatorHost(), config.coordinatorPort(),
+          e.getMessage(), config.reconnectSeconds());
+      retryLater();
+    });
+  }
+
+  private void retryLater() {
+    if (!stopped) vertx.setTimer(config.reconnectSeconds() * 1000L, id -> connect());
+  }
+
+  private void attach(NetSocket socket) {
+    log.info("connected to coordinator {}:{} over mutually authenticated TLS", config.coordinatorHost(), config.coordinatorPort());
+    FrameCodec.Decoder decoder = new FrameCodec.Decoder(config.maxFrameBytes());
+    socket.handler(buf -> {
+      List<FrameCodec.Decoded> decoded;
+      try {
+        decoded = decoder.feed(buf.getBytes());
+      } catch (FrameCodec.FramingException e) {
+        log.warn("closing connection: {}", e.getMessage());
+        send(socket, FrameCodec.frame(MessageType.ERROR, "", 0, ErrorReport.newBuilder().setCode("framing").setMessage(e.getMessage()).build()));
+        socket.close();
+        return;
+      }
+      for (FrameCodec.Decoded d : decoded) {
+        if (d.error() != null) {
+          log.warn("refused a frame from the coordinator: {}", d.error());
+          send(socket, FrameCodec.frame(MessageType.ERROR, "", 0, ErrorReport.newBuilder().setCode("malformed").setMessage(d.error()).build()));
+          continue;
+        }
+        List<Frame> replies = agent.onFrame(d.frame());
+        if (config.roundDelayMillis() > 0 && d.frame().getType().name().startsWith("SECAGG_")) {
+          // Fault injection for drills and tests (debug.round_delay_ms): answer protocol rounds late.
+          vertx.setTimer(config.roundDelayMillis(), id -> replies.forEach(out -> send(socket, out)));
+        } else {
+          replies.forEach(out -> send(socket, out));
+        }
+      }
+    });
+    socket.closeHandler(v -> {
+      log.warn("connection to coordinator closed");
+      agent.onDisconnect();
+      retryLater();
+    });
+    socket.exceptionHandler(e -> log.warn("connection error: {}", e.getMessage()));
+    send(socket, agent.hello());
+  }
+
+  private static void send(NetSocket socket, Frame f) {
+    socket.write(Buffer.buffer(FrameCodec.encode(f)));
+  }
+}

@@ -1,0 +1,72 @@
+package org.consilium.node.policy;
+
+import java.util.List;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.node.config.NodeConfig;
+import org.consilium.node.ledger.PrivacyLedger;
+
+/**
+ * Decides whether this node takes part in a job. Every refusal names the rule (the config key)
+ * that refused and why, so the analyst sees which hospital's policy said no.
+ */
+public final class Policy {
+  private final NodeConfig.PolicyConfig rules;
+
+  public Policy(NodeConfig.PolicyConfig rules) {
+    this.rules = rules;
+  }
+
+  /** Accept, or refuse naming the rule. */
+  public record Decision(boolean accepted, String rule, String reason) {
+    static Decision accept() {
+      return new Decision(true, "", "");
+    }
+
+    static Decision refuse(String rule, String reason) {
+      return new Decision(false, rule, reason);
+    }
+  }
+
+  public Decision decide(JobSpec spec, StatisticsQuery query, int participants, int threshold,
+      NodeConfig.DatasetConfig dataset, Dataset data, PrivacyLedger ledger) {
+    String computation = "statistics";
+    if (!rules.allowedComputations().contains(computation)) {
+      return Decision.refuse("policy.allowed_computations", computation + " is not among " + rules.allowedComputations());
+    }
+    if (!rules.allowedColumns().isEmpty()) {
+      List<String> denied = query.columns().stream().filter(c -> !rules.allowedColumns().contains(c)).toList();
+      if (!denied.isEmpty()) return Decision.refuse("policy.allowed_columns", "columns " + denied + " are not allowed");
+    }
+    if (threshold < rules.minParties()) {
+      return Decision.refuse("policy.min_parties", "threshold " + threshold + " is below the minimum of " + rules.minParties()
+          + " parties per release");
+    }
+    if (participants < rules.minParties()) {
+      return Decision.refuse("policy.min_parties", participants + " participants, the minimum is " + rules.minParties());
+    }
+    boolean exact = JobSpecs.isExact(spec);
+    if (exact && !rules.allowExactRelease()) {
+      return Decision.refuse("policy.allow_exact_release", "the job asks for an exact (epsilon = Infinity) release");
+    }
+    double epsilon = spec.getPrivacy().getEpsilon();
+    double spent = ledger.spent(dataset.name());
+    if (!exact && spent + epsilon > dataset.epsilonCap() + 1e-12) {
+      return Decision.refuse("policy.epsilon_cap", String.format(java.util.Locale.ROOT,
+          "epsilon %.4g requested, %.4g of the cap %.4g for dataset %s already spent", epsilon, spent, dataset.epsilonCap(),
+          dataset.name()));
+    }
+    long cohort;
+    try {
+      cohort = query.local(data).cohortSize();
+    } catch (IllegalArgumentException e) {
+      return Decision.refuse("datasets." + dataset.name(), e.getMessage());
+    }
+    if (cohort < rules.minCohortSize()) {
+      return Decision.refuse("policy.min_cohort_size", "local cohort is below the minimum of " + rules.minCohortSize());
+    }
+    return Decision.accept();
+  }
+}

@@ -1,0 +1,236 @@
+package org.consilium.node.session;
+
+import com.google.protobuf.MessageLite;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.wire.DatasetBudget;
+import org.consilium.analytics.wire.ErrorReport;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.wire.Hello;
+import org.consilium.analytics.wire.JobDecision;
+import org.consilium.analytics.wire.JobOffer;
+import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.wire.MessageType;
+import org.consilium.analytics.wire.PeerIdentity;
+import org.consilium.analytics.wire.PolicySummary;
+import org.consilium.analytics.wire.Roster;
+import org.consilium.analytics.wire.SecAggCodec;
+import org.consilium.analytics.wire.SharesForParty;
+import org.consilium.analytics.wire.UnmaskRequest;
+import org.consilium.mpc.ring.RingVector;
+import org.consilium.mpc.secagg.PeerAuthenticator;
+import org.consilium.mpc.secagg.SecAggParty;
+import org.consilium.mpc.secagg.SessionParams;
+import org.consilium.node.config.NodeConfig;
+import org.consilium.node.identity.NodeIdentity;
+import org.consilium.node.identity.Pem;
+import org.consilium.node.ledger.PrivacyLedger;
+import org.consilium.node.policy.Policy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's protocol logic: frames from the coordinator in, frames to send out. The network
+ * connection lives in {@code CoordinatorLink}; this class never touches a socket, so every
+ * rule here is testable in one process. Not thread-safe: the link calls it from one thread.
+ */
+public final class NodeAgent {
+  private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+  public static final String SOFTWARE_VERSION = "0.1.0";
+
+  private final NodeConfig config;
+  private final NodeIdentity identity;
+  private final Map<String, Dataset> datasets;
+  private final PrivacyLedger ledger;
+  private final Policy policy;
+  private final SecureRandom rng = new SecureRandom();
+  private final Map<String, Session> sessions = new HashMap<>();
+
+  /** One job in progress; dataSent becomes true once the masked input has left the node. */
+  private static final class Session {
+    final SecAggParty party;
+    boolean dataSent;
+
+    Session(SecAggParty party) {
+      this.party = party;
+    }
+  }
+
+  public NodeAgent(NodeConfig config, NodeIdentity identity, Map<String, Dataset> datasets, PrivacyLedger ledger) {
+    this.config = config;
+    this.identity = identity;
+    this.datasets = Map.copyOf(datasets);
+    this.ledger = ledger;
+    this.policy = new Policy(config.policy());
+  }
+
+  public Frame hello() {
+    PolicySummary.Builder p = PolicySummary.newBuilder().addAllAllowedComputations(config.policy().allowedComputations())
+        .setMinCohortSize(config.policy().minCohortSize());
+    config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
+        .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
+    return frame(MessageType.HELLO, "", 0, Hello.newBuilder().setNodeId(config.nodeId()).setSoftwareVersion(SOFTWARE_VERSION)
+        .addAllDatasets(config.datasets().keySet()).setPolicy(p).build());
+  }
+
+  /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
+  public List<Frame> onFrame(Frame f) {
+    try {
+      return switch (f.getType()) {
+        case WELCOME -> List.of();
+        case JOB_OFFER -> onOffer(f.getJobId(), FrameCodec.payload(f, JobOffer.parser()));
+        case SECAGG_ROSTER -> step(f, s -> List.of(frame(MessageType.SECAGG_SHARE_KEYS, f.getJobId(), 1,
+            SecAggCodec.toWire(s.party.onRoster(SecAggCodec.fromWire(FrameCodec.payload(f, Roster.parser())))))));
+        case SECAGG_SHARES -> step(f, s -> {
+          var masked = s.party.onShares(SecAggCodec.fromWire(FrameCodec.payload(f, SharesForParty.parser())));
+          s.dataSent = true;
+          return List.of(frame(MessageType.SECAGG_MASKED_INPUT, f.getJobId(), 2, SecAggCodec.toWire(masked)));
+        });
+        case SECAGG_UNMASK -> step(f, s -> List.of(frame(MessageType.SECAGG_UNMASK_SHARES, f.getJobId(), 3,
+            SecAggCodec.toWire(s.party.onUnmaskRequest(SecAggCodec.fromWire(FrameCodec.payload(f, UnmaskRequest.parser())))))));
+        case JOB_RESULT -> {
+          JobResult r = FrameCodec.payload(f, JobResult.parser());
+          sessions.remove(f.getJobId());
+          log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
+          yield List.of();
+        }
+        case JOB_ABORT -> {
+          abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage());
+          yield List.of();
+        }
+        case ERROR -> {
+          log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage());
+          yield List.of();
+        }
+        default -> List.of(error(f.getJobId(), "unexpected", "a node does not accept " + f.getType() + " frames"));
+      };
+    } catch (RuntimeException e) {
+      log.warn("job {}: {} frame refused: {}", f.getJobId(), f.getType(), e.getMessage());
+      abort(f.getJobId(), e.getMessage());
+      return List.of(error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage()));
+    }
+  }
+
+  /** The connection to the coordinator was lost: jobs in flight cannot finish. */
+  public void onDisconnect() {
+    for (String job : new ArrayList<>(sessions.keySet())) abort(job, "connection to the coordinator lost");
+  }
+
+  private interface Step {
+    List<Frame> apply(Session s);
+  }
+
+  private List<Frame> step(Frame f, Step step) {
+    Session s = sessions.get(f.getJobId());
+    if (s == null) return List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "'"));
+    return step.apply(s);
+  }
+
+  private void abort(String jobId, String why) {
+    Session s = sessions.remove(jobId);
+    if (s == null) return;
+    if (!s.dataSent && ledger.hasReservation(jobId)) {
+      ledger.refund(jobId);
+      log.info("job {} aborted before any data left this node ({}); budget refunded", jobId, why);
+    } else {
+      log.info("job {} aborted after the masked input was sent ({}); budget stays spent", jobId, why);
+    }
+  }
+
+  private List<Frame> onOffer(String jobId, JobOffer offer) {
+    JobSpec spec = offer.getSpec();
+    if (!spec.getJobId().equals(jobId) || jobId.isBlank()) throw new IllegalArgumentException("offer's job id does not match its frame");
+    if (sessions.containsKey(jobId) || ledger.hasReservation(jobId)) {
+      return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
+    }
+    StatisticsQuery query;
+    try {
+      query = JobSpecs.validate(spec);
+    } catch (InvalidSpecException e) {
+      return List.of(refuse(jobId, "spec", e.getMessage()));
+    }
+    NodeConfig.DatasetConfig dataset = config.datasets().get(spec.getDataset());
+    if (dataset == null) return List.of(refuse(jobId, "datasets", "this node has no dataset '" + spec.getDataset() + "'"));
+    Map<Integer, X509Certificate> peers = new HashMap<>();
+    Integer me = null;
+    for (PeerIdentity p : offer.getPeersList()) {
+      X509Certificate cert = Pem.certificate(p.getCertificateDer().toByteArray());
+      String id;
+      try {
+        id = identity.verifiedNodeId(cert);
+      } catch (IllegalArgumentException e) {
+        return List.of(refuse(jobId, "peer_identity", "peer '" + p.getNodeId() + "': " + e.getMessage()));
+      }
+      if (!id.equals(p.getNodeId())) return List.of(refuse(jobId, "peer_identity", "peer '" + p.getNodeId() + "' presents the certificate of '" + id + "'"));
+      if (p.getPartyIndex() < 1 || peers.put(p.getPartyIndex(), cert) != null) {
+        return List.of(refuse(jobId, "peer_identity", "party index " + p.getPartyIndex() + " is invalid or used twice"));
+      }
+      if (id.equals(config.nodeId())) me = p.getPartyIndex();
+    }
+    if (me == null) return List.of(refuse(jobId, "peer_identity", "this node is not among the job's participants"));
+    int t;
+    try {
+      t = JobSpecs.threshold(spec, peers.size());
+    } catch (InvalidSpecException e) {
+      return List.of(refuse(jobId, "spec", e.getMessage()));
+    }
+    Dataset data = datasets.get(dataset.name());
+    Policy.Decision d = policy.decide(spec, query, peers.size(), t, dataset, data, ledger);
+    if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
+
+    StatisticsQuery.NoisePlan plan = query.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
+    // The budget is durable before anything computed from the data leaves this node.
+    if (plan.exact()) ledger.recordExact(dataset.name(), jobId);
+    else ledger.reserve(dataset.name(), jobId, spec.getPrivacy().getEpsilon());
+    RingVector input = query.local(data).encoded();
+    if (!plan.exact()) input = input.plus(query.noiseShare(plan.mu(), t, new SkellamNoise(rng)));
+    SessionParams params = new SessionParams(offer.getSessionId().toByteArray(), new TreeSet<>(peers.keySet()), t, query.vectorLength());
+    int self = me;
+    PeerAuthenticator auth = new PeerAuthenticator() {
+      @Override
+      public byte[] sign(byte[] message) {
+        return identity.sign(message);
+      }
+
+      @Override
+      public boolean verify(int party, byte[] message, byte[] signature) {
+        X509Certificate c = peers.get(party);
+        return c != null && NodeIdentity.verify(c, message, signature);
+      }
+    };
+    SecAggParty party = new SecAggParty(params, self, input, auth, rng);
+    sessions.put(jobId, new Session(party));
+    log.info("job {} accepted: dataset {}, epsilon {}, party {} of {}, threshold {}", jobId, dataset.name(),
+        spec.getPrivacy().getEpsilon(), self, peers.size(), t);
+    return List.of(
+        frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
+            .setEpsilonReserved(plan.exact() ? 0 : spec.getPrivacy().getEpsilon()).build()),
+        frame(MessageType.SECAGG_ADVERTISE, jobId, 0, SecAggCodec.toWire(party.advertise())));
+  }
+
+  private Frame refuse(String jobId, String rule, String reason) {
+    log.info("job {} refused by {}: {}", jobId, rule, reason);
+    return frame(MessageType.JOB_REFUSE, jobId, 0, JobDecision.newBuilder().setAccepted(false).setPolicy(rule).setReason(reason).build());
+  }
+
+  private Frame error(String jobId, String code, String message) {
+    return frame(MessageType.ERROR, jobId, 0, ErrorReport.newBuilder().setCode(code).setMessage(message).build());
+  }
+
+  private Frame frame(MessageType type, String jobId, int round, MessageLite payload) {
+    return FrameCodec.frame(type, jobId, round, payload).toBuilder().setSender(config.nodeId()).build();
+  }
+
+}

@@ -1,0 +1,82 @@
+package org.consilium.simulations;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.consilium.analytics.data.BadRowPolicy;
+import org.consilium.analytics.data.CsvLoader;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.wire.GroupStatistics;
+import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.wire.StatisticsResult;
+
+/** The simulation's statistics job and the pooled reference it is compared with. */
+public final class DefaultJob {
+  private DefaultJob() {}
+
+  /** Mean age and the distribution of diagnosis (num 0-4) by sex over all four hospitals. */
+  public static String spec(String epsilon) {
+    return """
+        {
+          "specVersion": 1,
+          "dataset": "heart-disease",
+          "privacy": {"epsilon": %s, "delta": 1e-6},
+          "statistics": {
+            "column": "age", "lower": 18, "upper": 100,
+            "groupBy": {"column": "sex", "values": ["0", "1"]},
+            "histogram": {"column": "num", "edges": [0, 1, 2, 3, 4, 5]}
+          }
+        }""".formatted(epsilon);
+  }
+
+  /** The same statistics computed in the clear on the concatenated files (reference only). */
+  public static StatisticsResult pooledExact(String specJson, Map<String, Path> csvs) {
+    JobSpec spec = JobSpecs.fromJson(specJson);
+    StatisticsQuery q = StatisticsQuery.of(spec.getStatistics(), false);
+    List<Dataset> parts = new ArrayList<>();
+    for (Path p : csvs.values()) parts.add(load(p));
+    return q.exact(Dataset.concat("pooled", parts));
+  }
+
+  public static Dataset load(Path csv) {
+    try (Reader r = Files.newBufferedReader(csv)) {
+      return new CsvLoader(BadRowPolicy.SKIP, 10_000_000).load(csv.getFileName().toString(), r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A side-by-side table of the released values and the exact pooled ones. */
+  public static String table(JobResult released, StatisticsResult exact) {
+    StringBuilder sb = new StringBuilder();
+    var acc = released.getAccounting();
+    sb.append(String.format(Locale.ROOT, "Released with %s: epsilon %.3f, delta %.0e; contributors %s%s%n", acc.getMechanism(),
+        acc.getEpsilon(), acc.getDelta(), acc.getContributorsList(),
+        acc.getDroppedCount() == 0 ? "" : ", dropped " + acc.getDroppedList()));
+    sb.append(String.format(Locale.ROOT, "%-8s %-22s %-22s %s%n", "sex", "count (DP | exact)", "mean age (DP | exact)",
+        "diagnosis num=0..4 (DP | exact)"));
+    StatisticsResult dp = released.getStatistics();
+    for (int g = 0; g < dp.getGroupsCount(); g++) {
+      GroupStatistics d = dp.getGroups(g);
+      GroupStatistics e = exact.getGroups(g);
+      String label = d.getGroup().equals("0") ? "female" : d.getGroup().equals("1") ? "male" : d.getGroup();
+      sb.append(String.format(Locale.ROOT, "%-8s %-22s %-22s %s | %s%n", label,
+          String.format(Locale.ROOT, "%.0f | %.0f", d.getCount(), e.getCount()),
+          String.format(Locale.ROOT, "%.2f | %.2f", d.getMean(), e.getMean()),
+          d.getHistogramList().stream().map(x -> String.format(Locale.ROOT, "%.0f", x)).toList(),
+          e.getHistogramList().stream().map(x -> String.format(Locale.ROOT, "%.0f", x)).toList()));
+    }
+    acc.getComponentsList().forEach(c -> sb.append(String.format(Locale.ROOT, "  noise on %-15s stddev %.3g (in data units)%n",
+        c.getName(), c.getStddev())));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,232 @@
+package org.consilium.simulations;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.consilium.coordinator.CoordinatorMain;
+import org.consilium.deploy.Provisioner;
+import org.consilium.node.NodeMain;
+
+/**
+ * A consortium on this machine: provisions a fresh CA and startup kits in a work folder, then
+ * runs the coordinator and one node per hospital as separate JVM processes talking mutually
+ * authenticated TLS over loopback. Logs go to work/logs. Closing it stops every process.
+ */
+public final class LocalConsortium implements AutoCloseable {
+  private final Path work;
+  private final Provisioner.Consortium kits;
+  private final Map<String, Process> nodes = new LinkedHashMap<>();
+  private final Map<String, Path> datasets;
+  private Process coordinator;
+  private RestClient rest;
+  private final int restPort;
+
+  /** How to set the consortium up; per-node extra settings (dotted keys) go into each node.yaml. */
+  public record Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings) {
+    public static Options defaults(Path work) {
+      return new Options(work, Map.of(), Map.of());
+    }
+  }
+
+  private LocalConsortium(Path work, Provisioner.Consortium kits, Map<String, Path> datasets, int restPort) {
+    this.work = work;
+    this.kits = kits;
+    this.datasets = datasets;
+    this.restPort = restPort;
+  }
+
+  /** Provisions and starts everything; returns once every node is registered and online. */
+  public static LocalConsortium start(Options options) {
+    Path work = options.work().toAbsolutePath();
+    Map<String, Path> data = HeartDisease.extractTo(work.resolve("data"));
+    int nodesPort = freePort();
+    int restPort = freePort();
+    int clusterPort = freePort();
+    List<Provisioner.NodePlan> plans = new ArrayList<>();
+    data.forEach((id, csv) -> plans.add(new Provisioner.NodePlan(id, Map.of(HeartDisease.DATASET, csv),
+        options.nodeSettings().getOrDefault(id, Map.of()))));
+    Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("consilium-sim", work.resolve("consortium"),
+        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings()));
+    LocalConsortium c = new LocalConsortium(work, kits, data, restPort);
+    try {
+      c.startProcesses();
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private void startProcesses() {
+    coordinator = launch("coordinator", CoordinatorMain.class.getName(), kits.coordinatorConfig());
+    waitFor(Duration.ofSeconds(90), "the coordinator to start (see " + log("coordinator") + ")", () -> {
+      if (!coordinator.isAlive()) throw new IllegalStateException("the coordinator exited: see " + log("coordinator"));
+      return read(work.resolve("logs/coordinator.out")).contains("CONSILIUM_COORDINATOR_READY");
+    });
+    rest = new RestClient(URI.create("https://127.0.0.1:" + restPort + "/"), kits.caCertificate(), kits.adminToken());
+    kits.nodeConfigs().forEach((id, cfg) -> nodes.put(id, launch(id, NodeMain.class.getName(), cfg)));
+    waitFor(Duration.ofSeconds(90), "all nodes to connect", () -> {
+      for (var n : nodes.entrySet()) {
+        if (!n.getValue().isAlive()) throw new IllegalStateException("node " + n.getKey() + " exited: see " + log(n.getKey()));
+      }
+      return onlineNodes().containsAll(nodes.keySet());
+    });
+  }
+
+  private Process launch(String id, String mainClass, Path config) {
+    try {
+      Files.createDirectories(work.resolve("logs"));
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+          "-Dconsilium.id=" + id, "-cp", absoluteClassPath(), mainClass, "--config", config.toString())
+          .redirectOutput(work.resolve("logs/" + id + ".out").toFile())
+          .redirectError(log(id).toFile());
+      return pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + id, e);
+    }
+  }
+
+  /** This JVM's class path with absolute entries, so children work from any folder. */
+  private static String absoluteClassPath() {
+    return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+  }
+
+  private Path log(String id) {
+    return work.resolve("logs/" + id + ".log");
+  }
+
+  public Path work() {
+    return work;
+  }
+
+  public RestClient rest() {
+    return rest;
+  }
+
+  public Provisioner.Consortium kits() {
+    return kits;
+  }
+
+  /** The CSV file each hospital node serves, for reference computations in the clear. */
+  public Map<String, Path> datasets() {
+    return datasets;
+  }
+
+  public Set<String> nodeIds() {
+    return nodes.keySet();
+  }
+
+  public List<String> onlineNodes() {
+    RestClient.Response r = rest.get("api/v1/nodes");
+    if (r.status() != 200) return List.of();
+    List<String> online = new ArrayList<>();
+    new JsonArray(r.body()).forEach(o -> {
+      JsonObject n = (JsonObject) o;
+      if (n.getBoolean("online", false)) online.add(n.getString("id"));
+    });
+    return online;
+  }
+
+  /** Submits a job spec (JSON) and returns its id; throws with the API's message if refused. */
+  public String submit(String specJson) {
+    RestClient.Response r = rest.post("api/v1/jobs", specJson);
+    if (r.status() != 201) throw new IllegalStateException("job refused (" + r.status() + "): " + r.body());
+    return new JsonObject(r.body()).getString("id");
+  }
+
+  public JsonObject job(String id) {
+    RestClient.Response r = rest.get("api/v1/jobs/" + id);
+    if (r.status() != 200) throw new IllegalStateException("GET job " + id + ": " + r.status() + " " + r.body());
+    return new JsonObject(r.body());
+  }
+
+  /** Waits until the job is RELEASED, REFUSED or FAILED and returns its record. */
+  public JsonObject awaitJob(String id, Duration timeout) {
+    JsonObject[] last = new JsonObject[1];
+    waitFor(timeout, "job " + id + " to finish", () -> {
+      last[0] = job(id);
+      return Set.of("RELEASED", "REFUSED", "FAILED").contains(last[0].getString("status"));
+    });
+    return last[0];
+  }
+
+  /** Kills a node process abruptly (SIGKILL), as a crash or a pulled cable would. */
+  public void kill(String nodeId) {
+    Process p = nodes.get(nodeId);
+    p.destroyForcibly();
+    try {
+      p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public static void waitFor(Duration timeout, String what, java.util.concurrent.Callable<Boolean> condition) {
+    Instant end = Instant.now().plus(timeout);
+    Exception lastError = null;
+    while (Instant.now().isBefore(end)) {
+      try {
+        if (condition.call()) return;
+        lastError = null;
+      } catch (IllegalStateException e) {
+        if (e.getMessage() != null && e.getMessage().contains("exited")) throw e;
+        lastError = e;
+      } catch (Exception e) {
+        lastError = e;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + what);
+      }
+    }
+    throw new IllegalStateException("timed out after " + timeout.toSeconds() + "s waiting for " + what
+        + (lastError == null ? "" : " (last error: " + lastError.getMessage() + ")"));
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p) : "";
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process p : nodes.values()) p.destroy();
+    if (coordinator != null) coordinator.destroy();
+    List<Process> all = new ArrayList<>(nodes.values());
+    if (coordinator != null) all.add(coordinator);
+    for (Process p : all) {
+      try {
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package org.consilium.simulations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.JsonFormat;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.wire.GroupStatistics;
+import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.wire.StatisticsResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The four hospitals as five real processes on loopback (coordinator plus one node each), with
+ * mutually authenticated TLS, the real data and the real protocol. One consortium serves every
+ * scenario below, in order; the last one kills a node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsortiumEndToEndTest {
+  @TempDir
+  static Path work;
+  private LocalConsortium consortium;
+  private Path traffic;
+
+  @BeforeAll
+  void start() {
+    traffic = work.resolve("coordinator-traffic.bin");
+    Map<String, Map<String, String>> nodeSettings = new HashMap<>();
+    for (String id : HeartDisease.HOSPITALS.keySet()) {
+      Map<String, String> s = new HashMap<>();
+      s.put("policy.allow_exact_release", "true");
+      s.put("policy.min_cohort_size", "5");
+      nodeSettings.put(id, s);
+    }
+    nodeSettings.get("switzerland").put("policy.epsilon_cap", "1.5");
+    // Hungarian answers protocol rounds 1.5 s late: the window in which the last test kills it.
+    nodeSettings.get("hungarian").put("debug.round_delay_ms", "1500");
+    consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodeSettings,
+        Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "20")));
+  }
+
+  @AfterAll
+  void stop() {
+    if (consortium != null) consortium.close();
+  }
+
+  private static JobResult result(JsonObject job) throws Exception {
+    assertEquals("RELEASED", job.getString("status"), "job should be released: " + job.encodePrettily());
+    JobResult.Builder b = JobResult.newBuilder();
+    JsonFormat.parser().merge(job.getJsonObject("result").encode(), b);
+    return b.build();
+  }
+
+  private StatisticsResult pooledExact(String spec, List<String> nodes) {
+    Map<String, Path> csvs = new java.util.LinkedHashMap<>();
+    nodes.forEach(n -> csvs.put(n, consortium.datasets().get(n)));
+    return DefaultJob.pooledExact(spec, csvs);
+  }
+
+  private static void assertSameStatistics(StatisticsResult expected, StatisticsResult actual, String what) {
+    assertEquals(expected.getGroupsCount(), actual.getGroupsCount());
+    for (int g = 0; g < expected.getGroupsCount(); g++) {
+      GroupStatistics e = expected.getGroups(g);
+      GroupStatistics a = actual.getGroups(g);
+      assertEquals(e.getCount(), a.getCount(), what + ": count of group " + e.getGroup());
+      assertEquals(e.getSum(), a.getSum(), 1e-3, what + ": sum of group " + e.getGroup());
+      assertEquals(e.getMean(), a.getMean(), 1e-6, what + ": mean of group " + e.getGroup());
+      assertEquals(e.getVariance(), a.getVariance(), 1e-4, what + ": variance of group " + e.getGroup());
+      assertEquals(e.getHistogramList(), a.getHistogramList(), what + ": histogram of group " + e.getGroup());
+    }
+  }
+
+  @Test
+  @Order(1)
+  void withInfiniteEpsilonTheReleaseEqualsThePooledExactValue() throws Exception {
+    String spec = DefaultJob.spec("\"Infinity\"");
+    JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
+    assertEquals(List.copyOf(HeartDisease.HOSPITALS.keySet()), r.getAccounting().getContributorsList());
+    assertSameStatistics(pooledExact(spec, List.copyOf(HeartDisease.HOSPITALS.keySet())), r.getStatistics(), "exact release");
+  }
+
+  @Test
+  @Order(2)
+  void theCoordinatorsRecordedTrafficNeverContainsANodesUnmaskedValue() throws Exception {
+    byte[] seen = Files.readAllBytes(traffic);
+    assertTrue(seen.length > 1000, "the coordinator's traffic was recorded (" + seen.length + " bytes)");
+    StatisticsQuery q = StatisticsQuery.of(JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"")).getStatistics(), false);
+    for (var e : consortium.datasets().entrySet()) {
+      long[] unmasked = q.local(DefaultJob.load(e.getValue())).encoded().toArray();
+      // As the vector would appear on the wire (packed fixed64, little endian), whole and in halves.
+      byte[] whole = littleEndian(unmasked, 0, unmasked.length);
+      assertFalse(contains(seen, whole), e.getKey() + "'s unmasked contribution appears in the coordinator's traffic");
+      assertFalse(contains(seen, littleEndian(unmasked, 0, 3)), e.getKey() + "'s unmasked count/sum/sum of squares appear");
+      assertTrue(new String(seen, java.nio.charset.StandardCharsets.ISO_8859_1).contains(e.getKey()),
+          "the recording holds traffic from " + e.getKey());
+    }
+  }
+
+  private static byte[] littleEndian(long[] v, int from, int to) {
+    ByteBuffer b = ByteBuffer.allocate(8 * (to - from)).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = from; i < to; i++) b.putLong(v[i]);
+    return b.array();
+  }
+
+  private static boolean contains(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) continue outer;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  @Test
+  @Order(3)
+  void withEpsilonOneTheReleaseIsWithinTheExpectedNoiseBand() throws Exception {
+    String spec = DefaultJob.spec("1.0");
+    JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
+    StatisticsResult exact = pooledExact(spec, List.copyOf(HeartDisease.HOSPITALS.keySet()));
+    var acc = r.getAccounting();
+    assertTrue(acc.getEpsilon() <= 1.0 && acc.getEpsilon() > 0.9, "epsilon spent " + acc.getEpsilon());
+    // Each of the n=4 nodes added Sk(mu/t) with t=3: the released noise has variance (4/3) * 2 mu.
+    double inflation = Math.sqrt(4.0 / 3.0);
+    double countSd = acc.getComponents(0).getStddev() * inflation;
+    double sumSd = acc.getComponents(1).getStddev() * inflation;
+    double histSd = acc.getComponents(3).getStddev() * inflation;
+    boolean anyNoise = false;
+    for (int g = 0; g < exact.getGroupsCount(); g++) {
+      GroupStatistics e = exact.getGroups(g);
+      GroupStatistics d = r.getStatistics().getGroups(g);
+      assertEquals(e.getCount(), d.getCount(), 6 * countSd, "count of group " + e.getGroup() + " within 6 sd");
+      assertEquals(e.getSum(), d.getSum(), 6 * sumSd, "sum of group " + e.getGroup() + " within 6 sd");
+      for (int b = 0; b < e.getHistogramCount(); b++) {
+        assertEquals(e.getHistogram(b), d.getHistogram(b), 6 * histSd, "bin " + b + " of group " + e.getGroup());
+        anyNoise |= e.getHistogram(b) != d.getHistogram(b);
+      }
+      anyNoise |= e.getCount() != d.getCount();
+    }
+    assertTrue(anyNoise, "a DP release must not equal the exact values everywhere");
+  }
+
+  @Test
+  @Order(4)
+  void aJobOverANodesEpsilonCapIsRefusedWithThePolicysName() {
+    // Switzerland's cap is 1.5 and test 3 spent 1.0 of it.
+    JsonObject job = consortium.awaitJob(consortium.submit(DefaultJob.spec("1.0")), Duration.ofMinutes(1));
+    assertEquals("REFUSED", job.getString("status"), job.encodePrettily());
+    assertTrue(job.getString("error").contains("switzerland") && job.getString("error").contains("policy.epsilon_cap"),
+        "error names the node and the policy: " + job.getString("error"));
+    JsonObject refusal = job.getJsonArray("refusals").getJsonObject(0);
+    assertEquals("policy.epsilon_cap", refusal.getString("policy"));
+  }
+
+  @Test
+  @Order(5)
+  void aNodeKilledMidRoundStillYieldsTheExactSumOfTheSurvivorsInputs() throws Exception {
+    String spec = DefaultJob.spec("\"Infinity\"");
+    String id = consortium.submit(spec);
+    // Wait until share-keys has closed: every node now holds shares of hungarian's keys, and
+    // hungarian is sitting on its masked input for 1.5 s. Kill it there.
+    LocalConsortium.waitFor(Duration.ofSeconds(30), "round 1 of " + id + " to close",
+        () -> consortium.job(id).getJsonArray("rounds").size() >= 2);
+    consortium.kill("hungarian");
+    JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(1));
+    JobResult r = result(job);
+    List<String> survivors = List.of("cleveland", "switzerland", "va-long-beach");
+    assertEquals(survivors, r.getAccounting().getContributorsList());
+    assertEquals(List.of("hungarian"), r.getAccounting().getDroppedList());
+    assertSameStatistics(pooledExact(spec, survivors), r.getStatistics(), "release after hungarian dropped");
+    JsonArray rounds = job.getJsonArray("rounds");
+    JsonObject masked = rounds.getJsonObject(2);
+    assertEquals("2 masked-input", masked.getString("round"));
+    assertEquals(new JsonArray(List.of("hungarian")), masked.getJsonArray("missing"), "the job records who dropped where");
+  }
+}
