@@ -70,6 +70,11 @@ public final class ConsortiumPki {
     }
   }
 
+  /** The CA of an existing consortium, for issuing certificates to members that join later. */
+  public static ConsortiumPki load(String consortium, KeyPair caKeys, X509Certificate caCert, SecureRandom rng) {
+    return new ConsortiumPki(consortium, caKeys, caCert, rng);
+  }
+
   public X509Certificate caCertificate() {
     return caCert;
   }

@@ -2,6 +2,7 @@ package org.consilium.simulations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
@@ -22,6 +23,10 @@ import org.consilium.analytics.wire.GroupStatistics;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.StatisticsResult;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.deploy.ConsortiumPki;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -173,6 +178,77 @@ class ConsortiumEndToEndTest {
         "error names the node and the policy: " + job.getString("error"));
     JsonObject refusal = job.getJsonArray("refusals").getJsonObject(0);
     assertEquals("policy.epsilon_cap", refusal.getString("policy"));
+  }
+
+  private int nodesPort() throws Exception {
+    String yaml = Files.readString(consortium.kits().coordinatorConfig());
+    var m = java.util.regex.Pattern.compile("nodes_listener:\\n  host: '[^']*'\\n  port: (\\d+)").matcher(yaml);
+    assertTrue(m.find(), "nodes port in coordinator.yaml");
+    return Integer.parseInt(m.group(1));
+  }
+
+  private X509Certificate ca() {
+    return org.consilium.node.identity.Pem.certificate(consortium.kits().caCertificate());
+  }
+
+  private ConsortiumPki consortiumCa() {
+    Path caDir = consortium.kits().caCertificate().getParent();
+    var key = org.consilium.node.identity.Pem.privateKey(caDir.resolve("ca.key"));
+    return ConsortiumPki.load("consilium-sim", new java.security.KeyPair(ca().getPublicKey(), key), ca(), new SecureRandom());
+  }
+
+  @Test
+  @Order(6)
+  void aClientWithoutAConsortiumCertificateIsRefused() throws Exception {
+    int port = nodesPort();
+    // No client certificate at all.
+    assertThrows(java.io.IOException.class, () -> {
+      try (TlsProbe p = new TlsProbe(port, ca(), null, null)) {
+        p.readFrame();
+      }
+    }, "a client without a certificate must not get through");
+    // A certificate from another CA, with a node's name.
+    ConsortiumPki rogue = ConsortiumPki.create("rogue", Duration.ofDays(1), new SecureRandom());
+    ConsortiumPki.Issued fake = rogue.issue("cleveland", "node", List.of(), Duration.ofDays(1));
+    assertThrows(java.io.IOException.class, () -> {
+      try (TlsProbe p = new TlsProbe(port, ca(), fake.keys(), fake.certificate())) {
+        p.readFrame();
+      }
+    }, "a certificate from another CA must be refused");
+    // A genuine consortium certificate that is not a node's (the coordinator role).
+    ConsortiumPki.Issued notANode = consortiumCa().issue("impostor", "coordinator", List.of(), Duration.ofDays(1));
+    try (TlsProbe p = new TlsProbe(port, ca(), notANode.keys(), notANode.certificate())) {
+      Frame f = p.readFrame();
+      assertTrue(TlsProbe.errorOf(f).contains("not a node certificate"), TlsProbe.errorOf(f));
+      assertTrue(p.closedByServer(), "the connection is closed after the refusal");
+    }
+  }
+
+  @Test
+  @Order(7)
+  void malformedAndOversizedFramesAreRefusedAndTheCoordinatorStaysUp() throws Exception {
+    ConsortiumPki.Issued probe = consortiumCa().issue("probe", "node", List.of(), Duration.ofDays(1));
+    try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
+      p.write(new byte[] {0, 0, 0, 3, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+      assertTrue(TlsProbe.errorOf(p.readFrame()).contains("malformed frame"), "malformed frame gets an error");
+      p.write(new byte[] {0x7f, 0, 0, 0});
+      assertTrue(TlsProbe.errorOf(p.readFrame()).contains("exceeds the limit"), "oversized frame gets an error");
+      assertTrue(p.closedByServer(), "and the connection is closed");
+    }
+    assertEquals(3, consortium.onlineNodes().size(), "the coordinator still serves the remaining nodes");
+  }
+
+  @Test
+  @Order(8)
+  void theRestApiAnswersNothingWithoutTheAdminCredential() {
+    for (String path : List.of("api/v1/nodes", "api/v1/jobs", "api/v1/metrics")) {
+      assertEquals(401, consortium.rest().getAnonymous(path).status(), path + " without a token");
+    }
+    assertEquals(200, consortium.rest().get("api/v1/metrics").status());
+    RestClient.Response bad = consortium.rest().post("api/v1/jobs", "{\"specVersion\": 1, \"dataset\": \"heart-disease\", "
+        + "\"privacy\": {\"epsilon\": 1}, \"statistics\": {\"column\": \"age\", \"lower\": 5, \"upper\": 1}}");
+    assertEquals(400, bad.status());
+    assertTrue(bad.body().contains("statistics.lower/upper"), "the error names the field: " + bad.body());
   }
 
   @Test
