@@ -19,9 +19,8 @@ import java.util.zip.CRC32;
  * {@code v1 <seq> <instant> <RESERVE|REFUND|EXACT> <dataset> <job> <epsilon> <crc32>}. Every append is
  * forced to disk before it returns, so a reservation exists before the node answers.
  *
- * <p>Reopening replays the file. A final line that was cut short by a crash (no newline or a
- * bad checksum on the last line only) was never acknowledged and is truncated away with a
- * warning; a bad line anywhere else means the file was damaged or edited, and opening fails.
+ * <p>Reopening replays the file. A final fragment without its newline was cut short by a crash,
+ * was never acknowledged, and is truncated away with a warning; a bad line anywhere else means the file was damaged or edited, and opening fails.
  * Refunds are only written for jobs that were aborted before any data-dependent message left.
  */
 public final class PrivacyLedger implements AutoCloseable {
@@ -63,11 +62,11 @@ public final class PrivacyLedger implements AutoCloseable {
     while (start < text.length()) {
       lineNo++;
       int nl = text.indexOf('\n', start);
-      boolean last = nl < 0 || nl == text.length() - 1;
       String line = nl < 0 ? text.substring(start) : text.substring(start, nl);
       Entry e = nl < 0 ? null : parse(line, entries.size() + 1);
       if (e == null) {
-        if (last) {
+        // A write is a whole line ending in a newline: only a final fragment without one can be torn.
+        if (nl < 0) {
           warnings.add(file + ": line " + lineNo + " was cut short by an interrupted write and was dropped (it had never been acknowledged)");
           channel.truncate(goodBytes);
           channel.force(true);

@@ -1,0 +1,65 @@
+package org.consilium.node.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.consilium.analytics.data.BadRowPolicy;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.node.config.NodeConfig;
+import org.consilium.node.ledger.PrivacyLedger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyTest {
+  @TempDir
+  Path dir;
+
+  private final Dataset data = Dataset.ofColumns("site", Map.of("age", new double[] {30, 40, 50, 60, 70}, "chol",
+      new double[] {200, 210, 220, 230, 240}));
+  private final NodeConfig.DatasetConfig dataset = new NodeConfig.DatasetConfig("heart", Path.of("x.csv"), BadRowPolicy.FAIL, 100, 2.0);
+
+  private static JobSpec spec(String epsilon, String column) {
+    return JobSpecs.fromJson("{\"specVersion\":1,\"jobId\":\"j\",\"dataset\":\"heart\",\"privacy\":{\"epsilon\":" + epsilon
+        + "},\"statistics\":{\"column\":\"" + column + "\",\"lower\":0,\"upper\":300}}");
+  }
+
+  private Policy.Decision decide(NodeConfig.PolicyConfig rules, JobSpec spec, int participants, int t, PrivacyLedger ledger) {
+    StatisticsQuery q = JobSpecs.validate(spec);
+    return new Policy(rules).decide(spec, q, participants, t, dataset, data, ledger);
+  }
+
+  private static NodeConfig.PolicyConfig rules(List<String> columns, int minCohort, boolean exact) {
+    return new NodeConfig.PolicyConfig(List.of("statistics"), columns, minCohort, 3, 10, exact);
+  }
+
+  @Test
+  void eachRefusalNamesTheRuleThatRefused() {
+    try (PrivacyLedger ledger = PrivacyLedger.open(dir.resolve("l.log"))) {
+      assertTrue(decide(rules(List.of(), 5, false), spec("1", "age"), 4, 3, ledger).accepted());
+      assertEquals("policy.allowed_columns", decide(rules(List.of("age"), 5, false), spec("1", "chol"), 4, 3, ledger).rule());
+      assertEquals("policy.min_cohort_size", decide(rules(List.of(), 6, false), spec("1", "age"), 4, 3, ledger).rule());
+      assertEquals("policy.allow_exact_release", decide(rules(List.of(), 5, false), spec("\"Infinity\"", "age"), 4, 3, ledger).rule());
+      assertTrue(decide(rules(List.of(), 5, true), spec("\"Infinity\"", "age"), 4, 3, ledger).accepted());
+      assertEquals("policy.min_parties", decide(rules(List.of(), 5, false), spec("1", "age"), 4, 2, ledger).rule());
+      assertEquals("policy.allowed_computations", new Policy(new NodeConfig.PolicyConfig(List.of("train"), List.of(), 5, 3, 10, false))
+          .decide(spec("1", "age"), JobSpecs.validate(spec("1", "age")), 4, 3, dataset, data, ledger).rule());
+    }
+  }
+
+  @Test
+  void theEpsilonCapCountsWhatTheLedgerAlreadyHolds() {
+    try (PrivacyLedger ledger = PrivacyLedger.open(dir.resolve("l.log"))) {
+      ledger.reserve("heart", "earlier", 1.5);
+      Policy.Decision d = decide(rules(List.of(), 5, false), spec("1", "age"), 4, 3, ledger);
+      assertEquals("policy.epsilon_cap", d.rule());
+      assertTrue(d.reason().contains("1.500 of the cap 2.000"), d.reason());
+      assertTrue(decide(rules(List.of(), 5, false), spec("0.5", "age"), 4, 3, ledger).accepted(), "exactly up to the cap is allowed");
+    }
+  }
+}
