@@ -164,6 +164,11 @@ public final class LocalConsortium implements AutoCloseable {
     return last[0];
   }
 
+  /** The operating-system process id of a node, for fault-injection tests. */
+  public long pid(String nodeId) {
+    return nodes.get(nodeId).pid();
+  }
+
   /** Kills a node process abruptly (SIGKILL), as a crash or a pulled cable would. */
   public void kill(String nodeId) {
     Process p = nodes.get(nodeId);

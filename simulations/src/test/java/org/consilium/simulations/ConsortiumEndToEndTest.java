@@ -63,7 +63,7 @@ class ConsortiumEndToEndTest {
     // Hungarian answers protocol rounds 1.5 s late: the window in which the last test kills it.
     nodeSettings.get("hungarian").put("debug.round_delay_ms", "1500");
     consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodeSettings,
-        Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "20")));
+        Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "5")));
   }
 
   @AfterAll
@@ -149,10 +149,11 @@ class ConsortiumEndToEndTest {
     var acc = r.getAccounting();
     assertTrue(acc.getEpsilon() <= 1.0 && acc.getEpsilon() > 0.9, "epsilon spent " + acc.getEpsilon());
     // Each of the n=4 nodes added Sk(mu/t) with t=3: the released noise has variance (4/3) * 2 mu.
-    double inflation = Math.sqrt(4.0 / 3.0);
-    double countSd = acc.getComponents(0).getStddev() * inflation;
-    double sumSd = acc.getComponents(1).getStddev() * inflation;
-    double histSd = acc.getComponents(3).getStddev() * inflation;
+    double expectedCountSd = Math.sqrt(2 * acc.getComponents(0).getMu() * 4 / 3);
+    assertEquals(expectedCountSd, acc.getComponents(0).getStddev(), 1e-9, "reported noise is that of all four shares");
+    double countSd = acc.getComponents(0).getStddev();
+    double sumSd = acc.getComponents(1).getStddev();
+    double histSd = acc.getComponents(3).getStddev();
     boolean anyNoise = false;
     for (int g = 0; g < exact.getGroupsCount(); g++) {
       GroupStatistics e = exact.getGroups(g);
@@ -249,6 +250,27 @@ class ConsortiumEndToEndTest {
         + "\"privacy\": {\"epsilon\": 1}, \"statistics\": {\"column\": \"age\", \"lower\": 5, \"upper\": 1}}");
     assertEquals(400, bad.status());
     assertTrue(bad.body().contains("statistics.lower/upper"), "the error names the field: " + bad.body());
+  }
+
+  @Test
+  @Order(9)
+  void withFewerThanTSurvivorsTheJobFailsCleanlyAndReleasesNothing() throws Exception {
+    // Freeze va-long-beach (SIGSTOP): it holds its connection but never answers.
+    long pid = consortium.pid("va-long-beach");
+    new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+    try {
+      String spec = DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
+          "\"specVersion\": 1, \"nodes\": [\"cleveland\", \"switzerland\", \"va-long-beach\"], \"threshold\": 3,");
+      String id = consortium.submit(spec);
+      JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(1));
+      assertEquals("FAILED", job.getString("status"), job.encodePrettily());
+      assertTrue(job.getString("error").contains("round 0 advertise-keys") && job.getString("error").contains("threshold is 3"),
+          "the error names the round and the threshold: " + job.getString("error"));
+      assertFalse(job.containsKey("result"));
+      assertEquals(409, consortium.rest().get("api/v1/jobs/" + id + "/result").status(), "no result is released");
+    } finally {
+      new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+    }
   }
 
   @Test

@@ -164,7 +164,10 @@ public final class StatisticsQuery {
     return new NoisePlan(c.mu(), c.spent().epsilon(), delta, c.spent().order());
   }
 
-  /** The accounting released with a result. */
+  /**
+   * The accounting released with a result. Every contributor added Sk(mu/t), so the released
+   * noise has parameter mu * contributors / t (at least mu, since contributors >= t).
+   */
   public PrivacyAccounting accounting(NoisePlan plan, int threshold, List<String> contributors, List<String> dropped) {
     PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder()
         .setMechanism(plan.exact() ? "none (exact release)" : "distributed Skellam, noise calibrated for t survivors")
@@ -175,7 +178,8 @@ public final class StatisticsQuery {
     for (int i = 0; i < comps.size(); i++) {
       b.addComponents(NoiseComponent.newBuilder().setName(comps.get(i).name())
           .setL1Sensitivity(comps.get(i).l1Sensitivity()).setL2Sensitivity(comps.get(i).l2Sensitivity())
-          .setMu(plan.mu()[i]).setStddev(Math.scalb(Math.sqrt(2 * plan.mu()[i]), -bits[i])).setFractionalBits(bits[i]));
+          .setMu(plan.mu()[i]).setFractionalBits(bits[i])
+          .setStddev(Math.scalb(Math.sqrt(2 * plan.mu()[i] * contributors.size() / threshold), -bits[i])));
     }
     return b.build();
   }

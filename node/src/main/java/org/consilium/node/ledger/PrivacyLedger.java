@@ -131,6 +131,12 @@ public final class PrivacyLedger implements AutoCloseable {
     return append(Kind.RESERVE, dataset, job, epsilon);
   }
 
+  /** True if the job reserved epsilon that has not been refunded. */
+  public synchronized boolean isRefundable(String job) {
+    return entries.stream().anyMatch(e -> e.job().equals(job) && e.kind() == Kind.RESERVE)
+        && entries.stream().noneMatch(e -> e.job().equals(job) && e.kind() == Kind.REFUND);
+  }
+
   /** Records an exact release before any data-dependent message; epsilon is not counted. */
   public synchronized Entry recordExact(String dataset, String job) {
     if (hasReservation(job)) throw new IllegalStateException("job " + job + " already has a reservation");

@@ -111,7 +111,10 @@ public final class NodeAgent {
           yield List.of();
         }
         case ERROR -> {
-          log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage());
+          String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
+          log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), msg);
+          // The coordinator no longer runs this job (or refused our message): stop taking part.
+          abort(f.getJobId(), "coordinator: " + msg);
           yield List.of();
         }
         default -> List.of(error(f.getJobId(), "unexpected", "a node does not accept " + f.getType() + " frames"));
@@ -141,9 +144,9 @@ public final class NodeAgent {
   private void abort(String jobId, String why) {
     Session s = sessions.remove(jobId);
     if (s == null) return;
-    if (!s.dataSent && ledger.hasReservation(jobId)) {
-      ledger.refund(jobId);
-      log.info("job {} aborted before any data left this node ({}); budget refunded", jobId, why);
+    if (!s.dataSent) {
+      if (ledger.isRefundable(jobId)) ledger.refund(jobId);
+      log.info("job {} aborted before any data left this node ({}); nothing spent", jobId, why);
     } else {
       log.info("job {} aborted after the masked input was sent ({}); budget stays spent", jobId, why);
     }
