@@ -56,7 +56,7 @@ public final class CoordinatorMain implements Callable<Integer> {
     // Gateway, runner and API share one event-loop context: the runner is single-threaded by design.
     vertx.runOnContext(v -> {
       gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
-      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds());
+      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics);
       Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
       api[0] = new RestApi(vertx, cfg, state, runner, metrics);
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {

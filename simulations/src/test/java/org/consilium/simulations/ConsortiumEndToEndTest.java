@@ -245,7 +245,9 @@ class ConsortiumEndToEndTest {
     for (String path : List.of("api/v1/nodes", "api/v1/jobs", "api/v1/metrics")) {
       assertEquals(401, consortium.rest().getAnonymous(path).status(), path + " without a token");
     }
-    assertEquals(200, consortium.rest().get("api/v1/metrics").status());
+    RestClient.Response metrics = consortium.rest().get("api/v1/metrics");
+    assertEquals(200, metrics.status());
+    assertTrue(metrics.body().contains("consilium_jobs_finished_total{status=\"RELEASED\"}"), metrics.body());
     RestClient.Response bad = consortium.rest().post("api/v1/jobs", "{\"specVersion\": 1, \"dataset\": \"heart-disease\", "
         + "\"privacy\": {\"epsilon\": 1}, \"statistics\": {\"column\": \"age\", \"lower\": 5, \"upper\": 1}}");
     assertEquals(400, bad.status());

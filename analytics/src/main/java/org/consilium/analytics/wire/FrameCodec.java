@@ -28,6 +28,15 @@ public final class FrameCodec {
         .setPayload(payload.toByteString()).build();
   }
 
+  /** An ERROR frame (or, with type JOB_ABORT, an abort) carrying a code and a message. */
+  public static Frame error(MessageType type, String jobId, String code, String message) {
+    return frame(type, jobId, 0, ErrorReport.newBuilder().setCode(code).setMessage(message).build());
+  }
+
+  public static Frame error(String jobId, String code, String message) {
+    return error(MessageType.ERROR, jobId, code, message);
+  }
+
   /** A framing violation after which the stream cannot be resynchronised: close the connection. */
   public static final class FramingException extends RuntimeException {
     public FramingException(String message) {

@@ -21,7 +21,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.consilium.analytics.identity.Participants;
-import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
 import org.consilium.analytics.wire.Hello;
@@ -123,20 +122,20 @@ public final class NodeGateway {
       for (FrameCodec.Decoded d : frames) {
         if (d.error() != null) {
           log.warn("node {}: refused frame: {}", id, d.error());
-          conn.send(error("", "malformed", d.error()));
+          conn.send(FrameCodec.error("", "malformed", d.error()));
           continue;
         }
         Frame f = d.frame();
         if (!greeted[0]) {
           if (f.getType() != MessageType.HELLO) {
-            conn.send(error(f.getJobId(), "hello_required", "the first frame must be HELLO, got " + f.getType()));
+            conn.send(FrameCodec.error(f.getJobId(), "hello_required", "the first frame must be HELLO, got " + f.getType()));
             continue;
           }
           Hello hello;
           try {
             hello = FrameCodec.payload(f, Hello.parser());
           } catch (IllegalArgumentException e) {
-            conn.send(error("", "malformed", e.getMessage()));
+            conn.send(FrameCodec.error("", "malformed", e.getMessage()));
             continue;
           }
           if (!hello.getNodeId().equals(id)) {
@@ -200,12 +199,9 @@ public final class NodeGateway {
   }
 
   private static void reject(NetSocket socket, String code, String message) {
-    socket.write(io.vertx.core.buffer.Buffer.buffer(FrameCodec.encode(error("", code, message)))).onComplete(v -> socket.close());
+    socket.write(io.vertx.core.buffer.Buffer.buffer(FrameCodec.encode(FrameCodec.error("", code, message)))).onComplete(v -> socket.close());
   }
 
-  static Frame error(String jobId, String code, String message) {
-    return FrameCodec.frame(MessageType.ERROR, jobId, 0, ErrorReport.newBuilder().setCode(code).setMessage(message).build());
-  }
 
   private static String fingerprint(X509Certificate cert) {
     try {

@@ -2,6 +2,7 @@ package org.consilium.coordinator.jobs;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -59,8 +60,11 @@ public final class JobRunner {
   private final SecureRandom rng = new SecureRandom();
   private final Map<String, ActiveJob> active = new HashMap<>();
 
-  public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds) {
+  private final MeterRegistry metrics;
+
+  public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.state = state;
     this.gateway = gateway;
     this.roundTimeoutMs = roundTimeoutSeconds * 1000L;
@@ -159,19 +163,21 @@ public final class JobRunner {
     }
     for (String n : participants) send(n, MessageType.JOB_OFFER, id, 0, offer.build());
     armTimer(job);
+    metrics.counter("consilium_jobs_submitted_total").increment();
     log.info("job {} offered to {} (threshold {})", id, participants, t);
     return record.copy();
   }
 
   private void onFrame(NodeConnection from, Frame f) {
+    metrics.counter("consilium_frames_received_total", "type", f.getType().name()).increment();
     ActiveJob job = active.get(f.getJobId());
     if (job == null) {
-      if (f.getType() != MessageType.ERROR) from.send(errorFrame(f.getJobId(), "unknown_job", "no active job '" + f.getJobId() + "'"));
+      if (f.getType() != MessageType.ERROR) from.send(FrameCodec.error(f.getJobId(), "unknown_job", "no active job '" + f.getJobId() + "'"));
       return;
     }
     Integer party = job.partyOf.get(from.nodeId());
     if (party == null) {
-      from.send(errorFrame(f.getJobId(), "not_a_participant", "node '" + from.nodeId() + "' is not a participant of " + job.id));
+      from.send(FrameCodec.error(f.getJobId(), "not_a_participant", "node '" + from.nodeId() + "' is not a participant of " + job.id));
       return;
     }
     try {
@@ -216,7 +222,7 @@ public final class JobRunner {
     } catch (RuntimeException e) {
       // A bad message from one node is refused; the round goes on without it.
       log.warn("job {}: refused {} from {}: {}", job.id, f.getType(), from.nodeId(), e.getMessage());
-      from.send(errorFrame(job.id, "refused", f.getType() + ": " + e.getMessage()));
+      from.send(FrameCodec.error(job.id, "refused", f.getType() + ": " + e.getMessage()));
       return;
     }
     advanceIfComplete(job);
@@ -309,11 +315,15 @@ public final class JobRunner {
     if (job.timer >= 0) vertx.cancelTimer(job.timer);
     active.remove(job.id);
     job.record.put("status", status);
+    metrics.counter("consilium_jobs_finished_total", "status", status).increment();
     if (error != null) {
       job.record.put("error", error);
       log.warn("job {} {}: {}", job.id, status.toLowerCase(java.util.Locale.ROOT), error);
-      ErrorReport abort = ErrorReport.newBuilder().setCode(status.toLowerCase(java.util.Locale.ROOT)).setMessage(error).build();
-      for (String n : job.partyOf.keySet()) send(n, MessageType.JOB_ABORT, job.id, 0, abort);
+      Frame abort = FrameCodec.error(MessageType.JOB_ABORT, job.id, status.toLowerCase(java.util.Locale.ROOT), error);
+      for (String n : job.partyOf.keySet()) {
+        NodeConnection c = gateway.connection(n);
+        if (c != null) c.send(abort);
+      }
     }
     persist(job);
   }
@@ -342,9 +352,6 @@ public final class JobRunner {
     if (c != null) c.send(FrameCodec.frame(type, jobId, round, payload));
   }
 
-  private static Frame errorFrame(String jobId, String code, String message) {
-    return FrameCodec.frame(MessageType.ERROR, jobId, 0, ErrorReport.newBuilder().setCode(code).setMessage(message).build());
-  }
 
   private void persist(ActiveJob job) {
     JsonObject snapshot = job.record.copy().put("updatedAt", Instant.now().toString());

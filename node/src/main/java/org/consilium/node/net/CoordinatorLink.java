@@ -8,10 +8,8 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.util.List;
-import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
-import org.consilium.analytics.wire.MessageType;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.session.NodeAgent;
 import org.slf4j.Logger;
@@ -75,14 +73,14 @@ public final class CoordinatorLink {
         decoded = decoder.feed(buf.getBytes());
       } catch (FrameCodec.FramingException e) {
         log.warn("closing connection: {}", e.getMessage());
-        send(socket, FrameCodec.frame(MessageType.ERROR, "", 0, ErrorReport.newBuilder().setCode("framing").setMessage(e.getMessage()).build()));
+        send(socket, FrameCodec.error("", "framing", e.getMessage()));
         socket.close();
         return;
       }
       for (FrameCodec.Decoded d : decoded) {
         if (d.error() != null) {
           log.warn("refused a frame from the coordinator: {}", d.error());
-          send(socket, FrameCodec.frame(MessageType.ERROR, "", 0, ErrorReport.newBuilder().setCode("malformed").setMessage(d.error()).build()));
+          send(socket, FrameCodec.error("", "malformed", d.error()));
           continue;
         }
         List<Frame> replies = agent.onFrame(d.frame());

@@ -229,7 +229,7 @@ public final class NodeAgent {
   }
 
   private Frame error(String jobId, String code, String message) {
-    return frame(MessageType.ERROR, jobId, 0, ErrorReport.newBuilder().setCode(code).setMessage(message).build());
+    return FrameCodec.error(jobId, code, message).toBuilder().setSender(config.nodeId()).build();
   }
 
   private Frame frame(MessageType type, String jobId, int round, MessageLite payload) {
