@@ -139,6 +139,44 @@ class SecureAggregationTest {
   }
 
   @Test
+  void theMaskedInputsTheServerSeesHaveTheSameDistributionWhateverTheInputs() {
+    // Two-sample chi-square homogeneity test over 16 buckets (top 4 bits) of party 1's and
+    // party 2's masked vectors, for inputs (0, 0) versus (D, -D) with D far from uniform.
+    int len = 16_000;
+    SessionParams p = session(3, 2, len);
+    long[] d = new long[len];
+    java.util.Arrays.fill(d, 0x7000_0000_0000_0000L);
+    Map<Integer, RingVector> a = new HashMap<>(Map.of(1, RingVector.zeros(len), 2, RingVector.zeros(len), 3, RingVector.zeros(len)));
+    Map<Integer, RingVector> b = new HashMap<>(a);
+    b.put(1, RingVector.of(d));
+    b.put(2, RingVector.zeros(len).minus(RingVector.of(d)));
+    SimulatedNetwork na = new SimulatedNetwork(p, a, seeded(1));
+    SimulatedNetwork nb = new SimulatedNetwork(p, b, seeded(2));
+    assertEquals(na.run(Map.of()).sum(), nb.run(Map.of()).sum());
+    for (int party : List.of(1, 2)) {
+      int[] ha = buckets(maskedOf(na, party));
+      int[] hb = buckets(maskedOf(nb, party));
+      double chi = 0;
+      for (int i = 0; i < 16; i++) {
+        double total = ha[i] + hb[i];
+        if (total > 0) chi += Math.pow(ha[i] - hb[i], 2) / total;
+      }
+      assertTrue(chi < 37.7, "party " + party + ": masked vectors must be identically distributed (chi^2, 15 df, p=0.001): " + chi);
+    }
+  }
+
+  private static MaskedInput maskedOf(SimulatedNetwork net, int party) {
+    return net.serverView.stream().filter(o -> o instanceof MaskedInput mi && mi.party() == party)
+        .map(o -> (MaskedInput) o).findFirst().orElseThrow();
+  }
+
+  private static int[] buckets(MaskedInput m) {
+    int[] h = new int[16];
+    for (int i = 0; i < m.masked().length(); i++) h[(int) (m.masked().get(i) >>> 60)]++;
+    return h;
+  }
+
+  @Test
   void adversarialMessagesAreRejected() {
     SessionParams p = session(3, 2, 4);
     Map<Integer, RingVector> inputs = randomInputs(p);
