@@ -65,6 +65,16 @@ public final class Protocols {
     return new Protocol(mulStep(a.raw(), b.raw()));
   }
 
+  /**
+   * Fixed-point product: x * y / 2^f with f fractional bits, rounded up or down at random
+   * (error at most one unit in the last place); the exact product must be k-bit signed.
+   */
+  public static Protocol multiplyFixed(SharedVector x, SharedVector y, int f, int k, int parties) {
+    requireSameLength(x, y);
+    checkWidth(k, f, parties);
+    return new Protocol(Step.then(mulStep(x.raw(), y.raw()), z -> truncStep(z, k, f, parties)));
+  }
+
   /** The inner product of two shared vectors, as a shared vector of length 1: 1 round. */
   public static Protocol innerProduct(SharedVector a, SharedVector b) {
     requireSameLength(a, b);

@@ -98,6 +98,27 @@ class ArithmeticProtocolsTest {
   }
 
   @Test
+  void fixedPointMultiplicationTruncatesTheProduct() {
+    int f = 12;
+    double[] xs = {1.5, -2.25, 0.001, -7.0, 3.3};
+    double[] ys = {2.0, 1.5, -300.0, -0.125, 3.3};
+    long[] x = new long[xs.length];
+    long[] y = new long[ys.length];
+    for (int i = 0; i < xs.length; i++) {
+      x[i] = Math.round(xs[i] * (1 << f));
+      y[i] = Math.round(ys[i] * (1 << f));
+    }
+    ArithNetwork net = new ArithNetwork(5, 2, rng);
+    var sx = net.share(x);
+    var sy = net.share(y);
+    long[] got = net.reveal(net.run(p -> Protocols.multiplyFixed(sx.get(p), sy.get(p), f, 36, 5), Map.of()));
+    for (int i = 0; i < xs.length; i++) {
+      long floor = Math.floorDiv(x[i] * y[i], 1L << f);
+      assertTrue(got[i] == floor || got[i] == floor + 1, xs[i] + " * " + ys[i] + ": expected " + floor + " or " + (floor + 1) + ", got " + got[i]);
+    }
+  }
+
+  @Test
   void lessThanZeroIsExactIncludingTheEdges() {
     int k = 24;
     long[] edges = {0, -1, 1, -(1L << (k - 1)), (1L << (k - 1)) - 1, -2, 2};
