@@ -1,0 +1,56 @@
+package org.consilium.he.threshold;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import org.consilium.he.paillier.Ciphertext;
+
+/** Party i's secret share s_i of the decryption exponent; it can only produce partial decryptions. */
+public final class KeyShare {
+  private final ThresholdPublicKey publicKey;
+  private final int party;
+  private final BigInteger share;
+
+  public KeyShare(ThresholdPublicKey publicKey, int party, BigInteger share) {
+    if (party < 1 || party > publicKey.parties()) throw new IllegalArgumentException("party must be in 1.." + publicKey.parties());
+    this.publicKey = publicKey;
+    this.party = party;
+    this.share = share;
+  }
+
+  public int party() {
+    return party;
+  }
+
+  public ThresholdPublicKey publicKey() {
+    return publicKey;
+  }
+
+  BigInteger secret() {
+    return share;
+  }
+
+  /** The partial decryption of c with its proof of correctness. */
+  public PartialDecryption decrypt(Ciphertext c, SecureRandom rng) {
+    BigInteger n = publicKey.encryptionKey().modulus();
+    BigInteger n2 = n.multiply(n);
+    BigInteger cv = publicKey.encryptionKey().ciphertext(c.value()).value();
+    BigInteger exponent = publicKey.delta().multiply(share); // Delta s_i
+    BigInteger ci = cv.modPow(exponent.shiftLeft(1), n2);
+    BigInteger c4 = cv.modPow(BigInteger.valueOf(4), n2);
+    BigInteger ci2 = ci.modPow(BigInteger.TWO, n2);
+    BigInteger v = publicKey.verificationBase();
+    BigInteger vi = publicKey.verificationKey(party);
+    // r hides e * Delta * s_i statistically: 512 bits longer than n^2 (hash 256 + 256 slack).
+    BigInteger r = new BigInteger(n2.bitLength() + 512, rng);
+    BigInteger a = c4.modPow(r, n2);
+    BigInteger b = v.modPow(r, n2);
+    BigInteger e = PartialDecryption.challenge(c4, ci2, v, vi, a, b);
+    BigInteger z = r.add(e.multiply(exponent));
+    return new PartialDecryption(party, ci, e, z);
+  }
+
+  @Override
+  public String toString() {
+    return "KeyShare[party " + party + " of " + publicKey.encryptionKey() + "]"; // never the share
+  }
+}

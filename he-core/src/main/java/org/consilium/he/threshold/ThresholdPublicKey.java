@@ -1,0 +1,156 @@
+package org.consilium.he.threshold;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.consilium.he.paillier.Ciphertext;
+import org.consilium.he.paillier.PaillierPublicKey;
+
+/**
+ * The public side of threshold Paillier (Shoup 2000 as adapted to Paillier by Damgard and
+ * Jurik 2001, s = 1): the encryption key, the threshold t of the l parties, the verification
+ * base v and each party's verification key v_i = v^(Delta s_i), with Delta = l!. Anyone holding
+ * it can check a partial decryption's proof and combine t correct ones into the plaintext.
+ */
+public final class ThresholdPublicKey {
+  private final PaillierPublicKey key;
+  private final int threshold;
+  private final int parties;
+  private final BigInteger delta;
+  private final BigInteger v;
+  private final Map<Integer, BigInteger> verificationKeys;
+  private final BigInteger combineFactor;
+
+  public ThresholdPublicKey(PaillierPublicKey key, int threshold, int parties, BigInteger v, Map<Integer, BigInteger> verificationKeys) {
+    if (threshold < 1 || threshold > parties) throw new IllegalArgumentException("threshold must be in 1.." + parties + ", got " + threshold);
+    if (verificationKeys.size() != parties) {
+      throw new IllegalArgumentException("need a verification key for each of the " + parties + " parties, got " + verificationKeys.size());
+    }
+    this.key = key;
+    this.threshold = threshold;
+    this.parties = parties;
+    this.delta = factorial(parties);
+    this.v = key.ciphertext(v).value();
+    Map<Integer, BigInteger> vk = new TreeMap<>();
+    verificationKeys.forEach((i, vi) -> {
+      if (i < 1 || i > parties) throw new IllegalArgumentException("verification key for unknown party " + i);
+      vk.put(i, key.ciphertext(vi).value());
+    });
+    this.verificationKeys = Map.copyOf(vk);
+    this.combineFactor = BigInteger.valueOf(4).multiply(delta).multiply(delta).modInverse(key.modulus());
+  }
+
+  static BigInteger factorial(int l) {
+    BigInteger f = BigInteger.ONE;
+    for (int i = 2; i <= l; i++) f = f.multiply(BigInteger.valueOf(i));
+    return f;
+  }
+
+  public PaillierPublicKey encryptionKey() {
+    return key;
+  }
+
+  public int threshold() {
+    return threshold;
+  }
+
+  public int parties() {
+    return parties;
+  }
+
+  BigInteger delta() {
+    return delta;
+  }
+
+  public BigInteger verificationBase() {
+    return v;
+  }
+
+  public Map<Integer, BigInteger> verificationKeys() {
+    return verificationKeys;
+  }
+
+  BigInteger verificationKey(int party) {
+    BigInteger vi = verificationKeys.get(party);
+    if (vi == null) throw new IllegalArgumentException("no party " + party + " in this key");
+    return vi;
+  }
+
+  /** Checks the proof of a partial decryption of c; false if it is wrong in any way. */
+  public boolean verify(Ciphertext c, PartialDecryption d) {
+    key.ciphertext(c.value());
+    if (d.party() < 1 || d.party() > parties) return false;
+    BigInteger n2 = key.modulus().multiply(key.modulus());
+    if (d.value().signum() <= 0 || d.value().compareTo(n2) >= 0 || !d.value().gcd(key.modulus()).equals(BigInteger.ONE)) return false;
+    if (d.response().signum() < 0) return false;
+    BigInteger c4 = c.value().modPow(BigInteger.valueOf(4), n2);
+    BigInteger ci2 = d.value().modPow(BigInteger.TWO, n2);
+    BigInteger vi = verificationKey(d.party());
+    // a = c4^z / ci2^e, b = v^z / vi^e; the challenge must be the hash of exactly these.
+    BigInteger a = c4.modPow(d.response(), n2).multiply(ci2.modPow(d.challenge(), n2).modInverse(n2)).mod(n2);
+    BigInteger b = v.modPow(d.response(), n2).multiply(vi.modPow(d.challenge(), n2).modInverse(n2)).mod(n2);
+    return PartialDecryption.challenge(c4, ci2, v, vi, a, b).equals(d.challenge());
+  }
+
+  /**
+   * Combines partial decryptions of c into the plaintext. Every one is verified first (a wrong
+   * one is named, never silently used); at least t correct ones from distinct parties are needed.
+   */
+  public BigInteger combine(Ciphertext c, List<PartialDecryption> partials) {
+    Set<Integer> seen = new HashSet<>();
+    List<PartialDecryption> good = new ArrayList<>();
+    for (PartialDecryption d : partials) {
+      if (!seen.add(d.party())) throw new IllegalArgumentException("two partial decryptions from party " + d.party());
+      if (!verify(c, d)) throw new InvalidPartialDecryptionException(d.party());
+      good.add(d);
+    }
+    if (good.size() < threshold) {
+      throw new IllegalArgumentException("need " + threshold + " partial decryptions to decrypt, got " + good.size());
+    }
+    List<PartialDecryption> use = good.subList(0, threshold);
+    BigInteger n = key.modulus();
+    BigInteger n2 = n.multiply(n);
+    BigInteger acc = BigInteger.ONE;
+    for (PartialDecryption d : use) {
+      BigInteger lambda = lagrange(use, d.party());
+      BigInteger term = d.value().modPow(lambda.abs().shiftLeft(1), n2);
+      if (lambda.signum() < 0) term = term.modInverse(n2);
+      acc = acc.multiply(term).mod(n2);
+    }
+    BigInteger l = acc.subtract(BigInteger.ONE).divide(n);
+    return l.multiply(combineFactor).mod(n);
+  }
+
+  /** Delta * prod_{j != i} (0 - j) / (i - j): an integer because Delta = l!. */
+  private BigInteger lagrange(List<PartialDecryption> set, int i) {
+    BigInteger num = delta;
+    BigInteger den = BigInteger.ONE;
+    for (PartialDecryption d : set) {
+      int j = d.party();
+      if (j == i) continue;
+      num = num.multiply(BigInteger.valueOf(-j));
+      den = den.multiply(BigInteger.valueOf(i - j));
+    }
+    BigInteger[] qr = num.divideAndRemainder(den);
+    if (qr[1].signum() != 0) throw new IllegalStateException("Lagrange coefficient is not an integer");
+    return qr[0];
+  }
+
+  /** A partial decryption failed its proof. */
+  public static final class InvalidPartialDecryptionException extends IllegalArgumentException {
+    private final int party;
+
+    public InvalidPartialDecryptionException(int party) {
+      super("partial decryption of party " + party + " fails its proof of correctness");
+      this.party = party;
+    }
+
+    public int party() {
+      return party;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package org.consilium.he.paillier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import org.junit.jupiter.api.Test;
+
+class PaillierTest {
+  private final SecureRandom rng = new SecureRandom();
+  private static final PaillierPrivateKey SMALL = PaillierPrivateKey.generate(512, new SecureRandom());
+
+  @Test
+  void knownAnswerAgainstTheTextbookFormula() {
+    // p = 2^127 - 1 and q = 2^521 - 1 are (Mersenne) primes; g = n + 1, r fixed.
+    BigInteger p = BigInteger.TWO.pow(127).subtract(BigInteger.ONE);
+    BigInteger q = BigInteger.TWO.pow(521).subtract(BigInteger.ONE);
+    PaillierPrivateKey sk = new PaillierPrivateKey(p, q);
+    BigInteger n = p.multiply(q);
+    BigInteger n2 = n.multiply(n);
+    BigInteger m = new BigInteger("123456789012345678901234567890");
+    BigInteger r = BigInteger.valueOf(987654321);
+    BigInteger expected = n.add(BigInteger.ONE).modPow(m, n2).multiply(r.modPow(n, n2)).mod(n2);
+    Ciphertext c = sk.publicKey().ciphertext(expected);
+    assertEquals(m, sk.decrypt(c), "CRT decryption of the textbook ciphertext");
+    // And our encryption decrypts to the same message.
+    assertEquals(m, sk.decrypt(sk.publicKey().encrypt(m, sk.publicKey().randomness(rng))));
+  }
+
+  @Test
+  void homomorphicAdditionAndScalingOverRandomInputs() {
+    PaillierPublicKey pk = SMALL.publicKey();
+    RandomnessPool pool = pk.randomness(rng);
+    pool.precompute(20);
+    for (int i = 0; i < 50; i++) {
+      BigInteger a = new BigInteger(500, rng);
+      BigInteger b = new BigInteger(500, rng);
+      BigInteger k = new BigInteger(64, rng);
+      Ciphertext ca = pk.encrypt(a, pool);
+      Ciphertext cb = pk.encrypt(b, pool);
+      assertEquals(a.add(b).mod(pk.modulus()), SMALL.decrypt(pk.add(ca, cb)));
+      assertEquals(a.multiply(k).mod(pk.modulus()), SMALL.decrypt(pk.multiply(ca, k)));
+    }
+  }
+
+  @Test
+  void encryptionIsRandomised() {
+    PaillierPublicKey pk = SMALL.publicKey();
+    RandomnessPool pool = pk.randomness(rng);
+    assertNotEquals(pk.encrypt(BigInteger.ONE, pool), pk.encrypt(BigInteger.ONE, pool));
+  }
+
+  @Test
+  void negativeNumbersAsModularComplements() {
+    PaillierPublicKey pk = SMALL.publicKey();
+    BigInteger n = pk.modulus();
+    RandomnessPool pool = pk.randomness(rng);
+    Ciphertext minusFive = pk.encrypt(n.subtract(BigInteger.valueOf(5)), pool);
+    Ciphertext three = pk.encrypt(BigInteger.valueOf(3), pool);
+    assertEquals(n.subtract(BigInteger.TWO), SMALL.decrypt(pk.add(minusFive, three)), "-5 + 3 = -2 (mod n)");
+  }
+
+  @Test
+  void malformedCiphertextsAreRejected() {
+    PaillierPublicKey pk = SMALL.publicKey();
+    BigInteger n2 = pk.modulus().multiply(pk.modulus());
+    assertThrows(IllegalArgumentException.class, () -> pk.ciphertext(BigInteger.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> pk.ciphertext(BigInteger.ONE.negate()));
+    assertThrows(IllegalArgumentException.class, () -> pk.ciphertext(n2));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pk.ciphertext(SMALL.p().multiply(BigInteger.TEN)));
+    assertTrue(e.getMessage().contains("not in Z*"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> pk.encrypt(pk.modulus(), pk.randomness(rng)), "plaintext must be < n");
+  }
+
+  @Test
+  void ciphertextsUnderAnotherKeyAreRefused() {
+    PaillierPublicKey other = PaillierPrivateKey.generate(512, rng).publicKey();
+    Ciphertext c = other.encrypt(BigInteger.ONE, other.randomness(rng));
+    assertThrows(IllegalArgumentException.class, () -> SMALL.publicKey().add(c, c));
+  }
+
+  @Test
+  void safePrimesAreSafe() {
+    for (int bits : new int[] {64, 128, 256}) {
+      BigInteger p = SafePrimes.generate(bits, rng);
+      assertEquals(bits, p.bitLength());
+      assertTrue(p.isProbablePrime(64) && p.shiftRight(1).isProbablePrime(64), p + " and (p-1)/2 must be prime");
+    }
+  }
+}
