@@ -1,0 +1,93 @@
+package org.consilium.simulations.bench;
+
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntConsumer;
+import org.consilium.he.paillier.Ciphertext;
+import org.consilium.he.paillier.PaillierPrivateKey;
+import org.consilium.he.paillier.PaillierPublicKey;
+import org.consilium.he.paillier.RandomnessPool;
+import org.consilium.he.threshold.Dealer;
+import org.consilium.he.threshold.PartialDecryption;
+
+/**
+ * Benchmark harness (not a test; it lives in test sources only because its baseline,
+ * javallier, is a test-scoped dependency): Paillier encryption, addition, decryption and
+ * threshold decryption at 2048 and 3072 bits, side by side with javallier 0.6.0 and the raw
+ * BigInteger.modPow that bounds encryption, single thread, in one JVM.
+ *
+ * <pre>./mvnw -q -pl simulations -am test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=org.consilium.simulations.bench.PaillierBenchmark</pre>
+ */
+public final class PaillierBenchmark {
+  private PaillierBenchmark() {}
+
+  public static void main(String[] args) {
+    SecureRandom rng = new SecureRandom();
+    System.out.printf(Locale.ROOT, "JVM %s, single thread, ms per operation (lower is better)%n%n", System.getProperty("java.version"));
+    for (int bits : new int[] {2048, 3072}) {
+      long t0 = System.nanoTime();
+      Dealer.Dealt dealt = Dealer.deal(bits, 3, 2, rng);
+      double dealSeconds = (System.nanoTime() - t0) / 1e9;
+      PaillierPublicKey pk = dealt.publicKey().encryptionKey();
+      PaillierPrivateKey crt = PaillierPrivateKey.generate(bits, rng);
+      com.n1analytics.paillier.PaillierPrivateKey jsk = com.n1analytics.paillier.PaillierPrivateKey.create(bits);
+      com.n1analytics.paillier.PaillierPublicKey jpk = jsk.getPublicKey();
+      BigInteger n = pk.modulus();
+      int reps = bits == 2048 ? 60 : 25;
+      List<BigInteger> msgs = new ArrayList<>();
+      for (int i = 0; i < reps; i++) msgs.add(new BigInteger(bits - 8, rng));
+
+      double modPow = time(reps, i -> new BigInteger(bits, rng).mod(n).modPow(n, n.multiply(n)));
+      double jEnc = time(reps, i -> jpk.raw_encrypt(msgs.get(i)));
+      BigInteger jc = jpk.raw_encrypt(msgs.get(0));
+      double jAdd = time(reps * 20, i -> jpk.raw_add(jc, jc));
+      double jDec = time(reps, i -> jsk.raw_decrypt(jc));
+
+      RandomnessPool pool = pk.randomness(rng);
+      double precompute = time(1, i -> pool.precompute(reps)) / reps;
+      double encOnline = time(reps, i -> pk.encrypt(msgs.get(i), pool));
+      double encFull = time(reps, i -> pk.encrypt(msgs.get(i), pk.randomness(rng)));
+      Ciphertext c = pk.encrypt(msgs.get(0), pool);
+      double add = time(reps * 20, i -> pk.add(c, c));
+      Ciphertext cc = crt.publicKey().encrypt(msgs.get(0), crt.publicKey().randomness(rng));
+      double crtDec = time(reps, i -> crt.decrypt(cc));
+      List<PartialDecryption> parts = new ArrayList<>();
+      double partial = time(Math.max(reps / 4, 5), i -> parts.add(dealt.shares().get(i % 3).decrypt(c, rng))) ;
+      PartialDecryption p1 = dealt.shares().get(0).decrypt(c, rng);
+      PartialDecryption p2 = dealt.shares().get(1).decrypt(c, rng);
+      double verify = time(Math.max(reps / 4, 5), i -> dealt.publicKey().verify(c, p1));
+      double combine = time(Math.max(reps / 4, 5), i -> dealt.publicKey().combine(c, List.of(p1, p2)));
+
+      System.out.printf(Locale.ROOT, "%d-bit keys (threshold key dealt in %.1f s, safe primes included)%n", bits, dealSeconds);
+      row("BigInteger.modPow(r, n, n^2)", modPow, jEnc);
+      row("javallier raw_encrypt", jEnc, jEnc);
+      row("consilium encrypt, r^n precomputed", encOnline, jEnc);
+      row("consilium r^n precomputation", precompute, jEnc);
+      row("consilium encrypt, r^n on demand", encFull, jEnc);
+      row("javallier raw_add", jAdd, jAdd);
+      row("consilium add", add, jAdd);
+      row("javallier raw_decrypt (CRT)", jDec, jDec);
+      row("consilium CRT decrypt", crtDec, jDec);
+      row("threshold: partial decryption + proof", partial, jDec);
+      row("threshold: verify one proof", verify, jDec);
+      row("threshold: verify 2 + combine", combine, jDec);
+      System.out.println();
+    }
+  }
+
+  private static void row(String what, double ms, double baseline) {
+    System.out.printf(Locale.ROOT, "  %-40s %10.3f ms   %8.2fx the javallier baseline%n", what, ms, ms / baseline);
+  }
+
+  /** Mean milliseconds per call after one warm-up pass. */
+  private static double time(int reps, IntConsumer op) {
+    for (int i = 0; i < Math.min(reps, 5); i++) op.accept(i);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < reps; i++) op.accept(i);
+    return (System.nanoTime() - t0) / 1e6 / reps;
+  }
+}
