@@ -15,6 +15,10 @@ import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.gateway.TrafficRecorder;
 import org.consilium.coordinator.jobs.JobRunner;
 import org.consilium.coordinator.state.ClusterState;
+import org.consilium.he.threshold.ThresholdPublicKey;
+import org.consilium.he.wire.HeWire;
+import org.consilium.he.wire.ThresholdKeyProto;
+import java.nio.file.Files;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -37,9 +41,15 @@ public final class CoordinatorMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CoordinatorConfig cfg;
+    ThresholdPublicKey heKey = null;
     try {
       cfg = CoordinatorConfig.load(config, System.getenv());
-    } catch (RuntimeException e) {
+      if (cfg.hePublicKey() != null) {
+        heKey = HeWire.fromWire(HeWire.parse(ThresholdKeyProto.parser(), Files.readAllBytes(cfg.hePublicKey()), "he.public_key"));
+        log.info("threshold Paillier key {} ({} bits, {} of {})", heKey.encryptionKey().fingerprint(), heKey.encryptionKey().bits(),
+            heKey.threshold(), heKey.parties());
+      }
+    } catch (RuntimeException | java.io.IOException e) {
       System.err.println("consilium-coordinator: " + e.getMessage());
       return 2;
     }
@@ -54,9 +64,10 @@ public final class CoordinatorMain implements Callable<Integer> {
     RestApi[] api = new RestApi[1];
     NodeGateway[] gateway = new NodeGateway[1];
     // Gateway, runner and API share one event-loop context: the runner is single-threaded by design.
+    ThresholdPublicKey key = heKey;
     vertx.runOnContext(v -> {
       gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
-      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics);
+      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key);
       Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
       api[0] = new RestApi(vertx, cfg, state, runner, metrics);
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {

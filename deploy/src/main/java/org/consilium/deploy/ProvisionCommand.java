@@ -26,6 +26,9 @@ public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--nodes-port", defaultValue = "7443") int nodesPort;
   @Option(names = "--rest-port", defaultValue = "8443") int restPort;
   @Option(names = "--cluster-port", defaultValue = "5701") int clusterPort;
+  @Option(names = "--he-key-bits", defaultValue = "2048",
+      description = "size of the threshold Paillier key dealt to the nodes; 0 for none (default: ${DEFAULT-VALUE})")
+  int heKeyBits;
 
   @Option(names = "--node", required = true, description = "ID=DATASET:CSV, repeatable, e.g. cleveland=heart-disease:/data/cleveland.csv")
   List<String> nodes = new ArrayList<>();
@@ -50,7 +53,7 @@ public final class ProvisionCommand implements Callable<Integer> {
     byNode.forEach((id, ds) -> plans.add(new Provisioner.NodePlan(id, ds, Map.of())));
     try {
       Provisioner.Consortium c = Provisioner.provision(new Provisioner.Plan(consortium, out, host, nodesPort, restPort,
-          clusterPort, plans, Map.of()));
+          clusterPort, plans, Map.of(), heKeyBits));
       System.out.println("consortium '" + consortium + "' provisioned in " + c.out());
       System.out.println("  coordinator kit: " + c.coordinatorConfig().getParent());
       c.nodeConfigs().forEach((id, cfg) -> System.out.println("  node kit " + id + ": " + cfg.getParent()));

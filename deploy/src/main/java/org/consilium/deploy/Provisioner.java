@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.consilium.coordinator.api.AdminCredential;
+import org.consilium.he.threshold.Dealer;
+import org.consilium.he.wire.HeWire;
 
 /**
  * Creates a consortium: a CA and one startup kit per participant. A kit is a folder with the CA
@@ -25,7 +27,8 @@ import org.consilium.coordinator.api.AdminCredential;
  * <pre>
  *   out/ca/ca.crt, ca.key
  *   out/coordinator/{ca.crt, coordinator.crt, coordinator.key, coordinator.yaml, admin-credential}
- *   out/nodes/ID/{ca.crt, node.crt, node.key, node.yaml}
+ *   out/nodes/ID/{ca.crt, node.crt, node.key, node.yaml, he-key-share.pb}
+ *   (and out/coordinator/he-public-key.pb when a threshold Paillier key is dealt)
  * </pre>
  */
 public final class Provisioner {
@@ -41,7 +44,7 @@ public final class Provisioner {
 
   /** What to provision. Ports of 0 let the programs pick free ones. */
   public record Plan(String consortium, Path out, String coordinatorHost, int nodesPort, int restPort, int clusterPort,
-      List<NodePlan> nodes, Map<String, String> coordinatorSettings) {
+      List<NodePlan> nodes, Map<String, String> coordinatorSettings, int heKeyBits) {
     public Plan {
       nodes = List.copyOf(nodes);
       coordinatorSettings = new LinkedHashMap<>(coordinatorSettings);
@@ -91,10 +94,18 @@ public final class Provisioner {
           .append("cluster:\n  name: ").append(q(plan.consortium())).append("\n  host: 127.0.0.1\n  port: ").append(plan.clusterPort())
           .append("\n  state_dir: state\n");
       appendSettings(cy, plan.coordinatorSettings());
+      Dealer.Dealt he = null;
+      if (plan.heKeyBits() > 0) {
+        // Dealer key generation: the factors live only inside deal() (see he-core's README).
+        he = Dealer.deal(plan.heKeyBits(), plan.nodes().size(), plan.nodes().size() / 2 + 1, rng);
+        Files.write(coord.resolve("he-public-key.pb"), HeWire.toWire(he.publicKey()).toByteArray());
+        cy.append("he:\n  public_key: he-public-key.pb\n");
+      }
       Path coordinatorConfig = coord.resolve("coordinator.yaml");
       write(coordinatorConfig, cy.toString(), false);
 
       Map<String, Path> nodeConfigs = new LinkedHashMap<>();
+      int heParty = 0;
       for (NodePlan n : plan.nodes()) {
         Path dir = plan.out().resolve("nodes").resolve(n.id());
         Files.createDirectories(dir);
@@ -111,6 +122,12 @@ public final class Provisioner {
             .append("datasets:\n");
         n.datasets().forEach((name, path) -> ny.append("  ").append(name).append(":\n    path: ")
             .append(q(path.toAbsolutePath().toString())).append("\n    bad_rows: skip\n"));
+        if (he != null) {
+          Path share = dir.resolve("he-key-share.pb");
+          Files.write(share, HeWire.toWire(he.shares().get(heParty++)).toByteArray());
+          restrict(share);
+          ny.append("he:\n  key_share: he-key-share.pb\n");
+        }
         appendSettings(ny, n.settings());
         Path cfg = dir.resolve("node.yaml");
         write(cfg, ny.toString(), false);
@@ -142,12 +159,14 @@ public final class Provisioner {
 
   private static void write(Path file, String text, boolean secret) throws IOException {
     Files.writeString(file, text, StandardCharsets.UTF_8);
-    if (secret) {
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException ignored) {
-        // Not a POSIX file system: the kit's folder permissions are the operator's to set.
-      }
+    if (secret) restrict(file);
+  }
+
+  private static void restrict(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // Not a POSIX file system: the kit's folder permissions are the operator's to set.
     }
   }
 }

@@ -27,7 +27,7 @@ class ProvisionerTest {
     Path csv = dir.resolve("site.csv");
     Files.writeString(csv, "age\n50\n");
     return Provisioner.provision(new Provisioner.Plan("test", dir.resolve("out"), "127.0.0.1", 7443, 8443, 5701,
-        List.of(new Provisioner.NodePlan("alpha", Map.of("heart", csv), Map.of("policy.epsilon_cap", "3"))), Map.of()));
+        List.of(new Provisioner.NodePlan("alpha", Map.of("heart", csv), Map.of("policy.epsilon_cap", "3"))), Map.of(), 512));
   }
 
   @Test
@@ -50,13 +50,15 @@ class ProvisionerTest {
     CoordinatorConfig cc = CoordinatorConfig.load(c.coordinatorConfig(), Map.of());
     assertEquals(AdminCredential.digestHex(c.adminToken()), cc.adminCredentialSha256());
     assertTrue(!Files.readString(c.coordinatorConfig()).contains(c.adminToken()), "the token itself is not in the config");
+    assertTrue(cc.hePublicKey() != null && nc.heKeyShare() != null, "the threshold Paillier key was dealt into the kits");
   }
 
   @Test
   void privateKeysAreReadableByTheOwnerOnly() throws Exception {
     Provisioner.Consortium c = provision();
     for (Path key : List.of(c.out().resolve("ca/ca.key"), c.coordinatorConfig().getParent().resolve("coordinator.key"),
-        c.coordinatorConfig().getParent().resolve("admin-credential"), c.nodeConfigs().get("alpha").getParent().resolve("node.key"))) {
+        c.coordinatorConfig().getParent().resolve("admin-credential"), c.nodeConfigs().get("alpha").getParent().resolve("node.key"),
+        c.nodeConfigs().get("alpha").getParent().resolve("he-key-share.pb"))) {
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)), key.toString());
     }
   }

@@ -11,6 +11,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.consilium.analytics.data.CsvLoader;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.he.threshold.KeyShare;
+import org.consilium.he.wire.HeWire;
+import org.consilium.he.wire.KeyShareProto;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.node.identity.Pem;
@@ -44,10 +47,17 @@ public final class NodeMain implements Callable<Integer> {
     NodeConfig cfg;
     Map<String, Dataset> datasets = new LinkedHashMap<>();
     NodeIdentity identity;
+    KeyShare keyShare = null;
     try {
       cfg = NodeConfig.load(config, System.getenv());
       identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
           Pem.certificate(cfg.ca()));
+      if (cfg.heKeyShare() != null) {
+        keyShare = HeWire.fromWire(HeWire.parse(KeyShareProto.parser(), Files.readAllBytes(cfg.heKeyShare()),
+            "key share " + cfg.heKeyShare()));
+        log.info("threshold Paillier key share {} of {} loaded (key {})", keyShare.party(), keyShare.publicKey().parties(),
+            keyShare.publicKey().encryptionKey().fingerprint());
+      }
       for (NodeConfig.DatasetConfig d : cfg.datasets().values()) {
         try (Reader r = Files.newBufferedReader(d.path())) {
           Dataset data = new CsvLoader(d.badRows(), d.maxRows()).load(d.path().getFileName().toString(), r);
@@ -58,7 +68,7 @@ public final class NodeMain implements Callable<Integer> {
           throw new IllegalArgumentException("dataset " + d.name() + ": cannot read " + d.path() + ": " + e.getMessage());
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | IOException e) {
       System.err.println("consilium-node: " + e.getMessage());
       return 2;
     }
@@ -69,7 +79,7 @@ public final class NodeMain implements Callable<Integer> {
       return 0;
     }
     Vertx vertx = Vertx.vertx();
-    NodeAgent agent = new NodeAgent(cfg, identity, datasets, ledger);
+    NodeAgent agent = new NodeAgent(cfg, identity, datasets, ledger, keyShare);
     // The agent is not thread-safe: run it on one event-loop context.
     CountDownLatch stop = new CountDownLatch(1);
     CoordinatorLink[] link = new CoordinatorLink[1];

@@ -58,7 +58,7 @@ public final class LocalConsortium implements AutoCloseable {
     data.forEach((id, csv) -> plans.add(new Provisioner.NodePlan(id, Map.of(HeartDisease.DATASET, csv),
         options.nodeSettings().getOrDefault(id, Map.of()))));
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("consilium-sim", work.resolve("consortium"),
-        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings()));
+        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings(), 2048));
     LocalConsortium c = new LocalConsortium(work, kits, data, restPort);
     try {
       c.startProcesses();

@@ -98,7 +98,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void withInfiniteEpsilonTheReleaseEqualsThePooledExactValue() throws Exception {
     String spec = DefaultJob.spec("\"Infinity\"");
     JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
@@ -107,7 +107,21 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(2)
+  @Order(15)
+  void theThresholdPaillierBackendGivesTheSameExactAnswerAsMasking() throws Exception {
+    String masking = DefaultJob.spec("\"Infinity\"");
+    String paillier = masking.replace("\"specVersion\": 1,", "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\",");
+    JsonObject job = consortium.awaitJob(consortium.submit(paillier), Duration.ofMinutes(2));
+    JobResult he = result(job);
+    JobResult mask = result(consortium.awaitJob(consortium.submit(masking), Duration.ofMinutes(1)));
+    assertEquals(mask.getStatistics(), he.getStatistics(), "same job, same exact result, other protocol");
+    assertSameStatistics(pooledExact(masking, List.copyOf(HeartDisease.HOSPITALS.keySet())), he.getStatistics(), "paillier release");
+    assertEquals("0 contribute", job.getJsonArray("rounds").getJsonObject(0).getString("round"));
+    assertEquals("1 threshold-decrypt", job.getJsonArray("rounds").getJsonObject(1).getString("round"));
+  }
+
+  @Test
+  @Order(20)
   void theCoordinatorsRecordedTrafficNeverContainsANodesUnmaskedValue() throws Exception {
     byte[] seen = Files.readAllBytes(traffic);
     assertTrue(seen.length > 1000, "the coordinator's traffic was recorded (" + seen.length + " bytes)");
@@ -141,7 +155,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(3)
+  @Order(30)
   void withEpsilonOneTheReleaseIsWithinTheExpectedNoiseBand() throws Exception {
     String spec = DefaultJob.spec("1.0");
     JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
@@ -170,7 +184,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void aJobOverANodesEpsilonCapIsRefusedWithThePolicysName() {
     // Switzerland's cap is 1.5 and test 3 spent 1.0 of it.
     JsonObject job = consortium.awaitJob(consortium.submit(DefaultJob.spec("1.0")), Duration.ofMinutes(1));
@@ -199,7 +213,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(6)
+  @Order(60)
   void aClientWithoutAConsortiumCertificateIsRefused() throws Exception {
     int port = nodesPort();
     // No client certificate at all.
@@ -226,7 +240,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(7)
+  @Order(70)
   void malformedAndOversizedFramesAreRefusedAndTheCoordinatorStaysUp() throws Exception {
     ConsortiumPki.Issued probe = consortiumCa().issue("probe", "node", List.of(), Duration.ofDays(1));
     try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
@@ -240,7 +254,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(8)
+  @Order(80)
   void theRestApiAnswersNothingWithoutTheAdminCredential() {
     for (String path : List.of("api/v1/nodes", "api/v1/jobs", "api/v1/metrics")) {
       assertEquals(401, consortium.rest().getAnonymous(path).status(), path + " without a token");
@@ -255,7 +269,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(9)
+  @Order(90)
   void withFewerThanTSurvivorsTheJobFailsCleanlyAndReleasesNothing() throws Exception {
     // Freeze va-long-beach (SIGSTOP): it holds its connection but never answers.
     long pid = consortium.pid("va-long-beach");
@@ -276,7 +290,7 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
-  @Order(5)
+  @Order(50)
   void aNodeKilledMidRoundStillYieldsTheExactSumOfTheSurvivorsInputs() throws Exception {
     String spec = DefaultJob.spec("\"Infinity\"");
     String id = consortium.submit(spec);

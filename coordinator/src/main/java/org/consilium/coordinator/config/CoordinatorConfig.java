@@ -27,7 +27,8 @@ public record CoordinatorConfig(
     Path stateDir,
     int roundTimeoutSeconds,
     int maxFrameBytes,
-    Path recordTraffic) {
+    Path recordTraffic,
+    Path hePublicKey) {
 
   public static final Set<String> KEYS = Set.of(
       "coordinator.id",
@@ -37,7 +38,7 @@ public record CoordinatorConfig(
       "admin.credential_sha256",
       "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.state_dir",
       "rounds.timeout_seconds", "limits.max_frame_bytes",
-      "debug.record_traffic");
+      "debug.record_traffic", "he.public_key");
 
   public static CoordinatorConfig load(Path file, Map<String, String> env) {
     Settings s = Settings.load(file, KEYS, env);
@@ -63,6 +64,7 @@ public record CoordinatorConfig(
         s.has("cluster.state_dir") ? s.path("cluster.state_dir") : base.resolve("state"),
         s.integer("rounds.timeout_seconds", 20),
         s.integer("limits.max_frame_bytes", 16 * 1024 * 1024),
-        s.has("debug.record_traffic") ? s.path("debug.record_traffic") : null);
+        s.has("debug.record_traffic") ? s.path("debug.record_traffic") : null,
+        s.has("he.public_key") ? s.path("he.public_key") : null);
   }
 }

@@ -13,13 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
-import org.consilium.analytics.wire.AdvertiseKeys;
 import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
@@ -28,19 +26,12 @@ import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
-import org.consilium.analytics.wire.MaskedInput;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.PeerIdentity;
-import org.consilium.analytics.wire.SecAggCodec;
-import org.consilium.analytics.wire.ShareKeys;
-import org.consilium.analytics.wire.UnmaskShares;
 import org.consilium.coordinator.gateway.NodeConnection;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.state.ClusterState;
-import org.consilium.mpc.secagg.Messages;
-import org.consilium.mpc.secagg.Round;
-import org.consilium.mpc.secagg.SecAggException;
-import org.consilium.mpc.secagg.SecAggServer;
+import org.consilium.he.threshold.ThresholdPublicKey;
 import org.consilium.mpc.secagg.SessionParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +52,12 @@ public final class JobRunner {
   private final Map<String, ActiveJob> active = new HashMap<>();
 
   private final MeterRegistry metrics;
+  private final ThresholdPublicKey heKey;
 
-  public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics) {
+  /** heKey is the consortium's threshold Paillier key, or null if it has none. */
+  public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics,
+      ThresholdPublicKey heKey) {
+    this.heKey = heKey;
     this.vertx = vertx;
     this.metrics = metrics;
     this.state = state;
@@ -93,7 +88,8 @@ public final class JobRunner {
     final StatisticsQuery.NoisePlan plan;
     final Map<String, Integer> partyOf = new TreeMap<>();
     final Map<Integer, String> nodeOf = new TreeMap<>();
-    final SecAggServer server;
+    final byte[] session = new byte[32];
+    final Aggregation aggregation;
     final int threshold;
     final JsonObject record;
     final TreeSet<String> accepted = new TreeSet<>();
@@ -112,9 +108,11 @@ public final class JobRunner {
         nodeOf.put(i, n);
         i++;
       }
-      byte[] session = new byte[32];
       rng.nextBytes(session);
-      this.server = new SecAggServer(new SessionParams(session, new TreeSet<>(nodeOf.keySet()), threshold, query.vectorLength()));
+      this.aggregation = spec.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER
+          ? new PaillierAggregation(id, participants, threshold, heKey, query.vectorLength())
+          : new MaskingAggregation(id, partyOf, nodeOf, new SessionParams(session, new TreeSet<>(nodeOf.keySet()), threshold,
+              query.vectorLength()));
     }
   }
 
@@ -125,6 +123,9 @@ public final class JobRunner {
       query = JobSpecs.validate(submitted);
     } catch (InvalidSpecException e) {
       throw new SubmitException(400, e.getMessage());
+    }
+    if (submitted.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER && heKey == null) {
+      throw new SubmitException(400, "aggregation: this consortium has no threshold Paillier key (he.public_key)");
     }
     List<String> connected = gateway.connectedNodes();
     List<String> participants = submitted.getNodesCount() == 0 ? connected : submitted.getNodesList().stream().sorted().toList();
@@ -152,7 +153,7 @@ public final class JobRunner {
     ActiveJob job = new ActiveJob(id, spec, query, participants, t, record);
     active.put(id, job);
     persist(job);
-    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(job.server.params().sessionId()));
+    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(job.session));
     for (String n : participants) {
       try {
         offer.addPeers(PeerIdentity.newBuilder().setNodeId(n).setPartyIndex(job.partyOf.get(n))
@@ -190,34 +191,16 @@ public final class JobRunner {
           finish(job, "REFUSED", "refused by node '" + from.nodeId() + "' (" + d.getPolicy() + "): " + d.getReason());
           return;
         }
-        case SECAGG_ADVERTISE -> {
-          var m = SecAggCodec.fromWire(FrameCodec.payload(f, AdvertiseKeys.parser()));
-          requireParty(m.party(), party, from);
-          if (!job.accepted.contains(from.nodeId())) throw new IllegalArgumentException("keys advertised before accepting the job");
-          job.server.receive(m);
-        }
-        case SECAGG_SHARE_KEYS -> {
-          var m = SecAggCodec.fromWire(FrameCodec.payload(f, ShareKeys.parser()));
-          requireParty(m.party(), party, from);
-          job.server.receive(m);
-        }
-        case SECAGG_MASKED_INPUT -> {
-          var m = SecAggCodec.fromWire(FrameCodec.payload(f, MaskedInput.parser()));
-          requireParty(m.party(), party, from);
-          job.server.receive(m);
-        }
-        case SECAGG_UNMASK_SHARES -> {
-          var m = SecAggCodec.fromWire(FrameCodec.payload(f, UnmaskShares.parser()));
-          requireParty(m.party(), party, from);
-          job.server.receive(m);
-        }
         case ERROR -> {
           String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
           log.warn("job {}: node {} reported: {}", job.id, from.nodeId(), msg);
           job.record.put("lastNodeError", from.nodeId() + ": " + msg);
           return;
         }
-        default -> throw new IllegalArgumentException("unexpected " + f.getType() + " frame from a node");
+        default -> {
+          if (!job.accepted.contains(from.nodeId())) throw new IllegalArgumentException("protocol message before accepting the job");
+          job.aggregation.receive(from.nodeId(), f);
+        }
       }
     } catch (RuntimeException e) {
       // A bad message from one node is refused; the round goes on without it.
@@ -226,12 +209,6 @@ public final class JobRunner {
       return;
     }
     advanceIfComplete(job);
-  }
-
-  private static void requireParty(int claimed, int actual, NodeConnection from) {
-    if (claimed != actual) {
-      throw new IllegalArgumentException("node '" + from.nodeId() + "' is party " + actual + " but its message claims party " + claimed);
-    }
   }
 
   private void onDisconnect(String nodeId) {
@@ -243,7 +220,7 @@ public final class JobRunner {
   /** Closes the current round early when no live participant is still expected to answer. */
   private void advanceIfComplete(ActiveJob job) {
     if (!active.containsKey(job.id)) return;
-    boolean waiting = job.server.pending().stream().map(job.nodeOf::get).anyMatch(n -> gateway.connection(n) != null);
+    boolean waiting = job.aggregation.pending().stream().anyMatch(n -> gateway.connection(n) != null);
     if (!waiting) closeRound(job);
   }
 
@@ -252,56 +229,40 @@ public final class JobRunner {
     job.timer = vertx.setTimer(roundTimeoutMs, id -> {
       job.timer = -1;
       if (active.containsKey(job.id)) {
-        log.info("job {}: round {} deadline passed; missing {}", job.id, job.server.round().label(), names(job, job.server.pending()));
+        log.info("job {}: round {} deadline passed; missing {}", job.id, job.aggregation.round(), job.aggregation.pending());
         closeRound(job);
       }
     });
   }
 
   private void closeRound(ActiveJob job) {
-    Round round = job.server.round();
-    SortedSet<Integer> missing = job.server.pending();
+    String round = job.aggregation.round();
+    List<String> missing = List.copyOf(job.aggregation.pending());
+    Aggregation.Closed closed;
     try {
-      switch (round) {
-        case ADVERTISE_KEYS -> {
-          Messages.Roster roster = job.server.closeAdvertiseKeys();
-          recordRound(job, round, missing);
-          job.record.put("status", "RUNNING");
-          var wire = SecAggCodec.toWire(roster);
-          for (var a : roster.advertisements()) send(job.nodeOf.get(a.party()), MessageType.SECAGG_ROSTER, job.id, 0, wire);
-        }
-        case SHARE_KEYS -> {
-          var routed = job.server.closeShareKeys();
-          recordRound(job, round, missing);
-          routed.forEach((p, msg) -> send(job.nodeOf.get(p), MessageType.SECAGG_SHARES, job.id, 1, SecAggCodec.toWire(msg)));
-        }
-        case MASKED_INPUT -> {
-          Messages.UnmaskRequest req = job.server.closeMaskedInput();
-          recordRound(job, round, missing);
-          var wire = SecAggCodec.toWire(req);
-          for (int p : req.survivors()) send(job.nodeOf.get(p), MessageType.SECAGG_UNMASK, job.id, 2, wire);
-        }
-        case UNMASKING -> {
-          Messages.AggregateResult r = job.server.closeUnmasking();
-          recordRound(job, round, missing);
-          release(job, r);
-          return;
-        }
-        case DONE -> {
-          return;
-        }
-      }
-      persist(job);
-      armTimer(job);
-      advanceIfComplete(job);
-    } catch (SecAggException e) {
+      closed = job.aggregation.close();
+    } catch (Aggregation.AggregationFailedException e) {
       recordRound(job, round, missing);
       finish(job, "FAILED", e.getMessage());
+      return;
     }
+    recordRound(job, round, missing);
+    if (closed.isFinal()) {
+      release(job, closed);
+      return;
+    }
+    job.record.put("status", "RUNNING");
+    closed.sends().forEach((node, frames) -> {
+      NodeConnection c = gateway.connection(node);
+      if (c != null) frames.forEach(c::send);
+    });
+    persist(job);
+    armTimer(job);
+    advanceIfComplete(job);
   }
 
-  private void release(ActiveJob job, Messages.AggregateResult r) {
-    List<String> contributors = names(job, r.contributors());
+  private void release(ActiveJob job, Aggregation.Closed r) {
+    List<String> contributors = r.contributors();
     List<String> dropped = job.partyOf.keySet().stream().filter(n -> !contributors.contains(n)).toList();
     JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.query.release(r.sum()))
         .setAccounting(job.query.accounting(job.plan, job.threshold, contributors, dropped)).build();
@@ -328,23 +289,16 @@ public final class JobRunner {
     persist(job);
   }
 
-  private void recordRound(ActiveJob job, Round round, SortedSet<Integer> missing) {
-    List<String> miss = names(job, missing);
+  private void recordRound(ActiveJob job, String round, List<String> miss) {
     List<String> present = job.partyOf.keySet().stream().filter(n -> !miss.contains(n)).toList();
-    if (round != Round.ADVERTISE_KEYS) {
+    JsonArray rounds = job.record.getJsonArray("rounds");
+    if (!rounds.isEmpty()) {
       // Parties already dropped in an earlier round are not "present" now.
-      JsonArray rounds = job.record.getJsonArray("rounds");
-      if (!rounds.isEmpty()) {
-        List<?> before = rounds.getJsonObject(rounds.size() - 1).getJsonArray("participants").getList();
-        present = present.stream().filter(before::contains).toList();
-      }
+      List<?> before = rounds.getJsonObject(rounds.size() - 1).getJsonArray("participants").getList();
+      present = present.stream().filter(before::contains).toList();
     }
-    job.record.getJsonArray("rounds").add(new JsonObject().put("round", round.label())
+    job.record.getJsonArray("rounds").add(new JsonObject().put("round", round)
         .put("participants", new JsonArray(present)).put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
-  }
-
-  private static List<String> names(ActiveJob job, java.util.Collection<Integer> parties) {
-    return parties.stream().map(job.nodeOf::get).sorted().toList();
   }
 
   private void send(String nodeId, MessageType type, String jobId, int round, MessageLite payload) {

@@ -25,7 +25,8 @@ public final class KeyShare {
     return publicKey;
   }
 
-  BigInteger secret() {
+  /** The secret share, for writing it into its owner's startup kit; never log it. */
+  public BigInteger exportSecret() {
     return share;
   }
 

@@ -25,7 +25,8 @@ public record NodeConfig(
     PolicyConfig policy,
     int maxFrameBytes,
     int reconnectSeconds,
-    int roundDelayMillis) {
+    int roundDelayMillis,
+    Path heKeyShare) {
 
   public static final Set<String> KEYS = Set.of(
       "node.id", "coordinator.host", "coordinator.port",
@@ -33,7 +34,7 @@ public record NodeConfig(
       "storage.ledger",
       "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
       "policy.epsilon_cap", "policy.allow_exact_release",
-      "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms",
+      "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
       "datasets.*");
 
   /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
@@ -78,6 +79,7 @@ public record NodeConfig(
         policy,
         s.integer("limits.max_frame_bytes", 16 * 1024 * 1024),
         s.integer("network.reconnect_seconds", 2),
-        s.integer("debug.round_delay_ms", 0));
+        s.integer("debug.round_delay_ms", 0),
+        s.has("he.key_share") ? s.path("he.key_share") : null);
   }
 }

@@ -20,6 +20,7 @@ import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.JobDecision;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.Aggregation;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
@@ -33,6 +34,7 @@ import org.consilium.mpc.ring.RingVector;
 import org.consilium.mpc.secagg.PeerAuthenticator;
 import org.consilium.mpc.secagg.SecAggParty;
 import org.consilium.mpc.secagg.SessionParams;
+import org.consilium.he.threshold.KeyShare;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.node.identity.Pem;
@@ -56,19 +58,12 @@ public final class NodeAgent {
   private final PrivacyLedger ledger;
   private final Policy policy;
   private final SecureRandom rng = new SecureRandom();
-  private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, JobSession> sessions = new HashMap<>();
+  private final KeyShare keyShare;
 
-  /** One job in progress; dataSent becomes true once the masked input has left the node. */
-  private static final class Session {
-    final SecAggParty party;
-    boolean dataSent;
-
-    Session(SecAggParty party) {
-      this.party = party;
-    }
-  }
-
-  public NodeAgent(NodeConfig config, NodeIdentity identity, Map<String, Dataset> datasets, PrivacyLedger ledger) {
+  /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
+  public NodeAgent(NodeConfig config, NodeIdentity identity, Map<String, Dataset> datasets, PrivacyLedger ledger, KeyShare keyShare) {
+    this.keyShare = keyShare;
     this.config = config;
     this.identity = identity;
     this.datasets = Map.copyOf(datasets);
@@ -91,15 +86,11 @@ public final class NodeAgent {
       return switch (f.getType()) {
         case WELCOME -> List.of();
         case JOB_OFFER -> onOffer(f.getJobId(), FrameCodec.payload(f, JobOffer.parser()));
-        case SECAGG_ROSTER -> step(f, s -> List.of(frame(MessageType.SECAGG_SHARE_KEYS, f.getJobId(), 1,
-            SecAggCodec.toWire(s.party.onRoster(SecAggCodec.fromWire(FrameCodec.payload(f, Roster.parser())))))));
-        case SECAGG_SHARES -> step(f, s -> {
-          var masked = s.party.onShares(SecAggCodec.fromWire(FrameCodec.payload(f, SharesForParty.parser())));
-          s.dataSent = true;
-          return List.of(frame(MessageType.SECAGG_MASKED_INPUT, f.getJobId(), 2, SecAggCodec.toWire(masked)));
-        });
-        case SECAGG_UNMASK -> step(f, s -> List.of(frame(MessageType.SECAGG_UNMASK_SHARES, f.getJobId(), 3,
-            SecAggCodec.toWire(s.party.onUnmaskRequest(SecAggCodec.fromWire(FrameCodec.payload(f, UnmaskRequest.parser())))))));
+        case SECAGG_ROSTER, SECAGG_SHARES, SECAGG_UNMASK, HE_DECRYPT -> {
+          JobSession s = sessions.get(f.getJobId());
+          if (s == null) yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "'"));
+          yield signed(s.onFrame(f));
+        }
         case JOB_RESULT -> {
           JobResult r = FrameCodec.payload(f, JobResult.parser());
           sessions.remove(f.getJobId());
@@ -131,20 +122,14 @@ public final class NodeAgent {
     for (String job : new ArrayList<>(sessions.keySet())) abort(job, "connection to the coordinator lost");
   }
 
-  private interface Step {
-    List<Frame> apply(Session s);
-  }
-
-  private List<Frame> step(Frame f, Step step) {
-    Session s = sessions.get(f.getJobId());
-    if (s == null) return List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "'"));
-    return step.apply(s);
+  private List<Frame> signed(List<Frame> frames) {
+    return frames.stream().map(fr -> fr.toBuilder().setSender(config.nodeId()).build()).toList();
   }
 
   private void abort(String jobId, String why) {
-    Session s = sessions.remove(jobId);
+    JobSession s = sessions.remove(jobId);
     if (s == null) return;
-    if (!s.dataSent) {
+    if (!s.dataSent()) {
       if (ledger.isRefundable(jobId)) ledger.refund(jobId);
       log.info("job {} aborted before any data left this node ({}); nothing spent", jobId, why);
     } else {
@@ -189,6 +174,14 @@ public final class NodeAgent {
     } catch (InvalidSpecException e) {
       return List.of(refuse(jobId, "spec", e.getMessage()));
     }
+    boolean paillier = spec.getAggregation() == Aggregation.AGGREGATION_THRESHOLD_PAILLIER;
+    if (paillier && keyShare == null) {
+      return List.of(refuse(jobId, "he.key_share", "this node holds no share of a threshold Paillier key"));
+    }
+    if (paillier && t < keyShare.publicKey().threshold()) {
+      return List.of(refuse(jobId, "he.key_share", "job threshold " + t + " is below the key's decryption threshold "
+          + keyShare.publicKey().threshold()));
+    }
     Dataset data = datasets.get(dataset.name());
     Policy.Decision d = policy.decide(spec, query, peers.size(), t, dataset, data, ledger);
     if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
@@ -199,8 +192,27 @@ public final class NodeAgent {
     else ledger.reserve(dataset.name(), jobId, spec.getPrivacy().getEpsilon());
     RingVector input = query.local(data).encoded();
     if (!plan.exact()) input = input.plus(query.noiseShare(plan.mu(), t, new SkellamNoise(rng)));
+    JobSession session;
+    if (paillier) {
+      Map<String, X509Certificate> byNode = new HashMap<>();
+      for (PeerIdentity p : offer.getPeersList()) byNode.put(p.getNodeId(), peers.get(p.getPartyIndex()));
+      session = new PaillierSession(jobId, identity, keyShare, byNode, t, input, rng);
+    } else {
+      session = new MaskingSession(jobId, maskingParty(offer, peers, me, t, query, input));
+    }
+    sessions.put(jobId, session);
+    log.info("job {} accepted: dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, dataset.name(),
+        spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
+    List<Frame> out = new java.util.ArrayList<>();
+    out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
+        .setEpsilonReserved(plan.exact() ? 0 : spec.getPrivacy().getEpsilon()).build()));
+    out.addAll(signed(session.start()));
+    return out;
+  }
+
+  private SecAggParty maskingParty(JobOffer offer, Map<Integer, X509Certificate> peers, int self, int t, StatisticsQuery query,
+      RingVector input) {
     SessionParams params = new SessionParams(offer.getSessionId().toByteArray(), new TreeSet<>(peers.keySet()), t, query.vectorLength());
-    int self = me;
     PeerAuthenticator auth = new PeerAuthenticator() {
       @Override
       public byte[] sign(byte[] message) {
@@ -213,14 +225,7 @@ public final class NodeAgent {
         return c != null && NodeIdentity.verify(c, message, signature);
       }
     };
-    SecAggParty party = new SecAggParty(params, self, input, auth, rng);
-    sessions.put(jobId, new Session(party));
-    log.info("job {} accepted: dataset {}, epsilon {}, party {} of {}, threshold {}", jobId, dataset.name(),
-        spec.getPrivacy().getEpsilon(), self, peers.size(), t);
-    return List.of(
-        frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
-            .setEpsilonReserved(plan.exact() ? 0 : spec.getPrivacy().getEpsilon()).build()),
-        frame(MessageType.SECAGG_ADVERTISE, jobId, 0, SecAggCodec.toWire(party.advertise())));
+    return new SecAggParty(params, self, input, auth, rng);
   }
 
   private Frame refuse(String jobId, String rule, String reason) {
