@@ -36,7 +36,7 @@ public final class KeyShare {
     BigInteger n2 = n.multiply(n);
     BigInteger cv = publicKey.encryptionKey().ciphertext(c.value()).value();
     BigInteger exponent = publicKey.delta().multiply(share); // Delta s_i
-    BigInteger ci = cv.modPow(exponent.shiftLeft(1), n2);
+    BigInteger ci = splitExponentiation(cv, exponent.shiftLeft(1), n2, rng);
     BigInteger c4 = cv.modPow(BigInteger.valueOf(4), n2);
     BigInteger ci2 = ci.modPow(BigInteger.TWO, n2);
     BigInteger v = publicKey.verificationBase();
@@ -48,6 +48,20 @@ public final class KeyShare {
     BigInteger e = PartialDecryption.challenge(c4, ci2, v, vi, a, b);
     BigInteger z = r.add(e.multiply(exponent));
     return new PartialDecryption(party, ci, e, z);
+  }
+
+  /**
+   * c^e computed as c^r * (c^(r - e))^-1 with a fresh random r 64 bits longer than e: each
+   * exponent BigInteger.modPow sees is statistically independent of the secret e (distance
+   * 2^-64), so its non-constant timing says nothing about the key share. Costs a second
+   * exponentiation and an inverse.
+   */
+  static BigInteger splitExponentiation(BigInteger c, BigInteger e, BigInteger modulus, SecureRandom rng) {
+    BigInteger r;
+    do {
+      r = new BigInteger(e.bitLength() + 64, rng);
+    } while (r.compareTo(e) < 0);
+    return c.modPow(r, modulus).multiply(c.modPow(r.subtract(e), modulus).modInverse(modulus)).mod(modulus);
   }
 
   @Override
