@@ -1,0 +1,131 @@
+package org.consilium.simulations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.wire.ErrorReport;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.wire.HeContribution;
+import org.consilium.analytics.wire.HeDecryptRequest;
+import org.consilium.analytics.wire.HeSignedContribution;
+import org.consilium.analytics.wire.JobOffer;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.wire.MessageType;
+import org.consilium.analytics.wire.PeerIdentity;
+import org.consilium.deploy.Provisioner;
+import org.consilium.he.wire.HeWire;
+import org.consilium.he.wire.KeyShareProto;
+import org.consilium.node.config.NodeConfig;
+import org.consilium.node.identity.NodeIdentity;
+import org.consilium.node.identity.Pem;
+import org.consilium.node.ledger.PrivacyLedger;
+import org.consilium.node.session.NodeAgent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A curious coordinator tries to get a threshold of nodes to decrypt something other than the
+ * sum of at least t signed contributions: a single node's ciphertext, a sum with a forged
+ * contribution, or a sum that leaves the node's own contribution out. The nodes' protocol logic
+ * (NodeAgent, in process, with real kits) refuses each, naming why.
+ */
+class PaillierDecryptionGuardTest {
+  @TempDir
+  Path dir;
+
+  private record Node(NodeAgent agent, NodeConfig config) {}
+
+  private Map<String, Node> nodes;
+  private final Map<String, byte[]> certs = new LinkedHashMap<>();
+
+  private void provision() throws Exception {
+    Map<String, Path> csv = HeartDisease.extractTo(dir.resolve("data"));
+    List<Provisioner.NodePlan> plans = new ArrayList<>();
+    csv.forEach((id, p) -> plans.add(new Provisioner.NodePlan(id, Map.of(HeartDisease.DATASET, p),
+        Map.of("policy.allow_exact_release", "true", "policy.min_cohort_size", "5"))));
+    Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("guard", dir.resolve("kits"), "127.0.0.1", 1, 2, 3,
+        plans, Map.of(), 512));
+    nodes = new LinkedHashMap<>();
+    for (var e : kits.nodeConfigs().entrySet()) {
+      NodeConfig cfg = NodeConfig.load(e.getValue(), Map.of());
+      NodeIdentity identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
+          Pem.certificate(cfg.ca()));
+      var share = HeWire.fromWire(HeWire.parse(KeyShareProto.parser(), Files.readAllBytes(cfg.heKeyShare()), "share"));
+      Dataset data = DefaultJob.load(csv.get(e.getKey()));
+      nodes.put(e.getKey(), new Node(new NodeAgent(cfg, identity, Map.of(HeartDisease.DATASET, data),
+          PrivacyLedger.open(dir.resolve(e.getKey() + ".ledger")), share), cfg));
+      certs.put(e.getKey(), Pem.certificate(cfg.certificate()).getEncoded());
+    }
+  }
+
+  /** Offers the job to every node; returns each node's signed contribution. */
+  private Map<String, HeContribution> offer(String jobId) {
+    var spec = JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
+        "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\", \"threshold\": 3,")).toBuilder().setJobId(jobId).build();
+    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(new byte[32]));
+    int i = 1;
+    for (var c : certs.entrySet()) {
+      offer.addPeers(PeerIdentity.newBuilder().setNodeId(c.getKey()).setPartyIndex(i++).setCertificateDer(ByteString.copyFrom(c.getValue())));
+    }
+    Map<String, HeContribution> out = new LinkedHashMap<>();
+    nodes.forEach((id, n) -> {
+      List<Frame> replies = n.agent().onFrame(FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build()));
+      assertEquals(MessageType.JOB_ACCEPT, replies.get(0).getType(), id + " accepts");
+      out.put(id, FrameCodec.payload(replies.get(1), HeContribution.parser()));
+    });
+    return out;
+  }
+
+  private static HeSignedContribution signed(String node, HeContribution c) {
+    return HeSignedContribution.newBuilder().setNodeId(node).setEncryptedVector(c.getEncryptedVector()).setSignature(c.getSignature()).build();
+  }
+
+  private String refusal(String node, String jobId, HeDecryptRequest req) throws Exception {
+    List<Frame> replies = nodes.get(node).agent().onFrame(FrameCodec.frame(MessageType.HE_DECRYPT, jobId, 1, req));
+    assertEquals(1, replies.size());
+    assertEquals(MessageType.ERROR, replies.get(0).getType(), node + " must refuse, but answered " + replies.get(0).getType());
+    return ErrorReport.parseFrom(replies.get(0).getPayload()).getMessage();
+  }
+
+  @Test
+  void nodesDecryptOnlyASumOfAtLeastTSignedContributionsIncludingTheirOwn() throws Exception {
+    provision();
+    Map<String, HeContribution> c = offer("job-guard-1");
+    // A single node's ciphertext, presented as "the aggregate".
+    String single = refusal("cleveland", "job-guard-1", HeDecryptRequest.newBuilder().addContributions(signed("cleveland", c.get("cleveland"))).build());
+    assertTrue(single.contains("threshold is 3"), single);
+
+    Map<String, HeContribution> c2 = offer("job-guard-2");
+    // Hungarian's contribution relabelled as Switzerland's: the signature does not verify.
+    HeDecryptRequest forged = HeDecryptRequest.newBuilder().addContributions(signed("cleveland", c2.get("cleveland")))
+        .addContributions(signed("hungarian", c2.get("hungarian")))
+        .addContributions(signed("switzerland", c2.get("hungarian"))).build();
+    String sig = refusal("cleveland", "job-guard-2", forged);
+    assertTrue(sig.contains("signature on 'switzerland'"), sig);
+
+    Map<String, HeContribution> c3 = offer("job-guard-3");
+    // Three others' contributions, without the asked node's own: it must not help decrypt them.
+    HeDecryptRequest withoutMe = HeDecryptRequest.newBuilder().addContributions(signed("hungarian", c3.get("hungarian")))
+        .addContributions(signed("switzerland", c3.get("switzerland"))).addContributions(signed("va-long-beach", c3.get("va-long-beach")))
+        .build();
+    String own = refusal("cleveland", "job-guard-3", withoutMe);
+    assertTrue(own.contains("not in the aggregate"), own);
+
+    Map<String, HeContribution> c4 = offer("job-guard-4");
+    // A contribution signed for another job is refused too.
+    HeDecryptRequest replay = HeDecryptRequest.newBuilder().addContributions(signed("cleveland", c4.get("cleveland")))
+        .addContributions(signed("hungarian", c.get("hungarian"))).addContributions(signed("switzerland", c4.get("switzerland"))).build();
+    String replayed = refusal("cleveland", "job-guard-4", replay);
+    assertTrue(replayed.contains("signature on 'hungarian'"), replayed);
+  }
+}
