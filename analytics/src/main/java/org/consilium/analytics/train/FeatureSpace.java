@@ -1,0 +1,168 @@
+package org.consilium.analytics.train;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.CategoricalFeature;
+import org.consilium.analytics.wire.TrainSpec;
+
+/**
+ * The design matrix every node builds the same way from a {@link TrainSpec}: an intercept, the
+ * numeric features (standardised with securely aggregated moments when asked), and one-hot
+ * columns for the declared categories, the first category of each being the reference level.
+ * Rows with a missing target, or (under DROP_ROWS) any missing feature, or an undeclared
+ * category are left out; under IMPUTE_MEAN a missing numeric feature takes the aggregated mean.
+ */
+public final class FeatureSpace {
+  private final TrainSpec spec;
+  private final List<String> names = new ArrayList<>();
+  private final double[][] categoryValues;
+
+  private FeatureSpace(TrainSpec spec) {
+    this.spec = spec;
+    if (spec.getTarget().isBlank()) throw new InvalidSpecException("train.target", "must name a column");
+    if (spec.getNumericFeaturesCount() + spec.getCategoricalFeaturesCount() == 0) {
+      throw new InvalidSpecException("train.features", "at least one feature is needed");
+    }
+    Set<String> seen = new HashSet<>();
+    names.add("(intercept)");
+    for (String f : spec.getNumericFeaturesList()) {
+      if (!seen.add(f)) throw new InvalidSpecException("train.numeric_features", "'" + f + "' is listed twice");
+      names.add(f);
+    }
+    categoryValues = new double[spec.getCategoricalFeaturesCount()][];
+    for (int c = 0; c < spec.getCategoricalFeaturesCount(); c++) {
+      CategoricalFeature cf = spec.getCategoricalFeatures(c);
+      if (!seen.add(cf.getColumn())) throw new InvalidSpecException("train.categorical_features", "'" + cf.getColumn() + "' is listed twice");
+      if (cf.getValuesCount() < 2) throw new InvalidSpecException("train.categorical_features", "'" + cf.getColumn() + "' needs at least 2 values");
+      categoryValues[c] = new double[cf.getValuesCount()];
+      for (int v = 0; v < cf.getValuesCount(); v++) {
+        try {
+          categoryValues[c][v] = Double.parseDouble(cf.getValues(v));
+        } catch (NumberFormatException e) {
+          throw new InvalidSpecException("train.categorical_features", "'" + cf.getValues(v) + "' of '" + cf.getColumn() + "' is not a numeric code");
+        }
+        if (v > 0) names.add(cf.getColumn() + "=" + cf.getValues(v));
+      }
+    }
+    if (seen.contains(spec.getTarget())) throw new InvalidSpecException("train.target", "the target cannot also be a feature");
+  }
+
+  public static FeatureSpace of(TrainSpec spec) {
+    return new FeatureSpace(spec);
+  }
+
+  /** Column names of the design matrix, intercept first. */
+  public List<String> names() {
+    return List.copyOf(names);
+  }
+
+  public int width() {
+    return names.size();
+  }
+
+  private int numeric() {
+    return spec.getNumericFeaturesCount();
+  }
+
+  /** Local step of the preprocessing round: per numeric feature [count, sum, sum of squares]. */
+  public double[] localMoments(Dataset data) {
+    double[] m = new double[3 * numeric()];
+    forEachRow(data, null, (x, y) -> {
+      for (int j = 0; j < numeric(); j++) {
+        double v = x[1 + j];
+        if (Double.isNaN(v)) continue;
+        m[3 * j] += 1;
+        m[3 * j + 1] += v;
+        m[3 * j + 2] += v * v;
+      }
+    });
+    return m;
+  }
+
+  /** Combine step of the preprocessing round: means and standard deviations of the numeric features. */
+  public Standardization standardization(double[] aggregatedMoments) {
+    double[] mean = new double[numeric()];
+    double[] sd = new double[numeric()];
+    for (int j = 0; j < numeric(); j++) {
+      double n = aggregatedMoments[3 * j];
+      if (n < 2) throw new IllegalArgumentException("feature '" + names.get(1 + j) + "' has fewer than 2 values across the consortium");
+      mean[j] = aggregatedMoments[3 * j + 1] / n;
+      double var = (aggregatedMoments[3 * j + 2] - n * mean[j] * mean[j]) / (n - 1);
+      sd[j] = spec.getStandardize() && var > 0 ? Math.sqrt(var) : 1.0;
+    }
+    return new Standardization(mean, sd, spec.getStandardize());
+  }
+
+  /** The rows this node trains on: design matrix (with intercept) and labels. */
+  public Rows rows(Dataset data, Standardization s) {
+    List<double[]> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    forEachRow(data, s, (x, y) -> {
+      xs.add(x);
+      ys.add(y);
+    });
+    double[] y = new double[ys.size()];
+    for (int i = 0; i < y.length; i++) y[i] = ys.get(i);
+    return new Rows(xs.toArray(double[][]::new), y);
+  }
+
+  /** A node's design matrix and labels. */
+  public record Rows(double[][] x, double[] y) {
+    public int size() {
+      return y.length;
+    }
+
+    /** The rows of several parts one after another (the pooled reference). */
+    public static Rows concat(List<Rows> parts) {
+      List<double[]> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (Rows r : parts) {
+        xs.addAll(List.of(r.x()));
+        for (double v : r.y()) ys.add(v);
+      }
+      return new Rows(xs.toArray(double[][]::new), ys.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+  }
+
+  private interface RowSink {
+    void accept(double[] x, double y);
+  }
+
+  /** Visits usable rows; with s == null numeric values are raw (NaN where missing, for moments). */
+  private void forEachRow(Dataset data, Standardization s, RowSink sink) {
+    int target = data.requireColumn(spec.getTarget());
+    int[] num = spec.getNumericFeaturesList().stream().mapToInt(data::requireColumn).toArray();
+    int[] cat = spec.getCategoricalFeaturesList().stream().mapToInt(c -> data.requireColumn(c.getColumn())).toArray();
+    boolean drop = spec.getMissing() == TrainSpec.MissingPolicy.DROP_ROWS;
+    rows:
+    for (int r = 0; r < data.rowCount(); r++) {
+      double t = data.value(r, target);
+      if (Double.isNaN(t)) continue;
+      double[] x = new double[width()];
+      x[0] = 1;
+      for (int j = 0; j < num.length; j++) {
+        double v = data.value(r, num[j]);
+        if (Double.isNaN(v)) {
+          if (drop) continue rows;
+          if (s != null) v = s.meanOf(j);
+        }
+        x[1 + j] = s == null || Double.isNaN(v) ? v : s.apply(j, v);
+      }
+      int at = 1 + num.length;
+      for (int c = 0; c < cat.length; c++) {
+        double v = data.value(r, cat[c]);
+        int level = -1;
+        for (int k = 0; k < categoryValues[c].length; k++) if (categoryValues[c][k] == v) level = k;
+        if (level < 0) continue rows; // missing or undeclared category
+        if (level > 0) x[at + level - 1] = 1;
+        at += categoryValues[c].length - 1;
+      }
+      double y = spec.getModel() == TrainSpec.Model.LOGISTIC ? (t > spec.getPositiveAbove() ? 1 : 0) : t;
+      sink.accept(x, y);
+    }
+  }
+}

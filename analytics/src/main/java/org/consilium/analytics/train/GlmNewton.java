@@ -1,0 +1,108 @@
+package org.consilium.analytics.train;
+
+import org.consilium.analytics.wire.TrainSpec;
+
+/**
+ * Newton's method for logistic and linear regression as a (local step, combine step) pair.
+ * The local step sums, over a node's rows, what Newton needs: the row count, the loss, the
+ * gradient and the upper triangle of the Hessian at the current coefficients. Those sums add
+ * across nodes, so the combine step sees exactly what a pooled computation would (up to the
+ * fixed-point encoding of the secure sum) and takes the step (H + l2 I')^-1 (g + l2 I' beta),
+ * where I' leaves the intercept unpenalised.
+ *
+ * <p>Losses are sums, not means: l2 is on the scale of the total loss, as in a pooled fit of
+ * sum of losses + l2/2 |beta without intercept|^2.
+ */
+public final class GlmNewton {
+  private final TrainSpec.Model model;
+  private final int width;
+  private final double l2;
+
+  public GlmNewton(TrainSpec.Model model, int width, double l2) {
+    if (width < 1) throw new IllegalArgumentException("width must be positive");
+    if (!(l2 >= 0) || Double.isInfinite(l2)) throw new IllegalArgumentException("l2 must be finite and >= 0, got " + l2);
+    this.model = model;
+    this.width = width;
+    this.l2 = l2;
+  }
+
+  /** Length of the local step's vector: [rows, loss, gradient (width), Hessian upper triangle]. */
+  public int stepLength() {
+    return 2 + width + width * (width + 1) / 2;
+  }
+
+  /** Local step: the sums over this node's rows at coefficients beta. */
+  public double[] localStep(FeatureSpace.Rows rows, double[] beta) {
+    double[] out = new double[stepLength()];
+    int g0 = 2;
+    int h0 = 2 + width;
+    for (int r = 0; r < rows.size(); r++) {
+      double[] x = rows.x()[r];
+      double y = rows.y()[r];
+      double eta = 0;
+      for (int j = 0; j < width; j++) eta += x[j] * beta[j];
+      double residual;
+      double weight;
+      if (model == TrainSpec.Model.LOGISTIC) {
+        double p = sigmoid(eta);
+        residual = p - y;
+        weight = p * (1 - p);
+        // log(1 + e^eta) - y eta, computed without overflow
+        out[1] += (eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta))) - y * eta;
+      } else {
+        residual = eta - y;
+        weight = 1;
+        out[1] += 0.5 * residual * residual;
+      }
+      out[0] += 1;
+      int h = h0;
+      for (int j = 0; j < width; j++) {
+        out[g0 + j] += residual * x[j];
+        double wxj = weight * x[j];
+        for (int k = j; k < width; k++) out[h++] += wxj * x[k];
+      }
+    }
+    return out;
+  }
+
+  /** One Newton update from the aggregated sums. */
+  public record Update(double[] beta, double loss, double gradientNorm, double maxChange, double rows) {}
+
+  public Update combine(double[] aggregated, double[] beta) {
+    if (aggregated.length != stepLength()) throw new IllegalArgumentException("aggregate has length " + aggregated.length + ", expected " + stepLength());
+    double[] g = new double[width];
+    double[][] h = new double[width][width];
+    int at = 2 + width;
+    for (int j = 0; j < width; j++) {
+      g[j] = aggregated[2 + j] + (j > 0 ? l2 * beta[j] : 0);
+      for (int k = j; k < width; k++) {
+        h[j][k] = aggregated[at];
+        h[k][j] = aggregated[at];
+        at++;
+      }
+      if (j > 0) h[j][j] += l2;
+    }
+    double[] step = Cholesky.solve(h, g);
+    double[] next = new double[width];
+    double maxChange = 0;
+    double norm = 0;
+    for (int j = 0; j < width; j++) {
+      next[j] = beta[j] - step[j];
+      maxChange = Math.max(maxChange, Math.abs(step[j]));
+      norm += g[j] * g[j];
+    }
+    double penalty = 0;
+    for (int j = 1; j < width; j++) penalty += 0.5 * l2 * beta[j] * beta[j];
+    return new Update(next, aggregated[1] + penalty, Math.sqrt(norm), maxChange, aggregated[0]);
+  }
+
+  static double sigmoid(double eta) {
+    return eta >= 0 ? 1 / (1 + Math.exp(-eta)) : Math.exp(eta) / (1 + Math.exp(eta));
+  }
+
+  public double predict(double[] x, double[] beta) {
+    double eta = 0;
+    for (int j = 0; j < width; j++) eta += x[j] * beta[j];
+    return model == TrainSpec.Model.LOGISTIC ? sigmoid(eta) : eta;
+  }
+}
