@@ -38,6 +38,45 @@ public final class DefaultJob {
         }""".formatted(epsilon);
   }
 
+  /** Logistic regression of heart disease (num > 0) on the usual clinical features, exact (no DP). */
+  public static String trainSpec(String aggregation) {
+    return """
+        {
+          "specVersion": 1,
+          "dataset": "heart-disease",
+          "aggregation": "%s",
+          "privacy": {"epsilon": "Infinity"},
+          "train": {
+            "model": "LOGISTIC",
+            "numericFeatures": ["age", "trestbps", "chol", "thalach", "oldpeak"],
+            "categoricalFeatures": [
+              {"column": "sex", "values": ["0", "1"]},
+              {"column": "cp", "values": ["1", "2", "3", "4"]},
+              {"column": "exang", "values": ["0", "1"]}
+            ],
+            "target": "num", "positiveAbove": 0,
+            "missing": "DROP_ROWS", "standardize": true, "l2": 1.0
+          }
+        }""".formatted(aggregation);
+  }
+
+  /** The pooled reference fit: the same model and preprocessing on the concatenated files. */
+  public record PooledFit(java.util.List<String> names, double[] beta, double auc) {}
+
+  public static PooledFit pooledTraining(String specJson, Map<String, Path> csvs) {
+    JobSpec spec = JobSpecs.fromJson(specJson);
+    org.consilium.analytics.train.FeatureSpace f = org.consilium.analytics.train.FeatureSpace.of(spec.getTrain());
+    List<Dataset> parts = new ArrayList<>();
+    for (Path p : csvs.values()) parts.add(load(p));
+    Dataset pooled = Dataset.concat("pooled", parts);
+    var rows = f.rows(pooled, f.standardization(f.localMoments(pooled)));
+    var glm = new org.consilium.analytics.train.GlmNewton(spec.getTrain().getModel(), f.width(), spec.getTrain().getL2());
+    var fit = org.consilium.analytics.train.NewtonTrainer.train(glm, f.width(), 25, 1e-6, b -> glm.localStep(rows, b));
+    double[] scores = new double[rows.size()];
+    for (int i = 0; i < scores.length; i++) scores[i] = glm.predict(rows.x()[i], fit.beta());
+    return new PooledFit(f.names(), fit.beta(), org.consilium.analytics.train.ScoreHistogram.exactAuc(scores, rows.y()));
+  }
+
   /** The same statistics computed in the clear on the concatenated files (reference only). */
   public static StatisticsResult pooledExact(String specJson, Map<String, Path> csvs) {
     JobSpec spec = JobSpecs.fromJson(specJson);

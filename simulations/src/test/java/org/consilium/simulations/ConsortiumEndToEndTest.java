@@ -57,6 +57,7 @@ class ConsortiumEndToEndTest {
       Map<String, String> s = new HashMap<>();
       s.put("policy.allow_exact_release", "true");
       s.put("policy.min_cohort_size", "5");
+      s.put("policy.allowed_computations", "[statistics, train]");
       nodeSettings.put(id, s);
     }
     nodeSettings.get("switzerland").put("policy.epsilon_cap", "1.5");
@@ -118,6 +119,29 @@ class ConsortiumEndToEndTest {
     assertSameStatistics(pooledExact(masking, List.copyOf(HeartDisease.HOSPITALS.keySet())), he.getStatistics(), "paillier release");
     assertEquals("0 contribute", job.getJsonArray("rounds").getJsonObject(0).getString("round"));
     assertEquals("1 threshold-decrypt", job.getJsonArray("rounds").getJsonObject(1).getString("round"));
+  }
+
+  @Test
+  @Order(17)
+  void federatedLogisticRegressionAcrossTheNodesEqualsPooledTraining() throws Exception {
+    // Three hospitals (hungarian answers late on purpose, for the dropout test, which would only slow this down).
+    List<String> sites = List.of("cleveland", "switzerland", "va-long-beach");
+    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"specVersion\": 1,",
+        "\"specVersion\": 1, \"nodes\": [\"cleveland\", \"switzerland\", \"va-long-beach\"], \"threshold\": 3,");
+    JsonObject job = consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(2));
+    JobResult r = result(job);
+    var model = r.getModel();
+    Map<String, Path> csvs = new java.util.LinkedHashMap<>();
+    sites.forEach(n -> csvs.put(n, consortium.datasets().get(n)));
+    DefaultJob.PooledFit pooled = DefaultJob.pooledTraining(spec, csvs);
+    assertEquals(pooled.names(), model.getCoefficientsList().stream().map(c -> c.getName()).toList());
+    for (int j = 0; j < pooled.beta().length; j++) {
+      assertEquals(pooled.beta()[j], model.getCoefficients(j).getValue(), 1e-3, "coefficient " + pooled.names().get(j));
+    }
+    assertEquals(pooled.auc(), model.getAuc(), 0.005, "AUC");
+    assertTrue(model.getConverged() && model.getRoundsCount() <= 10, "Newton converged in " + model.getRoundsCount() + " rounds");
+    assertEquals(model.getRoundsCount(), job.getJsonArray("progress").size(), "training progress is on the job record");
+    assertTrue(job.getJsonArray("rounds").getJsonObject(0).getString("round").startsWith("step 0 MOMENTS"), job.encodePrettily());
   }
 
   @Test

@@ -53,7 +53,7 @@ public final class JobSpecs {
   }
 
   /** Checks everything that does not depend on a node's data or policy. */
-  public static StatisticsQuery validate(JobSpec spec) {
+  public static void validate(JobSpec spec) {
     if (spec.getSpecVersion() != SPEC_VERSION) {
       throw new InvalidSpecException("spec_version", "must be " + SPEC_VERSION + ", got " + spec.getSpecVersion());
     }
@@ -65,10 +65,32 @@ public final class JobSpecs {
     if (spec.getNodesCount() != spec.getNodesList().stream().distinct().count()) {
       throw new InvalidSpecException("nodes", "lists a node twice");
     }
-    if (spec.getComputationCase() != JobSpec.ComputationCase.STATISTICS) {
-      throw new InvalidSpecException("computation", "must be one of: statistics");
+    switch (spec.getComputationCase()) {
+      case STATISTICS -> statistics(spec);
+      case TRAIN -> {
+        if (!isExact(spec)) {
+          throw new InvalidSpecException("privacy.epsilon", "DP training is not built yet: train jobs need epsilon = Infinity"
+              + " (and nodes whose policy allows exact releases)");
+        }
+        training(spec);
+      }
+      default -> throw new InvalidSpecException("computation", "must be one of: statistics, train");
     }
+  }
+
+  /** The statistics computation of a spec (validated). */
+  public static StatisticsQuery statistics(JobSpec spec) {
     return StatisticsQuery.of(spec.getStatistics(), !isExact(spec));
+  }
+
+  /** The training computation of a spec (validated). */
+  public static org.consilium.analytics.train.TrainingJob training(JobSpec spec) {
+    return new org.consilium.analytics.train.TrainingJob(spec.getTrain());
+  }
+
+  /** The name of the computation, as node policies list it. */
+  public static String computation(JobSpec spec) {
+    return spec.getComputationCase() == JobSpec.ComputationCase.TRAIN ? "train" : "statistics";
   }
 
   /** A stable digest of a spec, recorded in ledgers and audit entries. */

@@ -1,7 +1,6 @@
 package org.consilium.coordinator.jobs;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.MessageLite;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -13,11 +12,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.train.TrainingJob;
 import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
@@ -28,19 +29,25 @@ import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.PeerIdentity;
+import org.consilium.analytics.wire.PrivacyAccounting;
+import org.consilium.analytics.wire.StepStart;
+import org.consilium.analytics.wire.TrainedModel;
 import org.consilium.coordinator.gateway.NodeConnection;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.he.threshold.ThresholdPublicKey;
+import org.consilium.mpc.ring.RingVector;
 import org.consilium.mpc.secagg.SessionParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs jobs: offers them to nodes, drives the secure-aggregation server state machine round by
- * round (a round closes when every live participant has answered or its deadline passes), and
- * releases the noised aggregate with its privacy accounting. All methods run on one Vert.x
- * context; job records are written through to the cluster state after every change.
+ * Runs jobs: offers them to nodes, then drives one aggregation per step ({@link Aggregation}:
+ * masking or threshold Paillier) round by round. A round closes when every live participant
+ * has answered or its deadline passes. A statistics job is one step; a training job is a
+ * sequence (moments, Newton rounds, evaluation) whose participants are the survivors of the
+ * previous step. The job record, with rounds, participants and training progress, is written
+ * through to the cluster state after every change. All methods run on one Vert.x context.
  */
 public final class JobRunner {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -50,19 +57,18 @@ public final class JobRunner {
   private final long roundTimeoutMs;
   private final SecureRandom rng = new SecureRandom();
   private final Map<String, ActiveJob> active = new HashMap<>();
-
   private final MeterRegistry metrics;
   private final ThresholdPublicKey heKey;
 
   /** heKey is the consortium's threshold Paillier key, or null if it has none. */
   public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics,
       ThresholdPublicKey heKey) {
-    this.heKey = heKey;
     this.vertx = vertx;
-    this.metrics = metrics;
     this.state = state;
     this.gateway = gateway;
     this.roundTimeoutMs = roundTimeoutSeconds * 1000L;
+    this.metrics = metrics;
+    this.heKey = heKey;
     gateway.onFrame(this::onFrame);
     gateway.onDisconnect(this::onDisconnect);
   }
@@ -81,46 +87,54 @@ public final class JobRunner {
     }
   }
 
-  private final class ActiveJob {
+  private static final class ActiveJob {
     final String id;
     final JobSpec spec;
-    final StatisticsQuery query;
-    final StatisticsQuery.NoisePlan plan;
-    final Map<String, Integer> partyOf = new TreeMap<>();
-    final Map<Integer, String> nodeOf = new TreeMap<>();
-    final byte[] session = new byte[32];
-    final Aggregation aggregation;
     final int threshold;
     final JsonObject record;
+    final List<String> participants;
+    final Map<String, Integer> partyOf = new TreeMap<>();
+    final Map<Integer, String> nodeOf = new TreeMap<>();
     final TreeSet<String> accepted = new TreeSet<>();
+    final StatisticsQuery stats;
+    final StatisticsQuery.NoisePlan plan;
+    final TrainingJob.Driver driver;
+    int step;
+    Aggregation aggregation;
     long timer = -1;
 
-    ActiveJob(String id, JobSpec spec, StatisticsQuery query, List<String> participants, int threshold, JsonObject record) {
+    ActiveJob(String id, JobSpec spec, List<String> participants, int threshold, JsonObject record) {
       this.id = id;
       this.spec = spec;
-      this.query = query;
       this.threshold = threshold;
       this.record = record;
-      this.plan = query.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
+      this.participants = List.copyOf(participants);
       int i = 1;
       for (String n : participants) {
         partyOf.put(n, i);
         nodeOf.put(i, n);
         i++;
       }
-      rng.nextBytes(session);
-      this.aggregation = spec.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER
-          ? new PaillierAggregation(id, participants, threshold, heKey, query.vectorLength())
-          : new MaskingAggregation(id, partyOf, nodeOf, new SessionParams(session, new TreeSet<>(nodeOf.keySet()), threshold,
-              query.vectorLength()));
+      if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) {
+        stats = null;
+        plan = null;
+        driver = JobSpecs.training(spec).driver();
+      } else {
+        stats = JobSpecs.statistics(spec);
+        plan = stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
+        driver = null;
+      }
+    }
+
+    boolean training() {
+      return driver != null;
     }
   }
 
   /** Validates and starts a job; returns its record. */
   public JsonObject submit(JobSpec submitted) {
-    StatisticsQuery query;
     try {
-      query = JobSpecs.validate(submitted);
+      JobSpecs.validate(submitted);
     } catch (InvalidSpecException e) {
       throw new SubmitException(400, e.getMessage());
     }
@@ -143,6 +157,7 @@ public final class JobRunner {
     JobSpec spec = submitted.toBuilder().setJobId(id).clearNodes().addAllNodes(participants).setThreshold(t).build();
     JsonObject record = new JsonObject()
         .put("id", id)
+        .put("computation", JobSpecs.computation(spec))
         .put("status", "OFFERED")
         .put("submittedAt", Instant.now().toString())
         .put("spec", new JsonObject(JobSpecs.toJson(spec)))
@@ -150,10 +165,12 @@ public final class JobRunner {
         .put("threshold", t)
         .put("rounds", new JsonArray())
         .put("refusals", new JsonArray());
-    ActiveJob job = new ActiveJob(id, spec, query, participants, t, record);
+    ActiveJob job = new ActiveJob(id, spec, participants, t, record);
     active.put(id, job);
+    byte[] session = newSession();
+    if (!job.training()) job.aggregation = newAggregation(job, participants, session, job.stats.vectorLength());
     persist(job);
-    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(job.session));
+    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(session));
     for (String n : participants) {
       try {
         offer.addPeers(PeerIdentity.newBuilder().setNodeId(n).setPartyIndex(job.partyOf.get(n))
@@ -162,11 +179,26 @@ public final class JobRunner {
         throw new IllegalStateException(e);
       }
     }
-    for (String n : participants) send(n, MessageType.JOB_OFFER, id, 0, offer.build());
+    for (String n : participants) send(n, FrameCodec.frame(MessageType.JOB_OFFER, id, 0, offer.build()));
     armTimer(job);
     metrics.counter("consilium_jobs_submitted_total").increment();
-    log.info("job {} offered to {} (threshold {})", id, participants, t);
+    log.info("job {} ({}) offered to {} (threshold {})", id, JobSpecs.computation(spec), participants, t);
     return record.copy();
+  }
+
+  private byte[] newSession() {
+    byte[] s = new byte[32];
+    rng.nextBytes(s);
+    return s;
+  }
+
+  private Aggregation newAggregation(ActiveJob job, List<String> members, byte[] session, int length) {
+    if (job.spec.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
+      return new PaillierAggregation(job.id, members, job.threshold, heKey, length);
+    }
+    TreeSet<Integer> parties = new TreeSet<>();
+    members.forEach(n -> parties.add(job.partyOf.get(n)));
+    return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length));
   }
 
   private void onFrame(NodeConnection from, Frame f) {
@@ -176,8 +208,7 @@ public final class JobRunner {
       if (f.getType() != MessageType.ERROR) from.send(FrameCodec.error(f.getJobId(), "unknown_job", "no active job '" + f.getJobId() + "'"));
       return;
     }
-    Integer party = job.partyOf.get(from.nodeId());
-    if (party == null) {
+    if (!job.partyOf.containsKey(from.nodeId())) {
       from.send(FrameCodec.error(f.getJobId(), "not_a_participant", "node '" + from.nodeId() + "' is not a participant of " + job.id));
       return;
     }
@@ -199,6 +230,9 @@ public final class JobRunner {
         }
         default -> {
           if (!job.accepted.contains(from.nodeId())) throw new IllegalArgumentException("protocol message before accepting the job");
+          if (job.aggregation == null || f.getStep() != job.step) {
+            throw new IllegalArgumentException("message for step " + f.getStep() + ", the job is at step " + job.step);
+          }
           job.aggregation.receive(from.nodeId(), f);
         }
       }
@@ -217,10 +251,18 @@ public final class JobRunner {
     }
   }
 
+  /** Who the job still waits for now: acceptances (before a training job's first step) or the round's answers. */
+  private SortedSet<String> pending(ActiveJob job) {
+    if (job.aggregation != null) return job.aggregation.pending();
+    TreeSet<String> p = new TreeSet<>(job.participants);
+    p.removeAll(job.accepted);
+    return p;
+  }
+
   /** Closes the current round early when no live participant is still expected to answer. */
   private void advanceIfComplete(ActiveJob job) {
     if (!active.containsKey(job.id)) return;
-    boolean waiting = job.aggregation.pending().stream().anyMatch(n -> gateway.connection(n) != null);
+    boolean waiting = pending(job).stream().anyMatch(n -> gateway.connection(n) != null);
     if (!waiting) closeRound(job);
   }
 
@@ -229,45 +271,93 @@ public final class JobRunner {
     job.timer = vertx.setTimer(roundTimeoutMs, id -> {
       job.timer = -1;
       if (active.containsKey(job.id)) {
-        log.info("job {}: round {} deadline passed; missing {}", job.id, job.aggregation.round(), job.aggregation.pending());
+        log.info("job {}: step {} deadline passed; missing {}", job.id, job.step, pending(job));
         closeRound(job);
       }
     });
   }
 
   private void closeRound(ActiveJob job) {
-    String round = job.aggregation.round();
+    if (job.aggregation == null) {
+      // A training job has its acceptances: start the first step with those who accepted.
+      List<String> accepted = List.copyOf(job.accepted);
+      if (accepted.size() < job.threshold) {
+        finish(job, "FAILED", "only " + accepted.size() + " of " + job.participants.size() + " nodes accepted, threshold is "
+            + job.threshold + "; nothing is released");
+        return;
+      }
+      startStep(job, accepted);
+      return;
+    }
+    String round = roundLabel(job);
     List<String> missing = List.copyOf(job.aggregation.pending());
     Aggregation.Closed closed;
     try {
       closed = job.aggregation.close();
     } catch (Aggregation.AggregationFailedException e) {
       recordRound(job, round, missing);
-      finish(job, "FAILED", e.getMessage());
+      finish(job, "FAILED", (job.training() ? "step " + job.step + ", " : "") + e.getMessage());
       return;
     }
     recordRound(job, round, missing);
     if (closed.isFinal()) {
-      release(job, closed);
+      if (!job.training()) {
+        release(job, closed.sum(), closed.contributors());
+      } else {
+        TrainedModel model = job.driver.onAggregate(closed.sum(), closed.contributors());
+        job.record.put("progress", new JsonArray(job.driver.rounds().stream()
+            .map(r -> new JsonObject(JobSpecs.toJson(r))).toList()));
+        if (model != null) {
+          releaseModel(job, model, closed.contributors());
+        } else {
+          job.step++;
+          startStep(job, closed.contributors());
+        }
+      }
       return;
     }
     job.record.put("status", "RUNNING");
-    closed.sends().forEach((node, frames) -> {
-      NodeConnection c = gateway.connection(node);
-      if (c != null) frames.forEach(c::send);
-    });
+    closed.sends().forEach((node, frames) -> frames.forEach(fr -> send(node, fr.toBuilder().setStep(job.step).build())));
     persist(job);
     armTimer(job);
     advanceIfComplete(job);
   }
 
-  private void release(ActiveJob job, Aggregation.Closed r) {
-    List<String> contributors = r.contributors();
-    List<String> dropped = job.partyOf.keySet().stream().filter(n -> !contributors.contains(n)).toList();
-    JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.query.release(r.sum()))
-        .setAccounting(job.query.accounting(job.plan, job.threshold, contributors, dropped)).build();
+  private String roundLabel(ActiveJob job) {
+    return job.training() ? "step " + job.step + " " + job.driver.current().getKind() + ": " + job.aggregation.round()
+        : job.aggregation.round();
+  }
+
+  /** Starts the next step of a training job among the survivors of the last. */
+  private void startStep(ActiveJob job, List<String> members) {
+    byte[] session = newSession();
+    StepStart step = job.driver.current().toBuilder().setSessionId(ByteString.copyFrom(session)).addAllParticipants(members).build();
+    TrainingJob training = JobSpecs.training(job.spec);
+    job.aggregation = newAggregation(job, members, session, training.vectorLength(step.getKind()));
+    job.record.put("status", "RUNNING").put("step", job.step);
+    for (String n : members) send(n, FrameCodec.frame(MessageType.STEP_START, job.id, 0, step).toBuilder().setStep(job.step).build());
+    persist(job);
+    armTimer(job);
+  }
+
+  private void release(ActiveJob job, RingVector sum, List<String> contributors) {
+    List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
+    JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.stats.release(sum))
+        .setAccounting(job.stats.accounting(job.plan, job.threshold, contributors, dropped)).build();
+    publish(job, result, contributors, dropped);
+  }
+
+  private void releaseModel(ActiveJob job, TrainedModel model, List<String> contributors) {
+    List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
+    PrivacyAccounting accounting = PrivacyAccounting.newBuilder().setMechanism("none (exact release)")
+        .setEpsilon(Double.POSITIVE_INFINITY).setDelta(0).setThreshold(job.threshold).addAllContributors(contributors)
+        .addAllDropped(dropped).build();
+    publish(job, JobResult.newBuilder().setJobId(job.id).setModel(model).setAccounting(accounting).build(), contributors, dropped);
+  }
+
+  private void publish(ActiveJob job, JobResult result, List<String> contributors, List<String> dropped) {
     job.record.put("result", new JsonObject(JobSpecs.toJson(result)));
-    for (String n : job.partyOf.keySet()) send(n, MessageType.JOB_RESULT, job.id, 4, result);
+    for (String n : job.participants) send(n, FrameCodec.frame(MessageType.JOB_RESULT, job.id, 0, result));
     finish(job, "RELEASED", null);
     log.info("job {} released from {} (dropped {})", job.id, contributors, dropped);
   }
@@ -281,34 +371,31 @@ public final class JobRunner {
       job.record.put("error", error);
       log.warn("job {} {}: {}", job.id, status.toLowerCase(java.util.Locale.ROOT), error);
       Frame abort = FrameCodec.error(MessageType.JOB_ABORT, job.id, status.toLowerCase(java.util.Locale.ROOT), error);
-      for (String n : job.partyOf.keySet()) {
-        NodeConnection c = gateway.connection(n);
-        if (c != null) c.send(abort);
-      }
+      for (String n : job.participants) send(n, abort);
     }
     persist(job);
   }
 
   private void recordRound(ActiveJob job, String round, List<String> miss) {
-    List<String> present = job.partyOf.keySet().stream().filter(n -> !miss.contains(n)).toList();
+    List<String> present = job.participants.stream().filter(n -> !miss.contains(n)).toList();
     JsonArray rounds = job.record.getJsonArray("rounds");
     if (!rounds.isEmpty()) {
       // Parties already dropped in an earlier round are not "present" now.
       List<?> before = rounds.getJsonObject(rounds.size() - 1).getJsonArray("participants").getList();
       present = present.stream().filter(before::contains).toList();
     }
-    job.record.getJsonArray("rounds").add(new JsonObject().put("round", round)
-        .put("participants", new JsonArray(present)).put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
+    rounds.add(new JsonObject().put("round", round).put("participants", new JsonArray(present))
+        .put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
   }
 
-  private void send(String nodeId, MessageType type, String jobId, int round, MessageLite payload) {
+  private void send(String nodeId, Frame frame) {
     NodeConnection c = gateway.connection(nodeId);
-    if (c != null) c.send(FrameCodec.frame(type, jobId, round, payload));
+    if (c != null) c.send(frame);
   }
-
 
   private void persist(ActiveJob job) {
     JsonObject snapshot = job.record.copy().put("updatedAt", Instant.now().toString());
     vertx.executeBlocking(() -> state.jobs().put(job.id, snapshot.encode()));
   }
+
 }

@@ -1,8 +1,6 @@
 package org.consilium.node.policy;
 
 import java.util.List;
-import org.consilium.analytics.data.Dataset;
-import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.node.config.NodeConfig;
@@ -30,14 +28,15 @@ public final class Policy {
     }
   }
 
-  public Decision decide(JobSpec spec, StatisticsQuery query, int participants, int threshold,
-      NodeConfig.DatasetConfig dataset, Dataset data, PrivacyLedger ledger) {
-    String computation = "statistics";
+  /** columns: what the job reads; cohort: the number of local rows it would use. */
+  public Decision decide(JobSpec spec, List<String> columns, java.util.function.LongSupplier cohort, int participants, int threshold,
+      NodeConfig.DatasetConfig dataset, PrivacyLedger ledger) {
+    String computation = JobSpecs.computation(spec);
     if (!rules.allowedComputations().contains(computation)) {
       return Decision.refuse("policy.allowed_computations", computation + " is not among " + rules.allowedComputations());
     }
     if (!rules.allowedColumns().isEmpty()) {
-      List<String> denied = query.columns().stream().filter(c -> !rules.allowedColumns().contains(c)).toList();
+      List<String> denied = columns.stream().filter(c -> !rules.allowedColumns().contains(c)).toList();
       if (!denied.isEmpty()) return Decision.refuse("policy.allowed_columns", "columns " + denied + " are not allowed");
     }
     if (threshold < rules.minParties()) {
@@ -58,13 +57,13 @@ public final class Policy {
           "epsilon %.4g requested, %.4g of the cap %.4g for dataset %s already spent", epsilon, spent, dataset.epsilonCap(),
           dataset.name()));
     }
-    long cohort;
+    long rows;
     try {
-      cohort = query.local(data).cohortSize();
+      rows = cohort.getAsLong();
     } catch (IllegalArgumentException e) {
       return Decision.refuse("datasets." + dataset.name(), e.getMessage());
     }
-    if (cohort < rules.minCohortSize()) {
+    if (rows < rules.minCohortSize()) {
       return Decision.refuse("policy.min_cohort_size", "local cohort is below the minimum of " + rules.minCohortSize());
     }
     return Decision.accept();

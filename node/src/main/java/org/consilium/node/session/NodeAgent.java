@@ -7,11 +7,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
+import org.consilium.analytics.train.Standardization;
+import org.consilium.analytics.train.TrainingJob;
+import org.consilium.analytics.wire.Aggregation;
 import org.consilium.analytics.wire.DatasetBudget;
 import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
@@ -20,21 +25,17 @@ import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.JobDecision;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobResult;
-import org.consilium.analytics.wire.Aggregation;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.PeerIdentity;
 import org.consilium.analytics.wire.PolicySummary;
-import org.consilium.analytics.wire.Roster;
-import org.consilium.analytics.wire.SecAggCodec;
-import org.consilium.analytics.wire.SharesForParty;
-import org.consilium.analytics.wire.UnmaskRequest;
+import org.consilium.analytics.wire.StepStart;
+import org.consilium.he.threshold.KeyShare;
 import org.consilium.mpc.ring.RingVector;
 import org.consilium.mpc.secagg.PeerAuthenticator;
 import org.consilium.mpc.secagg.SecAggParty;
 import org.consilium.mpc.secagg.SessionParams;
-import org.consilium.he.threshold.KeyShare;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.node.identity.Pem;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * The node's protocol logic: frames from the coordinator in, frames to send out. The network
  * connection lives in {@code CoordinatorLink}; this class never touches a socket, so every
  * rule here is testable in one process. Not thread-safe: the link calls it from one thread.
+ *
+ * <p>A job is accepted once (policy, ledger); it then runs one aggregation per step: a
+ * statistics job has the single step 0, started at acceptance; a training job runs the steps
+ * the coordinator announces with STEP_START (moments, Newton rounds, evaluation).
  */
 public final class NodeAgent {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -57,18 +62,45 @@ public final class NodeAgent {
   private final Map<String, Dataset> datasets;
   private final PrivacyLedger ledger;
   private final Policy policy;
-  private final SecureRandom rng = new SecureRandom();
-  private final Map<String, JobSession> sessions = new HashMap<>();
   private final KeyShare keyShare;
+  private final SecureRandom rng = new SecureRandom();
+  private final Map<String, Job> jobs = new HashMap<>();
+
+  /** An accepted job: its peers, threshold, computation and one session per aggregation step. */
+  private static final class Job {
+    final JobSpec spec;
+    final Dataset data;
+    final Map<Integer, X509Certificate> peers;
+    final Map<String, Integer> indexOf;
+    final int self;
+    final int threshold;
+    final TrainingJob training;
+    final Map<Integer, JobSession> steps = new TreeMap<>();
+
+    Job(JobSpec spec, Dataset data, Map<Integer, X509Certificate> peers, Map<String, Integer> indexOf, int self, int threshold,
+        TrainingJob training) {
+      this.spec = spec;
+      this.data = data;
+      this.peers = peers;
+      this.indexOf = indexOf;
+      this.self = self;
+      this.threshold = threshold;
+      this.training = training;
+    }
+
+    boolean dataSent() {
+      return steps.values().stream().anyMatch(JobSession::dataSent);
+    }
+  }
 
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
   public NodeAgent(NodeConfig config, NodeIdentity identity, Map<String, Dataset> datasets, PrivacyLedger ledger, KeyShare keyShare) {
-    this.keyShare = keyShare;
     this.config = config;
     this.identity = identity;
     this.datasets = Map.copyOf(datasets);
     this.ledger = ledger;
     this.policy = new Policy(config.policy());
+    this.keyShare = keyShare;
   }
 
   public Frame hello() {
@@ -86,14 +118,18 @@ public final class NodeAgent {
       return switch (f.getType()) {
         case WELCOME -> List.of();
         case JOB_OFFER -> onOffer(f.getJobId(), FrameCodec.payload(f, JobOffer.parser()));
+        case STEP_START -> onStepStart(f);
         case SECAGG_ROSTER, SECAGG_SHARES, SECAGG_UNMASK, HE_DECRYPT -> {
-          JobSession s = sessions.get(f.getJobId());
-          if (s == null) yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "'"));
-          yield signed(s.onFrame(f));
+          Job job = jobs.get(f.getJobId());
+          JobSession s = job == null ? null : job.steps.get(f.getStep());
+          if (s == null) {
+            yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "' step " + f.getStep()));
+          }
+          yield tagged(s.onFrame(f), f.getStep());
         }
         case JOB_RESULT -> {
           JobResult r = FrameCodec.payload(f, JobResult.parser());
-          sessions.remove(f.getJobId());
+          jobs.remove(f.getJobId());
           log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
           yield List.of();
         }
@@ -119,39 +155,39 @@ public final class NodeAgent {
 
   /** The connection to the coordinator was lost: jobs in flight cannot finish. */
   public void onDisconnect() {
-    for (String job : new ArrayList<>(sessions.keySet())) abort(job, "connection to the coordinator lost");
-  }
-
-  private List<Frame> signed(List<Frame> frames) {
-    return frames.stream().map(fr -> fr.toBuilder().setSender(config.nodeId()).build()).toList();
+    for (String job : new ArrayList<>(jobs.keySet())) abort(job, "connection to the coordinator lost");
   }
 
   private void abort(String jobId, String why) {
-    JobSession s = sessions.remove(jobId);
-    if (s == null) return;
-    if (!s.dataSent()) {
+    Job job = jobs.remove(jobId);
+    if (job == null) return;
+    if (!job.dataSent()) {
       if (ledger.isRefundable(jobId)) ledger.refund(jobId);
       log.info("job {} aborted before any data left this node ({}); nothing spent", jobId, why);
     } else {
-      log.info("job {} aborted after the masked input was sent ({}); budget stays spent", jobId, why);
+      log.info("job {} aborted after data-dependent messages were sent ({}); budget stays spent", jobId, why);
     }
   }
 
   private List<Frame> onOffer(String jobId, JobOffer offer) {
     JobSpec spec = offer.getSpec();
     if (!spec.getJobId().equals(jobId) || jobId.isBlank()) throw new IllegalArgumentException("offer's job id does not match its frame");
-    if (sessions.containsKey(jobId) || ledger.hasReservation(jobId)) {
+    if (jobs.containsKey(jobId) || ledger.hasReservation(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
-    StatisticsQuery query;
+    StatisticsQuery stats = null;
+    TrainingJob training = null;
     try {
-      query = JobSpecs.validate(spec);
+      JobSpecs.validate(spec);
+      if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) training = JobSpecs.training(spec);
+      else stats = JobSpecs.statistics(spec);
     } catch (InvalidSpecException e) {
       return List.of(refuse(jobId, "spec", e.getMessage()));
     }
     NodeConfig.DatasetConfig dataset = config.datasets().get(spec.getDataset());
     if (dataset == null) return List.of(refuse(jobId, "datasets", "this node has no dataset '" + spec.getDataset() + "'"));
-    Map<Integer, X509Certificate> peers = new HashMap<>();
+    Map<Integer, X509Certificate> peers = new TreeMap<>();
+    Map<String, Integer> indexOf = new HashMap<>();
     Integer me = null;
     for (PeerIdentity p : offer.getPeersList()) {
       X509Certificate cert = Pem.certificate(p.getCertificateDer().toByteArray());
@@ -165,6 +201,7 @@ public final class NodeAgent {
       if (p.getPartyIndex() < 1 || peers.put(p.getPartyIndex(), cert) != null) {
         return List.of(refuse(jobId, "peer_identity", "party index " + p.getPartyIndex() + " is invalid or used twice"));
       }
+      indexOf.put(id, p.getPartyIndex());
       if (id.equals(config.nodeId())) me = p.getPartyIndex();
     }
     if (me == null) return List.of(refuse(jobId, "peer_identity", "this node is not among the job's participants"));
@@ -183,49 +220,89 @@ public final class NodeAgent {
           + keyShare.publicKey().threshold()));
     }
     Dataset data = datasets.get(dataset.name());
-    Policy.Decision d = policy.decide(spec, query, peers.size(), t, dataset, data, ledger);
+    StatisticsQuery q = stats;
+    TrainingJob tj = training;
+    Policy.Decision d = policy.decide(spec, q != null ? q.columns() : tj.columns(),
+        () -> q != null ? q.local(data).cohortSize() : tj.features().rows(data, identityScaling(spec)).size(),
+        peers.size(), t, dataset, ledger);
     if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
 
-    StatisticsQuery.NoisePlan plan = query.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
+    StatisticsQuery.NoisePlan plan = stats != null ? stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec)) : null;
     // The budget is durable before anything computed from the data leaves this node.
-    if (plan.exact()) ledger.recordExact(dataset.name(), jobId);
+    if (JobSpecs.isExact(spec)) ledger.recordExact(dataset.name(), jobId);
     else ledger.reserve(dataset.name(), jobId, spec.getPrivacy().getEpsilon());
-    RingVector input = query.local(data).encoded();
-    if (!plan.exact()) input = input.plus(query.noiseShare(plan.mu(), t, new SkellamNoise(rng)));
-    JobSession session;
-    if (paillier) {
-      Map<String, X509Certificate> byNode = new HashMap<>();
-      for (PeerIdentity p : offer.getPeersList()) byNode.put(p.getNodeId(), peers.get(p.getPartyIndex()));
-      session = new PaillierSession(jobId, identity, keyShare, byNode, t, input, rng);
-    } else {
-      session = new MaskingSession(jobId, maskingParty(offer, peers, me, t, query, input));
-    }
-    sessions.put(jobId, session);
-    log.info("job {} accepted: dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, dataset.name(),
-        spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
-    List<Frame> out = new java.util.ArrayList<>();
+    Job job = new Job(spec, data, peers, indexOf, me, t, training);
+    jobs.put(jobId, job);
+    log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
+        dataset.name(), spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
+    List<Frame> out = new ArrayList<>();
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
-        .setEpsilonReserved(plan.exact() ? 0 : spec.getPrivacy().getEpsilon()).build()));
-    out.addAll(signed(session.start()));
+        .setEpsilonReserved(JobSpecs.isExact(spec) ? 0 : spec.getPrivacy().getEpsilon()).build()));
+    if (stats != null) {
+      RingVector input = stats.local(data).encoded();
+      if (!plan.exact()) input = input.plus(stats.noiseShare(plan.mu(), t, new SkellamNoise(rng)));
+      out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()), offer.getSessionId().toByteArray(), input));
+    }
     return out;
   }
 
-  private SecAggParty maskingParty(JobOffer offer, Map<Integer, X509Certificate> peers, int self, int t, StatisticsQuery query,
-      RingVector input) {
-    SessionParams params = new SessionParams(offer.getSessionId().toByteArray(), new TreeSet<>(peers.keySet()), t, query.vectorLength());
-    PeerAuthenticator auth = new PeerAuthenticator() {
-      @Override
-      public byte[] sign(byte[] message) {
-        return identity.sign(message);
-      }
+  private static Standardization identityScaling(JobSpec spec) {
+    int n = spec.getTrain().getNumericFeaturesCount();
+    return new Standardization(new double[n], java.util.Collections.nCopies(n, 1.0).stream().mapToDouble(Double::doubleValue).toArray(), false);
+  }
 
-      @Override
-      public boolean verify(int party, byte[] message, byte[] signature) {
-        X509Certificate c = peers.get(party);
-        return c != null && NodeIdentity.verify(c, message, signature);
-      }
-    };
-    return new SecAggParty(params, self, input, auth, rng);
+  private List<Frame> onStepStart(Frame f) {
+    Job job = jobs.get(f.getJobId());
+    if (job == null || job.training == null) {
+      return List.of(error(f.getJobId(), "unknown_job", "this node runs no training job '" + f.getJobId() + "'"));
+    }
+    if (job.steps.containsKey(f.getStep())) throw new IllegalArgumentException("step " + f.getStep() + " was already started");
+    StepStart step = FrameCodec.payload(f, StepStart.parser());
+    TreeSet<Integer> parties = new TreeSet<>();
+    for (String p : step.getParticipantsList()) {
+      Integer i = job.indexOf.get(p);
+      if (i == null) throw new IllegalArgumentException("step " + f.getStep() + " names '" + p + "', not a participant of the job");
+      parties.add(i);
+    }
+    if (!parties.contains(job.self)) throw new IllegalArgumentException("step " + f.getStep() + " does not include this node");
+    if (parties.size() < job.threshold) {
+      throw new IllegalArgumentException("step " + f.getStep() + " has " + parties.size() + " participants, threshold is " + job.threshold);
+    }
+    RingVector input = job.training.local(step, job.data);
+    return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), input);
+  }
+
+  /** Starts the aggregation of one step among the given parties; returns its first frames. */
+  private List<Frame> startStep(String jobId, Job job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
+    JobSession session;
+    if (job.spec.getAggregation() == Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
+      Map<String, X509Certificate> byNode = new HashMap<>();
+      job.indexOf.forEach((node, i) -> {
+        if (parties.contains(i)) byNode.put(node, job.peers.get(i));
+      });
+      session = new PaillierSession(jobId, identity, keyShare, byNode, job.threshold, input, rng);
+    } else {
+      SessionParams params = new SessionParams(sessionId, parties, job.threshold, input.length());
+      PeerAuthenticator auth = new PeerAuthenticator() {
+        @Override
+        public byte[] sign(byte[] message) {
+          return identity.sign(message);
+        }
+
+        @Override
+        public boolean verify(int party, byte[] message, byte[] signature) {
+          X509Certificate c = job.peers.get(party);
+          return c != null && NodeIdentity.verify(c, message, signature);
+        }
+      };
+      session = new MaskingSession(jobId, new SecAggParty(params, job.self, input, auth, rng));
+    }
+    job.steps.put(step, session);
+    return tagged(session.start(), step);
+  }
+
+  private List<Frame> tagged(List<Frame> frames, int step) {
+    return frames.stream().map(fr -> fr.toBuilder().setSender(config.nodeId()).setStep(step).build()).toList();
   }
 
   private Frame refuse(String jobId, String rule, String reason) {
@@ -240,5 +317,4 @@ public final class NodeAgent {
   private Frame frame(MessageType type, String jobId, int round, MessageLite payload) {
     return FrameCodec.frame(type, jobId, round, payload).toBuilder().setSender(config.nodeId()).build();
   }
-
 }

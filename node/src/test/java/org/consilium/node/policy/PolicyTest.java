@@ -30,8 +30,8 @@ class PolicyTest {
   }
 
   private Policy.Decision decide(NodeConfig.PolicyConfig rules, JobSpec spec, int participants, int t, PrivacyLedger ledger) {
-    StatisticsQuery q = JobSpecs.validate(spec);
-    return new Policy(rules).decide(spec, q, participants, t, dataset, data, ledger);
+    StatisticsQuery q = JobSpecs.statistics(spec);
+    return new Policy(rules).decide(spec, q.columns(), () -> q.local(data).cohortSize(), participants, t, dataset, ledger);
   }
 
   private static NodeConfig.PolicyConfig rules(List<String> columns, int minCohort, boolean exact) {
@@ -48,7 +48,7 @@ class PolicyTest {
       assertTrue(decide(rules(List.of(), 5, true), spec("\"Infinity\"", "age"), 4, 3, ledger).accepted());
       assertEquals("policy.min_parties", decide(rules(List.of(), 5, false), spec("1", "age"), 4, 2, ledger).rule());
       assertEquals("policy.allowed_computations", new Policy(new NodeConfig.PolicyConfig(List.of("train"), List.of(), 5, 3, 10, false))
-          .decide(spec("1", "age"), JobSpecs.validate(spec("1", "age")), 4, 3, dataset, data, ledger).rule());
+          .decide(spec("1", "age"), List.of("age"), () -> 5, 4, 3, dataset, ledger).rule());
     }
   }
 
