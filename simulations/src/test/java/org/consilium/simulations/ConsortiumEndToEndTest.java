@@ -142,6 +142,21 @@ class ConsortiumEndToEndTest {
     assertTrue(model.getConverged() && model.getRoundsCount() <= 10, "Newton converged in " + model.getRoundsCount() + " rounds");
     assertEquals(model.getRoundsCount(), job.getJsonArray("progress").size(), "training progress is on the job record");
     assertTrue(job.getJsonArray("rounds").getJsonObject(0).getString("round").startsWith("step 0 MOMENTS"), job.encodePrettily());
+
+    // Download the model and score a hospital's file with the command-line scorer.
+    RestClient.Response download = consortium.rest().get("api/v1/jobs/" + r.getJobId() + "/model");
+    assertEquals(200, download.status(), download.body());
+    Path modelFile = work.resolve("model.json");
+    Files.writeString(modelFile, download.body());
+    Path scored = work.resolve("scored.csv");
+    int exit = new picocli.CommandLine(new org.consilium.coordinator.cli.ScoreCommand()).execute("--model", modelFile.toString(),
+        "--csv", consortium.datasets().get("cleveland").toString(), "--out", scored.toString());
+    assertEquals(0, exit);
+    List<String> lines = Files.readAllLines(scored);
+    assertEquals(304, lines.size(), "header plus one line per Cleveland row");
+    assertTrue(lines.get(0).endsWith(",score"));
+    double first = Double.parseDouble(lines.get(1).substring(lines.get(1).lastIndexOf(',') + 1));
+    assertTrue(first > 0 && first < 1, "a probability: " + first);
   }
 
   @Test

@@ -128,6 +128,37 @@ public final class FeatureSpace {
     }
   }
 
+  /** The design row of one table row for scoring (no target needed), or null if it cannot be scored. */
+  public double[] designRow(Dataset data, int r, Standardization s) {
+    int[] num = spec.getNumericFeaturesList().stream().mapToInt(data::requireColumn).toArray();
+    int[] cat = spec.getCategoricalFeaturesList().stream().mapToInt(c -> data.requireColumn(c.getColumn())).toArray();
+    return encode(data, r, num, cat, s);
+  }
+
+  private double[] encode(Dataset data, int r, int[] num, int[] cat, Standardization s) {
+    double[] x = new double[width()];
+    x[0] = 1;
+    boolean drop = spec.getMissing() == TrainSpec.MissingPolicy.DROP_ROWS;
+    for (int j = 0; j < num.length; j++) {
+      double v = data.value(r, num[j]);
+      if (Double.isNaN(v)) {
+        if (drop) return null;
+        if (s != null) v = s.meanOf(j);
+      }
+      x[1 + j] = s == null || Double.isNaN(v) ? v : s.apply(j, v);
+    }
+    int at = 1 + num.length;
+    for (int c = 0; c < cat.length; c++) {
+      double v = data.value(r, cat[c]);
+      int level = -1;
+      for (int k = 0; k < categoryValues[c].length; k++) if (categoryValues[c][k] == v) level = k;
+      if (level < 0) return null; // missing or undeclared category
+      if (level > 0) x[at + level - 1] = 1;
+      at += categoryValues[c].length - 1;
+    }
+    return x;
+  }
+
   private interface RowSink {
     void accept(double[] x, double y);
   }
@@ -137,30 +168,11 @@ public final class FeatureSpace {
     int target = data.requireColumn(spec.getTarget());
     int[] num = spec.getNumericFeaturesList().stream().mapToInt(data::requireColumn).toArray();
     int[] cat = spec.getCategoricalFeaturesList().stream().mapToInt(c -> data.requireColumn(c.getColumn())).toArray();
-    boolean drop = spec.getMissing() == TrainSpec.MissingPolicy.DROP_ROWS;
-    rows:
     for (int r = 0; r < data.rowCount(); r++) {
       double t = data.value(r, target);
       if (Double.isNaN(t)) continue;
-      double[] x = new double[width()];
-      x[0] = 1;
-      for (int j = 0; j < num.length; j++) {
-        double v = data.value(r, num[j]);
-        if (Double.isNaN(v)) {
-          if (drop) continue rows;
-          if (s != null) v = s.meanOf(j);
-        }
-        x[1 + j] = s == null || Double.isNaN(v) ? v : s.apply(j, v);
-      }
-      int at = 1 + num.length;
-      for (int c = 0; c < cat.length; c++) {
-        double v = data.value(r, cat[c]);
-        int level = -1;
-        for (int k = 0; k < categoryValues[c].length; k++) if (categoryValues[c][k] == v) level = k;
-        if (level < 0) continue rows; // missing or undeclared category
-        if (level > 0) x[at + level - 1] = 1;
-        at += categoryValues[c].length - 1;
-      }
+      double[] x = encode(data, r, num, cat, s);
+      if (x == null) continue;
       double y = spec.getModel() == TrainSpec.Model.LOGISTIC ? (t > spec.getPositiveAbove() ? 1 : 0) : t;
       sink.accept(x, y);
     }

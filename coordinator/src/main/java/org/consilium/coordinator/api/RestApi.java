@@ -31,6 +31,7 @@ import org.consilium.coordinator.state.ClusterState;
  *   GET  /api/v1/jobs              all jobs, newest first
  *   GET  /api/v1/jobs/{id}         one job: status, participants per round, refusals, result
  *   GET  /api/v1/jobs/{id}/result  the released result with its privacy accounting (409 until released)
+ *   GET  /api/v1/jobs/{id}/model   a training job's model as a JSON download (for consilium-score)
  *   GET  /api/v1/nodes             the node registry: online, last seen, datasets, policy, budgets
  *   GET  /api/v1/metrics           Prometheus metrics
  *   GET  /health                   liveness
@@ -63,6 +64,7 @@ public final class RestApi {
     router.get("/api/v1/jobs").handler(this::listJobs);
     router.get("/api/v1/jobs/:id").handler(this::getJob);
     router.get("/api/v1/jobs/:id/result").handler(this::getResult);
+    router.get("/api/v1/jobs/:id/model").handler(this::getModel);
     router.get("/api/v1/nodes").handler(this::listNodes);
     router.get("/api/v1/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.scrape()));
@@ -136,6 +138,18 @@ public final class RestApi {
       JsonObject job = new JsonObject(s);
       if (!job.containsKey("result")) error(ctx, 409, "job '" + id + "' has no result (status " + job.getString("status") + ")");
       else ctx.json(job.getJsonObject("result"));
+    }).onFailure(ctx::fail);
+  }
+
+  private void getModel(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    vertx.executeBlocking(() -> state.jobs().get(id)).onSuccess(s -> {
+      JsonObject job = s == null ? null : new JsonObject(s);
+      JsonObject model = job == null || !job.containsKey("result") ? null : job.getJsonObject("result").getJsonObject("model");
+      if (job == null) error(ctx, 404, "no job '" + id + "'");
+      else if (model == null) error(ctx, 409, "job '" + id + "' has no trained model (status " + job.getString("status") + ")");
+      else ctx.response().putHeader("content-disposition", "attachment; filename=\"" + id + "-model.json\"").putHeader("content-type",
+          "application/json").end(model.encodePrettily());
     }).onFailure(ctx::fail);
   }
 

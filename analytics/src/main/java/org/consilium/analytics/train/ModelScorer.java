@@ -1,0 +1,49 @@
+package org.consilium.analytics.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.wire.TrainedModel;
+
+/**
+ * Applies a released model to a table: the same feature space and missing-value policy as in
+ * training, the model's own standardisation, its coefficients. Rows the model cannot score (a
+ * missing feature under DROP_ROWS, an undeclared category) get NaN, so the output lines up
+ * with the input. The target column is not needed.
+ */
+public final class ModelScorer {
+  private final TrainedModel model;
+  private final FeatureSpace features;
+  private final GlmNewton glm;
+  private final double[] beta;
+  private final Standardization std;
+
+  public ModelScorer(TrainedModel model) {
+    if (model.getModelVersion() != TrainingJob.MODEL_VERSION) {
+      throw new IllegalArgumentException("model version " + model.getModelVersion() + " is not supported (expected " + TrainingJob.MODEL_VERSION + ")");
+    }
+    this.model = model;
+    this.features = FeatureSpace.of(model.getSpec());
+    if (model.getCoefficientsCount() != features.width()) {
+      throw new IllegalArgumentException("model has " + model.getCoefficientsCount() + " coefficients for " + features.width() + " features");
+    }
+    this.glm = new GlmNewton(model.getSpec().getModel(), features.width(), 0);
+    this.beta = model.getCoefficientsList().stream().mapToDouble(c -> c.getValue()).toArray();
+    this.std = new Standardization(model.getMeansList().stream().mapToDouble(Double::doubleValue).toArray(),
+        model.getScalesList().stream().mapToDouble(Double::doubleValue).toArray(), model.getSpec().getStandardize());
+  }
+
+  /** One score per row of the table (probability for logistic models, prediction for linear). */
+  public double[] score(Dataset data) {
+    List<Double> out = new ArrayList<>();
+    for (int r = 0; r < data.rowCount(); r++) {
+      double[] x = features.designRow(data, r, std);
+      out.add(x == null ? Double.NaN : glm.predict(x, beta));
+    }
+    return out.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  public TrainedModel model() {
+    return model;
+  }
+}

@@ -1,0 +1,72 @@
+package org.consilium.coordinator.cli;
+
+import com.google.protobuf.util.JsonFormat;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.consilium.analytics.data.BadRowPolicy;
+import org.consilium.analytics.data.CsvLoader;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.data.DatasetException;
+import org.consilium.analytics.train.ModelScorer;
+import org.consilium.analytics.wire.TrainedModel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Scores a CSV with a released model (the JSON of GET /api/v1/jobs/{id}/model). */
+@Command(name = "consilium-score", mixinStandardHelpOptions = true, version = "0.1.0",
+    description = "Adds a score column to a CSV using a trained Consilium model.")
+public final class ScoreCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "model JSON downloaded from the coordinator")
+  Path model;
+
+  @Option(names = "--csv", required = true, description = "CSV with a header row and the model's feature columns")
+  Path csv;
+
+  @Option(names = "--out", required = true, description = "where to write the CSV with the added 'score' column")
+  Path out;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ScoreCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    try {
+      TrainedModel.Builder m = TrainedModel.newBuilder();
+      JsonFormat.parser().merge(Files.readString(model), m);
+      ModelScorer scorer = new ModelScorer(m.build());
+      Dataset data;
+      try (Reader r = Files.newBufferedReader(csv)) {
+        data = new CsvLoader(BadRowPolicy.FAIL, 10_000_000).load(csv.getFileName().toString(), r);
+      }
+      double[] scores = scorer.score(data);
+      try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
+        w.println(String.join(",", data.columns()) + ",score");
+        for (int r = 0; r < data.rowCount(); r++) {
+          StringBuilder line = new StringBuilder();
+          for (int c = 0; c < data.columns().size(); c++) {
+            double v = data.value(r, c);
+            if (c > 0) line.append(',');
+            if (!Double.isNaN(v)) line.append(v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v));
+          }
+          line.append(',');
+          if (!Double.isNaN(scores[r])) line.append(String.format(Locale.ROOT, "%.6f", scores[r]));
+          w.println(line);
+        }
+      }
+      long unscored = java.util.Arrays.stream(scores).filter(Double::isNaN).count();
+      System.out.println("scored " + (data.rowCount() - unscored) + " of " + data.rowCount() + " rows into " + out
+          + (unscored == 0 ? "" : " (" + unscored + " rows lack a feature or have an undeclared category: empty score)"));
+      return 0;
+    } catch (IOException | DatasetException | IllegalArgumentException e) {
+      System.err.println("consilium-score: " + e.getMessage());
+      return 2;
+    }
+  }
+}
