@@ -33,8 +33,17 @@ public final class LocalConsortium implements AutoCloseable {
   private RestClient rest;
   private final int restPort;
 
-  /** How to set the consortium up; per-node extra settings (dotted keys) go into each node.yaml. */
-  public record Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings) {
+  /**
+   * How to set the consortium up; per-node extra settings (dotted keys) go into each node.yaml.
+   * datasets maps node id to its CSV under the logical name datasetName; null means the bundled
+   * four-hospital Heart Disease data.
+   */
+  public record Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings,
+      String datasetName, Map<String, Path> datasets, int heKeyBits) {
+    public Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings) {
+      this(work, nodeSettings, coordinatorSettings, HeartDisease.DATASET, null, 2048);
+    }
+
     public static Options defaults(Path work) {
       return new Options(work, Map.of(), Map.of());
     }
@@ -50,15 +59,15 @@ public final class LocalConsortium implements AutoCloseable {
   /** Provisions and starts everything; returns once every node is registered and online. */
   public static LocalConsortium start(Options options) {
     Path work = options.work().toAbsolutePath();
-    Map<String, Path> data = HeartDisease.extractTo(work.resolve("data"));
+    Map<String, Path> data = options.datasets() != null ? options.datasets() : HeartDisease.extractTo(work.resolve("data"));
     int nodesPort = freePort();
     int restPort = freePort();
     int clusterPort = freePort();
     List<Provisioner.NodePlan> plans = new ArrayList<>();
-    data.forEach((id, csv) -> plans.add(new Provisioner.NodePlan(id, Map.of(HeartDisease.DATASET, csv),
+    data.forEach((id, csv) -> plans.add(new Provisioner.NodePlan(id, Map.of(options.datasetName(), csv),
         options.nodeSettings().getOrDefault(id, Map.of()))));
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("consilium-sim", work.resolve("consortium"),
-        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings(), 2048));
+        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings(), options.heKeyBits()));
     LocalConsortium c = new LocalConsortium(work, kits, data, restPort);
     try {
       c.startProcesses();
@@ -167,6 +176,18 @@ public final class LocalConsortium implements AutoCloseable {
   /** The operating-system process id of a node, for fault-injection tests. */
   public long pid(String nodeId) {
     return nodes.get(nodeId).pid();
+  }
+
+  /** Peak resident memory of a node process in MiB (VmHWM from /proc), or -1 where /proc is not available. */
+  public long peakMemoryMiB(String nodeId) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid(nodeId)), "status"))) {
+        if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
   }
 
   /** Kills a node process abruptly (SIGKILL), as a crash or a pulled cable would. */

@@ -1,0 +1,152 @@
+package org.consilium.simulations.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.consilium.simulations.DefaultJob;
+import org.consilium.simulations.HeartDisease;
+import org.consilium.simulations.LocalConsortium;
+
+/**
+ * Benchmark harness (not a test) for federated training, with real node processes on loopback:
+ * (1) the four-hospital logistic regression, federated wall time against a pooled training of
+ * the same model in this process; (2) a synthetic scale run, N nodes x R rows x F features,
+ * reporting time per Newton round, bytes each node sends per round (from the coordinator's
+ * traffic record) and peak memory per node process.
+ *
+ * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.TrainingBenchmark [nodes rows features]</pre>
+ */
+public final class TrainingBenchmark {
+  private TrainingBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int rows = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
+    int features = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+    Path work = Files.createTempDirectory("consilium-train-bench-");
+    System.out.printf(Locale.ROOT, "JVM %s, 2-core machine, work folder %s%n%n", System.getProperty("java.version"), work);
+    heartDisease(work.resolve("heart"));
+    synthetic(work.resolve("synthetic"), nodes, rows, features);
+  }
+
+  private static Map<String, Map<String, String>> allowTraining(Iterable<String> ids) {
+    Map<String, Map<String, String>> s = new HashMap<>();
+    for (String id : ids) s.put(id, Map.of("policy.allow_exact_release", "true", "policy.allowed_computations", "[statistics, train]"));
+    return s;
+  }
+
+  private static void heartDisease(Path work) throws Exception {
+    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING");
+    try (LocalConsortium c = LocalConsortium.start(new LocalConsortium.Options(work, allowTraining(HeartDisease.HOSPITALS.keySet()),
+        Map.of("rounds.timeout_seconds", "30")))) {
+      c.awaitJob(c.submit(spec), Duration.ofMinutes(5)); // warm-up
+      long t0 = System.nanoTime();
+      int reps = 3;
+      JsonObject job = null;
+      for (int i = 0; i < reps; i++) job = c.awaitJob(c.submit(spec), Duration.ofMinutes(5));
+      double federatedMs = (System.nanoTime() - t0) / 1e6 / reps;
+      for (int i = 0; i < 3; i++) DefaultJob.pooledTraining(spec, c.datasets());
+      long p0 = System.nanoTime();
+      for (int i = 0; i < 20; i++) DefaultJob.pooledTraining(spec, c.datasets());
+      double pooledMs = (System.nanoTime() - p0) / 1e6 / 20;
+      int steps = job.getJsonArray("progress").size() + 2;
+      System.out.printf(Locale.ROOT, "Four hospitals, logistic regression (11 coefficients, %d Newton rounds):%n", steps - 2);
+      System.out.printf(Locale.ROOT, "  federated (4 node processes, masking, mTLS loopback): %8.0f ms per job (%.0f ms per aggregation step)%n",
+          federatedMs, federatedMs / steps);
+      System.out.printf(Locale.ROOT, "  pooled (same model, in process, includes reading the CSVs): %5.1f ms per fit%n", pooledMs);
+      System.out.printf(Locale.ROOT, "  ratio federated / pooled: %.0fx%n%n", federatedMs / pooledMs);
+    }
+  }
+
+  private static void synthetic(Path work, int nodes, int rows, int features) throws Exception {
+    Map<String, Path> data = new LinkedHashMap<>();
+    Random rng = new Random(1);
+    double[] truth = new double[features];
+    for (int j = 0; j < features; j++) truth[j] = rng.nextGaussian() * 0.3;
+    Files.createDirectories(work.resolve("data"));
+    StringBuilder header = new StringBuilder();
+    for (int j = 0; j < features; j++) header.append("x").append(j).append(',');
+    header.append("y");
+    for (int n = 0; n < nodes; n++) {
+      Path f = work.resolve("data/site-" + n + ".csv");
+      try (BufferedWriter w = Files.newBufferedWriter(f)) {
+        w.write(header.toString());
+        w.newLine();
+        StringBuilder line = new StringBuilder();
+        for (int r = 0; r < rows; r++) {
+          line.setLength(0);
+          double eta = 0;
+          for (int j = 0; j < features; j++) {
+            double x = Math.round(rng.nextGaussian() * 1000) / 1000.0 + (n % 3) * 0.1;
+            eta += truth[j] * x;
+            line.append(x).append(',');
+          }
+          line.append(rng.nextDouble() < 1 / (1 + Math.exp(-eta)) ? 1 : 0);
+          w.write(line.toString());
+          w.newLine();
+        }
+      }
+      data.put("site-" + n, f);
+    }
+    StringBuilder numeric = new StringBuilder();
+    for (int j = 0; j < features; j++) numeric.append(j == 0 ? "" : ",").append('"').append('x').append(j).append('"');
+    String spec = """
+        {"specVersion": 1, "dataset": "synthetic", "privacy": {"epsilon": "Infinity"},
+         "train": {"model": "LOGISTIC", "numericFeatures": [%s], "target": "y", "positiveAbove": 0.5,
+                   "standardize": true, "l2": 1.0}}""".formatted(numeric);
+    Map<String, Map<String, String>> settings = allowTraining(data.keySet());
+    Map<String, Map<String, String>> withRows = new HashMap<>();
+    settings.forEach((id, s) -> {
+      Map<String, String> m = new HashMap<>(s);
+      m.put("policy.min_cohort_size", "10");
+      withRows.put(id, m);
+    });
+    Path traffic = work.resolve("traffic.bin");
+    try (LocalConsortium c = LocalConsortium.start(new LocalConsortium.Options(work, withRows,
+        Map.of("rounds.timeout_seconds", "120", "debug.record_traffic", "'" + traffic + "'"), "synthetic", data, 0))) {
+      Instant t0 = Instant.now();
+      JsonObject job = c.awaitJob(c.submit(spec), Duration.ofMinutes(20));
+      double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
+      if (!"RELEASED".equals(job.getString("status"))) throw new IllegalStateException("synthetic job " + job.encodePrettily());
+      JsonArray progress = job.getJsonArray("progress");
+      int steps = progress.size() + 2;
+      Map<String, Long> bytes = bytesPerNode(traffic);
+      long meanBytes = bytes.values().stream().mapToLong(Long::longValue).sum() / Math.max(1, bytes.size());
+      long peak = data.keySet().stream().mapToLong(c::peakMemoryMiB).max().orElse(-1);
+      System.out.printf(Locale.ROOT, "Synthetic: %d nodes x %d rows x %d features (%d Newton rounds, all %d node JVMs on this machine):%n",
+          nodes, rows, features, progress.size(), nodes);
+      System.out.printf(Locale.ROOT, "  whole job %.1f s; %.2f s per aggregation step (moments, Newton rounds, evaluation)%n", seconds,
+          seconds / steps);
+      System.out.printf(Locale.ROOT, "  bytes sent per node: %d in all, %d per step%n", meanBytes, meanBytes / steps);
+      System.out.printf(Locale.ROOT, "  peak resident memory of the largest node process: %d MiB%n", peak);
+    }
+  }
+
+  /** Sums, per node, the bytes the coordinator recorded receiving from it. */
+  private static Map<String, Long> bytesPerNode(Path traffic) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(traffic));
+    Map<String, Long> out = new HashMap<>();
+    while (b.remaining() >= 8) {
+      byte[] id = new byte[b.getInt()];
+      b.get(id);
+      int len = b.getInt();
+      b.position(b.position() + len);
+      out.merge(new String(id, StandardCharsets.UTF_8), (long) len, Long::sum);
+    }
+    return out;
+  }
+
+}
