@@ -60,6 +60,28 @@ public final class DefaultJob {
         }""".formatted(aggregation);
   }
 
+  /** DP logistic regression on the categorical features (DP training needs a fixed design: no standardisation). */
+  public static String dpTrainSpec(String epsilon, String nodesJson) {
+    return """
+        {
+          "specVersion": 1,
+          "dataset": "heart-disease",
+          "nodes": %s,
+          "threshold": 3,
+          "privacy": {"epsilon": %s, "delta": 1e-6},
+          "train": {
+            "model": "LOGISTIC",
+            "categoricalFeatures": [
+              {"column": "sex", "values": ["0", "1"]},
+              {"column": "cp", "values": ["1", "2", "3", "4"]},
+              {"column": "exang", "values": ["0", "1"]}
+            ],
+            "target": "num", "positiveAbove": 0, "missing": "DROP_ROWS", "standardize": false,
+            "l2": 1.0, "maxRounds": 15, "learningRate": 2.0, "clipNorm": 1.0, "lossClip": 5.0
+          }
+        }""".formatted(nodesJson, epsilon);
+  }
+
   /** The pooled reference fit: the same model and preprocessing on the concatenated files. */
   public record PooledFit(java.util.List<String> names, double[] beta, double auc) {}
 

@@ -60,7 +60,7 @@ class ConsortiumEndToEndTest {
       s.put("policy.allowed_computations", "[statistics, train]");
       nodeSettings.put(id, s);
     }
-    nodeSettings.get("switzerland").put("policy.epsilon_cap", "1.5");
+    nodeSettings.get("switzerland").put("policy.epsilon_cap", "2.5");
     // Hungarian answers protocol rounds 1.5 s late: the window in which the last test kills it.
     nodeSettings.get("hungarian").put("debug.round_delay_ms", "1500");
     consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodeSettings,
@@ -159,6 +159,27 @@ class ConsortiumEndToEndTest {
     assertTrue(first > 0 && first < 1, "a probability: " + first);
   }
 
+  private static final String THREE = "[\"cleveland\", \"switzerland\", \"va-long-beach\"]";
+
+  @Test
+  @Order(18)
+  void differentiallyPrivateTrainingCompletesAndSpendsItsBudget() throws Exception {
+    JsonObject job = consortium.awaitJob(consortium.submit(DefaultJob.dpTrainSpec("1.0", THREE)), Duration.ofMinutes(2));
+    JobResult r = result(job);
+    var acc = r.getAccounting();
+    assertTrue(acc.getEpsilon() <= 1.0 && acc.getEpsilon() > 0.9, "epsilon spent " + acc.getEpsilon());
+    assertTrue(acc.getMechanism().contains("15 clipped gradient rounds"), acc.getMechanism());
+    assertEquals(15, r.getModel().getRoundsCount(), "under DP every paid-for round runs");
+    assertTrue(r.getModel().getCoefficientsList().stream().allMatch(c -> Double.isFinite(c.getValue())));
+    assertTrue(r.getModel().getAuc() >= 0 && r.getModel().getAuc() <= 1, "AUC " + r.getModel().getAuc());
+    // The spend is in each participating node's durable ledger, reserved before anything was sent.
+    for (String node : List.of("cleveland", "switzerland", "va-long-beach")) {
+      Path ledger = consortium.kits().nodeConfigs().get(node).getParent().resolve("privacy-ledger.log");
+      assertTrue(Files.readAllLines(ledger).stream().anyMatch(l -> l.contains(" RESERVE heart-disease " + r.getJobId() + " 1.0 ")),
+          node + "'s ledger records the reservation for " + r.getJobId());
+    }
+  }
+
   @Test
   @Order(20)
   void theCoordinatorsRecordedTrafficNeverContainsANodesUnmaskedValue() throws Exception {
@@ -225,13 +246,18 @@ class ConsortiumEndToEndTest {
   @Test
   @Order(40)
   void aJobOverANodesEpsilonCapIsRefusedWithThePolicysName() {
-    // Switzerland's cap is 1.5 and test 3 spent 1.0 of it.
+    // Switzerland's cap is 2.5; DP training spent 1.0 and the noise-band test 1.0 of it.
     JsonObject job = consortium.awaitJob(consortium.submit(DefaultJob.spec("1.0")), Duration.ofMinutes(1));
     assertEquals("REFUSED", job.getString("status"), job.encodePrettily());
     assertTrue(job.getString("error").contains("switzerland") && job.getString("error").contains("policy.epsilon_cap"),
         "error names the node and the policy: " + job.getString("error"));
     JsonObject refusal = job.getJsonArray("refusals").getJsonObject(0);
     assertEquals("policy.epsilon_cap", refusal.getString("policy"));
+    // The same DP training job again: switzerland has spent 2.0 of its 2.5.
+    JsonObject again = consortium.awaitJob(consortium.submit(DefaultJob.dpTrainSpec("1.0", THREE)), Duration.ofMinutes(1));
+    assertEquals("REFUSED", again.getString("status"), again.encodePrettily());
+    assertTrue(again.getString("error").contains("switzerland") && again.getString("error").contains("policy.epsilon_cap"),
+        again.getString("error"));
   }
 
   private int nodesPort() throws Exception {

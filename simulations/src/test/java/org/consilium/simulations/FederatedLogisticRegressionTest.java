@@ -42,8 +42,8 @@ class FederatedLogisticRegressionTest {
 
   private static double[] ringSum(List<double[]> locals) {
     RingVector acc = RingVector.zeros(locals.get(0).length);
-    for (double[] l : locals) acc = acc.plus(SumEncoding.encode(l));
-    return SumEncoding.decode(acc);
+    for (double[] l : locals) acc = acc.plus(SumEncoding.EXACT.encode(l));
+    return SumEncoding.EXACT.decode(acc);
   }
 
   @Test

@@ -16,28 +16,34 @@ public final class ScoreHistogram {
 
   /** Local step: [positives per bin, negatives per bin] for scores in [0, 1]. */
   public static double[] local(double[] scores, double[] labels) {
-    double[] h = new double[2 * BINS];
+    return local(scores, labels, BINS);
+  }
+
+  /** The same with a chosen number of bins (fewer under DP, where every bin carries noise). */
+  public static double[] local(double[] scores, double[] labels, int bins) {
+    double[] h = new double[2 * bins];
     for (int i = 0; i < scores.length; i++) {
-      int b = Math.min(BINS - 1, Math.max(0, (int) Math.floor(scores[i] * BINS)));
-      h[(labels[i] > 0.5 ? 0 : BINS) + b] += 1;
+      int b = Math.min(bins - 1, Math.max(0, (int) Math.floor(scores[i] * bins)));
+      h[(labels[i] > 0.5 ? 0 : bins) + b] += 1;
     }
     return h;
   }
 
-  /** Combine step: AUC from the aggregated histograms. */
+  /** Combine step: AUC from the aggregated histograms (negative noisy counts count as zero). */
   public static double auc(double[] h) {
+    int bins = h.length / 2;
     double pos = 0;
     double neg = 0;
-    for (int b = 0; b < BINS; b++) {
+    for (int b = 0; b < bins; b++) {
       pos += Math.max(0, h[b]);
-      neg += Math.max(0, h[BINS + b]);
+      neg += Math.max(0, h[bins + b]);
     }
     if (pos == 0 || neg == 0) throw new IllegalArgumentException("AUC needs both classes");
     double negBelow = 0;
     double wins = 0;
-    for (int b = 0; b < BINS; b++) {
+    for (int b = 0; b < bins; b++) {
       double p = Math.max(0, h[b]);
-      double n = Math.max(0, h[BINS + b]);
+      double n = Math.max(0, h[bins + b]);
       wins += p * (negBelow + 0.5 * n);
       negBelow += n;
     }

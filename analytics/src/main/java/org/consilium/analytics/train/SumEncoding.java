@@ -4,20 +4,31 @@ import org.consilium.mpc.fixedpoint.FixedPoint;
 import org.consilium.mpc.ring.RingVector;
 
 /**
- * Fixed-point encoding of a node's local sums for the secure sum: 20 fractional bits, each
- * node's value at most 2^36 in magnitude, up to 60 nodes (2^36 * 2^20 * 60 < 2^62). A local
- * sum outside the bound is refused with the index, rather than wrapping around.
+ * Fixed-point encoding of a node's local sums for the secure sum. Exact training uses 20
+ * fractional bits; DP training uses 8, because its noise dwarfs the resolution and a coarser
+ * scale keeps the Skellam parameters inside the sampler's range. Each node's value is at most
+ * 2^36 in magnitude, for up to 60 nodes; a local sum outside the bound is refused with its index
+ * rather than wrapping around.
  */
 public final class SumEncoding {
-  public static final FixedPoint CODEC = new FixedPoint(20, 0x1p36, 60);
+  public static final SumEncoding EXACT = new SumEncoding(20);
+  public static final SumEncoding NOISY = new SumEncoding(8);
+  private final FixedPoint codec;
 
-  private SumEncoding() {}
+  private SumEncoding(int fractionalBits) {
+    this.codec = new FixedPoint(fractionalBits, 0x1p36, 60);
+  }
 
-  public static RingVector encode(double[] local) {
+  /** The encoded size of one unit (what a sensitivity of 1 becomes). */
+  public double scale() {
+    return codec.scale();
+  }
+
+  public RingVector encode(double[] local) {
     long[] v = new long[local.length];
     for (int i = 0; i < v.length; i++) {
       try {
-        v[i] = CODEC.encode(local[i]);
+        v[i] = codec.encode(local[i]);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("local sum " + i + ": " + e.getMessage());
       }
@@ -25,9 +36,9 @@ public final class SumEncoding {
     return RingVector.adopt(v);
   }
 
-  public static double[] decode(RingVector aggregate) {
+  public double[] decode(RingVector aggregate) {
     double[] out = new double[aggregate.length()];
-    for (int i = 0; i < out.length; i++) out[i] = CODEC.decode(aggregate.get(i));
+    for (int i = 0; i < out.length; i++) out[i] = codec.decode(aggregate.get(i));
     return out;
   }
 }

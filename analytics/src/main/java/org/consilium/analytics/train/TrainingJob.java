@@ -1,9 +1,16 @@
 package org.consilium.analytics.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.dp.NoiseComponentSpec;
+import org.consilium.analytics.dp.SkellamAccountant;
+import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.Coefficient;
+import org.consilium.analytics.wire.NoiseComponent;
+import org.consilium.analytics.wire.PrivacyAccounting;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.analytics.wire.TrainSpec;
 import org.consilium.analytics.wire.TrainedModel;
@@ -12,24 +19,102 @@ import org.consilium.mpc.ring.RingVector;
 
 /**
  * A training job as a sequence of aggregations, shared by nodes (local steps) and coordinator
- * (the driver): the moments of the numeric features, then Newton rounds until the coefficients
- * settle, then an evaluation round of score histograms. Each step's vector is a fixed-point
- * ring vector ({@link SumEncoding}) that either aggregation backend sums.
+ * (the driver). Exact training: the moments of the numeric features, then Newton or gradient
+ * rounds until the coefficients settle, then an evaluation round of score histograms. DP
+ * training: exactly max_rounds clipped gradient rounds and one evaluation round, every vector
+ * carrying each node's share of Skellam noise; the (epsilon, delta) target of the whole job
+ * sets one noise multiplier for all of them (see {@link #accounting}).
+ *
+ * <p>DP accounting (add/remove one record): per gradient round the count has sensitivity 1,
+ * the clipped loss L and the clipped gradient C in l2 (sqrt(d) C in l1); the evaluation round's
+ * score histogram 1, its loss L and its row count 1. Their Skellam RDP curves add over all
+ * rounds ({@link SkellamAccountant}), and the calibration finds the noise that meets the target.
+ * DP training needs standardize = false and DROP_ROWS, since standardising or imputing would
+ * need further DP statistics (not built); the design is then fixed before any data is seen.
  */
 public final class TrainingJob {
   public static final int MODEL_VERSION = 1;
+  /** Score-histogram bins: fine for exact evaluation, coarse under DP where every bin is noised. */
+  private static final int EXACT_BINS = ScoreHistogram.BINS;
+  private static final int DP_BINS = 20;
+  private final int bins;
+  private final int eval;
   private final TrainSpec spec;
   private final FeatureSpace features;
+  private final boolean dp;
+  private final boolean newton;
   private final GlmNewton glm;
+  private final GlmGradient gradient;
+  private final SumEncoding encoding;
+  private final int maxRounds;
+  private final double epsilon;
+  private final double delta;
+  private final double[] muGradient;   // per coordinate of a gradient step
+  private final double[] muEvaluate;   // per coordinate of the evaluation step
+  private final SkellamAccountant.Spent spent;
 
-  public TrainingJob(TrainSpec spec) {
+  public TrainingJob(TrainSpec spec, double epsilon, double delta) {
     this.spec = spec;
     this.features = FeatureSpace.of(spec);
+    this.dp = !Double.isInfinite(epsilon);
+    this.epsilon = epsilon;
+    this.delta = delta;
+    this.bins = dp ? DP_BINS : EXACT_BINS;
+    this.eval = 2 * bins;
+    if (dp && spec.getStandardize()) {
+      throw new InvalidSpecException("train.standardize", "DP training needs standardize = false (DP standardisation is not built)");
+    }
+    if (dp && spec.getMissing() != TrainSpec.MissingPolicy.DROP_ROWS) {
+      throw new InvalidSpecException("train.missing", "DP training needs DROP_ROWS (a DP imputation mean is not built)");
+    }
+    if (dp && spec.getOptimizer() == TrainSpec.Optimizer.NEWTON) {
+      throw new InvalidSpecException("train.optimizer", "DP training uses gradient descent (a DP Hessian is not built)");
+    }
+    this.newton = !dp && (spec.getOptimizer() == TrainSpec.Optimizer.NEWTON
+        || (spec.getOptimizer() == TrainSpec.Optimizer.AUTO && features.width() <= 50));
+    this.maxRounds = spec.getMaxRounds() == 0 ? (newton ? 25 : dp ? 20 : 500) : spec.getMaxRounds();
+    double clip = dp ? (spec.getClipNorm() == 0 ? 1.0 : spec.getClipNorm()) : Double.POSITIVE_INFINITY;
+    double lossClip = dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY;
     this.glm = new GlmNewton(spec.getModel(), features.width(), spec.getL2());
+    this.gradient = new GlmGradient(spec.getModel(), features.width(), spec.getL2(),
+        spec.getLearningRate() == 0 ? 1.0 : spec.getLearningRate(), clip, lossClip);
+    this.encoding = dp ? SumEncoding.NOISY : SumEncoding.EXACT;
+    if (dp) {
+      double u = encoding.scale();
+      int d = features.width();
+      List<NoiseComponentSpec> perRound = List.of(new NoiseComponentSpec("count", u, u),
+          new NoiseComponentSpec("loss", lossClip * u, lossClip * u),
+          new NoiseComponentSpec("gradient", Math.sqrt(d) * clip * u, clip * u));
+      List<NoiseComponentSpec> evaluation = List.of(new NoiseComponentSpec("score histogram", u, u),
+          new NoiseComponentSpec("evaluation loss", lossClip * u, lossClip * u), new NoiseComponentSpec("evaluation rows", u, u));
+      List<NoiseComponentSpec> all = new ArrayList<>();
+      for (int r = 0; r < maxRounds; r++) all.addAll(perRound);
+      all.addAll(evaluation);
+      SkellamAccountant.Calibration c = SkellamAccountant.calibrate(all, epsilon, delta);
+      double[] mu = c.mu();
+      this.spent = c.spent();
+      muGradient = new double[gradient.stepLength()];
+      muGradient[0] = mu[0];
+      muGradient[1] = mu[1];
+      for (int j = 0; j < d; j++) muGradient[2 + j] = mu[2];
+      int e = 3 * maxRounds;
+      muEvaluate = new double[eval + 2];
+      for (int b = 0; b < eval; b++) muEvaluate[b] = mu[e];
+      muEvaluate[eval] = mu[e + 1];
+      muEvaluate[eval + 1] = mu[e + 2];
+    } else {
+      muGradient = null;
+      muEvaluate = null;
+      spent = null;
+    }
   }
 
   public FeatureSpace features() {
     return features;
+  }
+
+  public boolean differentiallyPrivate() {
+    return dp;
   }
 
   /** Columns a node must hold and allow. */
@@ -44,7 +129,8 @@ public final class TrainingJob {
     return switch (kind) {
       case MOMENTS -> 3 * spec.getNumericFeaturesCount();
       case NEWTON -> glm.stepLength();
-      case EVALUATE -> 2 * ScoreHistogram.BINS + 2;
+      case GRADIENT -> gradient.stepLength();
+      case EVALUATE -> eval + 2;
       default -> throw new IllegalArgumentException("unknown step kind " + kind);
     };
   }
@@ -64,43 +150,86 @@ public final class TrainingJob {
     return b;
   }
 
-  /** Local step at a node: this step's encoded sums over its rows. */
+  /** Local step at a node: this step's encoded sums over its rows (without noise). */
   public RingVector local(StepStart step, Dataset data) {
-    switch (step.getKind()) {
-      case MOMENTS:
-        return SumEncoding.encode(features.localMoments(data));
-      case NEWTON:
-        return SumEncoding.encode(glm.localStep(features.rows(data, standardization(step)), beta(step)));
-      case EVALUATE: {
-        FeatureSpace.Rows rows = features.rows(data, standardization(step));
-        double[] beta = beta(step);
-        double[] scores = new double[rows.size()];
-        double loss = 0;
-        for (int i = 0; i < scores.length; i++) {
-          scores[i] = glm.predict(rows.x()[i], beta);
-          double p = Math.min(1 - 1e-12, Math.max(1e-12, scores[i]));
-          loss -= rows.y()[i] * Math.log(p) + (1 - rows.y()[i]) * Math.log(1 - p);
-        }
-        double[] out = java.util.Arrays.copyOf(ScoreHistogram.local(scores, rows.y()), vectorLength(StepStart.Kind.EVALUATE));
-        out[2 * ScoreHistogram.BINS] = loss;
-        out[2 * ScoreHistogram.BINS + 1] = rows.size();
-        return SumEncoding.encode(out);
-      }
-      default:
-        throw new IllegalArgumentException("unknown step kind " + step.getKind());
+    return switch (step.getKind()) {
+      case MOMENTS -> encoding.encode(features.localMoments(data));
+      case NEWTON -> encoding.encode(glm.localStep(features.rows(data, standardization(step)), beta(step)));
+      case GRADIENT -> encoding.encode(gradient.localStep(features.rows(data, standardization(step)), beta(step)));
+      case EVALUATE -> encoding.encode(evaluation(features.rows(data, standardization(step)), beta(step)));
+      default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
+    };
+  }
+
+  private double[] evaluation(FeatureSpace.Rows rows, double[] beta) {
+    double cap = dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY;
+    double[] scores = new double[rows.size()];
+    double loss = 0;
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = glm.predict(rows.x()[i], beta);
+      double p = Math.min(1 - 1e-12, Math.max(1e-12, scores[i]));
+      double l = spec.getModel() == TrainSpec.Model.LOGISTIC ? -(rows.y()[i] * Math.log(p) + (1 - rows.y()[i]) * Math.log(1 - p))
+          : 0.5 * Math.pow(scores[i] - rows.y()[i], 2);
+      loss += Math.min(l, cap);
     }
+    double[] out = Arrays.copyOf(ScoreHistogram.local(spec.getModel() == TrainSpec.Model.LOGISTIC ? scores : new double[0],
+        spec.getModel() == TrainSpec.Model.LOGISTIC ? rows.y() : new double[0], bins), eval + 2);
+    out[eval] = loss;
+    out[eval + 1] = rows.size();
+    return out;
+  }
+
+  /** This node's share of the noise for a step (zeros without DP): Sk(mu / t) per coordinate. */
+  public RingVector noiseShare(StepStart.Kind kind, int threshold, SkellamNoise sampler) {
+    long[] v = new long[vectorLength(kind)];
+    if (dp) {
+      double[] mu = kind == StepStart.Kind.GRADIENT ? muGradient : kind == StepStart.Kind.EVALUATE ? muEvaluate : null;
+      if (mu == null) throw new IllegalArgumentException("a DP training job has no " + kind + " step");
+      for (int i = 0; i < v.length; i++) v[i] = sampler.sample(mu[i] / threshold);
+    }
+    return RingVector.adopt(v);
+  }
+
+  /** The privacy accounting of the whole job. */
+  public PrivacyAccounting accounting(int threshold, List<String> contributors, List<String> dropped) {
+    PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder().setThreshold(threshold).addAllContributors(contributors)
+        .addAllDropped(dropped);
+    if (!dp) return b.setMechanism("none (exact release)").setEpsilon(Double.POSITIVE_INFINITY).build();
+    b.setMechanism("distributed Skellam over " + maxRounds + " clipped gradient rounds and one evaluation round")
+        .setEpsilon(spent.epsilon()).setDelta(delta).setRdpOrder(spent.order());
+    double u = encoding.scale();
+    double factor = (double) contributors.size() / threshold;
+    b.addComponents(component("gradient (per round, per coordinate)", muGradient[2], u, factor));
+    b.addComponents(component("count (per round)", muGradient[0], u, factor));
+    b.addComponents(component("score histogram (per bin)", muEvaluate[0], u, factor));
+    return b.build();
+  }
+
+  private static NoiseComponent component(String name, double mu, double unit, double factor) {
+    return NoiseComponent.newBuilder().setName(name).setMu(mu).setStddev(Math.sqrt(2 * mu * factor) / unit).build();
   }
 
   /** The coordinator's side: which step comes next, given the last aggregate. */
   public final class Driver {
-    private final int maxRounds = spec.getMaxRounds() == 0 ? 25 : spec.getMaxRounds();
     private final double tolerance = spec.getTolerance() == 0 ? 1e-6 : spec.getTolerance();
-    private StepStart current = StepStart.newBuilder().setKind(StepStart.Kind.MOMENTS).build();
+    private StepStart current;
     private Standardization std;
     private double[] beta = new double[features.width()];
     private final List<TrainingRound> rounds = new ArrayList<>();
     private boolean converged;
     private double rows;
+
+    private Driver() {
+      if (dp) {
+        int n = spec.getNumericFeaturesCount();
+        double[] ones = new double[n];
+        Arrays.fill(ones, 1.0);
+        std = new Standardization(new double[n], ones, false);
+        current = step(StepStart.Kind.GRADIENT);
+      } else {
+        current = StepStart.newBuilder().setKind(StepStart.Kind.MOMENTS).build();
+      }
+    }
 
     /** The step to run now (without session and participants, which the runner adds). */
     public StepStart current() {
@@ -113,20 +242,22 @@ public final class TrainingJob {
 
     /** Feeds the aggregate of the current step; returns the finished model, or null if another step follows. */
     public TrainedModel onAggregate(RingVector aggregate, List<String> contributors) {
-      double[] sums = SumEncoding.decode(aggregate);
+      double[] sums = encoding.decode(aggregate);
       switch (current.getKind()) {
         case MOMENTS -> {
           std = features.standardization(sums);
-          current = step(StepStart.Kind.NEWTON);
+          current = step(newton ? StepStart.Kind.NEWTON : StepStart.Kind.GRADIENT);
         }
-        case NEWTON -> {
-          GlmNewton.Update u = glm.combine(sums, beta);
+        case NEWTON, GRADIENT -> {
+          GlmNewton.Update u = current.getKind() == StepStart.Kind.NEWTON ? glm.combine(sums, beta) : gradient.combine(sums, beta);
           beta = u.beta();
           rows = u.rows();
           rounds.add(TrainingRound.newBuilder().setRound(rounds.size() + 1).setLoss(u.loss()).setGradientNorm(u.gradientNorm())
               .setMaxChange(u.maxChange()).addAllParticipants(contributors).build());
-          converged = u.maxChange() < tolerance;
-          current = step(converged || rounds.size() >= maxRounds ? StepStart.Kind.EVALUATE : StepStart.Kind.NEWTON);
+          // Under DP every round is paid for up front: run them all (stopping early would be free, but gains nothing).
+          converged = !dp && u.maxChange() < tolerance;
+          boolean last = converged || rounds.size() >= maxRounds;
+          current = step(last ? StepStart.Kind.EVALUATE : current.getKind());
         }
         case EVALUATE -> {
           return model(sums);
@@ -144,16 +275,15 @@ public final class TrainingJob {
       return b.build();
     }
 
-    private TrainedModel model(double[] eval) {
-      int bins = ScoreHistogram.BINS;
-      double[] hist = java.util.Arrays.copyOf(eval, 2 * bins);
-      double n = eval[2 * bins + 1];
+    private TrainedModel model(double[] sums) {
+      double[] hist = Arrays.copyOf(sums, 2 * bins);
+      double n = Math.max(sums[2 * bins + 1], 1);
       double correct = 0;
-      for (int b = 0; b < bins; b++) correct += b >= bins / 2 ? hist[b] : hist[bins + b];
+      for (int b = 0; b < bins; b++) correct += b >= bins / 2 ? Math.max(0, hist[b]) : Math.max(0, hist[bins + b]);
       TrainedModel.Builder m = TrainedModel.newBuilder().setModelVersion(MODEL_VERSION).setSpec(spec).setConverged(converged)
           .addAllNumericFeatures(spec.getNumericFeaturesList()).addAllRounds(rounds).setRows(rows)
-          .setLogLoss(eval[2 * bins] / n);
-      if (spec.getModel() == TrainSpec.Model.LOGISTIC) m.setAuc(ScoreHistogram.auc(hist)).setAccuracy(correct / n);
+          .setLogLoss(sums[2 * bins] / n);
+      if (spec.getModel() == TrainSpec.Model.LOGISTIC) m.setAuc(ScoreHistogram.auc(hist)).setAccuracy(Math.min(1, correct / n));
       for (double v : std.mean()) m.addMeans(v);
       for (double v : std.scale()) m.addScales(v);
       List<String> names = features.names();

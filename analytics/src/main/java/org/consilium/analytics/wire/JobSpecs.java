@@ -67,13 +67,7 @@ public final class JobSpecs {
     }
     switch (spec.getComputationCase()) {
       case STATISTICS -> statistics(spec);
-      case TRAIN -> {
-        if (!isExact(spec)) {
-          throw new InvalidSpecException("privacy.epsilon", "DP training is not built yet: train jobs need epsilon = Infinity"
-              + " (and nodes whose policy allows exact releases)");
-        }
-        training(spec);
-      }
+      case TRAIN -> training(spec);
       default -> throw new InvalidSpecException("computation", "must be one of: statistics, train");
     }
   }
@@ -85,7 +79,7 @@ public final class JobSpecs {
 
   /** The training computation of a spec (validated). */
   public static org.consilium.analytics.train.TrainingJob training(JobSpec spec) {
-    return new org.consilium.analytics.train.TrainingJob(spec.getTrain());
+    return new org.consilium.analytics.train.TrainingJob(spec.getTrain(), spec.getPrivacy().getEpsilon(), delta(spec));
   }
 
   /** The name of the computation, as node policies list it. */

@@ -54,8 +54,8 @@ class GlmNewtonTest {
     var pooled = NewtonTrainer.train(glm, 3, 25, 1e-7, beta -> glm.localStep(FeatureSpace.Rows.concat(parts), beta));
     var federated = NewtonTrainer.train(glm, 3, 25, 1e-7, beta -> {
       RingVector sum = RingVector.zeros(glm.stepLength());
-      for (FeatureSpace.Rows part : parts) sum = sum.plus(SumEncoding.encode(glm.localStep(part, beta)));
-      return SumEncoding.decode(sum);
+      for (FeatureSpace.Rows part : parts) sum = sum.plus(SumEncoding.EXACT.encode(glm.localStep(part, beta)));
+      return SumEncoding.EXACT.decode(sum);
     });
     assertTrue(pooled.converged() && federated.converged());
     assertArrayEquals(pooled.beta(), federated.beta(), 1e-6, "fixed-point sums change the fit by less than 1e-6");

@@ -98,6 +98,7 @@ public final class JobRunner {
     final TreeSet<String> accepted = new TreeSet<>();
     final StatisticsQuery stats;
     final StatisticsQuery.NoisePlan plan;
+    final TrainingJob training;
     final TrainingJob.Driver driver;
     int step;
     Aggregation aggregation;
@@ -118,10 +119,12 @@ public final class JobRunner {
       if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) {
         stats = null;
         plan = null;
-        driver = JobSpecs.training(spec).driver();
+        training = JobSpecs.training(spec);
+        driver = training.driver();
       } else {
         stats = JobSpecs.statistics(spec);
         plan = stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
+        training = null;
         driver = null;
       }
     }
@@ -332,8 +335,7 @@ public final class JobRunner {
   private void startStep(ActiveJob job, List<String> members) {
     byte[] session = newSession();
     StepStart step = job.driver.current().toBuilder().setSessionId(ByteString.copyFrom(session)).addAllParticipants(members).build();
-    TrainingJob training = JobSpecs.training(job.spec);
-    job.aggregation = newAggregation(job, members, session, training.vectorLength(step.getKind()));
+    job.aggregation = newAggregation(job, members, session, job.training.vectorLength(step.getKind()));
     job.record.put("status", "RUNNING").put("step", job.step);
     for (String n : members) send(n, FrameCodec.frame(MessageType.STEP_START, job.id, 0, step).toBuilder().setStep(job.step).build());
     persist(job);
@@ -349,9 +351,7 @@ public final class JobRunner {
 
   private void releaseModel(ActiveJob job, TrainedModel model, List<String> contributors) {
     List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
-    PrivacyAccounting accounting = PrivacyAccounting.newBuilder().setMechanism("none (exact release)")
-        .setEpsilon(Double.POSITIVE_INFINITY).setDelta(0).setThreshold(job.threshold).addAllContributors(contributors)
-        .addAllDropped(dropped).build();
+    PrivacyAccounting accounting = job.training.accounting(job.threshold, contributors, dropped);
     publish(job, JobResult.newBuilder().setJobId(job.id).setModel(model).setAccounting(accounting).build(), contributors, dropped);
   }
 

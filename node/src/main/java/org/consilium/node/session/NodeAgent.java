@@ -268,7 +268,8 @@ public final class NodeAgent {
     if (parties.size() < job.threshold) {
       throw new IllegalArgumentException("step " + f.getStep() + " has " + parties.size() + " participants, threshold is " + job.threshold);
     }
-    RingVector input = job.training.local(step, job.data);
+    RingVector input = job.training.local(step, job.data)
+        .plus(job.training.noiseShare(step.getKind(), job.threshold, new SkellamNoise(rng)));
     return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), input);
   }
 
