@@ -55,7 +55,8 @@ public final class DefaultJob {
               {"column": "exang", "values": ["0", "1"]}
             ],
             "target": "num", "positiveAbove": 0,
-            "missing": "DROP_ROWS", "standardize": true, "l2": 1.0
+            "missing": "DROP_ROWS", "standardize": true, "l2": 1.0,
+            "holdoutFraction": 0.25, "splitSeed": 7
           }
         }""".formatted(aggregation);
   }
@@ -87,16 +88,32 @@ public final class DefaultJob {
 
   public static PooledFit pooledTraining(String specJson, Map<String, Path> csvs) {
     JobSpec spec = JobSpecs.fromJson(specJson);
-    org.consilium.analytics.train.FeatureSpace f = org.consilium.analytics.train.FeatureSpace.of(spec.getTrain());
-    List<Dataset> parts = new ArrayList<>();
-    for (Path p : csvs.values()) parts.add(load(p));
-    Dataset pooled = Dataset.concat("pooled", parts);
-    var rows = f.rows(pooled, f.standardization(f.localMoments(pooled)));
+    var f = org.consilium.analytics.train.FeatureSpace.of(spec.getTrain());
+    List<Dataset> sites = new ArrayList<>();
+    for (Path p : csvs.values()) sites.add(load(p));
+    // Each site's split is by its own row numbers, as at the nodes; everything else is pooled, in the clear.
+    double[] moments = null;
+    for (Dataset d : sites) {
+      double[] m = f.localMoments(d);
+      if (moments == null) moments = m;
+      else for (int i = 0; i < m.length; i++) moments[i] += m[i];
+    }
+    var std = f.standardization(moments);
+    List<org.consilium.analytics.train.FeatureSpace.Rows> train = new ArrayList<>();
+    List<org.consilium.analytics.train.FeatureSpace.Rows> eval = new ArrayList<>();
+    var evalPart = spec.getTrain().getHoldoutFraction() > 0 ? org.consilium.analytics.train.FeatureSpace.Part.HOLDOUT
+        : org.consilium.analytics.train.FeatureSpace.Part.ALL;
+    for (Dataset d : sites) {
+      train.add(f.rows(d, std, org.consilium.analytics.train.FeatureSpace.Part.TRAINING));
+      eval.add(f.rows(d, std, evalPart));
+    }
+    var rows = org.consilium.analytics.train.FeatureSpace.Rows.concat(train);
+    var evalRows = org.consilium.analytics.train.FeatureSpace.Rows.concat(eval);
     var glm = new org.consilium.analytics.train.GlmNewton(spec.getTrain().getModel(), f.width(), spec.getTrain().getL2());
     var fit = org.consilium.analytics.train.NewtonTrainer.train(glm, f.width(), 25, 1e-6, b -> glm.localStep(rows, b));
-    double[] scores = new double[rows.size()];
-    for (int i = 0; i < scores.length; i++) scores[i] = glm.predict(rows.x()[i], fit.beta());
-    return new PooledFit(f.names(), fit.beta(), org.consilium.analytics.train.ScoreHistogram.exactAuc(scores, rows.y()));
+    double[] scores = new double[evalRows.size()];
+    for (int i = 0; i < scores.length; i++) scores[i] = glm.predict(evalRows.x()[i], fit.beta());
+    return new PooledFit(f.names(), fit.beta(), org.consilium.analytics.train.ScoreHistogram.exactAuc(scores, evalRows.y()));
   }
 
   /** The same statistics computed in the clear on the concatenated files (reference only). */

@@ -138,7 +138,11 @@ class ConsortiumEndToEndTest {
     for (int j = 0; j < pooled.beta().length; j++) {
       assertEquals(pooled.beta()[j], model.getCoefficients(j).getValue(), 1e-3, "coefficient " + pooled.names().get(j));
     }
-    assertEquals(pooled.auc(), model.getAuc(), 0.005, "AUC");
+    assertEquals(pooled.auc(), model.getAuc(), 0.005, "AUC on the held-out quarter of every site");
+    assertTrue(model.getEvaluatedOnHoldout());
+    assertEquals(10, model.getCalibrationCount(), "a calibration curve of ten score bins");
+    double calibrated = model.getCalibrationList().stream().mapToDouble(b -> b.getRows()).sum();
+    assertTrue(calibrated > 50 && calibrated < 0.4 * model.getRows(), "held-out rows are about a quarter: " + calibrated);
     assertTrue(model.getConverged() && model.getRoundsCount() <= 10, "Newton converged in " + model.getRoundsCount() + " rounds");
     assertEquals(model.getRoundsCount(), job.getJsonArray("progress").size(), "training progress is on the job record");
     assertTrue(job.getJsonArray("rounds").getJsonObject(0).getString("round").startsWith("step 0 MOMENTS"), job.encodePrettily());

@@ -68,10 +68,12 @@ public final class FeatureSpace {
     return spec.getNumericFeaturesCount();
   }
 
-  /** Local step of the preprocessing round: per numeric feature [count, sum, sum of squares]. */
+  /** Local step of the preprocessing round: per numeric feature [count, sum, sum of squares] over training rows. */
   public double[] localMoments(Dataset data) {
     double[] m = new double[3 * numeric()];
-    forEachRow(data, null, (x, y) -> {
+    double fraction = spec.getHoldoutFraction();
+    forEachRow(data, null, (row, x, y) -> {
+      if (fraction > 0 && heldOut(spec.getSplitSeed(), row, fraction)) return; // preprocessing sees training rows only
       for (int j = 0; j < numeric(); j++) {
         double v = x[1 + j];
         if (Double.isNaN(v)) continue;
@@ -97,11 +99,28 @@ public final class FeatureSpace {
     return new Standardization(mean, sd, spec.getStandardize());
   }
 
+  /** Which rows a step uses: all usable rows, or the training or held-out part of the split. */
+  public enum Part { ALL, TRAINING, HOLDOUT }
+
   /** The rows this node trains on: design matrix (with intercept) and labels. */
   public Rows rows(Dataset data, Standardization s) {
+    return rows(data, s, Part.ALL);
+  }
+
+  /**
+   * The usable rows of one part. A row is held out when a keyed hash of (split_seed, its row
+   * number in the node's file) falls below holdout_fraction: the same rows at every run, at no
+   * cost in communication, independent across nodes.
+   */
+  public Rows rows(Dataset data, Standardization s, Part part) {
     List<double[]> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
-    forEachRow(data, s, (x, y) -> {
+    double fraction = spec.getHoldoutFraction();
+    forEachRow(data, s, (r, x, y) -> {
+      if (part != Part.ALL && fraction > 0) {
+        boolean held = heldOut(spec.getSplitSeed(), r, fraction);
+        if (held != (part == Part.HOLDOUT)) return;
+      }
       xs.add(x);
       ys.add(y);
     });
@@ -159,8 +178,16 @@ public final class FeatureSpace {
     return x;
   }
 
+  static boolean heldOut(long seed, int row, double fraction) {
+    long z = seed + 0x9E3779B97F4A7C15L * (row + 1L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z ^= z >>> 31;
+    return (z >>> 11) * 0x1.0p-53 < fraction;
+  }
+
   private interface RowSink {
-    void accept(double[] x, double y);
+    void accept(int row, double[] x, double y);
   }
 
   /** Visits usable rows; with s == null numeric values are raw (NaN where missing, for moments). */
@@ -174,7 +201,7 @@ public final class FeatureSpace {
       double[] x = encode(data, r, num, cat, s);
       if (x == null) continue;
       double y = spec.getModel() == TrainSpec.Model.LOGISTIC ? (t > spec.getPositiveAbove() ? 1 : 0) : t;
-      sink.accept(x, y);
+      sink.accept(r, x, y);
     }
   }
 }

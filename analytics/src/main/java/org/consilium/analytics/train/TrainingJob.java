@@ -154,9 +154,11 @@ public final class TrainingJob {
   public RingVector local(StepStart step, Dataset data) {
     return switch (step.getKind()) {
       case MOMENTS -> encoding.encode(features.localMoments(data));
-      case NEWTON -> encoding.encode(glm.localStep(features.rows(data, standardization(step)), beta(step)));
-      case GRADIENT -> encoding.encode(gradient.localStep(features.rows(data, standardization(step)), beta(step)));
-      case EVALUATE -> encoding.encode(evaluation(features.rows(data, standardization(step)), beta(step)));
+      case NEWTON -> encoding.encode(glm.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING), beta(step)));
+      case GRADIENT -> encoding.encode(gradient.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING),
+          beta(step)));
+      case EVALUATE -> encoding.encode(evaluation(features.rows(data, standardization(step),
+          spec.getHoldoutFraction() > 0 ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL), beta(step)));
       default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
     };
   }
@@ -283,13 +285,34 @@ public final class TrainingJob {
       TrainedModel.Builder m = TrainedModel.newBuilder().setModelVersion(MODEL_VERSION).setSpec(spec).setConverged(converged)
           .addAllNumericFeatures(spec.getNumericFeaturesList()).addAllRounds(rounds).setRows(rows)
           .setLogLoss(sums[2 * bins] / n);
-      if (spec.getModel() == TrainSpec.Model.LOGISTIC) m.setAuc(ScoreHistogram.auc(hist)).setAccuracy(Math.min(1, correct / n));
+      if (spec.getModel() == TrainSpec.Model.LOGISTIC) {
+        m.setAuc(ScoreHistogram.auc(hist)).setAccuracy(Math.min(1, correct / n));
+        m.addAllCalibration(calibration(hist));
+      }
+      m.setEvaluatedOnHoldout(spec.getHoldoutFraction() > 0);
       for (double v : std.mean()) m.addMeans(v);
       for (double v : std.scale()) m.addScales(v);
       List<String> names = features.names();
       for (int j = 0; j < names.size(); j++) m.addCoefficients(Coefficient.newBuilder().setName(names.get(j)).setValue(beta[j]));
       return m.build();
     }
+  }
+
+  /** Ten equal-width score bins from the aggregated histograms: rows and observed positive rate. */
+  private List<org.consilium.analytics.wire.CalibrationBin> calibration(double[] hist) {
+    List<org.consilium.analytics.wire.CalibrationBin> out = new ArrayList<>();
+    int per = bins / 10;
+    for (int d = 0; d < 10; d++) {
+      double pos = 0;
+      double neg = 0;
+      for (int b = d * per; b < (d + 1) * per; b++) {
+        pos += Math.max(0, hist[b]);
+        neg += Math.max(0, hist[bins + b]);
+      }
+      out.add(org.consilium.analytics.wire.CalibrationBin.newBuilder().setScoreFrom(d / 10.0).setScoreTo((d + 1) / 10.0)
+          .setRows(pos + neg).setObservedRate(pos + neg > 0 ? pos / (pos + neg) : Double.NaN).build());
+    }
+    return out;
   }
 
   public Driver driver() {
