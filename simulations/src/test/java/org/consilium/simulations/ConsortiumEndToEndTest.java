@@ -359,6 +359,35 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
+  @Order(45)
+  void aNodeDroppingOutMidTrainingLeavesTheSurvivorsToFinishAndTheRecordSaysWho() throws Exception {
+    // Four nodes, t = 3. Hungarian answers every round 1.5 s late; once the first Newton step
+    // is under way it freezes (SIGSTOP), misses the round deadline, and later steps run with the
+    // three survivors.
+    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"specVersion\": 1,", "\"specVersion\": 1, \"threshold\": 3,");
+    String id = consortium.submit(spec);
+    LocalConsortium.waitFor(Duration.ofSeconds(60), "the first Newton step of " + id,
+        () -> consortium.job(id).getInteger("step", 0) >= 1);
+    long pid = consortium.pid("hungarian");
+    new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+    try {
+      JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(2));
+      JobResult r = result(job);
+      assertEquals(List.of("hungarian"), r.getAccounting().getDroppedList());
+      List<?> first = job.getJsonArray("rounds").getJsonObject(0).getJsonArray("participants").getList();
+      assertTrue(first.contains("hungarian"), "hungarian took part at the start: " + first);
+      var lastRound = r.getModel().getRounds(r.getModel().getRoundsCount() - 1);
+      assertEquals(List.of("cleveland", "switzerland", "va-long-beach"), lastRound.getParticipantsList(),
+          "the last Newton round records the survivors");
+      assertTrue(r.getModel().getConverged(), "the survivors' fit converged");
+    } finally {
+      new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+    }
+    // Let hungarian drain its stale frames and reconnect fully before the next scenario.
+    LocalConsortium.waitFor(Duration.ofSeconds(30), "hungarian online", () -> consortium.onlineNodes().contains("hungarian"));
+  }
+
+  @Test
   @Order(50)
   void aNodeKilledMidRoundStillYieldsTheExactSumOfTheSurvivorsInputs() throws Exception {
     String spec = DefaultJob.spec("\"Infinity\"");
