@@ -108,6 +108,21 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
+  @Order(12)
+  void aCohortFilterRestrictsEveryNodesRowsBeforeTheLocalStep() throws Exception {
+    String spec = DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
+        "\"specVersion\": 1, \"cohort\": [{\"column\": \"age\", \"op\": \"GE\", \"value\": 55}, {\"column\": \"cp\", \"op\": \"EQ\", \"value\": 4}],");
+    JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
+    var spec0 = JobSpecs.fromJson(spec);
+    StatisticsQuery q = StatisticsQuery.of(spec0.getStatistics(), false);
+    List<Dataset> filtered = new java.util.ArrayList<>();
+    consortium.datasets().values().forEach(p -> filtered.add(org.consilium.analytics.data.Cohort.apply(DefaultJob.load(p), spec0.getCohortList())));
+    StatisticsResult expected = q.exact(Dataset.concat("pooled", filtered));
+    assertSameStatistics(expected, r.getStatistics(), "cohort age >= 55 and cp = 4");
+    assertTrue(expected.getGroups(1).getCount() < 300, "the filter does cut: " + expected.getGroups(1).getCount());
+  }
+
+  @Test
   @Order(15)
   void theThresholdPaillierBackendGivesTheSameExactAnswerAsMasking() throws Exception {
     String masking = DefaultJob.spec("\"Infinity\"");
@@ -173,6 +188,7 @@ class ConsortiumEndToEndTest {
     var acc = r.getAccounting();
     assertTrue(acc.getEpsilon() <= 1.0 && acc.getEpsilon() > 0.9, "epsilon spent " + acc.getEpsilon());
     assertTrue(acc.getMechanism().contains("15 clipped gradient rounds"), acc.getMechanism());
+    assertEquals(acc, r.getModel().getPrivacy(), "the model carries the privacy it spent");
     assertEquals(15, r.getModel().getRoundsCount(), "under DP every paid-for round runs");
     assertTrue(r.getModel().getCoefficientsList().stream().allMatch(c -> Double.isFinite(c.getValue())));
     assertTrue(r.getModel().getAuc() >= 0 && r.getModel().getAuc() <= 1, "AUC " + r.getModel().getAuc());

@@ -65,6 +65,7 @@ public final class JobSpecs {
     if (spec.getNodesCount() != spec.getNodesList().stream().distinct().count()) {
       throw new InvalidSpecException("nodes", "lists a node twice");
     }
+    org.consilium.analytics.data.Cohort.validate(spec.getCohortList());
     switch (spec.getComputationCase()) {
       case STATISTICS -> statistics(spec);
       case TRAIN -> training(spec);

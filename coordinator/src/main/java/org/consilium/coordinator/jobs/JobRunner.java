@@ -352,7 +352,8 @@ public final class JobRunner {
   private void releaseModel(ActiveJob job, TrainedModel model, List<String> contributors) {
     List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
     PrivacyAccounting accounting = job.training.accounting(job.threshold, contributors, dropped);
-    publish(job, JobResult.newBuilder().setJobId(job.id).setModel(model).setAccounting(accounting).build(), contributors, dropped);
+    publish(job, JobResult.newBuilder().setJobId(job.id).setModel(model.toBuilder().setPrivacy(accounting)).setAccounting(accounting)
+        .build(), contributors, dropped);
   }
 
   private void publish(ActiveJob job, JobResult result, List<String> contributors, List<String> dropped) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.consilium.analytics.data.Cohort;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
@@ -219,10 +220,17 @@ public final class NodeAgent {
       return List.of(refuse(jobId, "he.key_share", "job threshold " + t + " is below the key's decryption threshold "
           + keyShare.publicKey().threshold()));
     }
-    Dataset data = datasets.get(dataset.name());
+    Dataset data;
+    try {
+      data = Cohort.apply(datasets.get(dataset.name()), spec.getCohortList());
+    } catch (IllegalArgumentException e) {
+      return List.of(refuse(jobId, "datasets." + dataset.name(), e.getMessage()));
+    }
     StatisticsQuery q = stats;
     TrainingJob tj = training;
-    Policy.Decision d = policy.decide(spec, q != null ? q.columns() : tj.columns(),
+    List<String> columns = new ArrayList<>(q != null ? q.columns() : tj.columns());
+    columns.addAll(Cohort.columns(spec.getCohortList()));
+    Policy.Decision d = policy.decide(spec, columns.stream().distinct().toList(),
         () -> q != null ? q.local(data).cohortSize() : tj.features().rows(data, identityScaling(spec)).size(),
         peers.size(), t, dataset, ledger);
     if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
