@@ -61,8 +61,8 @@ class ConsortiumEndToEndTest {
       nodeSettings.put(id, s);
     }
     nodeSettings.get("switzerland").put("policy.epsilon_cap", "2.5");
-    // Hungarian answers protocol rounds 1.5 s late: the window in which the last test kills it.
-    nodeSettings.get("hungarian").put("debug.round_delay_ms", "1500");
+    // Hungarian answers protocol rounds 0.6 s late: the window in which the dropout scenarios strike.
+    nodeSettings.get("hungarian").put("debug.round_delay_ms", "600");
     consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodeSettings,
         Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "5")));
   }
@@ -139,16 +139,13 @@ class ConsortiumEndToEndTest {
   @Test
   @Order(17)
   void federatedLogisticRegressionAcrossTheNodesEqualsPooledTraining() throws Exception {
-    // Three hospitals (hungarian answers late on purpose, for the dropout test, which would only slow this down).
-    List<String> sites = List.of("cleveland", "switzerland", "va-long-beach");
-    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"specVersion\": 1,",
-        "\"specVersion\": 1, \"nodes\": [\"cleveland\", \"switzerland\", \"va-long-beach\"], \"threshold\": 3,");
+    // All four hospitals, each a node process.
+    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING");
     JsonObject job = consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(2));
     JobResult r = result(job);
     var model = r.getModel();
-    Map<String, Path> csvs = new java.util.LinkedHashMap<>();
-    sites.forEach(n -> csvs.put(n, consortium.datasets().get(n)));
-    DefaultJob.PooledFit pooled = DefaultJob.pooledTraining(spec, csvs);
+    assertEquals(List.copyOf(HeartDisease.HOSPITALS.keySet()), r.getAccounting().getContributorsList());
+    DefaultJob.PooledFit pooled = DefaultJob.pooledTraining(spec, consortium.datasets());
     assertEquals(pooled.names(), model.getCoefficientsList().stream().map(c -> c.getName()).toList());
     for (int j = 0; j < pooled.beta().length; j++) {
       assertEquals(pooled.beta()[j], model.getCoefficients(j).getValue(), 1e-3, "coefficient " + pooled.names().get(j));
@@ -377,7 +374,7 @@ class ConsortiumEndToEndTest {
   @Test
   @Order(45)
   void aNodeDroppingOutMidTrainingLeavesTheSurvivorsToFinishAndTheRecordSaysWho() throws Exception {
-    // Four nodes, t = 3. Hungarian answers every round 1.5 s late; once the first Newton step
+    // Four nodes, t = 3. Hungarian answers every round 0.6 s late; once the first Newton step
     // is under way it freezes (SIGSTOP), misses the round deadline, and later steps run with the
     // three survivors.
     String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"specVersion\": 1,", "\"specVersion\": 1, \"threshold\": 3,");
@@ -409,7 +406,7 @@ class ConsortiumEndToEndTest {
     String spec = DefaultJob.spec("\"Infinity\"");
     String id = consortium.submit(spec);
     // Wait until share-keys has closed: every node now holds shares of hungarian's keys, and
-    // hungarian is sitting on its masked input for 1.5 s. Kill it there.
+    // hungarian is sitting on its masked input for 0.6 s. Kill it there.
     LocalConsortium.waitFor(Duration.ofSeconds(30), "round 1 of " + id + " to close",
         () -> consortium.job(id).getJsonArray("rounds").size() >= 2);
     consortium.kill("hungarian");
