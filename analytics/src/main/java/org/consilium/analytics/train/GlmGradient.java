@@ -40,17 +40,9 @@ public final class GlmGradient {
     for (int r = 0; r < rows.size(); r++) {
       double[] x = rows.x()[r];
       double y = rows.y()[r];
-      double eta = 0;
-      for (int j = 0; j < width; j++) eta += x[j] * beta[j];
-      double residual;
-      double loss;
-      if (model == TrainSpec.Model.LOGISTIC) {
-        residual = GlmNewton.sigmoid(eta) - y;
-        loss = (eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta))) - y * eta;
-      } else {
-        residual = eta - y;
-        loss = 0.5 * residual * residual;
-      }
+      double eta = Glm.eta(x, beta);
+      double residual = Glm.mean(model, eta) - y;
+      double loss = Glm.loss(model, eta, y);
       double norm = 0;
       for (int j = 0; j < width; j++) {
         g[j] = residual * x[j];

@@ -39,21 +39,11 @@ public final class GlmNewton {
     for (int r = 0; r < rows.size(); r++) {
       double[] x = rows.x()[r];
       double y = rows.y()[r];
-      double eta = 0;
-      for (int j = 0; j < width; j++) eta += x[j] * beta[j];
-      double residual;
-      double weight;
-      if (model == TrainSpec.Model.LOGISTIC) {
-        double p = sigmoid(eta);
-        residual = p - y;
-        weight = p * (1 - p);
-        // log(1 + e^eta) - y eta, computed without overflow
-        out[1] += (eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta))) - y * eta;
-      } else {
-        residual = eta - y;
-        weight = 1;
-        out[1] += 0.5 * residual * residual;
-      }
+      double eta = Glm.eta(x, beta);
+      double mu = Glm.mean(model, eta);
+      double residual = mu - y;
+      double weight = model == TrainSpec.Model.LOGISTIC ? mu * (1 - mu) : 1;
+      out[1] += Glm.loss(model, eta, y);
       out[0] += 1;
       int h = h0;
       for (int j = 0; j < width; j++) {
@@ -97,12 +87,10 @@ public final class GlmNewton {
   }
 
   static double sigmoid(double eta) {
-    return eta >= 0 ? 1 / (1 + Math.exp(-eta)) : Math.exp(eta) / (1 + Math.exp(eta));
+    return Glm.sigmoid(eta);
   }
 
   public double predict(double[] x, double[] beta) {
-    double eta = 0;
-    for (int j = 0; j < width; j++) eta += x[j] * beta[j];
-    return model == TrainSpec.Model.LOGISTIC ? sigmoid(eta) : eta;
+    return Glm.mean(model, Glm.eta(x, beta));
   }
 }

@@ -34,9 +34,13 @@ final class SimulatedNetwork {
     this.params = params;
     this.shuffle = rng;
     Map<Integer, KeyPair> ids = new HashMap<>();
-    for (int p : params.parties()) ids.put(p, TestAuthenticator.newIdentity());
+    Map<Integer, java.security.PublicKey> publicKeys = new HashMap<>();
     for (int p : params.parties()) {
-      parties.put(p, new SecAggParty(params, p, inputs.get(p), new TestAuthenticator(p, ids), rng));
+      ids.put(p, Ed25519Authenticator.newIdentity());
+      publicKeys.put(p, ids.get(p).getPublic());
+    }
+    for (int p : params.parties()) {
+      parties.put(p, new SecAggParty(params, p, inputs.get(p), new Ed25519Authenticator(ids.get(p), publicKeys), rng));
     }
     server = new SecAggServer(params);
   }

@@ -2,11 +2,8 @@ package org.consilium.simulations.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +20,7 @@ import org.consilium.analytics.wire.SecAggCodec;
 import org.consilium.mpc.prg.MaskPrg;
 import org.consilium.mpc.prg.MaskSeed;
 import org.consilium.mpc.ring.RingVector;
+import org.consilium.mpc.secagg.Ed25519Authenticator;
 import org.consilium.mpc.secagg.Messages;
 import org.consilium.mpc.secagg.PeerAuthenticator;
 import org.consilium.mpc.secagg.SecAggParty;
@@ -69,8 +67,7 @@ public final class SecAggBenchmark {
     for (int i = 1; i <= n; i++) ids.add(i);
     SessionParams params = new SessionParams("benchmark-session".getBytes(), ids, n / 2 + 1, l);
     Map<Integer, KeyPair> identities = new HashMap<>();
-    KeyPairGenerator g = KeyPairGenerator.getInstance("Ed25519");
-    for (int i : ids) identities.put(i, g.generateKeyPair());
+    for (int i : ids) identities.put(i, Ed25519Authenticator.newIdentity());
     Map<Integer, SecAggParty> parties = new TreeMap<>();
     Map<Integer, RingVector> inputs = new HashMap<>();
     for (int i : ids) {
@@ -138,31 +135,9 @@ public final class SecAggBenchmark {
   }
 
   private static PeerAuthenticator authenticator(int self, Map<Integer, KeyPair> ids) {
-    return new PeerAuthenticator() {
-      @Override
-      public byte[] sign(byte[] message) {
-        try {
-          Signature s = Signature.getInstance("Ed25519");
-          s.initSign(ids.get(self).getPrivate());
-          s.update(message);
-          return s.sign();
-        } catch (GeneralSecurityException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-
-      @Override
-      public boolean verify(int party, byte[] message, byte[] signature) {
-        try {
-          Signature s = Signature.getInstance("Ed25519");
-          s.initVerify(ids.get(party).getPublic());
-          s.update(message);
-          return s.verify(signature);
-        } catch (GeneralSecurityException e) {
-          return false;
-        }
-      }
-    };
+    Map<Integer, java.security.PublicKey> pub = new HashMap<>();
+    ids.forEach((p, k) -> pub.put(p, k.getPublic()));
+    return new Ed25519Authenticator(ids.get(self), pub);
   }
 
   /**
