@@ -14,6 +14,8 @@ import org.consilium.coordinator.config.CoordinatorConfig;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.gateway.TrafficRecorder;
 import org.consilium.coordinator.jobs.JobRunner;
+import org.consilium.analytics.audit.AuditLog;
+import org.consilium.analytics.identity.Pem;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.he.threshold.ThresholdPublicKey;
 import org.consilium.he.wire.HeWire;
@@ -65,9 +67,12 @@ public final class CoordinatorMain implements Callable<Integer> {
     NodeGateway[] gateway = new NodeGateway[1];
     // Gateway, runner and API share one event-loop context: the runner is single-threaded by design.
     ThresholdPublicKey key = heKey;
+    AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.id(), Pem.privateKey(cfg.privateKey()));
+    audit.warnings().forEach(log::warn);
+    audit.append("coordinator.started", "");
     vertx.runOnContext(v -> {
       gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
-      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key);
+      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit);
       Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
       api[0] = new RestApi(vertx, cfg, state, runner, metrics);
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {

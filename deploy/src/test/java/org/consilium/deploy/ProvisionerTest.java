@@ -15,7 +15,7 @@ import org.consilium.coordinator.api.AdminCredential;
 import org.consilium.coordinator.config.CoordinatorConfig;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
-import org.consilium.node.identity.Pem;
+import org.consilium.analytics.identity.Pem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -14,9 +14,10 @@ import org.consilium.analytics.data.Dataset;
 import org.consilium.he.threshold.KeyShare;
 import org.consilium.he.wire.HeWire;
 import org.consilium.he.wire.KeyShareProto;
+import org.consilium.analytics.audit.AuditLog;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
-import org.consilium.node.identity.Pem;
+import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.consilium.node.net.CoordinatorLink;
 import org.consilium.node.session.NodeAgent;
@@ -79,7 +80,10 @@ public final class NodeMain implements Callable<Integer> {
       return 0;
     }
     Vertx vertx = Vertx.vertx();
-    NodeAgent agent = new NodeAgent(cfg, identity, datasets, ledger, keyShare);
+    AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.nodeId(), Pem.privateKey(cfg.privateKey()));
+    audit.warnings().forEach(log::warn);
+    audit.append("node.started", "", "datasets", String.join(",", datasets.keySet()));
+    NodeAgent agent = new NodeAgent(cfg, identity, datasets, ledger, keyShare, audit);
     // The agent is not thread-safe: run it on one event-loop context.
     CountDownLatch stop = new CountDownLatch(1);
     CoordinatorLink[] link = new CoordinatorLink[1];

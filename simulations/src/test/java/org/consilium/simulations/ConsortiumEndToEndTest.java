@@ -67,6 +67,23 @@ class ConsortiumEndToEndTest {
         Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "5")));
   }
 
+  @Test
+  @Order(100)
+  void everyAuditLogVerifiesAndEveryNodeAgreesWithTheCoordinator() throws Exception {
+    Path caCert = consortium.kits().caCertificate();
+    Path coordDir = consortium.kits().coordinatorConfig().getParent();
+    for (String node : HeartDisease.HOSPITALS.keySet()) {
+      Path nodeDir = consortium.kits().nodeConfigs().get(node).getParent();
+      int exit = new picocli.CommandLine(new org.consilium.deploy.AuditCommand()).execute("--ca", caCert.toString(),
+          "--log", nodeDir.resolve("audit.log").toString(), "--cert", nodeDir.resolve("node.crt").toString(),
+          "--coordinator-log", coordDir.resolve("audit.log").toString(), "--coordinator-cert", coordDir.resolve("coordinator.crt").toString());
+      assertEquals(0, exit, node + "'s audit log verifies and agrees with the coordinator's");
+    }
+    List<String> coordinatorLog = Files.readAllLines(coordDir.resolve("audit.log"));
+    assertTrue(coordinatorLog.stream().anyMatch(l -> l.contains("\"job.refused\"") && l.contains("policy.epsilon_cap")),
+        "the coordinator's log records the refusal and the policy");
+  }
+
   @AfterAll
   void stop() {
     if (consortium != null) consortium.close();
@@ -285,12 +302,12 @@ class ConsortiumEndToEndTest {
   }
 
   private X509Certificate ca() {
-    return org.consilium.node.identity.Pem.certificate(consortium.kits().caCertificate());
+    return org.consilium.analytics.identity.Pem.certificate(consortium.kits().caCertificate());
   }
 
   private ConsortiumPki consortiumCa() {
     Path caDir = consortium.kits().caCertificate().getParent();
-    var key = org.consilium.node.identity.Pem.privateKey(caDir.resolve("ca.key"));
+    var key = org.consilium.analytics.identity.Pem.privateKey(caDir.resolve("ca.key"));
     return ConsortiumPki.load("consilium-sim", new java.security.KeyPair(ca().getPublicKey(), key), ca(), new SecureRandom());
   }
 

@@ -27,7 +27,7 @@ import org.consilium.he.wire.HeWire;
 import org.consilium.he.wire.KeyShareProto;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
-import org.consilium.node.identity.Pem;
+import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.consilium.node.session.NodeAgent;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,8 @@ class PaillierDecryptionGuardTest {
       var share = HeWire.fromWire(HeWire.parse(KeyShareProto.parser(), Files.readAllBytes(cfg.heKeyShare()), "share"));
       Dataset data = DefaultJob.load(csv.get(e.getKey()));
       nodes.put(e.getKey(), new Node(new NodeAgent(cfg, identity, Map.of(HeartDisease.DATASET, data),
-          PrivacyLedger.open(dir.resolve(e.getKey() + ".ledger")), share), cfg));
+          PrivacyLedger.open(dir.resolve(e.getKey() + ".ledger")), share,
+          org.consilium.analytics.audit.AuditLog.open(dir.resolve(e.getKey() + ".audit"), e.getKey(), Pem.privateKey(cfg.privateKey()))), cfg));
       certs.put(e.getKey(), Pem.certificate(cfg.certificate()).getEncoded());
     }
   }

@@ -28,7 +28,8 @@ public record CoordinatorConfig(
     int roundTimeoutSeconds,
     int maxFrameBytes,
     Path recordTraffic,
-    Path hePublicKey) {
+    Path hePublicKey,
+    Path auditLog) {
 
   public static final Set<String> KEYS = Set.of(
       "coordinator.id",
@@ -38,7 +39,7 @@ public record CoordinatorConfig(
       "admin.credential_sha256",
       "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.state_dir",
       "rounds.timeout_seconds", "limits.max_frame_bytes",
-      "debug.record_traffic", "he.public_key");
+      "debug.record_traffic", "he.public_key", "storage.audit_log");
 
   public static CoordinatorConfig load(Path file, Map<String, String> env) {
     Settings s = Settings.load(file, KEYS, env);
@@ -65,6 +66,7 @@ public record CoordinatorConfig(
         s.integer("rounds.timeout_seconds", 20),
         s.integer("limits.max_frame_bytes", 16 * 1024 * 1024),
         s.has("debug.record_traffic") ? s.path("debug.record_traffic") : null,
-        s.has("he.public_key") ? s.path("he.public_key") : null);
+        s.has("he.public_key") ? s.path("he.public_key") : null,
+        s.has("storage.audit_log") ? s.path("storage.audit_log") : base.resolve("audit.log"));
   }
 }

@@ -16,6 +16,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.train.TrainingJob;
@@ -59,10 +60,12 @@ public final class JobRunner {
   private final Map<String, ActiveJob> active = new HashMap<>();
   private final MeterRegistry metrics;
   private final ThresholdPublicKey heKey;
+  private final AuditLog audit;
 
   /** heKey is the consortium's threshold Paillier key, or null if it has none. */
   public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics,
-      ThresholdPublicKey heKey) {
+      ThresholdPublicKey heKey, AuditLog audit) {
+    this.audit = audit;
     this.vertx = vertx;
     this.state = state;
     this.gateway = gateway;
@@ -182,6 +185,8 @@ public final class JobRunner {
         throw new IllegalStateException(e);
       }
     }
+    audit.append("job.offered", id, "computation", JobSpecs.computation(spec), "participants", String.join(",", participants),
+        "threshold", Integer.toString(t), "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "spec_sha256", JobSpecs.digest(spec));
     for (String n : participants) send(n, FrameCodec.frame(MessageType.JOB_OFFER, id, 0, offer.build()));
     armTimer(job);
     metrics.counter("consilium_jobs_submitted_total").increment();
@@ -222,6 +227,7 @@ public final class JobRunner {
           JobDecision d = FrameCodec.payload(f, JobDecision.parser());
           job.record.getJsonArray("refusals").add(new JsonObject().put("node", from.nodeId()).put("policy", d.getPolicy())
               .put("reason", d.getReason()));
+          audit.append("job.refused", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "reason", d.getReason());
           finish(job, "REFUSED", "refused by node '" + from.nodeId() + "' (" + d.getPolicy() + "): " + d.getReason());
           return;
         }
@@ -358,6 +364,8 @@ public final class JobRunner {
 
   private void publish(ActiveJob job, JobResult result, List<String> contributors, List<String> dropped) {
     job.record.put("result", new JsonObject(JobSpecs.toJson(result)));
+    audit.append("job.released", job.id, "result_sha256", AuditLog.digest(result.toByteArray()),
+        "contributors", String.join(",", contributors), "dropped", String.join(",", dropped));
     for (String n : job.participants) send(n, FrameCodec.frame(MessageType.JOB_RESULT, job.id, 0, result));
     finish(job, "RELEASED", null);
     log.info("job {} released from {} (dropped {})", job.id, contributors, dropped);
@@ -370,6 +378,7 @@ public final class JobRunner {
     metrics.counter("consilium_jobs_finished_total", "status", status).increment();
     if (error != null) {
       job.record.put("error", error);
+      audit.append("job.ended", job.id, "status", status, "error", error);
       log.warn("job {} {}: {}", job.id, status.toLowerCase(java.util.Locale.ROOT), error);
       Frame abort = FrameCodec.error(MessageType.JOB_ABORT, job.id, status.toLowerCase(java.util.Locale.ROOT), error);
       for (String n : job.participants) send(n, abort);
@@ -385,6 +394,7 @@ public final class JobRunner {
       List<?> before = rounds.getJsonObject(rounds.size() - 1).getJsonArray("participants").getList();
       present = present.stream().filter(before::contains).toList();
     }
+    audit.append("round.closed", job.id, "round", round, "participants", String.join(",", present), "missing", String.join(",", miss));
     rounds.add(new JsonObject().put("round", round).put("participants", new JsonArray(present))
         .put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
   }

@@ -26,12 +26,13 @@ public record NodeConfig(
     int maxFrameBytes,
     int reconnectSeconds,
     int roundDelayMillis,
-    Path heKeyShare) {
+    Path heKeyShare,
+    Path auditLog) {
 
   public static final Set<String> KEYS = Set.of(
       "node.id", "coordinator.host", "coordinator.port",
       "tls.certificate", "tls.private_key", "tls.ca",
-      "storage.ledger",
+      "storage.ledger", "storage.audit_log",
       "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
       "policy.epsilon_cap", "policy.allow_exact_release",
       "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
@@ -80,6 +81,7 @@ public record NodeConfig(
         s.integer("limits.max_frame_bytes", 16 * 1024 * 1024),
         s.integer("network.reconnect_seconds", 2),
         s.integer("debug.round_delay_ms", 0),
-        s.has("he.key_share") ? s.path("he.key_share") : null);
+        s.has("he.key_share") ? s.path("he.key_share") : null,
+        s.has("storage.audit_log") ? s.path("storage.audit_log") : file.toAbsolutePath().getParent().resolve("audit.log"));
   }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.data.Cohort;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.SkellamNoise;
@@ -39,7 +40,7 @@ import org.consilium.mpc.secagg.SecAggParty;
 import org.consilium.mpc.secagg.SessionParams;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
-import org.consilium.node.identity.Pem;
+import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.consilium.node.policy.Policy;
 import org.slf4j.Logger;
@@ -66,6 +67,7 @@ public final class NodeAgent {
   private final KeyShare keyShare;
   private final SecureRandom rng = new SecureRandom();
   private final Map<String, Job> jobs = new HashMap<>();
+  private final AuditLog audit;
 
   /** An accepted job: its peers, threshold, computation and one session per aggregation step. */
   private static final class Job {
@@ -95,7 +97,9 @@ public final class NodeAgent {
   }
 
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
-  public NodeAgent(NodeConfig config, NodeIdentity identity, Map<String, Dataset> datasets, PrivacyLedger ledger, KeyShare keyShare) {
+  public NodeAgent(NodeConfig config, NodeIdentity identity, Map<String, Dataset> datasets, PrivacyLedger ledger, KeyShare keyShare,
+      AuditLog audit) {
+    this.audit = audit;
     this.config = config;
     this.identity = identity;
     this.datasets = Map.copyOf(datasets);
@@ -130,7 +134,10 @@ public final class NodeAgent {
         }
         case JOB_RESULT -> {
           JobResult r = FrameCodec.payload(f, JobResult.parser());
-          jobs.remove(f.getJobId());
+          if (jobs.remove(f.getJobId()) != null) {
+            audit.append("job.released", f.getJobId(), "result_sha256", AuditLog.digest(f.getPayload().toByteArray()),
+                "contributors", String.join(",", r.getAccounting().getContributorsList()));
+          }
           log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
           yield List.of();
         }
@@ -162,8 +169,10 @@ public final class NodeAgent {
   private void abort(String jobId, String why) {
     Job job = jobs.remove(jobId);
     if (job == null) return;
+    boolean refund = !job.dataSent() && ledger.isRefundable(jobId);
+    audit.append("job.aborted", jobId, "reason", why, "refunded", Boolean.toString(refund));
     if (!job.dataSent()) {
-      if (ledger.isRefundable(jobId)) ledger.refund(jobId);
+      if (refund) ledger.refund(jobId);
       log.info("job {} aborted before any data left this node ({}); nothing spent", jobId, why);
     } else {
       log.info("job {} aborted after data-dependent messages were sent ({}); budget stays spent", jobId, why);
@@ -173,6 +182,9 @@ public final class NodeAgent {
   private List<Frame> onOffer(String jobId, JobOffer offer) {
     JobSpec spec = offer.getSpec();
     if (!spec.getJobId().equals(jobId) || jobId.isBlank()) throw new IllegalArgumentException("offer's job id does not match its frame");
+    audit.append("job.offered", jobId, "computation", JobSpecs.computation(spec), "dataset", spec.getDataset(),
+        "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "aggregation", spec.getAggregation().name(),
+        "spec_sha256", JobSpecs.digest(spec));
     if (jobs.containsKey(jobId) || ledger.hasReservation(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
@@ -241,6 +253,8 @@ public final class NodeAgent {
     else ledger.reserve(dataset.name(), jobId, spec.getPrivacy().getEpsilon());
     Job job = new Job(spec, data, peers, indexOf, me, t, training);
     jobs.put(jobId, job);
+    audit.append("job.accepted", jobId, "dataset", dataset.name(), "epsilon_reserved",
+        JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(spec.getPrivacy().getEpsilon()), "threshold", Integer.toString(t));
     log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
         dataset.name(), spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
     List<Frame> out = new ArrayList<>();
@@ -276,6 +290,8 @@ public final class NodeAgent {
     if (parties.size() < job.threshold) {
       throw new IllegalArgumentException("step " + f.getStep() + " has " + parties.size() + " participants, threshold is " + job.threshold);
     }
+    audit.append("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
+        "participants", String.join(",", step.getParticipantsList()));
     RingVector input = job.training.local(step, job.data)
         .plus(job.training.noiseShare(step.getKind(), job.threshold, new SkellamNoise(rng)));
     return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), input);
@@ -316,6 +332,7 @@ public final class NodeAgent {
 
   private Frame refuse(String jobId, String rule, String reason) {
     log.info("job {} refused by {}: {}", jobId, rule, reason);
+    audit.append("job.refused", jobId, "policy", rule, "reason", reason);
     return frame(MessageType.JOB_REFUSE, jobId, 0, JobDecision.newBuilder().setAccepted(false).setPolicy(rule).setReason(reason).build());
   }
 

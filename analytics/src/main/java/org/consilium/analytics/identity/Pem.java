@@ -1,4 +1,4 @@
-package org.consilium.node.identity;
+package org.consilium.analytics.identity;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

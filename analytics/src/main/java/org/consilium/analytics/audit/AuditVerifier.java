@@ -1,0 +1,112 @@
+package org.consilium.analytics.audit;
+
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.consilium.analytics.identity.Participants;
+
+/**
+ * Checks audit logs: that the writer's certificate chains to the consortium CA and names the
+ * actor, that entries are numbered without gaps, each holds its predecessor's hash, its own
+ * hash is right and its signature verifies. Cross-checking a node's log against the
+ * coordinator's finds jobs one side records and the other does not, and results whose digests
+ * differ.
+ */
+public final class AuditVerifier {
+  private AuditVerifier() {}
+
+  /** The outcome: the entries read, and every problem found (empty when the log is intact). */
+  public record Report(List<AuditRecord> entries, List<String> problems) {
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+  }
+
+  public static Report verify(List<String> lines, X509Certificate writer, X509Certificate ca) {
+    List<String> problems = new ArrayList<>();
+    List<AuditRecord> entries = new ArrayList<>();
+    try {
+      writer.verify(ca.getPublicKey());
+      writer.checkValidity();
+    } catch (GeneralSecurityException e) {
+      problems.add("the writer's certificate is not valid under the consortium CA: " + e.getMessage());
+    }
+    String actor = Participants.id(writer);
+    byte[] prev = new byte[32];
+    long expected = 1;
+    int lineNo = 0;
+    for (String line : lines) {
+      lineNo++;
+      if (line.isBlank()) continue;
+      AuditRecord r;
+      try {
+        r = AuditLog.parse(line);
+      } catch (IllegalArgumentException e) {
+        problems.add("line " + lineNo + ": " + e.getMessage());
+        break;
+      }
+      entries.add(r);
+      if (r.getSeq() != expected) problems.add("line " + lineNo + ": entry " + r.getSeq() + " where " + expected + " was expected (deleted or reordered)");
+      if (!Arrays.equals(r.getPrevHash().toByteArray(), prev)) problems.add("line " + lineNo + ": does not chain to the previous entry");
+      byte[] hash = AuditLog.hashOf(r);
+      if (!Arrays.equals(hash, r.getHash().toByteArray())) problems.add("line " + lineNo + ": content does not match its hash (edited)");
+      if (!r.getActor().equals(actor)) problems.add("line " + lineNo + ": written as '" + r.getActor() + "', the certificate is '" + actor + "'");
+      if (!signatureValid(writer, r)) problems.add("line " + lineNo + ": signature does not verify");
+      prev = r.getHash().toByteArray();
+      expected = r.getSeq() + 1;
+    }
+    return new Report(entries, problems);
+  }
+
+  private static boolean signatureValid(X509Certificate writer, AuditRecord r) {
+    try {
+      Signature s = Signature.getInstance("SHA256withECDSA");
+      s.initVerify(writer.getPublicKey());
+      s.update(r.getHash().toByteArray());
+      return s.verify(r.getSignature().toByteArray());
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  static String detail(AuditRecord r, String key) {
+    return r.getDetailsList().stream().filter(d -> d.getKey().equals(key)).map(AuditDetail::getValue).findFirst().orElse("");
+  }
+
+  /**
+   * Cross-checks a node's (verified) entries against the coordinator's: every job the node
+   * accepted was offered to it, and every result the node received has the digest the
+   * coordinator released.
+   */
+  public static List<String> crossCheck(List<AuditRecord> coordinator, List<AuditRecord> node, String nodeId) {
+    Set<String> offeredToNode = new HashSet<>();
+    Map<String, String> released = new HashMap<>();
+    for (AuditRecord r : coordinator) {
+      if (r.getEvent().equals("job.offered") && Arrays.asList(detail(r, "participants").split(",")).contains(nodeId)) {
+        offeredToNode.add(r.getJobId());
+      }
+      if (r.getEvent().equals("job.released")) released.put(r.getJobId(), detail(r, "result_sha256"));
+    }
+    List<String> problems = new ArrayList<>();
+    for (AuditRecord r : node) {
+      if (r.getEvent().equals("job.accepted") && !offeredToNode.contains(r.getJobId())) {
+        problems.add("node " + nodeId + " accepted job " + r.getJobId() + ", which the coordinator's log never offered it");
+      }
+      if (r.getEvent().equals("job.released")) {
+        String theirs = released.get(r.getJobId());
+        if (theirs == null) problems.add("node " + nodeId + " received a result for job " + r.getJobId() + " the coordinator never released");
+        else if (!theirs.equals(detail(r, "result_sha256"))) {
+          problems.add("job " + r.getJobId() + ": the result node " + nodeId + " received differs from the one the coordinator released");
+        }
+      }
+    }
+    return problems;
+  }
+}

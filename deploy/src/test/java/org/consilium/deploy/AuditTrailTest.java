@@ -1,0 +1,110 @@
+package org.consilium.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.consilium.analytics.audit.AuditLog;
+import org.consilium.analytics.audit.AuditVerifier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditTrailTest {
+  @TempDir
+  Path dir;
+
+  private final ConsortiumPki pki = ConsortiumPki.create("audit-test", Duration.ofDays(1), new SecureRandom());
+  private final ConsortiumPki.Issued node = pki.issue("alpha", "node", List.of(), Duration.ofDays(1));
+  private final ConsortiumPki.Issued coordinator = pki.issue("coordinator", "coordinator", List.of("127.0.0.1"), Duration.ofDays(1));
+
+  private Path writeNodeLog() {
+    Path f = dir.resolve("node-audit.log");
+    try (AuditLog log = AuditLog.open(f, "alpha", node.keys().getPrivate())) {
+      log.append("job.offered", "job-1", "computation", "statistics");
+      log.append("job.accepted", "job-1", "epsilon_reserved", "1.0");
+      log.append("job.released", "job-1", "result_sha256", "abc");
+    }
+    try (AuditLog log = AuditLog.open(f, "alpha", node.keys().getPrivate())) {
+      log.append("job.offered", "job-2", "computation", "train");
+    }
+    return f;
+  }
+
+  private AuditVerifier.Report verify(List<String> lines) {
+    return AuditVerifier.verify(lines, node.certificate(), pki.caCertificate());
+  }
+
+  @Test
+  void anIntactLogVerifiesAcrossReopens() throws Exception {
+    AuditVerifier.Report r = verify(Files.readAllLines(writeNodeLog()));
+    assertTrue(r.ok(), r.problems().toString());
+    assertEquals(4, r.entries().size());
+  }
+
+  @Test
+  void anyEditDeletionOrReorderingOfACopyIsDetected() throws Exception {
+    List<String> lines = Files.readAllLines(writeNodeLog());
+    List<String> edited = new ArrayList<>(lines);
+    edited.set(1, edited.get(1).replace("1.0", "0.1"));
+    assertTrue(verify(edited).problems().stream().anyMatch(p -> p.startsWith("line 2") && p.contains("edited")), verify(edited).problems().toString());
+    List<String> deleted = new ArrayList<>(lines);
+    deleted.remove(1);
+    assertTrue(verify(deleted).problems().stream().anyMatch(p -> p.contains("deleted or reordered")), verify(deleted).problems().toString());
+    List<String> reordered = new ArrayList<>(lines);
+    Collections.swap(reordered, 1, 2);
+    assertTrue(!verify(reordered).ok(), "reordering is detected");
+    List<String> truncatedAtTheEnd = new ArrayList<>(lines.subList(0, 3));
+    assertTrue(verify(truncatedAtTheEnd).ok(), "a prefix is a valid log; cross-checks catch missing tails");
+  }
+
+  @Test
+  void aLogSignedWithAnotherKeyOrUnderAnotherCaIsRefused() throws Exception {
+    List<String> lines = Files.readAllLines(writeNodeLog());
+    AuditVerifier.Report wrongWriter = AuditVerifier.verify(lines, coordinator.certificate(), pki.caCertificate());
+    assertTrue(wrongWriter.problems().stream().anyMatch(p -> p.contains("signature does not verify")));
+    ConsortiumPki other = ConsortiumPki.create("other", Duration.ofDays(1), new SecureRandom());
+    AuditVerifier.Report foreignCa = AuditVerifier.verify(lines, node.certificate(), other.caCertificate());
+    assertTrue(foreignCa.problems().get(0).contains("not valid under the consortium CA"));
+  }
+
+  @Test
+  void theWriterRefusesToAppendToADamagedLog() throws Exception {
+    Path f = writeNodeLog();
+    List<String> lines = new ArrayList<>(Files.readAllLines(f));
+    lines.remove(0);
+    Files.write(f, lines);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AuditLog.open(f, "alpha", node.keys().getPrivate()));
+    assertTrue(e.getMessage().contains("altered"), e.getMessage());
+  }
+
+  @Test
+  void crossCheckingFindsJobsAndResultsTheCoordinatorDoesNotVouchFor() throws Exception {
+    Path c = dir.resolve("coordinator-audit.log");
+    try (AuditLog log = AuditLog.open(c, "coordinator", coordinator.keys().getPrivate())) {
+      log.append("job.offered", "job-1", "participants", "alpha,beta");
+      log.append("job.released", "job-1", "result_sha256", "abd");
+    }
+    var coord = AuditVerifier.verify(Files.readAllLines(c), coordinator.certificate(), pki.caCertificate());
+    var mine = verify(Files.readAllLines(writeNodeLog()));
+    List<String> problems = AuditVerifier.crossCheck(coord.entries(), mine.entries(), "alpha");
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).contains("differs"), "the result digests differ: " + problems);
+    int exit = new picocli.CommandLine(new AuditCommand()).execute("--ca", writePem(pki.caCertificate(), "ca.crt").toString(),
+        "--log", dir.resolve("node-audit.log").toString(), "--cert", writePem(node.certificate(), "node.crt").toString(),
+        "--coordinator-log", c.toString(), "--coordinator-cert", writePem(coordinator.certificate(), "coordinator.crt").toString());
+    assertEquals(1, exit, "the command reports the mismatch with a non-zero exit");
+  }
+
+  private Path writePem(java.security.cert.X509Certificate cert, String name) throws Exception {
+    Path p = dir.resolve(name);
+    Files.writeString(p, ConsortiumPki.pem(cert));
+    return p;
+  }
+}
