@@ -56,7 +56,8 @@ public final class DefaultJob {
             ],
             "target": "num", "positiveAbove": 0,
             "missing": "DROP_ROWS", "standardize": true, "l2": 1.0,
-            "holdoutFraction": 0.25, "splitSeed": 7
+            "holdoutFraction": 0.25, "splitSeed": 7,
+            "sensitiveFeatures": [{"column": "sex", "values": ["0", "1"]}]
           }
         }""".formatted(aggregation);
   }
@@ -114,6 +115,35 @@ public final class DefaultJob {
     double[] scores = new double[evalRows.size()];
     for (int i = 0; i < scores.length; i++) scores[i] = glm.predict(evalRows.x()[i], fit.beta());
     return new PooledFit(f.names(), fit.beta(), org.consilium.analytics.train.ScoreHistogram.exactAuc(scores, evalRows.y()));
+  }
+
+  /**
+   * The fairness report computed in the clear: the released model applied to every site's
+   * held-out rows, confusion matrices per sex at threshold 0.5, the same metric code.
+   */
+  public static org.consilium.analytics.wire.FairnessReport pooledFairness(String specJson, Map<String, Path> csvs,
+      org.consilium.analytics.wire.TrainedModel model) {
+    JobSpec spec = JobSpecs.fromJson(specJson);
+    var f = org.consilium.analytics.train.FeatureSpace.of(spec.getTrain());
+    var std = new org.consilium.analytics.train.Standardization(model.getMeansList().stream().mapToDouble(Double::doubleValue).toArray(),
+        model.getScalesList().stream().mapToDouble(Double::doubleValue).toArray(), spec.getTrain().getStandardize());
+    double[] beta = model.getCoefficientsList().stream().mapToDouble(c -> c.getValue()).toArray();
+    var glm = new org.consilium.analytics.train.GlmNewton(spec.getTrain().getModel(), f.width(), 0);
+    double[][] cells = new double[2][4];
+    for (Path p : csvs.values()) {
+      Dataset d = load(p);
+      var rows = f.rows(d, std, org.consilium.analytics.train.FeatureSpace.Part.HOLDOUT);
+      int sex = d.requireColumn("sex");
+      for (int i = 0; i < rows.size(); i++) {
+        int g = (int) d.value(rows.rowIndex()[i], sex);
+        boolean predicted = glm.predict(rows.x()[i], beta) >= 0.5;
+        boolean actual = rows.y()[i] > 0.5;
+        cells[g][predicted ? (actual ? 0 : 1) : (actual ? 2 : 3)] += 1;
+      }
+    }
+    return org.consilium.analytics.fairness.Fairness.report(List.of("sex"), List.of(
+        new org.consilium.analytics.fairness.Fairness.Confusion("sex=0", cells[0][0], cells[0][1], cells[0][2], cells[0][3]),
+        new org.consilium.analytics.fairness.Fairness.Confusion("sex=1", cells[1][0], cells[1][1], cells[1][2], cells[1][3])), 10);
   }
 
   /** The same statistics computed in the clear on the concatenated files (reference only). */

@@ -172,6 +172,14 @@ class ConsortiumEndToEndTest {
     assertEquals(10, model.getCalibrationCount(), "a calibration curve of ten score bins");
     double calibrated = model.getCalibrationList().stream().mapToDouble(b -> b.getRows()).sum();
     assertTrue(calibrated > 50 && calibrated < 0.4 * model.getRows(), "held-out rows are about a quarter: " + calibrated);
+    // Fairness per sex from securely aggregated confusion matrices equals the computation in the clear.
+    assertEquals(DefaultJob.pooledFairness(spec, consortium.datasets(), model), model.getFairness(),
+        "federated per-group metrics equal the pooled computation");
+    assertEquals(List.of("sex=0", "sex=1"), model.getFairness().getGroupsList().stream().map(g -> g.getGroup()).toList());
+    // Explanations: standard errors from the aggregated Hessian, odds ratios with intervals.
+    var sexCoef = model.getCoefficientsList().stream().filter(c -> c.getName().equals("sex=1")).findFirst().orElseThrow();
+    assertTrue(sexCoef.getStdError() > 0 && sexCoef.getCiLow() < sexCoef.getValue() && sexCoef.getValue() < sexCoef.getCiHigh());
+    assertEquals(Math.exp(sexCoef.getValue()), sexCoef.getOddsRatio(), 1e-12);
     assertTrue(model.getConverged() && model.getRoundsCount() <= 10, "Newton converged in " + model.getRoundsCount() + " rounds");
     assertEquals(model.getRoundsCount(), job.getJsonArray("progress").size(), "training progress is on the job record");
     assertTrue(job.getJsonArray("rounds").getJsonObject(0).getString("round").startsWith("step 0 MOMENTS"), job.encodePrettily());

@@ -115,6 +115,7 @@ public final class FeatureSpace {
   public Rows rows(Dataset data, Standardization s, Part part) {
     List<double[]> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
+    List<Integer> idx = new ArrayList<>();
     double fraction = spec.getHoldoutFraction();
     forEachRow(data, s, (r, x, y) -> {
       if (part != Part.ALL && fraction > 0) {
@@ -123,14 +124,19 @@ public final class FeatureSpace {
       }
       xs.add(x);
       ys.add(y);
+      idx.add(r);
     });
     double[] y = new double[ys.size()];
     for (int i = 0; i < y.length; i++) y[i] = ys.get(i);
-    return new Rows(xs.toArray(double[][]::new), y);
+    return new Rows(xs.toArray(double[][]::new), y, idx.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  /** A node's design matrix and labels. */
-  public record Rows(double[][] x, double[] y) {
+  /** A node's design matrix and labels, with each row's number in the node's table. */
+  public record Rows(double[][] x, double[] y, int[] rowIndex) {
+    public Rows(double[][] x, double[] y) {
+      this(x, y, new int[0]);
+    }
+
     public int size() {
       return y.length;
     }

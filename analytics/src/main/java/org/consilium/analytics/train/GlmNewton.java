@@ -86,6 +86,30 @@ public final class GlmNewton {
     return new Update(next, aggregated[1] + penalty, Math.sqrt(norm), maxChange, aggregated[0]);
   }
 
+  /**
+   * Standard errors of the coefficients: square roots of the diagonal of the inverse of the
+   * (regularised) Hessian from the aggregated sums, the observed Fisher information.
+   */
+  public double[] standardErrors(double[] aggregated) {
+    double[][] h = new double[width][width];
+    int at = 2 + width;
+    for (int j = 0; j < width; j++) {
+      for (int k = j; k < width; k++) {
+        h[j][k] = aggregated[at];
+        h[k][j] = aggregated[at];
+        at++;
+      }
+      if (j > 0) h[j][j] += l2;
+    }
+    double[] se = new double[width];
+    for (int j = 0; j < width; j++) {
+      double[] e = new double[width];
+      e[j] = 1;
+      se[j] = Math.sqrt(Math.max(0, Cholesky.solve(h, e)[j]));
+    }
+    return se;
+  }
+
   static double sigmoid(double eta) {
     return Glm.sigmoid(eta);
   }

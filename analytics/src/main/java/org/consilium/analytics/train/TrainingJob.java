@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.NoiseComponentSpec;
+import org.consilium.analytics.fairness.Fairness;
 import org.consilium.analytics.dp.SkellamAccountant;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
@@ -52,6 +53,8 @@ public final class TrainingJob {
   private final double[] muGradient;   // per coordinate of a gradient step
   private final double[] muEvaluate;   // per coordinate of the evaluation step
   private final SkellamAccountant.Spent spent;
+  private final List<String> groupLabels = new ArrayList<>();
+  private final double[][] groupValues;   // per group, the value of each sensitive feature
 
   public TrainingJob(TrainSpec spec, double epsilon, double delta) {
     this.spec = spec;
@@ -61,6 +64,7 @@ public final class TrainingJob {
     this.delta = delta;
     this.bins = dp ? DP_BINS : EXACT_BINS;
     this.eval = 2 * bins;
+    this.groupValues = sensitiveGroups(spec, groupLabels);
     if (dp && spec.getStandardize()) {
       throw new InvalidSpecException("train.standardize", "DP training needs standardize = false (DP standardisation is not built)");
     }
@@ -85,8 +89,9 @@ public final class TrainingJob {
       List<NoiseComponentSpec> perRound = List.of(new NoiseComponentSpec("count", u, u),
           new NoiseComponentSpec("loss", lossClip * u, lossClip * u),
           new NoiseComponentSpec("gradient", Math.sqrt(d) * clip * u, clip * u));
-      List<NoiseComponentSpec> evaluation = List.of(new NoiseComponentSpec("score histogram", u, u),
-          new NoiseComponentSpec("evaluation loss", lossClip * u, lossClip * u), new NoiseComponentSpec("evaluation rows", u, u));
+      List<NoiseComponentSpec> evaluation = new ArrayList<>(List.of(new NoiseComponentSpec("score histogram", u, u),
+          new NoiseComponentSpec("evaluation loss", lossClip * u, lossClip * u), new NoiseComponentSpec("evaluation rows", u, u)));
+      if (!groupLabels.isEmpty()) evaluation.add(new NoiseComponentSpec("group confusion cells", u, u));
       List<NoiseComponentSpec> all = new ArrayList<>();
       for (int r = 0; r < maxRounds; r++) all.addAll(perRound);
       all.addAll(evaluation);
@@ -98,10 +103,11 @@ public final class TrainingJob {
       muGradient[1] = mu[1];
       for (int j = 0; j < d; j++) muGradient[2 + j] = mu[2];
       int e = 3 * maxRounds;
-      muEvaluate = new double[eval + 2];
+      muEvaluate = new double[eval + 2 + 4 * groupLabels.size()];
       for (int b = 0; b < eval; b++) muEvaluate[b] = mu[e];
       muEvaluate[eval] = mu[e + 1];
       muEvaluate[eval + 1] = mu[e + 2];
+      for (int i = eval + 2; i < muEvaluate.length; i++) muEvaluate[i] = mu[e + 3];
     } else {
       muGradient = null;
       muEvaluate = null;
@@ -130,7 +136,7 @@ public final class TrainingJob {
       case MOMENTS -> 3 * spec.getNumericFeaturesCount();
       case NEWTON -> glm.stepLength();
       case GRADIENT -> gradient.stepLength();
-      case EVALUATE -> eval + 2;
+      case EVALUATE -> eval + 2 + 4 * groupLabels.size();
       default -> throw new IllegalArgumentException("unknown step kind " + kind);
     };
   }
@@ -157,13 +163,13 @@ public final class TrainingJob {
       case NEWTON -> encoding.encode(glm.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING), beta(step)));
       case GRADIENT -> encoding.encode(gradient.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING),
           beta(step)));
-      case EVALUATE -> encoding.encode(evaluation(features.rows(data, standardization(step),
+      case EVALUATE -> encoding.encode(evaluation(data, features.rows(data, standardization(step),
           spec.getHoldoutFraction() > 0 ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL), beta(step)));
       default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
     };
   }
 
-  private double[] evaluation(FeatureSpace.Rows rows, double[] beta) {
+  private double[] evaluation(Dataset data, FeatureSpace.Rows rows, double[] beta) {
     double cap = dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY;
     double[] scores = new double[rows.size()];
     double loss = 0;
@@ -178,7 +184,57 @@ public final class TrainingJob {
         spec.getModel() == TrainSpec.Model.LOGISTIC ? rows.y() : new double[0], bins), eval + 2);
     out[eval] = loss;
     out[eval + 1] = rows.size();
+    if (!groupLabels.isEmpty()) {
+      out = Arrays.copyOf(out, vectorLength(StepStart.Kind.EVALUATE));
+      int[] cols = spec.getSensitiveFeaturesList().stream().mapToInt(f -> data.requireColumn(f.getColumn())).toArray();
+      for (int i = 0; i < rows.size(); i++) {
+        int g = groupOf(data, rows.rowIndex()[i], cols);
+        if (g < 0) continue;
+        boolean predicted = scores[i] >= 0.5;
+        boolean actual = rows.y()[i] > 0.5;
+        int cell = predicted ? (actual ? 0 : 1) : (actual ? 2 : 3); // TP, FP, FN, TN
+        out[eval + 2 + 4 * g + cell] += 1;
+      }
+    }
     return out;
+  }
+
+  /** The labels and value tuples of the sensitive groups (the cartesian product of the declared values). */
+  private static double[][] sensitiveGroups(TrainSpec spec, List<String> labels) {
+    List<double[]> tuples = new ArrayList<>();
+    tuples.add(new double[0]);
+    List<String> names = new ArrayList<>(List.of(""));
+    for (var f : spec.getSensitiveFeaturesList()) {
+      List<double[]> next = new ArrayList<>();
+      List<String> nextNames = new ArrayList<>();
+      for (int t = 0; t < tuples.size(); t++) {
+        for (String v : f.getValuesList()) {
+          double[] tuple = Arrays.copyOf(tuples.get(t), tuples.get(t).length + 1);
+          try {
+            tuple[tuple.length - 1] = Double.parseDouble(v);
+          } catch (NumberFormatException e) {
+            throw new InvalidSpecException("train.sensitive_features", "'" + v + "' of '" + f.getColumn() + "' is not a numeric code");
+          }
+          next.add(tuple);
+          nextNames.add((names.get(t).isEmpty() ? "" : names.get(t) + " & ") + f.getColumn() + "=" + v);
+        }
+      }
+      tuples = next;
+      names = nextNames;
+    }
+    if (spec.getSensitiveFeaturesCount() == 0) return new double[0][];
+    if (tuples.size() > 1000) throw new InvalidSpecException("train.sensitive_features", "more than 1000 groups");
+    labels.addAll(names);
+    return tuples.toArray(double[][]::new);
+  }
+
+  private int groupOf(Dataset data, int row, int[] cols) {
+    for (int g = 0; g < groupValues.length; g++) {
+      boolean match = true;
+      for (int k = 0; k < cols.length && match; k++) match = data.value(row, cols[k]) == groupValues[g][k];
+      if (match) return g;
+    }
+    return -1;
   }
 
   /** This node's share of the noise for a step (zeros without DP): Sk(mu / t) per coordinate. */
@@ -220,6 +276,7 @@ public final class TrainingJob {
     private final List<TrainingRound> rounds = new ArrayList<>();
     private boolean converged;
     private double rows;
+    private double[] lastNewtonSums;
 
     private Driver() {
       if (dp) {
@@ -251,6 +308,7 @@ public final class TrainingJob {
           current = step(newton ? StepStart.Kind.NEWTON : StepStart.Kind.GRADIENT);
         }
         case NEWTON, GRADIENT -> {
+          if (current.getKind() == StepStart.Kind.NEWTON) lastNewtonSums = sums;
           GlmNewton.Update u = current.getKind() == StepStart.Kind.NEWTON ? glm.combine(sums, beta) : gradient.combine(sums, beta);
           beta = u.beta();
           rows = u.rows();
@@ -293,7 +351,31 @@ public final class TrainingJob {
       for (double v : std.mean()) m.addMeans(v);
       for (double v : std.scale()) m.addScales(v);
       List<String> names = features.names();
-      for (int j = 0; j < names.size(); j++) m.addCoefficients(Coefficient.newBuilder().setName(names.get(j)).setValue(beta[j]));
+      double[] se = lastNewtonSums == null ? null : glm.standardErrors(lastNewtonSums);
+      if (se != null && spec.getModel() == TrainSpec.Model.LINEAR) {
+        // Least squares: scale by the residual standard deviation, sigma^2 = RSS / (n - p), RSS = 2 * loss.
+        double sigma = Math.sqrt(2 * lastNewtonSums[1] / Math.max(1, lastNewtonSums[0] - features.width()));
+        for (int j = 0; j < se.length; j++) se[j] *= sigma;
+      }
+      boolean logistic = spec.getModel() == TrainSpec.Model.LOGISTIC;
+      for (int j = 0; j < names.size(); j++) {
+        Coefficient.Builder c = Coefficient.newBuilder().setName(names.get(j)).setValue(beta[j]);
+        if (se != null) c.setStdError(se[j]).setCiLow(beta[j] - 1.96 * se[j]).setCiHigh(beta[j] + 1.96 * se[j]);
+        if (logistic) {
+          c.setOddsRatio(Math.exp(beta[j]));
+          if (se != null) c.setOddsRatioCiLow(Math.exp(beta[j] - 1.96 * se[j])).setOddsRatioCiHigh(Math.exp(beta[j] + 1.96 * se[j]));
+        }
+        m.addCoefficients(c);
+      }
+      if (!groupLabels.isEmpty()) {
+        List<Fairness.Confusion> groups = new ArrayList<>();
+        for (int g = 0; g < groupLabels.size(); g++) {
+          int at = eval + 2 + 4 * g;
+          groups.add(new Fairness.Confusion(groupLabels.get(g), sums[at], sums[at + 1], sums[at + 2], sums[at + 3]));
+        }
+        m.setFairness(Fairness.report(spec.getSensitiveFeaturesList().stream().map(f -> f.getColumn()).toList(), groups,
+            spec.getMinGroupSize() == 0 ? 10 : spec.getMinGroupSize()));
+      }
       return m.build();
     }
   }

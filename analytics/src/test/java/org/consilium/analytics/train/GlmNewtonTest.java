@@ -63,6 +63,14 @@ class GlmNewtonTest {
   }
 
   @Test
+  void standardErrorsAreTheRootsOfTheInverseHessianDiagonal() {
+    // X = [1 0; 1 1; 1 2]: X'X = [3 3; 3 5], its inverse [5 -3; -3 3] / 6, diagonal 5/6 and 1/2.
+    GlmNewton glm = new GlmNewton(TrainSpec.Model.LINEAR, 2, 0);
+    double[] sums = glm.localStep(new FeatureSpace.Rows(new double[][] {{1, 0}, {1, 1}, {1, 2}}, new double[] {1, 2, 4}), new double[2]);
+    assertArrayEquals(new double[] {Math.sqrt(5.0 / 6), Math.sqrt(0.5)}, glm.standardErrors(sums), 1e-12);
+  }
+
+  @Test
   void collinearFeaturesWithoutRegularisationAreReportedNotSolved() {
     double[][] x = {{1, 1, 2}, {1, 2, 4}, {1, 3, 6}};
     GlmNewton glm = new GlmNewton(TrainSpec.Model.LINEAR, 3, 0);
