@@ -180,6 +180,11 @@ class ConsortiumEndToEndTest {
     var sexCoef = model.getCoefficientsList().stream().filter(c -> c.getName().equals("sex=1")).findFirst().orElseThrow();
     assertTrue(sexCoef.getStdError() > 0 && sexCoef.getCiLow() < sexCoef.getValue() && sexCoef.getValue() < sexCoef.getCiHigh());
     assertEquals(Math.exp(sexCoef.getValue()), sexCoef.getOddsRatio(), 1e-12);
+    // Federated permutation importance and mean |SHAP| for every original feature.
+    assertEquals(List.of("age", "trestbps", "chol", "thalach", "oldpeak", "sex", "cp", "exang"),
+        model.getImportanceList().stream().map(i -> i.getFeature()).toList());
+    var cp = model.getImportanceList().stream().filter(i -> i.getFeature().equals("cp")).findFirst().orElseThrow();
+    assertTrue(cp.getPermutationLossIncrease() > 0 && cp.getMeanAbsShap() > 0, "chest pain type matters: " + cp);
     assertTrue(model.getConverged() && model.getRoundsCount() <= 10, "Newton converged in " + model.getRoundsCount() + " rounds");
     assertEquals(model.getRoundsCount(), job.getJsonArray("progress").size(), "training progress is on the job record");
     assertTrue(job.getJsonArray("rounds").getJsonObject(0).getString("round").startsWith("step 0 MOMENTS"), job.encodePrettily());

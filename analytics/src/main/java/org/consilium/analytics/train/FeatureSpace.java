@@ -60,6 +60,26 @@ public final class FeatureSpace {
     return List.copyOf(names);
   }
 
+  /** The original features (numeric, then categorical), each with its design columns. */
+  public List<String> featureNames() {
+    List<String> out = new ArrayList<>(spec.getNumericFeaturesList());
+    spec.getCategoricalFeaturesList().forEach(c -> out.add(c.getColumn()));
+    return out;
+  }
+
+  public List<int[]> featureBlocks() {
+    List<int[]> out = new ArrayList<>();
+    for (int j = 0; j < numeric(); j++) out.add(new int[] {1 + j});
+    int at = 1 + numeric();
+    for (double[] values : categoryValues) {
+      int[] block = new int[values.length - 1];
+      for (int k = 0; k < block.length; k++) block[k] = at + k;
+      out.add(block);
+      at += block.length;
+    }
+    return out;
+  }
+
   public int width() {
     return names.size();
   }

@@ -103,11 +103,12 @@ public final class TrainingJob {
       muGradient[1] = mu[1];
       for (int j = 0; j < d; j++) muGradient[2 + j] = mu[2];
       int e = 3 * maxRounds;
-      muEvaluate = new double[eval + 2 + 4 * groupLabels.size()];
+      muEvaluate = new double[eval + 2 + 4 * groupLabels.size() + features.width()];
       for (int b = 0; b < eval; b++) muEvaluate[b] = mu[e];
       muEvaluate[eval] = mu[e + 1];
       muEvaluate[eval + 1] = mu[e + 2];
-      for (int i = eval + 2; i < muEvaluate.length; i++) muEvaluate[i] = mu[e + 3];
+      for (int i = eval + 2; i < eval + 2 + 4 * groupLabels.size(); i++) muEvaluate[i] = mu[e + 3];
+      // The design column sums feed only SHAP, which DP training does not compute: those slots stay zero, unnoised.
     } else {
       muGradient = null;
       muEvaluate = null;
@@ -136,7 +137,8 @@ public final class TrainingJob {
       case MOMENTS -> 3 * spec.getNumericFeaturesCount();
       case NEWTON -> glm.stepLength();
       case GRADIENT -> gradient.stepLength();
-      case EVALUATE -> eval + 2 + 4 * groupLabels.size();
+      case EVALUATE -> eval + 2 + 4 * groupLabels.size() + features.width();
+      case IMPORTANCE -> 2 + 2 * features.featureNames().size();
       default -> throw new IllegalArgumentException("unknown step kind " + kind);
     };
   }
@@ -163,10 +165,54 @@ public final class TrainingJob {
       case NEWTON -> encoding.encode(glm.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING), beta(step)));
       case GRADIENT -> encoding.encode(gradient.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING),
           beta(step)));
-      case EVALUATE -> encoding.encode(evaluation(data, features.rows(data, standardization(step),
-          spec.getHoldoutFraction() > 0 ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL), beta(step)));
+      case EVALUATE -> encoding.encode(evaluation(data, features.rows(data, standardization(step), evaluationPart()), beta(step)));
+      case IMPORTANCE -> encoding.encode(importance(features.rows(data, standardization(step), evaluationPart()), beta(step),
+          step.getColumnMeansList().stream().mapToDouble(Double::doubleValue).toArray()));
       default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
     };
+  }
+
+  private FeatureSpace.Part evaluationPart() {
+    return spec.getHoldoutFraction() > 0 ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL;
+  }
+
+  /**
+   * Local step of the importance round: [rows, loss, loss with feature f permuted (per feature),
+   * sum over rows of |SHAP_f|]. The permutation is a node-local shuffle of the feature's design
+   * columns among the node's evaluation rows, seeded from split_seed and the feature.
+   */
+  private double[] importance(FeatureSpace.Rows rows, double[] beta, double[] columnMeans) {
+    List<int[]> blocks = features.featureBlocks();
+    int f = blocks.size();
+    double[] out = new double[2 + 2 * f];
+    int n = rows.size();
+    out[0] = n;
+    for (int i = 0; i < n; i++) out[1] += Glm.loss(spec.getModel(), Glm.eta(rows.x()[i], beta), rows.y()[i]);
+    for (int b = 0; b < f; b++) {
+      int[] perm = permutation(n, spec.getSplitSeed() * 31 + b);
+      for (int i = 0; i < n; i++) {
+        double[] x = rows.x()[i].clone();
+        for (int c : blocks.get(b)) x[c] = rows.x()[perm[i]][c];
+        out[2 + b] += Glm.loss(spec.getModel(), Glm.eta(x, beta), rows.y()[i]);
+        double shap = 0;
+        for (int c : blocks.get(b)) shap += beta[c] * (rows.x()[i][c] - columnMeans[c]);
+        out[2 + f + b] += Math.abs(shap);
+      }
+    }
+    return out;
+  }
+
+  private static int[] permutation(int n, long seed) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) p[i] = i;
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
   }
 
   private double[] evaluation(Dataset data, FeatureSpace.Rows rows, double[] beta) {
@@ -184,8 +230,13 @@ public final class TrainingJob {
         spec.getModel() == TrainSpec.Model.LOGISTIC ? rows.y() : new double[0], bins), eval + 2);
     out[eval] = loss;
     out[eval + 1] = rows.size();
+    out = Arrays.copyOf(out, vectorLength(StepStart.Kind.EVALUATE));
+    int columnSums = eval + 2 + 4 * groupLabels.size();
+    for (int i = 0; i < rows.size() && !dp; i++) {
+      // Unbounded sums: never under DP (the slots stay zero there).
+      for (int c = 0; c < features.width(); c++) out[columnSums + c] += rows.x()[i][c];
+    }
     if (!groupLabels.isEmpty()) {
-      out = Arrays.copyOf(out, vectorLength(StepStart.Kind.EVALUATE));
       int[] cols = spec.getSensitiveFeaturesList().stream().mapToInt(f -> data.requireColumn(f.getColumn())).toArray();
       for (int i = 0; i < rows.size(); i++) {
         int g = groupOf(data, rows.rowIndex()[i], cols);
@@ -277,6 +328,7 @@ public final class TrainingJob {
     private boolean converged;
     private double rows;
     private double[] lastNewtonSums;
+    private double[] evaluationSums;
 
     private Driver() {
       if (dp) {
@@ -320,7 +372,16 @@ public final class TrainingJob {
           current = step(last ? StepStart.Kind.EVALUATE : current.getKind());
         }
         case EVALUATE -> {
-          return model(sums);
+          evaluationSums = sums;
+          if (dp) return model(sums, null);
+          double n = Math.max(sums[eval + 1], 1);
+          int at = eval + 2 + 4 * groupLabels.size();
+          StepStart.Builder next = step(StepStart.Kind.IMPORTANCE).toBuilder();
+          for (int c = 0; c < features.width(); c++) next.addColumnMeans(sums[at + c] / n);
+          current = next.build();
+        }
+        case IMPORTANCE -> {
+          return model(evaluationSums, sums);
         }
         default -> throw new IllegalStateException("unknown step " + current.getKind());
       }
@@ -335,7 +396,7 @@ public final class TrainingJob {
       return b.build();
     }
 
-    private TrainedModel model(double[] sums) {
+    private TrainedModel model(double[] sums, double[] importance) {
       double[] hist = Arrays.copyOf(sums, 2 * bins);
       double n = Math.max(sums[2 * bins + 1], 1);
       double correct = 0;
@@ -366,6 +427,15 @@ public final class TrainingJob {
           if (se != null) c.setOddsRatioCiLow(Math.exp(beta[j] - 1.96 * se[j])).setOddsRatioCiHigh(Math.exp(beta[j] + 1.96 * se[j]));
         }
         m.addCoefficients(c);
+      }
+      if (importance != null) {
+        List<String> names2 = features.featureNames();
+        double n2 = Math.max(importance[0], 1);
+        for (int b = 0; b < names2.size(); b++) {
+          m.addImportance(org.consilium.analytics.wire.FeatureImportance.newBuilder().setFeature(names2.get(b))
+              .setPermutationLossIncrease((importance[2 + b] - importance[1]) / n2)
+              .setMeanAbsShap(importance[2 + names2.size() + b] / n2));
+        }
       }
       if (!groupLabels.isEmpty()) {
         List<Fairness.Confusion> groups = new ArrayList<>();

@@ -60,6 +60,11 @@ class DpTrainingTest {
     long[] share = twenty.noiseShare(StepStart.Kind.GRADIENT, 3, sampler).toArray();
     assertEquals(2 + 3, share.length);
     assertTrue(java.util.Arrays.stream(share).anyMatch(v -> v != 0), "a DP step carries noise");
+    TrainingJob withGroups = new TrainingJob(SPEC.toBuilder().addSensitiveFeatures(org.consilium.analytics.wire.CategoricalFeature
+        .newBuilder().setColumn("g").addValues("0").addValues("1")).build(), 1.0, 1e-6);
+    for (StepStart.Kind kind : List.of(StepStart.Kind.GRADIENT, StepStart.Kind.EVALUATE)) {
+      assertEquals(withGroups.vectorLength(kind), withGroups.noiseShare(kind, 3, sampler).length(), "noise covers the whole " + kind + " vector");
+    }
   }
 
   @Test
