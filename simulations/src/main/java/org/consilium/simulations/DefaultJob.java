@@ -45,6 +45,13 @@ public final class DefaultJob {
           "specVersion": 1,
           "dataset": "heart-disease",
           "aggregation": "%s",
+          "documentation": {
+            "title": "Heart disease risk (num > 0), four-site logistic regression",
+            "owners": "Consilium simulation",
+            "intendedUse": "Research on federated methods; not for clinical decisions.",
+            "outOfScopeUses": "Diagnosis or triage of individual patients.",
+            "ethicalConsiderations": "Sex is a sensitive feature; the sites differ in their share of women."
+          },
           "privacy": {"epsilon": "Infinity"},
           "train": {
             "model": "LOGISTIC",

@@ -189,6 +189,21 @@ class ConsortiumEndToEndTest {
     assertEquals(model.getRoundsCount(), job.getJsonArray("progress").size(), "training progress is on the job record");
     assertTrue(job.getJsonArray("rounds").getJsonObject(0).getString("round").startsWith("step 0 MOMENTS"), job.encodePrettily());
 
+    // The model card, as JSON and as Markdown.
+    RestClient.Response card = consortium.rest().get("api/v1/jobs/" + r.getJobId() + "/model-card");
+    assertEquals(200, card.status(), card.body());
+    JsonObject cardJson = new JsonObject(card.body());
+    assertEquals("Research on federated methods; not for clinical decisions.", cardJson.getString("intendedUse"));
+    assertEquals(model.getFairness().getDemographicParityDifference(),
+        cardJson.getJsonObject("quantitativeAnalyses").getDouble("demographicParityDifference"), 1e-12);
+    RestClient.Response md = consortium.rest().get("api/v1/jobs/" + r.getJobId() + "/model-card.md");
+    assertEquals(200, md.status());
+    for (String section : List.of("## Model details", "## Intended use", "## Factors", "## Metrics", "## Evaluation data",
+        "## Training data", "## Quantitative analyses", "## Ethical considerations", "## Caveats")) {
+      assertTrue(md.body().contains(section), "the Markdown card has " + section);
+    }
+    Files.writeString(work.resolve("model-card.md"), md.body());
+
     // Download the model and score a hospital's file with the command-line scorer.
     RestClient.Response download = consortium.rest().get("api/v1/jobs/" + r.getJobId() + "/model");
     assertEquals(200, download.status(), download.body());

@@ -32,6 +32,7 @@ import org.consilium.coordinator.state.ClusterState;
  *   GET  /api/v1/jobs/{id}         one job: status, participants per round, refusals, result
  *   GET  /api/v1/jobs/{id}/result  the released result with its privacy accounting (409 until released)
  *   GET  /api/v1/jobs/{id}/model   a training job's model as a JSON download (for consilium-score)
+ *   GET  /api/v1/jobs/{id}/model-card[.md]  its model card (Mitchell et al.), JSON or Markdown
  *   GET  /api/v1/nodes             the node registry: online, last seen, datasets, policy, budgets
  *   GET  /api/v1/metrics           Prometheus metrics
  *   GET  /health                   liveness
@@ -65,6 +66,8 @@ public final class RestApi {
     router.get("/api/v1/jobs/:id").handler(this::getJob);
     router.get("/api/v1/jobs/:id/result").handler(this::getResult);
     router.get("/api/v1/jobs/:id/model").handler(this::getModel);
+    router.get("/api/v1/jobs/:id/model-card").handler(ctx -> modelCard(ctx, false));
+    router.get("/api/v1/jobs/:id/model-card.md").handler(ctx -> modelCard(ctx, true));
     router.get("/api/v1/nodes").handler(this::listNodes);
     router.get("/api/v1/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.scrape()));
@@ -150,6 +153,32 @@ public final class RestApi {
       else if (model == null) error(ctx, 409, "job '" + id + "' has no trained model (status " + job.getString("status") + ")");
       else ctx.response().putHeader("content-disposition", "attachment; filename=\"" + id + "-model.json\"").putHeader("content-type",
           "application/json").end(model.encodePrettily());
+    }).onFailure(ctx::fail);
+  }
+
+  /** The model card of a released training job, as JSON or Markdown. */
+  private void modelCard(RoutingContext ctx, boolean markdown) {
+    String id = ctx.pathParam("id");
+    vertx.executeBlocking(() -> state.jobs().get(id)).onSuccess(s -> {
+      JsonObject job = s == null ? null : new JsonObject(s);
+      if (job == null) {
+        error(ctx, 404, "no job '" + id + "'");
+        return;
+      }
+      if (!job.containsKey("result") || !job.getJsonObject("result").containsKey("model")) {
+        error(ctx, 409, "job '" + id + "' has no trained model (status " + job.getString("status") + ")");
+        return;
+      }
+      try {
+        JobSpec spec = JobSpecs.fromJson(job.getJsonObject("spec").encode());
+        org.consilium.analytics.wire.JobResult.Builder result = org.consilium.analytics.wire.JobResult.newBuilder();
+        com.google.protobuf.util.JsonFormat.parser().merge(job.getJsonObject("result").encode(), result);
+        var card = org.consilium.analytics.report.ModelCards.build(spec, result.build(), job.getString("updatedAt", ""));
+        if (markdown) ctx.response().putHeader("content-type", "text/markdown; charset=utf-8").end(org.consilium.analytics.report.ModelCards.markdown(card));
+        else ctx.response().putHeader("content-type", "application/json").end(JobSpecs.toJson(card));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        error(ctx, 500, "stored result is not readable: " + e.getMessage());
+      }
     }).onFailure(ctx::fail);
   }
 

@@ -1,0 +1,111 @@
+package org.consilium.analytics.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.consilium.analytics.wire.Coefficient;
+import org.consilium.analytics.wire.FairnessReport;
+import org.consilium.analytics.wire.FeatureImportance;
+import org.consilium.analytics.wire.GroupMetrics;
+import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.ModelCard;
+import org.consilium.analytics.wire.TrainedModel;
+
+/** Builds the model card of a trained model and renders it as Markdown. */
+public final class ModelCards {
+  private ModelCards() {}
+
+  public static ModelCard build(JobSpec spec, JobResult result, String releasedAt) {
+    TrainedModel m = result.getModel();
+    var doc = spec.getDocumentation();
+    var acc = result.getAccounting();
+    boolean dp = Double.isFinite(acc.getEpsilon());
+    ModelCard.Builder c = ModelCard.newBuilder();
+    c.setModelDetails(ModelCard.Details.newBuilder()
+        .setTitle(doc.getTitle().isBlank() ? spec.getTrain().getModel() + " regression of " + spec.getTrain().getTarget() : doc.getTitle())
+        .setJobId(result.getJobId()).setModelType(spec.getTrain().getModel().name().toLowerCase(Locale.ROOT) + " regression")
+        .setModelVersion(m.getModelVersion()).setReleasedAt(releasedAt).setOwners(doc.getOwners())
+        .addAllParticipatingNodes(acc.getContributorsList()).setAggregation(spec.getAggregation().name())
+        .setOptimizerAndRounds(m.getRoundsCount() + " rounds, " + (m.getConverged() ? "converged" : "stopped at the round limit")));
+    c.setIntendedUse(orUnstated(doc.getIntendedUse())).setOutOfScopeUses(orUnstated(doc.getOutOfScopeUses()));
+    spec.getTrain().getSensitiveFeaturesList().forEach(f -> c.addFactors(f.getColumn()));
+    if (m.getAuc() > 0) c.addMetrics(String.format(Locale.ROOT, "ROC AUC: %.3f", m.getAuc()));
+    if (m.getAccuracy() > 0) c.addMetrics(String.format(Locale.ROOT, "accuracy at 0.5: %.3f", m.getAccuracy()));
+    c.addMetrics(String.format(Locale.ROOT, "log-loss per row: %.4f", m.getLogLoss()));
+    c.setEvaluationData(m.getEvaluatedOnHoldout()
+        ? String.format(Locale.ROOT, "a held-out %.0f%% of each node's rows (split seed %d), never used for fitting",
+            100 * spec.getTrain().getHoldoutFraction(), spec.getTrain().getSplitSeed())
+        : "the training rows (no hold-out was requested): the metrics are optimistic");
+    c.setTrainingData(String.format(Locale.ROOT, "dataset '%s' at %d nodes (%s), %.0f training rows%s; missing values: %s", spec.getDataset(),
+        acc.getContributorsCount(), String.join(", ", acc.getContributorsList()), m.getRows(),
+        spec.getCohortCount() == 0 ? "" : ", cohort filter " + spec.getCohortList().stream()
+            .map(k -> k.getColumn() + " " + k.getOp() + " " + k.getValue()).toList(),
+        spec.getTrain().getMissing()));
+    if (m.hasFairness()) c.setQuantitativeAnalyses(m.getFairness());
+    c.addAllCoefficients(m.getCoefficientsList()).addAllImportance(m.getImportanceList()).setPrivacy(acc);
+    c.setEthicalConsiderations(orUnstated(doc.getEthicalConsiderations()));
+    List<String> caveats = new ArrayList<>();
+    if (!doc.getCaveats().isBlank()) caveats.add(doc.getCaveats());
+    caveats.add(dp ? String.format(Locale.ROOT, "trained with differential privacy (epsilon %.3g, delta %.0e): coefficients and metrics are noisy",
+        acc.getEpsilon(), acc.getDelta()) : "trained without differential privacy (an exact release the nodes' policies allowed)");
+    if (!acc.getDroppedList().isEmpty()) caveats.add("nodes that dropped out and are not in the model: " + acc.getDroppedList());
+    caveats.add("sites differ strongly (non-IID); a pooled model may not transfer to any single site");
+    c.addAllCaveats(caveats);
+    return c.build();
+  }
+
+  private static String orUnstated(String s) {
+    return s.isBlank() ? "not stated by the analyst" : s;
+  }
+
+  public static String markdown(ModelCard c) {
+    StringBuilder md = new StringBuilder();
+    var d = c.getModelDetails();
+    md.append("# Model card: ").append(d.getTitle()).append("\n\n## Model details\n\n");
+    md.append("- Job: `").append(d.getJobId()).append("`, released ").append(d.getReleasedAt()).append('\n');
+    md.append("- Type: ").append(d.getModelType()).append(", model format version ").append(d.getModelVersion()).append('\n');
+    md.append("- Owners: ").append(d.getOwners().isBlank() ? "not stated" : d.getOwners()).append('\n');
+    md.append("- Trained across: ").append(String.join(", ", d.getParticipatingNodesList())).append(" (")
+        .append(d.getAggregation()).append("); ").append(d.getOptimizerAndRounds()).append("\n\n");
+    md.append("## Intended use\n\n").append(c.getIntendedUse()).append("\n\nOut of scope: ").append(c.getOutOfScopeUses()).append("\n\n");
+    md.append("## Factors\n\n").append(c.getFactorsCount() == 0 ? "No sensitive features were declared." : String.join(", ", c.getFactorsList()))
+        .append("\n\n## Metrics\n\n");
+    c.getMetricsList().forEach(m -> md.append("- ").append(m).append('\n'));
+    md.append("\n## Evaluation data\n\n").append(c.getEvaluationData()).append("\n\n## Training data\n\n").append(c.getTrainingData()).append("\n\n");
+    md.append("## Quantitative analyses\n\n");
+    if (c.hasQuantitativeAnalyses()) appendFairness(md, c.getQuantitativeAnalyses());
+    else md.append("No per-group analysis (no sensitive features declared).\n");
+    md.append("\n## Coefficients\n\n| term | coefficient | std. error | 95% interval | odds ratio |\n|---|---|---|---|---|\n");
+    for (Coefficient k : c.getCoefficientsList()) {
+      md.append(String.format(Locale.ROOT, "| %s | %.4f | %s | %s | %s |%n", k.getName(), k.getValue(),
+          k.getStdError() > 0 ? String.format(Locale.ROOT, "%.4f", k.getStdError()) : "-",
+          k.getStdError() > 0 ? String.format(Locale.ROOT, "[%.3f, %.3f]", k.getCiLow(), k.getCiHigh()) : "-",
+          k.getOddsRatio() > 0 ? String.format(Locale.ROOT, "%.3f", k.getOddsRatio()) : "-"));
+    }
+    if (c.getImportanceCount() > 0) {
+      md.append("\n## Feature importance\n\n| feature | permutation loss increase | mean abs SHAP |\n|---|---|---|\n");
+      for (FeatureImportance i : c.getImportanceList()) {
+        md.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f |%n", i.getFeature(), i.getPermutationLossIncrease(), i.getMeanAbsShap()));
+      }
+    }
+    md.append("\n## Ethical considerations\n\n").append(c.getEthicalConsiderations()).append("\n\n## Caveats and recommendations\n\n");
+    c.getCaveatsList().forEach(k -> md.append("- ").append(k).append('\n'));
+    return md.toString();
+  }
+
+  private static void appendFairness(StringBuilder md, FairnessReport f) {
+    md.append("| group | rows | selection rate | TPR | FPR | precision | accuracy |\n|---|---|---|---|---|---|---|\n");
+    for (GroupMetrics g : f.getGroupsList()) {
+      if (g.getSuppressed()) {
+        md.append("| ").append(g.getGroup()).append(" | suppressed: ").append(g.getSuppressionReason()).append(" | | | | | |\n");
+      } else {
+        md.append(String.format(Locale.ROOT, "| %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f |%n", g.getGroup(), g.getCount(),
+            g.getSelectionRate(), g.getTruePositiveRate(), g.getFalsePositiveRate(), g.getPrecision(), g.getAccuracy()));
+      }
+    }
+    md.append(String.format(Locale.ROOT, "%nDemographic parity difference %.3f (ratio %.3f); equalized odds difference %.3f (ratio %.3f); "
+        + "equal opportunity difference %.3f (Fairlearn definitions, between groups).%n", f.getDemographicParityDifference(),
+        f.getDemographicParityRatio(), f.getEqualizedOddsDifference(), f.getEqualizedOddsRatio(), f.getEqualOpportunityDifference()));
+  }
+}
