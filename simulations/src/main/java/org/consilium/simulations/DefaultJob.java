@@ -64,7 +64,8 @@ public final class DefaultJob {
             "target": "num", "positiveAbove": 0,
             "missing": "DROP_ROWS", "standardize": true, "l2": 1.0,
             "holdoutFraction": 0.25, "splitSeed": 7,
-            "sensitiveFeatures": [{"column": "sex", "values": ["0", "1"]}]
+            "sensitiveFeatures": [{"column": "sex", "values": ["0", "1"]}],
+            "mitigation": "THRESHOLD_DEMOGRAPHIC_PARITY"
           }
         }""".formatted(aggregation);
   }

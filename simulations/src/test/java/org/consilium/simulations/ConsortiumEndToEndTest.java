@@ -176,6 +176,13 @@ class ConsortiumEndToEndTest {
     assertEquals(DefaultJob.pooledFairness(spec, consortium.datasets(), model), model.getFairness(),
         "federated per-group metrics equal the pooled computation");
     assertEquals(List.of("sex=0", "sex=1"), model.getFairness().getGroupsList().stream().map(g -> g.getGroup()).toList());
+    // Mitigation: per-sex thresholds for demographic parity, with the metrics after and the accuracy cost.
+    var mitigation = model.getMitigation();
+    assertEquals(2, mitigation.getThresholdsCount());
+    assertTrue(mitigation.getAfter().getDemographicParityDifference() <= model.getFairness().getDemographicParityDifference() + 0.05,
+        "parity after " + mitigation.getAfter().getDemographicParityDifference() + " vs before "
+            + model.getFairness().getDemographicParityDifference());
+    assertTrue(mitigation.getAccuracyBefore() > 0 && mitigation.getAccuracyAfter() > 0);
     // Explanations: standard errors from the aggregated Hessian, odds ratios with intervals.
     var sexCoef = model.getCoefficientsList().stream().filter(c -> c.getName().equals("sex=1")).findFirst().orElseThrow();
     assertTrue(sexCoef.getStdError() > 0 && sexCoef.getCiLow() < sexCoef.getValue() && sexCoef.getValue() < sexCoef.getCiHigh());

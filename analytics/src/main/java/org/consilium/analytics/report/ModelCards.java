@@ -43,6 +43,7 @@ public final class ModelCards {
             .map(k -> k.getColumn() + " " + k.getOp() + " " + k.getValue()).toList(),
         spec.getTrain().getMissing()));
     if (m.hasFairness()) c.setQuantitativeAnalyses(m.getFairness());
+    if (m.hasMitigation()) c.setMitigation(m.getMitigation());
     c.addAllCoefficients(m.getCoefficientsList()).addAllImportance(m.getImportanceList()).setPrivacy(acc);
     c.setEthicalConsiderations(orUnstated(doc.getEthicalConsiderations()));
     List<String> caveats = new ArrayList<>();
@@ -76,6 +77,15 @@ public final class ModelCards {
     md.append("## Quantitative analyses\n\n");
     if (c.hasQuantitativeAnalyses()) appendFairness(md, c.getQuantitativeAnalyses());
     else md.append("No per-group analysis (no sensitive features declared).\n");
+    if (c.hasMitigation()) {
+      var mit = c.getMitigation();
+      md.append("\nMitigation: ").append(mit.getMethod()).append(". Thresholds: ");
+      md.append(String.join(", ", mit.getThresholdsList().stream()
+          .map(t -> String.format(Locale.ROOT, "%s %.2f", t.getGroup(), t.getThreshold())).toList()));
+      md.append(String.format(Locale.ROOT, ". Accuracy %.3f before, %.3f after. After mitigation:%n%n", mit.getAccuracyBefore(),
+          mit.getAccuracyAfter()));
+      appendFairness(md, mit.getAfter());
+    }
     md.append("\n## Coefficients\n\n| term | coefficient | std. error | 95% interval | odds ratio |\n|---|---|---|---|---|\n");
     for (Coefficient k : c.getCoefficientsList()) {
       md.append(String.format(Locale.ROOT, "| %s | %.4f | %s | %s | %s |%n", k.getName(), k.getValue(),

@@ -6,6 +6,7 @@ import java.util.List;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.NoiseComponentSpec;
 import org.consilium.analytics.fairness.Fairness;
+import org.consilium.analytics.fairness.ThresholdMitigation;
 import org.consilium.analytics.dp.SkellamAccountant;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
@@ -40,6 +41,9 @@ public final class TrainingJob {
   private static final int DP_BINS = 20;
   private final int bins;
   private final int eval;
+  /** Per-group score histograms for threshold mitigation: 20 bins, positives and negatives. */
+  private static final int GROUP_BINS = 20;
+  private final boolean mitigate;
   private final TrainSpec spec;
   private final FeatureSpace features;
   private final boolean dp;
@@ -65,6 +69,10 @@ public final class TrainingJob {
     this.bins = dp ? DP_BINS : EXACT_BINS;
     this.eval = 2 * bins;
     this.groupValues = sensitiveGroups(spec, groupLabels);
+    this.mitigate = spec.getMitigation() == TrainSpec.Mitigation.THRESHOLD_DEMOGRAPHIC_PARITY;
+    if (mitigate && (groupLabels.isEmpty() || spec.getModel() != TrainSpec.Model.LOGISTIC)) {
+      throw new InvalidSpecException("train.mitigation", "threshold mitigation needs a logistic model and sensitive features");
+    }
     if (dp && spec.getStandardize()) {
       throw new InvalidSpecException("train.standardize", "DP training needs standardize = false (DP standardisation is not built)");
     }
@@ -92,6 +100,7 @@ public final class TrainingJob {
       List<NoiseComponentSpec> evaluation = new ArrayList<>(List.of(new NoiseComponentSpec("score histogram", u, u),
           new NoiseComponentSpec("evaluation loss", lossClip * u, lossClip * u), new NoiseComponentSpec("evaluation rows", u, u)));
       if (!groupLabels.isEmpty()) evaluation.add(new NoiseComponentSpec("group confusion cells", u, u));
+      if (mitigate) evaluation.add(new NoiseComponentSpec("group score histograms", u, u));
       List<NoiseComponentSpec> all = new ArrayList<>();
       for (int r = 0; r < maxRounds; r++) all.addAll(perRound);
       all.addAll(evaluation);
@@ -103,12 +112,13 @@ public final class TrainingJob {
       muGradient[1] = mu[1];
       for (int j = 0; j < d; j++) muGradient[2 + j] = mu[2];
       int e = 3 * maxRounds;
-      muEvaluate = new double[eval + 2 + 4 * groupLabels.size() + features.width()];
+      muEvaluate = new double[groupHistograms() + groupHistogramLength()];
       for (int b = 0; b < eval; b++) muEvaluate[b] = mu[e];
       muEvaluate[eval] = mu[e + 1];
       muEvaluate[eval + 1] = mu[e + 2];
       for (int i = eval + 2; i < eval + 2 + 4 * groupLabels.size(); i++) muEvaluate[i] = mu[e + 3];
       // The design column sums feed only SHAP, which DP training does not compute: those slots stay zero, unnoised.
+      for (int i = groupHistograms(); i < muEvaluate.length; i++) muEvaluate[i] = mu[e + 4];
     } else {
       muGradient = null;
       muEvaluate = null;
@@ -137,7 +147,7 @@ public final class TrainingJob {
       case MOMENTS -> 3 * spec.getNumericFeaturesCount();
       case NEWTON -> glm.stepLength();
       case GRADIENT -> gradient.stepLength();
-      case EVALUATE -> eval + 2 + 4 * groupLabels.size() + features.width();
+      case EVALUATE -> groupHistograms() + groupHistogramLength();
       case IMPORTANCE -> 2 + 2 * features.featureNames().size();
       default -> throw new IllegalArgumentException("unknown step kind " + kind);
     };
@@ -170,6 +180,15 @@ public final class TrainingJob {
           step.getColumnMeansList().stream().mapToDouble(Double::doubleValue).toArray()));
       default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
     };
+  }
+
+  /** Where the per-group histograms start in the evaluation vector (after the design column sums). */
+  private int groupHistograms() {
+    return eval + 2 + 4 * groupLabels.size() + features.width();
+  }
+
+  private int groupHistogramLength() {
+    return mitigate ? 2 * GROUP_BINS * groupLabels.size() : 0;
   }
 
   private FeatureSpace.Part evaluationPart() {
@@ -245,6 +264,10 @@ public final class TrainingJob {
         boolean actual = rows.y()[i] > 0.5;
         int cell = predicted ? (actual ? 0 : 1) : (actual ? 2 : 3); // TP, FP, FN, TN
         out[eval + 2 + 4 * g + cell] += 1;
+        if (mitigate) {
+          int b = Math.min(GROUP_BINS - 1, (int) Math.floor(scores[i] * GROUP_BINS));
+          out[groupHistograms() + 2 * GROUP_BINS * g + (actual ? 0 : GROUP_BINS) + b] += 1;
+        }
       }
     }
     return out;
@@ -443,8 +466,18 @@ public final class TrainingJob {
           int at = eval + 2 + 4 * g;
           groups.add(new Fairness.Confusion(groupLabels.get(g), sums[at], sums[at + 1], sums[at + 2], sums[at + 3]));
         }
-        m.setFairness(Fairness.report(spec.getSensitiveFeaturesList().stream().map(f -> f.getColumn()).toList(), groups,
-            spec.getMinGroupSize() == 0 ? 10 : spec.getMinGroupSize()));
+        List<String> sensitive = spec.getSensitiveFeaturesList().stream().map(f -> f.getColumn()).toList();
+        double minGroup = spec.getMinGroupSize() == 0 ? 10 : spec.getMinGroupSize();
+        m.setFairness(Fairness.report(sensitive, groups, minGroup));
+        if (mitigate) {
+          List<ThresholdMitigation.GroupHistogram> hists = new ArrayList<>();
+          for (int g = 0; g < groupLabels.size(); g++) {
+            int at = groupHistograms() + 2 * GROUP_BINS * g;
+            hists.add(new ThresholdMitigation.GroupHistogram(groupLabels.get(g), Arrays.copyOfRange(sums, at, at + GROUP_BINS),
+                Arrays.copyOfRange(sums, at + GROUP_BINS, at + 2 * GROUP_BINS)));
+          }
+          m.setMitigation(ThresholdMitigation.demographicParity(sensitive, hists, minGroup));
+        }
       }
       return m.build();
     }
