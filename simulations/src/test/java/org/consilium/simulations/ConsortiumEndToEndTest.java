@@ -57,10 +57,14 @@ class ConsortiumEndToEndTest {
       Map<String, String> s = new HashMap<>();
       s.put("policy.allow_exact_release", "true");
       s.put("policy.min_cohort_size", "5");
-      s.put("policy.allowed_computations", "[statistics, train]");
       nodeSettings.put(id, s);
     }
     nodeSettings.get("switzerland").put("policy.epsilon_cap", "2.5");
+    nodeSettings.get("cleveland").put("datasheet.motivation", "'Cardiology referrals at the Cleveland Clinic, 1981-1984.'");
+    nodeSettings.get("cleveland").put("datasheet.collection", "'Angiography results with exercise tests.'");
+    for (Map<String, String> s : nodeSettings.values()) {
+      s.put("policy.allowed_computations", "[statistics, train, datasheet]");
+    }
     // Hungarian answers protocol rounds 0.6 s late: the window in which the dropout scenarios strike.
     nodeSettings.get("hungarian").put("debug.round_delay_ms", "600");
     consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodeSettings,
@@ -313,16 +317,43 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
+  @Order(35)
+  void aConsortiumDatasheetCombinesNodeAnswersWithDpCompositionPerSite() throws Exception {
+    String spec = """
+        {"specVersion": 1, "dataset": "heart-disease", "privacy": {"epsilon": 0.3},
+         "datasheet": {"columns": ["chol", "ca", "thal"], "labelColumn": "num", "labelAbove": 0,
+                       "group": {"column": "sex", "values": ["0", "1"]}}}""";
+    JsonObject job = consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1));
+    JobResult r = result(job);
+    var sheet = r.getDatasheet();
+    assertTrue(r.getAccounting().getEpsilon() <= 0.3, "epsilon " + r.getAccounting().getEpsilon());
+    assertEquals(List.copyOf(HeartDisease.HOSPITALS.keySet()), sheet.getCompositionList().stream().map(c -> c.getSite()).toList());
+    double sd = r.getAccounting().getComponents(0).getStddev();
+    for (var c : sheet.getCompositionList()) {
+      Dataset d = DefaultJob.load(consortium.datasets().get(c.getSite()));
+      assertEquals(d.rowCount(), c.getRows(), 6 * sd, c.getSite() + " rows within 6 sd of " + d.rowCount());
+    }
+    assertTrue(sheet.getAnswersList().stream().anyMatch(a -> a.getNode().equals("cleveland") && a.getSection().equals("motivation")
+        && a.getText().contains("Cleveland Clinic")), "cleveland's own answer is in the datasheet");
+    RestClient.Response md = consortium.rest().get("api/v1/jobs/" + r.getJobId() + "/datasheet.md");
+    assertEquals(200, md.status());
+    for (String section : List.of("## Motivation", "## Composition", "## Collection", "## Preprocessing", "## Uses", "## Distribution",
+        "## Maintenance")) {
+      assertTrue(md.body().contains(section), "the datasheet has " + section);
+    }
+  }
+
+  @Test
   @Order(40)
   void aJobOverANodesEpsilonCapIsRefusedWithThePolicysName() {
-    // Switzerland's cap is 2.5; DP training spent 1.0 and the noise-band test 1.0 of it.
+    // Switzerland's cap is 2.5; DP training spent 1.0, the noise-band test 1.0 and the datasheet 0.3 of it.
     JsonObject job = consortium.awaitJob(consortium.submit(DefaultJob.spec("1.0")), Duration.ofMinutes(1));
     assertEquals("REFUSED", job.getString("status"), job.encodePrettily());
     assertTrue(job.getString("error").contains("switzerland") && job.getString("error").contains("policy.epsilon_cap"),
         "error names the node and the policy: " + job.getString("error"));
     JsonObject refusal = job.getJsonArray("refusals").getJsonObject(0);
     assertEquals("policy.epsilon_cap", refusal.getString("policy"));
-    // The same DP training job again: switzerland has spent 2.0 of its 2.5.
+    // The same DP training job again: switzerland has spent 2.3 of its 2.5.
     JsonObject again = consortium.awaitJob(consortium.submit(DefaultJob.dpTrainSpec("1.0", THREE)), Duration.ofMinutes(1));
     assertEquals("REFUSED", again.getString("status"), again.encodePrettily());
     assertTrue(again.getString("error").contains("switzerland") && again.getString("error").contains("policy.epsilon_cap"),

@@ -69,7 +69,8 @@ public final class JobSpecs {
     switch (spec.getComputationCase()) {
       case STATISTICS -> statistics(spec);
       case TRAIN -> training(spec);
-      default -> throw new InvalidSpecException("computation", "must be one of: statistics, train");
+      case DATASHEET -> new org.consilium.analytics.report.DatasheetQuery(spec.getDatasheet(), 2);
+      default -> throw new InvalidSpecException("computation", "must be one of: statistics, train, datasheet");
     }
   }
 
@@ -85,7 +86,11 @@ public final class JobSpecs {
 
   /** The name of the computation, as node policies list it. */
   public static String computation(JobSpec spec) {
-    return spec.getComputationCase() == JobSpec.ComputationCase.TRAIN ? "train" : "statistics";
+    return switch (spec.getComputationCase()) {
+      case TRAIN -> "train";
+      case DATASHEET -> "datasheet";
+      default -> "statistics";
+    };
   }
 
   /** A stable digest of a spec, recorded in ledgers and audit entries. */

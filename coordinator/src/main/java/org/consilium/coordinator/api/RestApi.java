@@ -33,6 +33,7 @@ import org.consilium.coordinator.state.ClusterState;
  *   GET  /api/v1/jobs/{id}/result  the released result with its privacy accounting (409 until released)
  *   GET  /api/v1/jobs/{id}/model   a training job's model as a JSON download (for consilium-score)
  *   GET  /api/v1/jobs/{id}/model-card[.md]  its model card (Mitchell et al.), JSON or Markdown
+ *   GET  /api/v1/jobs/{id}/datasheet.md     a datasheet job's consortium datasheet (Gebru et al.) as Markdown
  *   GET  /api/v1/nodes             the node registry: online, last seen, datasets, policy, budgets
  *   GET  /api/v1/metrics           Prometheus metrics
  *   GET  /health                   liveness
@@ -68,6 +69,7 @@ public final class RestApi {
     router.get("/api/v1/jobs/:id/model").handler(this::getModel);
     router.get("/api/v1/jobs/:id/model-card").handler(ctx -> modelCard(ctx, false));
     router.get("/api/v1/jobs/:id/model-card.md").handler(ctx -> modelCard(ctx, true));
+    router.get("/api/v1/jobs/:id/datasheet.md").handler(this::datasheet);
     router.get("/api/v1/nodes").handler(this::listNodes);
     router.get("/api/v1/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
         .end(metrics.scrape()));
@@ -178,6 +180,24 @@ public final class RestApi {
         else ctx.response().putHeader("content-type", "application/json").end(JobSpecs.toJson(card));
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
         error(ctx, 500, "stored result is not readable: " + e.getMessage());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private void datasheet(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    vertx.executeBlocking(() -> state.jobs().get(id)).onSuccess(s -> {
+      JsonObject job = s == null ? null : new JsonObject(s);
+      if (job == null || !job.containsKey("result") || !job.getJsonObject("result").containsKey("datasheet")) {
+        error(ctx, job == null ? 404 : 409, job == null ? "no job '" + id + "'" : "job '" + id + "' has no datasheet");
+        return;
+      }
+      try {
+        org.consilium.analytics.wire.Datasheet.Builder d = org.consilium.analytics.wire.Datasheet.newBuilder();
+        com.google.protobuf.util.JsonFormat.parser().merge(job.getJsonObject("result").getJsonObject("datasheet").encode(), d);
+        ctx.response().putHeader("content-type", "text/markdown; charset=utf-8").end(org.consilium.analytics.report.Datasheets.markdown(d.build()));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        error(ctx, 500, "stored datasheet is not readable: " + e.getMessage());
       }
     }).onFailure(ctx::fail);
   }

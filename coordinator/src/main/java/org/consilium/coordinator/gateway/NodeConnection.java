@@ -11,6 +11,7 @@ public final class NodeConnection {
   private final String nodeId;
   private final X509Certificate certificate;
   private final NetSocket socket;
+  private volatile org.consilium.analytics.wire.Hello hello = org.consilium.analytics.wire.Hello.getDefaultInstance();
 
   NodeConnection(String nodeId, X509Certificate certificate, NetSocket socket) {
     this.nodeId = nodeId;
@@ -24,6 +25,15 @@ public final class NodeConnection {
 
   public X509Certificate certificate() {
     return certificate;
+  }
+
+  /** What the node said about itself when it connected (datasets, policy, datasheet answers). */
+  public org.consilium.analytics.wire.Hello hello() {
+    return hello;
+  }
+
+  void hello(org.consilium.analytics.wire.Hello h) {
+    this.hello = h;
   }
 
   public void send(Frame frame) {

@@ -161,6 +161,7 @@ public final class NodeGateway {
   }
 
   private void register(NodeConnection conn, Hello hello) {
+    conn.hello(hello);
     NodeConnection previous = connections.put(conn.nodeId(), conn);
     if (previous != null) {
       log.info("node {} reconnected; closing its previous connection", conn.nodeId());

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.consilium.analytics.audit.AuditLog;
+import org.consilium.analytics.report.DatasheetQuery;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.train.TrainingJob;
@@ -103,6 +104,7 @@ public final class JobRunner {
     final StatisticsQuery.NoisePlan plan;
     final TrainingJob training;
     final TrainingJob.Driver driver;
+    final DatasheetQuery sheet;
     int step;
     Aggregation aggregation;
     long timer = -1;
@@ -119,11 +121,18 @@ public final class JobRunner {
         nodeOf.put(i, n);
         i++;
       }
+      sheet = spec.getComputationCase() == JobSpec.ComputationCase.DATASHEET
+          ? new DatasheetQuery(spec.getDatasheet(), participants.size()) : null;
       if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) {
         stats = null;
         plan = null;
         training = JobSpecs.training(spec);
         driver = training.driver();
+      } else if (sheet != null) {
+        stats = null;
+        plan = null;
+        training = null;
+        driver = null;
       } else {
         stats = JobSpecs.statistics(spec);
         plan = stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
@@ -174,7 +183,9 @@ public final class JobRunner {
     ActiveJob job = new ActiveJob(id, spec, participants, t, record);
     active.put(id, job);
     byte[] session = newSession();
-    if (!job.training()) job.aggregation = newAggregation(job, participants, session, job.stats.vectorLength());
+    if (!job.training()) {
+      job.aggregation = newAggregation(job, participants, session, job.sheet != null ? job.sheet.vectorLength() : job.stats.vectorLength());
+    }
     persist(job);
     JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(session));
     for (String n : participants) {
@@ -310,7 +321,9 @@ public final class JobRunner {
     }
     recordRound(job, round, missing);
     if (closed.isFinal()) {
-      if (!job.training()) {
+      if (job.sheet != null) {
+        releaseDatasheet(job, closed.sum(), closed.contributors());
+      } else if (!job.training()) {
         release(job, closed.sum(), closed.contributors());
       } else {
         TrainedModel model = job.driver.onAggregate(closed.sum(), closed.contributors());
@@ -353,6 +366,19 @@ public final class JobRunner {
     JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.stats.release(sum))
         .setAccounting(job.stats.accounting(job.plan, job.threshold, contributors, dropped)).build();
     publish(job, result, contributors, dropped);
+  }
+
+  private void releaseDatasheet(ActiveJob job, RingVector sum, List<String> contributors) {
+    List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
+    var accounting = job.sheet.accounting(job.spec.getPrivacy().getEpsilon(), JobSpecs.delta(job.spec), job.threshold, contributors, dropped);
+    var sheet = job.sheet.release(sum, job.participants, accounting).toBuilder();
+    for (String n : job.participants) {
+      NodeConnection c = gateway.connection(n);
+      if (c == null) continue;
+      c.hello().getDatasheetList().forEach(a -> sheet.addAnswers(org.consilium.analytics.wire.DatasheetSection.newBuilder()
+          .setNode(n).setSection(a.getSection()).setText(a.getText())));
+    }
+    publish(job, JobResult.newBuilder().setJobId(job.id).setDatasheet(sheet).setAccounting(accounting).build(), contributors, dropped);
   }
 
   private void releaseModel(ActiveJob job, TrainedModel model, List<String> contributors) {

@@ -27,7 +27,8 @@ public record NodeConfig(
     int reconnectSeconds,
     int roundDelayMillis,
     Path heKeyShare,
-    Path auditLog) {
+    Path auditLog,
+    Map<String, String> datasheet) {
 
   public static final Set<String> KEYS = Set.of(
       "node.id", "coordinator.host", "coordinator.port",
@@ -36,7 +37,7 @@ public record NodeConfig(
       "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
       "policy.epsilon_cap", "policy.allow_exact_release",
       "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
-      "datasets.*");
+      "datasets.*", "datasheet.*");
 
   /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
   public record DatasetConfig(String name, Path path, BadRowPolicy badRows, long maxRows, double epsilonCap) {}
@@ -44,6 +45,21 @@ public record NodeConfig(
   /** The node's rules for what it takes part in. */
   public record PolicyConfig(List<String> allowedComputations, List<String> allowedColumns, int minCohortSize,
       int minParties, double epsilonCap, boolean allowExactRelease) {}
+
+  /** The sections of "Datasheets for Datasets" a node answers for its own data. */
+  public static final List<String> DATASHEET_SECTIONS =
+      List.of("motivation", "collection", "preprocessing", "uses", "distribution", "maintenance");
+
+  private static Map<String, String> datasheetAnswers(Settings s) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String section : s.children("datasheet")) {
+      if (!DATASHEET_SECTIONS.contains(section)) {
+        throw new Settings.ConfigException(s.file() + ": unknown datasheet section '" + section + "', expected one of " + DATASHEET_SECTIONS);
+      }
+      out.put(section, s.string("datasheet." + section, ""));
+    }
+    return out;
+  }
 
   public static NodeConfig load(Path file, Map<String, String> env) {
     Settings s = Settings.load(file, KEYS, env);
@@ -82,6 +98,7 @@ public record NodeConfig(
         s.integer("network.reconnect_seconds", 2),
         s.integer("debug.round_delay_ms", 0),
         s.has("he.key_share") ? s.path("he.key_share") : null,
-        s.has("storage.audit_log") ? s.path("storage.audit_log") : file.toAbsolutePath().getParent().resolve("audit.log"));
+        s.has("storage.audit_log") ? s.path("storage.audit_log") : file.toAbsolutePath().getParent().resolve("audit.log"),
+        datasheetAnswers(s));
   }
 }

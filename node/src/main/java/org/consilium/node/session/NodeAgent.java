@@ -14,6 +14,7 @@ import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.data.Cohort;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.report.DatasheetQuery;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.train.Standardization;
@@ -113,8 +114,11 @@ public final class NodeAgent {
         .setMinCohortSize(config.policy().minCohortSize());
     config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
         .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
-    return frame(MessageType.HELLO, "", 0, Hello.newBuilder().setNodeId(config.nodeId()).setSoftwareVersion(SOFTWARE_VERSION)
-        .addAllDatasets(config.datasets().keySet()).setPolicy(p).build());
+    Hello.Builder h = Hello.newBuilder().setNodeId(config.nodeId()).setSoftwareVersion(SOFTWARE_VERSION)
+        .addAllDatasets(config.datasets().keySet()).setPolicy(p);
+    config.datasheet().forEach((section, text) -> h.addDatasheet(
+        org.consilium.analytics.wire.DatasheetAnswer.newBuilder().setSection(section).setText(text)));
+    return frame(MessageType.HELLO, "", 0, h.build());
   }
 
   /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
@@ -190,9 +194,11 @@ public final class NodeAgent {
     }
     StatisticsQuery stats = null;
     TrainingJob training = null;
+    DatasheetQuery sheet = null;
     try {
       JobSpecs.validate(spec);
       if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) training = JobSpecs.training(spec);
+      else if (spec.getComputationCase() == JobSpec.ComputationCase.DATASHEET) sheet = new DatasheetQuery(spec.getDatasheet(), offer.getPeersCount());
       else stats = JobSpecs.statistics(spec);
     } catch (InvalidSpecException e) {
       return List.of(refuse(jobId, "spec", e.getMessage()));
@@ -240,10 +246,13 @@ public final class NodeAgent {
     }
     StatisticsQuery q = stats;
     TrainingJob tj = training;
-    List<String> columns = new ArrayList<>(q != null ? q.columns() : tj.columns());
+    DatasheetQuery ds = sheet;
+    Dataset cohortData = data;
+    List<String> columns = new ArrayList<>(q != null ? q.columns() : tj != null ? tj.columns() : ds.columns());
     columns.addAll(Cohort.columns(spec.getCohortList()));
     Policy.Decision d = policy.decide(spec, columns.stream().distinct().toList(),
-        () -> q != null ? q.local(data).cohortSize() : tj.features().rows(data, identityScaling(spec)).size(),
+        () -> q != null ? q.local(cohortData).cohortSize() : tj != null ? tj.features().rows(cohortData, identityScaling(spec)).size()
+            : cohortData.rowCount(),
         peers.size(), t, dataset, ledger);
     if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
 
@@ -263,6 +272,11 @@ public final class NodeAgent {
     if (stats != null) {
       RingVector input = stats.local(data).encoded();
       if (!plan.exact()) input = input.plus(stats.noiseShare(plan.mu(), t, new SkellamNoise(rng)));
+      out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()), offer.getSessionId().toByteArray(), input));
+    }
+    if (sheet != null) {
+      double[] mu = sheet.mu(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
+      RingVector input = sheet.local(data, me).plus(sheet.noiseShare(mu, t, new SkellamNoise(rng)));
       out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()), offer.getSessionId().toByteArray(), input));
     }
     return out;

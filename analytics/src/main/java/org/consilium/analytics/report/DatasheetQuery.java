@@ -1,0 +1,126 @@
+package org.consilium.analytics.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.dp.NoiseComponentSpec;
+import org.consilium.analytics.dp.SkellamAccountant;
+import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.Datasheet;
+import org.consilium.analytics.wire.DatasheetSpec;
+import org.consilium.analytics.wire.NoiseComponent;
+import org.consilium.analytics.wire.PrivacyAccounting;
+import org.consilium.analytics.wire.SiteComposition;
+import org.consilium.mpc.ring.RingVector;
+
+/**
+ * The composition section of a consortium datasheet as a (local step, combine step) pair. The
+ * vector has one block per site, [rows, missing per column, label positives, rows per group];
+ * a node fills only its own block (by its party index) and adds noise to every coordinate, so
+ * the aggregate shows per-site counts that are each DP-noised, and nothing else.
+ *
+ * <p>Sensitivity (add/remove one record, which touches only its own site's block): rows 1,
+ * missing counts up to m in l1 (sqrt(m) in l2), label 1, group 1. The components compose in
+ * RDP and one calibration meets the job's (epsilon, delta), as for statistics.
+ */
+public final class DatasheetQuery {
+  private final DatasheetSpec spec;
+  private final int sites;
+  private final int block;
+
+  public DatasheetQuery(DatasheetSpec spec, int sites) {
+    if (spec.getColumnsCount() == 0) throw new InvalidSpecException("datasheet.columns", "name at least one column");
+    if (spec.getLabelColumn().isBlank()) throw new InvalidSpecException("datasheet.label_column", "must name a column");
+    if (spec.getGroup().getColumn().isBlank() || spec.getGroup().getValuesCount() == 0) {
+      throw new InvalidSpecException("datasheet.group", "must name a column and its values");
+    }
+    this.spec = spec;
+    this.sites = sites;
+    this.block = 2 + spec.getColumnsCount() + spec.getGroup().getValuesCount();
+  }
+
+  public int vectorLength() {
+    return sites * block;
+  }
+
+  public List<String> columns() {
+    List<String> c = new ArrayList<>(spec.getColumnsList());
+    c.add(spec.getLabelColumn());
+    c.add(spec.getGroup().getColumn());
+    return c.stream().distinct().toList();
+  }
+
+  private List<NoiseComponentSpec> components() {
+    int m = spec.getColumnsCount();
+    return List.of(new NoiseComponentSpec("rows", 1, 1), new NoiseComponentSpec("missing", m, Math.sqrt(m)),
+        new NoiseComponentSpec("label", 1, 1), new NoiseComponentSpec("group", 1, 1));
+  }
+
+  /** Aggregate Skellam parameters per component (zeros for an exact release). */
+  public double[] mu(double epsilon, double delta) {
+    if (Double.isInfinite(epsilon)) return new double[4];
+    return SkellamAccountant.calibrate(components(), epsilon, delta).mu();
+  }
+
+  /** Local step: this site's block filled with its counts, every other block zero. */
+  public RingVector local(Dataset data, int party) {
+    long[] v = new long[vectorLength()];
+    int base = (party - 1) * block;
+    int[] cols = spec.getColumnsList().stream().mapToInt(data::requireColumn).toArray();
+    int label = data.requireColumn(spec.getLabelColumn());
+    int group = data.requireColumn(spec.getGroup().getColumn());
+    double[] groupValues = spec.getGroup().getValuesList().stream().mapToDouble(Double::parseDouble).toArray();
+    for (int r = 0; r < data.rowCount(); r++) {
+      v[base] += 1;
+      for (int c = 0; c < cols.length; c++) if (Double.isNaN(data.value(r, cols[c]))) v[base + 1 + c] += 1;
+      if (data.value(r, label) > spec.getLabelAbove()) v[base + 1 + cols.length] += 1;
+      for (int g = 0; g < groupValues.length; g++) if (data.value(r, group) == groupValues[g]) v[base + 2 + cols.length + g] += 1;
+    }
+    return RingVector.adopt(v);
+  }
+
+  /** This node's noise share: Sk(mu / t) on every coordinate of every block. */
+  public RingVector noiseShare(double[] mu, int threshold, SkellamNoise sampler) {
+    long[] v = new long[vectorLength()];
+    int m = spec.getColumnsCount();
+    for (int s = 0; s < sites; s++) {
+      for (int i = 0; i < block; i++) {
+        int comp = i == 0 ? 0 : i <= m ? 1 : i == m + 1 ? 2 : 3;
+        v[s * block + i] = sampler.sample(mu[comp] / threshold);
+      }
+    }
+    return RingVector.adopt(v);
+  }
+
+  /** Combine step: the composition section, per site in party order. */
+  public Datasheet release(RingVector aggregate, List<String> siteNames, PrivacyAccounting accounting) {
+    Datasheet.Builder d = Datasheet.newBuilder().addAllColumns(spec.getColumnsList())
+        .setLabel(spec.getLabelColumn() + " > " + spec.getLabelAbove()).setGroupColumn(spec.getGroup().getColumn())
+        .addAllGroupValues(spec.getGroup().getValuesList()).setPrivacy(accounting);
+    int m = spec.getColumnsCount();
+    for (int s = 0; s < sites; s++) {
+      int base = s * block;
+      SiteComposition.Builder c = SiteComposition.newBuilder().setSite(siteNames.get(s)).setRows(aggregate.get(base))
+          .setLabelPositive(aggregate.get(base + 1 + m));
+      for (int i = 0; i < m; i++) c.addMissing(aggregate.get(base + 1 + i));
+      for (int g = 0; g < spec.getGroup().getValuesCount(); g++) c.addGroupRows(aggregate.get(base + 2 + m + g));
+      d.addComposition(c);
+    }
+    return d.build();
+  }
+
+  public PrivacyAccounting accounting(double epsilon, double delta, int threshold, List<String> contributors, List<String> dropped) {
+    PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder().setThreshold(threshold).addAllContributors(contributors).addAllDropped(dropped);
+    if (Double.isInfinite(epsilon)) return b.setMechanism("none (exact release)").setEpsilon(epsilon).build();
+    SkellamAccountant.Calibration cal = SkellamAccountant.calibrate(components(), epsilon, delta);
+    b.setMechanism("distributed Skellam, per-site blocks").setEpsilon(cal.spent().epsilon()).setDelta(delta).setRdpOrder(cal.spent().order());
+    List<NoiseComponentSpec> comps = components();
+    for (int i = 0; i < comps.size(); i++) {
+      b.addComponents(NoiseComponent.newBuilder().setName(comps.get(i).name()).setMu(cal.mu()[i])
+          .setL1Sensitivity(comps.get(i).l1Sensitivity()).setL2Sensitivity(comps.get(i).l2Sensitivity())
+          .setStddev(Math.sqrt(2 * cal.mu()[i] * contributors.size() / threshold)));
+    }
+    return b.build();
+  }
+}
