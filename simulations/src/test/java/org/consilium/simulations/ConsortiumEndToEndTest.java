@@ -322,7 +322,8 @@ class ConsortiumEndToEndTest {
     String spec = """
         {"specVersion": 1, "dataset": "heart-disease", "privacy": {"epsilon": 0.3},
          "datasheet": {"columns": ["chol", "ca", "thal"], "labelColumn": "num", "labelAbove": 0,
-                       "group": {"column": "sex", "values": ["0", "1"]}}}""";
+                       "group": {"column": "sex", "values": ["0", "1"]},
+                       "distributions": [{"column": "age", "edges": [20, 40, 60, 80]}]}}""";
     JsonObject job = consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1));
     JobResult r = result(job);
     var sheet = r.getDatasheet();
@@ -332,6 +333,7 @@ class ConsortiumEndToEndTest {
     for (var c : sheet.getCompositionList()) {
       Dataset d = DefaultJob.load(consortium.datasets().get(c.getSite()));
       assertEquals(d.rowCount(), c.getRows(), 6 * sd, c.getSite() + " rows within 6 sd of " + d.rowCount());
+      assertEquals(3, c.getDistributions(0).getCountsCount(), "three age bins per site");
     }
     assertTrue(sheet.getAnswersList().stream().anyMatch(a -> a.getNode().equals("cleveland") && a.getSection().equals("motivation")
         && a.getText().contains("Cleveland Clinic")), "cleveland's own answer is in the datasheet");

@@ -35,9 +35,19 @@ public final class DatasheetQuery {
     if (spec.getGroup().getColumn().isBlank() || spec.getGroup().getValuesCount() == 0) {
       throw new InvalidSpecException("datasheet.group", "must name a column and its values");
     }
+    for (var h : spec.getDistributionsList()) {
+      if (h.getEdgesCount() < 2) throw new InvalidSpecException("datasheet.distributions", "'" + h.getColumn() + "' needs at least 2 edges");
+      for (int i = 1; i < h.getEdgesCount(); i++) {
+        if (!(h.getEdges(i) > h.getEdges(i - 1))) throw new InvalidSpecException("datasheet.distributions", "edges must increase");
+      }
+    }
     this.spec = spec;
     this.sites = sites;
-    this.block = 2 + spec.getColumnsCount() + spec.getGroup().getValuesCount();
+    this.block = 2 + spec.getColumnsCount() + spec.getGroup().getValuesCount() + histogramBins();
+  }
+
+  private int histogramBins() {
+    return spec.getDistributionsList().stream().mapToInt(h -> h.getEdgesCount() - 1).sum();
   }
 
   public int vectorLength() {
@@ -46,6 +56,7 @@ public final class DatasheetQuery {
 
   public List<String> columns() {
     List<String> c = new ArrayList<>(spec.getColumnsList());
+    spec.getDistributionsList().forEach(h -> c.add(h.getColumn()));
     c.add(spec.getLabelColumn());
     c.add(spec.getGroup().getColumn());
     return c.stream().distinct().toList();
@@ -53,13 +64,16 @@ public final class DatasheetQuery {
 
   private List<NoiseComponentSpec> components() {
     int m = spec.getColumnsCount();
-    return List.of(new NoiseComponentSpec("rows", 1, 1), new NoiseComponentSpec("missing", m, Math.sqrt(m)),
-        new NoiseComponentSpec("label", 1, 1), new NoiseComponentSpec("group", 1, 1));
+    List<NoiseComponentSpec> out = new ArrayList<>(List.of(new NoiseComponentSpec("rows", 1, 1),
+        new NoiseComponentSpec("missing", m, Math.sqrt(m)), new NoiseComponentSpec("label", 1, 1), new NoiseComponentSpec("group", 1, 1)));
+    int h = spec.getDistributionsCount();
+    if (h > 0) out.add(new NoiseComponentSpec("distributions", h, Math.sqrt(h)));
+    return out;
   }
 
   /** Aggregate Skellam parameters per component (zeros for an exact release). */
   public double[] mu(double epsilon, double delta) {
-    if (Double.isInfinite(epsilon)) return new double[4];
+    if (Double.isInfinite(epsilon)) return new double[components().size()];
     return SkellamAccountant.calibrate(components(), epsilon, delta).mu();
   }
 
@@ -76,6 +90,17 @@ public final class DatasheetQuery {
       for (int c = 0; c < cols.length; c++) if (Double.isNaN(data.value(r, cols[c]))) v[base + 1 + c] += 1;
       if (data.value(r, label) > spec.getLabelAbove()) v[base + 1 + cols.length] += 1;
       for (int g = 0; g < groupValues.length; g++) if (data.value(r, group) == groupValues[g]) v[base + 2 + cols.length + g] += 1;
+      int at = base + 2 + cols.length + groupValues.length;
+      for (var h : spec.getDistributionsList()) {
+        double x = data.value(r, data.requireColumn(h.getColumn()));
+        int bins = h.getEdgesCount() - 1;
+        if (!Double.isNaN(x) && x >= h.getEdges(0) && x <= h.getEdges(bins)) {
+          int b = 0;
+          while (b < bins - 1 && x >= h.getEdges(b + 1)) b++;
+          v[at + b] += 1;
+        }
+        at += bins;
+      }
     }
     return RingVector.adopt(v);
   }
@@ -86,7 +111,8 @@ public final class DatasheetQuery {
     int m = spec.getColumnsCount();
     for (int s = 0; s < sites; s++) {
       for (int i = 0; i < block; i++) {
-        int comp = i == 0 ? 0 : i <= m ? 1 : i == m + 1 ? 2 : 3;
+        int groups = spec.getGroup().getValuesCount();
+        int comp = i == 0 ? 0 : i <= m ? 1 : i == m + 1 ? 2 : i <= m + 1 + groups ? 3 : 4;
         v[s * block + i] = sampler.sample(mu[comp] / threshold);
       }
     }
@@ -105,6 +131,13 @@ public final class DatasheetQuery {
           .setLabelPositive(aggregate.get(base + 1 + m));
       for (int i = 0; i < m; i++) c.addMissing(aggregate.get(base + 1 + i));
       for (int g = 0; g < spec.getGroup().getValuesCount(); g++) c.addGroupRows(aggregate.get(base + 2 + m + g));
+      int at = base + 2 + m + spec.getGroup().getValuesCount();
+      for (var h : spec.getDistributionsList()) {
+        var counts = org.consilium.analytics.wire.HistogramCounts.newBuilder().setColumn(h.getColumn()).addAllEdges(h.getEdgesList());
+        for (int b = 0; b < h.getEdgesCount() - 1; b++) counts.addCounts(aggregate.get(at + b));
+        at += h.getEdgesCount() - 1;
+        c.addDistributions(counts);
+      }
       d.addComposition(c);
     }
     return d.build();

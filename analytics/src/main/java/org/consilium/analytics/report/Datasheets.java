@@ -49,5 +49,15 @@ public final class Datasheets {
       md.append('\n');
     }
     md.append('\n');
+    for (SiteComposition s : d.getCompositionList()) {
+      for (var h : s.getDistributionsList()) {
+        md.append("- ").append(s.getSite()).append(", distribution of ").append(h.getColumn()).append(": ");
+        for (int b = 0; b < h.getCountsCount(); b++) {
+          md.append(String.format(Locale.ROOT, "%s[%.4g, %.4g) %.0f", b == 0 ? "" : ", ", h.getEdges(b), h.getEdges(b + 1), h.getCounts(b)));
+        }
+        md.append('\n');
+      }
+    }
+    md.append('\n');
   }
 }

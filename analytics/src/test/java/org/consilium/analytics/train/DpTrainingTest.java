@@ -68,6 +68,31 @@ class DpTrainingTest {
   }
 
   @Test
+  void twoSensitiveFeaturesGiveIntersectionalGroups() {
+    TrainSpec spec = SPEC.toBuilder().setStandardize(true)
+        .addSensitiveFeatures(org.consilium.analytics.wire.CategoricalFeature.newBuilder().setColumn("s").addValues("0").addValues("1"))
+        .addSensitiveFeatures(org.consilium.analytics.wire.CategoricalFeature.newBuilder().setColumn("r").addValues("1").addValues("2"))
+        .build();
+    TrainingJob job = new TrainingJob(spec, Double.POSITIVE_INFINITY, 1e-6);
+    var rows = new java.util.LinkedHashMap<String, double[]>();
+    rows.put("a", new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8});
+    rows.put("b", new double[] {1, 0, 1, 0, 1, 0, 1, 0});
+    rows.put("y", new double[] {1, 0, 1, 0, 0, 1, 1, 0});
+    rows.put("s", new double[] {0, 0, 1, 1, 0, 0, 1, 1});
+    rows.put("r", new double[] {1, 2, 1, 2, 1, 2, 1, 2});
+    var data = org.consilium.analytics.data.Dataset.ofColumns("t", rows);
+    var driver = job.driver();
+    org.consilium.analytics.wire.TrainedModel model = null;
+    while (model == null) {
+      var step = driver.current().toBuilder().addAllParticipants(List.of("x")).build();
+      model = driver.onAggregate(job.local(step, data), List.of("x"));
+    }
+    assertEquals(List.of("s=0 & r=1", "s=0 & r=2", "s=1 & r=1", "s=1 & r=2"),
+        model.getFairness().getGroupsList().stream().map(g -> g.getGroup()).toList());
+    assertTrue(model.getFairness().getGroupsList().stream().allMatch(g -> g.getSuppressed()), "two rows per group are below the minimum of 10");
+  }
+
+  @Test
   void dpTrainingRefusesWhatItCannotProtect() {
     assertEquals("train.standardize", assertThrows(InvalidSpecException.class,
         () -> new TrainingJob(SPEC.toBuilder().setStandardize(true).build(), 1.0, 1e-6)).field());
