@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,14 +97,7 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private byte[] sign(byte[] hash) {
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSA");
-      s.initSign(key);
-      s.update(hash);
-      return s.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot sign an audit entry", e);
-    }
+    return org.consilium.analytics.identity.Signatures.sign(key, hash);
   }
 
   /** SHA-256 of the record with hash and signature cleared (protobuf's serialisation of it). */

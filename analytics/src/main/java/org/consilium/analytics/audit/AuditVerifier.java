@@ -1,7 +1,6 @@
 package org.consilium.analytics.audit;
 
 import java.security.GeneralSecurityException;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,14 +65,7 @@ public final class AuditVerifier {
   }
 
   private static boolean signatureValid(X509Certificate writer, AuditRecord r) {
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSA");
-      s.initVerify(writer.getPublicKey());
-      s.update(r.getHash().toByteArray());
-      return s.verify(r.getSignature().toByteArray());
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
+    return org.consilium.analytics.identity.Signatures.verify(writer, r.getHash().toByteArray(), r.getSignature().toByteArray());
   }
 
   static String detail(AuditRecord r, String key) {

@@ -77,15 +77,21 @@ public final class Fairness {
     return r.build();
   }
 
-  static double between(double[] v) {
-    if (v.length == 0) return Double.NaN;
+  /** {min, max} of the values. */
+  private static double[] range(double[] v) {
     double max = Double.NEGATIVE_INFINITY;
     double min = Double.POSITIVE_INFINITY;
     for (double x : v) {
       max = Math.max(max, x);
       min = Math.min(min, x);
     }
-    return max - min;
+    return new double[] {min, max};
+  }
+
+  static double between(double[] v) {
+    if (v.length == 0) return Double.NaN;
+    double[] r = range(v);
+    return r[1] - r[0];
   }
 
   static double toOverall(double[] v, double overall) {
@@ -97,13 +103,8 @@ public final class Fairness {
 
   static double ratio(double[] v) {
     if (v.length == 0) return Double.NaN;
-    double max = Double.NEGATIVE_INFINITY;
-    double min = Double.POSITIVE_INFINITY;
-    for (double x : v) {
-      max = Math.max(max, x);
-      min = Math.min(min, x);
-    }
-    return max == 0 ? (min == 0 ? 1 : Double.NaN) : min / max;
+    double[] r = range(v);
+    return r[1] == 0 ? (r[0] == 0 ? 1 : Double.NaN) : r[0] / r[1];
   }
 
   static double ratioToOverall(double[] v, double overall) {

@@ -2,10 +2,10 @@ package org.consilium.node.identity;
 
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.Date;
 import org.consilium.analytics.identity.Participants;
+import org.consilium.analytics.identity.Signatures;
 
 /**
  * This node's long-term identity (its certificate and key from the startup kit) and the
@@ -36,25 +36,11 @@ public final class NodeIdentity {
   }
 
   public byte[] sign(byte[] message) {
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSA");
-      s.initSign(key);
-      s.update(message);
-      return s.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot sign with the node key", e);
-    }
+    return Signatures.sign(key, message);
   }
 
   public static boolean verify(X509Certificate signer, byte[] message, byte[] signature) {
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSA");
-      s.initVerify(signer.getPublicKey());
-      s.update(message);
-      return s.verify(signature);
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
+    return Signatures.verify(signer, message, signature);
   }
 
   /**
