@@ -172,14 +172,24 @@ public final class TrainingJob {
   public RingVector local(StepStart step, Dataset data) {
     return switch (step.getKind()) {
       case MOMENTS -> encoding.encode(features.localMoments(data));
-      case NEWTON -> encoding.encode(glm.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING), beta(step)));
-      case GRADIENT -> encoding.encode(gradient.localStep(features.rows(data, standardization(step), FeatureSpace.Part.TRAINING),
-          beta(step)));
-      case EVALUATE -> encoding.encode(evaluation(data, features.rows(data, standardization(step), evaluationPart()), beta(step)));
-      case IMPORTANCE -> encoding.encode(importance(features.rows(data, standardization(step), evaluationPart()), beta(step),
+      case NEWTON -> encoding.encode(glm.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step)));
+      case GRADIENT -> encoding.encode(gradient.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step)));
+      case EVALUATE -> encoding.encode(evaluation(data, rows(data, step, evaluationPart()), beta(step)));
+      case IMPORTANCE -> encoding.encode(importance(rows(data, step, evaluationPart()), beta(step),
           step.getColumnMeansList().stream().mapToDouble(Double::doubleValue).toArray()));
       default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
     };
+  }
+
+  /** Design rows, built once per table, standardisation and part, and reused by the following steps. */
+  private record RowsKey(Dataset data, List<Double> means, List<Double> scales, FeatureSpace.Part part) {}
+
+  private final java.util.Map<RowsKey, FeatureSpace.Rows> rowCache = new java.util.HashMap<>();
+
+  private FeatureSpace.Rows rows(Dataset data, StepStart step, FeatureSpace.Part part) {
+    if (rowCache.size() > 8) rowCache.clear();
+    return rowCache.computeIfAbsent(new RowsKey(data, step.getMeansList(), step.getScalesList(), part),
+        k -> features.rows(data, standardization(step), part));
   }
 
   /** Where the per-group histograms start in the evaluation vector (after the design column sums). */
