@@ -83,7 +83,7 @@ public final class TrainingJob {
       throw new InvalidSpecException("train.optimizer", "DP training uses gradient descent (a DP Hessian is not built)");
     }
     this.newton = !dp && (spec.getOptimizer() == TrainSpec.Optimizer.NEWTON
-        || (spec.getOptimizer() == TrainSpec.Optimizer.AUTO && features.width() <= 50));
+        || (spec.getOptimizer() == TrainSpec.Optimizer.AUTO && features.width() <= 100));
     this.maxRounds = spec.getMaxRounds() == 0 ? (newton ? 25 : dp ? 20 : 500) : spec.getMaxRounds();
     double clip = dp ? (spec.getClipNorm() == 0 ? 1.0 : spec.getClipNorm()) : Double.POSITIVE_INFINITY;
     double lossClip = dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY;
