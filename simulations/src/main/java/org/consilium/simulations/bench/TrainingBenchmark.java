@@ -62,8 +62,8 @@ public final class TrainingBenchmark {
       long p0 = System.nanoTime();
       for (int i = 0; i < 20; i++) DefaultJob.pooledTraining(spec, c.datasets());
       double pooledMs = (System.nanoTime() - p0) / 1e6 / 20;
-      int steps = job.getJsonArray("progress").size() + 2;
-      System.out.printf(Locale.ROOT, "Four hospitals, logistic regression (11 coefficients, %d Newton rounds):%n", steps - 2);
+      int steps = job.getJsonArray("progress").size() + 3; // plus moments, evaluation and importance
+      System.out.printf(Locale.ROOT, "Four hospitals, logistic regression (11 coefficients, %d Newton rounds):%n", steps - 3);
       System.out.printf(Locale.ROOT, "  federated (4 node processes, masking, mTLS loopback): %8.0f ms per job (%.0f ms per aggregation step)%n",
           federatedMs, federatedMs / steps);
       System.out.printf(Locale.ROOT, "  pooled (same model, in process, includes reading the CSVs): %5.1f ms per fit%n", pooledMs);
@@ -122,13 +122,13 @@ public final class TrainingBenchmark {
       double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
       if (!"RELEASED".equals(job.getString("status"))) throw new IllegalStateException("synthetic job " + job.encodePrettily());
       JsonArray progress = job.getJsonArray("progress");
-      int steps = progress.size() + 2;
+      int steps = progress.size() + 3; // plus moments, evaluation and importance
       Map<String, Long> bytes = bytesPerNode(traffic);
       long meanBytes = bytes.values().stream().mapToLong(Long::longValue).sum() / Math.max(1, bytes.size());
       long peak = data.keySet().stream().mapToLong(c::peakMemoryMiB).max().orElse(-1);
       System.out.printf(Locale.ROOT, "Synthetic: %d nodes x %d rows x %d features (%d Newton rounds, all %d node JVMs on this machine):%n",
           nodes, rows, features, progress.size(), nodes);
-      System.out.printf(Locale.ROOT, "  whole job %.1f s; %.2f s per aggregation step (moments, Newton rounds, evaluation)%n", seconds,
+      System.out.printf(Locale.ROOT, "  whole job %.1f s; %.2f s per aggregation step (moments, Newton rounds, evaluation, importance)%n", seconds,
           seconds / steps);
       System.out.printf(Locale.ROOT, "  bytes sent per node: %d in all, %d per step%n", meanBytes, meanBytes / steps);
       System.out.printf(Locale.ROOT, "  peak resident memory of the largest node process: %d MiB%n", peak);
