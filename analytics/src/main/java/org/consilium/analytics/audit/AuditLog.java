@@ -121,11 +121,7 @@ public final class AuditLog implements AutoCloseable {
 
   /** A digest of released content (a result), recorded by every party so that logs can be cross-checked. */
   public static String digest(byte[] content) {
-    try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return org.consilium.analytics.identity.Digests.sha256Hex(content);
   }
 
   @Override

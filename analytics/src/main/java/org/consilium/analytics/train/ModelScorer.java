@@ -12,7 +12,6 @@ import org.consilium.analytics.wire.TrainedModel;
  * with the input. The target column is not needed.
  */
 public final class ModelScorer {
-  private final TrainedModel model;
   private final FeatureSpace features;
   private final GlmNewton glm;
   private final double[] beta;
@@ -22,7 +21,6 @@ public final class ModelScorer {
     if (model.getModelVersion() != TrainingJob.MODEL_VERSION) {
       throw new IllegalArgumentException("model version " + model.getModelVersion() + " is not supported (expected " + TrainingJob.MODEL_VERSION + ")");
     }
-    this.model = model;
     this.features = FeatureSpace.of(model.getSpec());
     if (model.getCoefficientsCount() != features.width()) {
       throw new IllegalArgumentException("model has " + model.getCoefficientsCount() + " coefficients for " + features.width() + " features");
@@ -41,9 +39,5 @@ public final class ModelScorer {
       out.add(x == null ? Double.NaN : glm.predict(x, beta));
     }
     return out.stream().mapToDouble(Double::doubleValue).toArray();
-  }
-
-  public TrainedModel model() {
-    return model;
   }
 }

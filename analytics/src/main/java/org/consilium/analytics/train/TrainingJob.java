@@ -130,10 +130,6 @@ public final class TrainingJob {
     return features;
   }
 
-  public boolean differentiallyPrivate() {
-    return dp;
-  }
-
   /** Columns a node must hold and allow. */
   public List<String> columns() {
     List<String> c = new ArrayList<>(spec.getNumericFeaturesList());

@@ -2,8 +2,6 @@ package org.consilium.analytics.wire;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
 
@@ -95,11 +93,6 @@ public final class JobSpecs {
 
   /** A stable digest of a spec, recorded in ledgers and audit entries. */
   public static String digest(JobSpec spec) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(spec.toByteArray());
-      return java.util.HexFormat.of().formatHex(d);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return org.consilium.analytics.identity.Digests.sha256Hex(spec.toByteArray());
   }
 }

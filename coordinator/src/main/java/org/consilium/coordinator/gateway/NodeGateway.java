@@ -10,7 +10,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import org.consilium.analytics.identity.Digests;
 import org.consilium.analytics.identity.Participants;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
@@ -206,8 +206,8 @@ public final class NodeGateway {
 
   private static String fingerprint(X509Certificate cert) {
     try {
-      return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
-    } catch (Exception e) {
+      return Digests.sha256Hex(cert.getEncoded());
+    } catch (java.security.cert.CertificateEncodingException e) {
       return "";
     }
   }

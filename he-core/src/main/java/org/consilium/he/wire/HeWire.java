@@ -90,12 +90,6 @@ public final class HeWire {
     return out;
   }
 
-  public static EncryptedVectorProto toWire(PaillierPublicKey key, EncryptedVectorProto layout, List<Ciphertext> cts) {
-    EncryptedVectorProto.Builder b = layout.toBuilder().clearCiphertexts();
-    for (Ciphertext c : cts) b.addCiphertexts(bytes(c.value()));
-    return b.build();
-  }
-
   public static PartialDecryptionsProto toWire(List<PartialDecryption> ds) {
     PartialDecryptionsProto.Builder b = PartialDecryptionsProto.newBuilder();
     for (PartialDecryption d : ds) {
