@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.consilium.coordinator.access.UserStore;
 import org.consilium.coordinator.api.RestApi;
 import org.consilium.coordinator.config.CoordinatorConfig;
 import org.consilium.coordinator.gateway.NodeGateway;
@@ -44,8 +45,10 @@ public final class CoordinatorMain implements Callable<Integer> {
   public Integer call() throws Exception {
     CoordinatorConfig cfg;
     ThresholdPublicKey heKey = null;
+    UserStore users;
     try {
       cfg = CoordinatorConfig.load(config, System.getenv());
+      users = Files.exists(cfg.console().usersFile()) ? UserStore.load(cfg.console().usersFile()) : new UserStore(java.util.List.of());
       if (cfg.hePublicKey() != null) {
         heKey = HeWire.fromWire(HeWire.parse(ThresholdKeyProto.parser(), Files.readAllBytes(cfg.hePublicKey()), "he.public_key"));
         log.info("threshold Paillier key {} ({} bits, {} of {})", heKey.encryptionKey().fingerprint(), heKey.encryptionKey().bits(),
@@ -74,7 +77,7 @@ public final class CoordinatorMain implements Callable<Integer> {
       gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
       JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit);
       Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
-      api[0] = new RestApi(vertx, cfg, state, runner, metrics);
+      api[0] = new RestApi(vertx, cfg, state, runner, gateway[0], audit, metrics, users);
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {
         if (r.failed()) failure[0] = r.cause();
         started.countDown();
@@ -89,8 +92,8 @@ public final class CoordinatorMain implements Callable<Integer> {
     // One line a launcher can wait for, with the actual ports (0 in the config means "any free port").
     System.out.println("CONSILIUM_COORDINATOR_READY nodes=" + gateway[0].actualPort() + " rest=" + api[0].actualPort());
     System.out.flush();
-    log.info("coordinator {} ready: nodes on {}:{}, REST on https://{}:{}/api/v1", cfg.id(), cfg.nodesHost(),
-        gateway[0].actualPort(), cfg.restHost(), api[0].actualPort());
+    log.info("coordinator {} ready: nodes on {}:{}, console on https://{}:{}/console/, REST on https://{}:{}/api/v1", cfg.id(),
+        cfg.nodesHost(), gateway[0].actualPort(), cfg.restHost(), api[0].actualPort(), cfg.restHost(), api[0].actualPort());
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       vertx.close();

@@ -57,7 +57,8 @@ public final class ProvisionCommand implements Callable<Integer> {
       System.out.println("consortium '" + consortium + "' provisioned in " + c.out());
       System.out.println("  coordinator kit: " + c.coordinatorConfig().getParent());
       c.nodeConfigs().forEach((id, cfg) -> System.out.println("  node kit " + id + ": " + cfg.getParent()));
-      System.out.println("  the administrator credential is in " + c.coordinatorConfig().getParent().resolve("admin-credential"));
+      System.out.println("  the administrator's API token is in " + c.coordinatorConfig().getParent().resolve("admin-credential"));
+      System.out.println("  console sign-ins (admin, analyst) are in " + c.consoleCredentials() + ": hand them out, then delete it");
       return 0;
     } catch (RuntimeException e) {
       System.err.println("consilium-provision: " + e.getMessage());

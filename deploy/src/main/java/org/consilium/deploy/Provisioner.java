@@ -14,6 +14,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.consilium.coordinator.access.ConsoleUser;
+import org.consilium.coordinator.access.PasswordHash;
+import org.consilium.coordinator.access.Role;
+import org.consilium.coordinator.access.UserStore;
 import org.consilium.coordinator.api.AdminCredential;
 import org.consilium.he.threshold.Dealer;
 import org.consilium.he.wire.HeWire;
@@ -26,7 +30,8 @@ import org.consilium.he.wire.HeWire;
  *
  * <pre>
  *   out/ca/ca.crt, ca.key
- *   out/coordinator/{ca.crt, coordinator.crt, coordinator.key, coordinator.yaml, admin-credential}
+ *   out/coordinator/{ca.crt, coordinator.crt, coordinator.key, coordinator.yaml, admin-credential,
+ *                    console-users.yaml, console-credentials}
  *   out/nodes/ID/{ca.crt, node.crt, node.key, node.yaml, he-key-share.pb}
  *   (and out/coordinator/he-public-key.pb when a threshold Paillier key is dealt)
  * </pre>
@@ -52,7 +57,20 @@ public final class Provisioner {
   }
 
   /** Where everything went, and the admin token (also in the coordinator kit). */
-  public record Consortium(Path out, Path coordinatorConfig, Map<String, Path> nodeConfigs, String adminToken, Path caCertificate) {}
+  public record Consortium(Path out, Path coordinatorConfig, Map<String, Path> nodeConfigs, String adminToken, Path caCertificate,
+      Path consoleCredentials) {
+
+    /** The console password made at provisioning for user (admin or analyst), read from the credentials file. */
+    public String consolePassword(String user) {
+      try {
+        return Files.readAllLines(consoleCredentials).stream().filter(l -> l.startsWith(user + ": "))
+            .map(l -> l.substring(user.length() + 2).strip()).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no console user '" + user + "' in " + consoleCredentials));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
 
   private Provisioner() {}
 
@@ -83,6 +101,16 @@ public final class Provisioner {
       rng.nextBytes(tokenBytes);
       String token = HexFormat.of().formatHex(tokenBytes);
       write(coord.resolve("admin-credential"), token + "\n", true);
+      // Two console accounts to start with; more with consilium-user. Only hashes go in the kit's users file.
+      StringBuilder signIns = new StringBuilder("# Console sign-ins made at provisioning: hand each to its user, then delete this file.\n");
+      List<ConsoleUser> consoleUsers = new ArrayList<>();
+      for (Role role : List.of(Role.ADMIN, Role.ANALYST)) {
+        char[] password = UserStore.randomPassword(rng);
+        consoleUsers.add(new ConsoleUser(role.label(), role, PasswordHash.create(password)));
+        signIns.append(role.label()).append(": ").append(password).append('\n');
+      }
+      write(coord.resolve("console-users.yaml"), UserStore.yaml(consoleUsers), true);
+      write(coord.resolve("console-credentials"), signIns.toString(), true);
       StringBuilder cy = new StringBuilder()
           .append("# Consilium coordinator configuration; every key is documented in coordinator/README.md.\n")
           .append("coordinator:\n  id: coordinator\n")
@@ -91,6 +119,7 @@ public final class Provisioner {
           .append("tls:\n  certificate: coordinator.crt\n  private_key: coordinator.key\n  ca: ca.crt\n")
           .append("admin:\n  # SHA-256 of the token in ./admin-credential (the token itself is never stored here)\n")
           .append("  credential_sha256: ").append(AdminCredential.digestHex(token)).append('\n')
+          .append("console:\n  users_file: console-users.yaml\n")
           .append("cluster:\n  name: ").append(q(plan.consortium())).append("\n  host: 127.0.0.1\n  port: ").append(plan.clusterPort())
           .append("\n  state_dir: state\n");
       appendSettings(cy, plan.coordinatorSettings());
@@ -133,7 +162,7 @@ public final class Provisioner {
         write(cfg, ny.toString(), false);
         nodeConfigs.put(n.id(), cfg);
       }
-      return new Consortium(plan.out(), coordinatorConfig, nodeConfigs, token, caDir.resolve("ca.crt"));
+      return new Consortium(plan.out(), coordinatorConfig, nodeConfigs, token, caDir.resolve("ca.crt"), coord.resolve("console-credentials"));
     } catch (IOException e) {
       throw new UncheckedIOException("provisioning into " + plan.out() + " failed: " + e.getMessage(), e);
     }

@@ -44,8 +44,18 @@ public final class LocalConsortium implements AutoCloseable {
       this(work, nodeSettings, coordinatorSettings, HeartDisease.DATASET, null, 2048);
     }
 
+    /**
+     * The default simulation: every hospital allows statistics, training and datasheets (a real
+     * node allows only statistics unless its operator says otherwise) and answers the datasheet
+     * questions about its own data.
+     */
     public static Options defaults(Path work) {
-      return new Options(work, Map.of(), Map.of());
+      Map<String, Map<String, String>> nodes = new LinkedHashMap<>();
+      HeartDisease.HOSPITALS.keySet().forEach(id -> nodes.put(id, Map.of(
+          "policy.allowed_computations", "[statistics, train, datasheet]",
+          "datasheet.motivation", "'Heart disease diagnosis research; patients referred for angiography (" + id + ").'",
+          "datasheet.collection", "'Records of the UCI Heart Disease study, as published; no new collection.'")));
+      return new Options(work, nodes, Map.of());
     }
   }
 

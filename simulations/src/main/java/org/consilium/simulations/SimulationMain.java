@@ -54,8 +54,11 @@ public final class SimulationMain implements Callable<Integer> {
       System.out.print(DefaultJob.table(result.build(), DefaultJob.pooledExact(spec, c.datasets())));
       System.out.println();
       if (exit) return 0;
-      System.out.println("REST API: " + c.rest().base() + "api/v1 (CA certificate " + c.kits().caCertificate() + ")");
-      System.out.println("Admin credential (Bearer token): " + c.kits().coordinatorConfig().getParent().resolve("admin-credential"));
+      System.out.println("Console: " + c.rest().base() + "console/  (the certificate is the consortium's own: "
+          + c.kits().caCertificate() + "; your browser will ask you to trust it)");
+      System.out.println("  sign-ins for 'admin' and 'analyst' are in " + c.kits().consoleCredentials());
+      System.out.println("REST API: " + c.rest().base() + "api/v1 (described by " + c.rest().base() + "api/v1/openapi.yaml)");
+      System.out.println("  API token for scripts (Bearer): " + c.kits().coordinatorConfig().getParent().resolve("admin-credential"));
       System.out.println("Logs: " + dir.resolve("logs") + ". Press Ctrl-C to stop.");
       CountDownLatch forever = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -82,7 +82,9 @@ class PaillierDecryptionGuardTest {
     nodes.forEach((id, n) -> {
       List<Frame> replies = n.agent().onFrame(FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build()));
       assertEquals(MessageType.JOB_ACCEPT, replies.get(0).getType(), id + " accepts");
-      out.put(id, FrameCodec.payload(replies.get(1), HeContribution.parser()));
+      Frame contribution = replies.stream().filter(r -> r.getType() == MessageType.HE_CONTRIBUTION).findFirst()
+          .orElseThrow(() -> new AssertionError(id + " sent no HE_CONTRIBUTION with its acceptance"));
+      out.put(id, FrameCodec.payload(contribution, HeContribution.parser()));
     });
     return out;
   }

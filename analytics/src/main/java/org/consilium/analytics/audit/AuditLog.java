@@ -96,6 +96,15 @@ public final class AuditLog implements AutoCloseable {
     return r;
   }
 
+  /** The whole log as written so far (never a half-written entry: appends wait), for verification. */
+  public synchronized List<String> lines() {
+    try {
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read audit log " + file, e);
+    }
+  }
+
   private byte[] sign(byte[] hash) {
     return org.consilium.analytics.identity.Signatures.sign(key, hash);
   }

@@ -1,6 +1,9 @@
 package org.consilium.analytics.train;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.consilium.analytics.wire.RocPoint;
 
 /**
  * ROC AUC from securely aggregated score histograms: each node counts its positives and
@@ -48,6 +51,38 @@ public final class ScoreHistogram {
       negBelow += n;
     }
     return wins / (pos * neg);
+  }
+
+  /**
+   * Combine step: the ROC curve at every step-th bin edge, from threshold 1 (nothing predicted
+   * positive, the point (0, 0)) down to threshold 0 (everything positive, (1, 1)). Post-processing
+   * of the released histograms (negative noisy counts count as zero), so it costs no privacy.
+   */
+  public static List<RocPoint> roc(double[] h, int points) {
+    int bins = h.length / 2;
+    if (points < 1 || bins % points != 0) throw new IllegalArgumentException("points must divide the " + bins + " bins");
+    double pos = 0;
+    double neg = 0;
+    for (int b = 0; b < bins; b++) {
+      pos += Math.max(0, h[b]);
+      neg += Math.max(0, h[bins + b]);
+    }
+    if (pos == 0 || neg == 0) throw new IllegalArgumentException("a ROC curve needs both classes");
+    List<RocPoint> curve = new ArrayList<>(points + 1);
+    curve.add(point(1.0, 0, 0));
+    double tp = 0;
+    double fp = 0;
+    int step = bins / points;
+    for (int b = bins - 1; b >= 0; b--) {
+      tp += Math.max(0, h[b]);
+      fp += Math.max(0, h[bins + b]);
+      if (b % step == 0) curve.add(point((double) b / bins, fp / neg, tp / pos));
+    }
+    return curve;
+  }
+
+  private static RocPoint point(double threshold, double fpr, double tpr) {
+    return RocPoint.newBuilder().setThreshold(threshold).setFalsePositiveRate(fpr).setTruePositiveRate(tpr).build();
   }
 
   /** The exact AUC (Mann-Whitney, ties half) on pooled scores: the reference. */

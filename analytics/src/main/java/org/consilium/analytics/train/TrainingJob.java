@@ -38,6 +38,7 @@ public final class TrainingJob {
   public static final int MODEL_VERSION = 1;
   /** Score-histogram bins: fine for exact evaluation, coarse under DP where every bin is noised. */
   private static final int EXACT_BINS = ScoreHistogram.BINS;
+  private static final int ROC_POINTS = 50;
   private static final int DP_BINS = 20;
   private final int bins;
   private final int eval;
@@ -436,6 +437,7 @@ public final class TrainingJob {
       if (spec.getModel() == TrainSpec.Model.LOGISTIC) {
         m.setAuc(ScoreHistogram.auc(hist)).setAccuracy(Math.min(1, correct / n));
         m.addAllCalibration(calibration(hist));
+        m.addAllRoc(ScoreHistogram.roc(hist, Math.min(bins, ROC_POINTS)));
       }
       m.setEvaluatedOnHoldout(spec.getHoldoutFraction() > 0);
       for (double v : std.mean()) m.addMeans(v);

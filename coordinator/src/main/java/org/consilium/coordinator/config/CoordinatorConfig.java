@@ -1,6 +1,7 @@
 package org.consilium.coordinator.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +30,11 @@ public record CoordinatorConfig(
     int maxFrameBytes,
     Path recordTraffic,
     Path hePublicKey,
-    Path auditLog) {
+    Path auditLog,
+    Console console) {
+
+  /** The web console's accounts and session rules. */
+  public record Console(Path usersFile, Duration sessionIdle, Duration sessionMaxAge, int loginMaxFailures, Duration loginLockout) {}
 
   public static final Set<String> KEYS = Set.of(
       "coordinator.id",
@@ -39,7 +44,15 @@ public record CoordinatorConfig(
       "admin.credential_sha256",
       "cluster.name", "cluster.host", "cluster.port", "cluster.members", "cluster.state_dir",
       "rounds.timeout_seconds", "limits.max_frame_bytes",
-      "debug.record_traffic", "he.public_key", "storage.audit_log");
+      "debug.record_traffic", "he.public_key", "storage.audit_log",
+      "console.users_file", "console.session_idle_minutes", "console.session_max_hours",
+      "console.login_max_failures", "console.login_lockout_seconds");
+
+  private static int positive(Settings s, String key, int fallback) {
+    int v = s.integer(key, fallback);
+    if (v < 1) throw new Settings.ConfigException("setting '" + key + "' must be at least 1, not " + v);
+    return v;
+  }
 
   public static CoordinatorConfig load(Path file, Map<String, String> env) {
     Settings s = Settings.load(file, KEYS, env);
@@ -67,6 +80,12 @@ public record CoordinatorConfig(
         s.integer("limits.max_frame_bytes", 16 * 1024 * 1024),
         s.has("debug.record_traffic") ? s.path("debug.record_traffic") : null,
         s.has("he.public_key") ? s.path("he.public_key") : null,
-        s.has("storage.audit_log") ? s.path("storage.audit_log") : base.resolve("audit.log"));
+        s.has("storage.audit_log") ? s.path("storage.audit_log") : base.resolve("audit.log"),
+        new Console(
+            s.has("console.users_file") ? s.path("console.users_file") : base.resolve("console-users.yaml"),
+            Duration.ofMinutes(positive(s, "console.session_idle_minutes", 30)),
+            Duration.ofHours(positive(s, "console.session_max_hours", 12)),
+            positive(s, "console.login_max_failures", 5),
+            Duration.ofSeconds(positive(s, "console.login_lockout_seconds", 300))));
   }
 }

@@ -25,6 +25,7 @@ import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
 import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.MessageType;
+import org.consilium.analytics.wire.PolicySummary;
 import org.consilium.analytics.wire.Welcome;
 import org.consilium.coordinator.config.CoordinatorConfig;
 import org.consilium.coordinator.state.ClusterState;
@@ -45,6 +46,7 @@ public final class NodeGateway {
   private final ClusterState state;
   private final TrafficRecorder recorder;
   private final Map<String, NodeConnection> connections = new HashMap<>();
+  private final java.util.Set<String> suspended = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private BiConsumer<NodeConnection, Frame> frameHandler = (c, f) -> {};
   private Consumer<String> disconnectHandler = id -> {};
   private NetServer server;
@@ -54,6 +56,11 @@ public final class NodeGateway {
     this.config = config;
     this.state = state;
     this.recorder = recorder;
+    // Suspensions outlive restarts: they are kept in the registry.
+    state.nodes().values().forEach(e -> {
+      JsonObject entry = new JsonObject(e);
+      if (entry.getBoolean("suspended", false)) suspended.add(entry.getString("id"));
+    });
   }
 
   public void onFrame(BiConsumer<NodeConnection, Frame> handler) {
@@ -146,6 +153,10 @@ public final class NodeGateway {
           register(conn, hello);
           continue;
         }
+        if (f.getType() == MessageType.NODE_STATUS) {
+          updateStatus(conn, f);
+          continue;
+        }
         frameHandler.accept(conn, f);
       }
     });
@@ -167,9 +178,6 @@ public final class NodeGateway {
       log.info("node {} reconnected; closing its previous connection", conn.nodeId());
       previous.close();
     }
-    JsonArray budgets = new JsonArray();
-    hello.getPolicy().getBudgetsList().forEach(b -> budgets.add(new JsonObject().put("dataset", b.getDataset())
-        .put("epsilonCap", b.getEpsilonCap()).put("epsilonSpent", b.getEpsilonSpent())));
     JsonObject entry = new JsonObject()
         .put("id", conn.nodeId())
         .put("online", true)
@@ -177,10 +185,8 @@ public final class NodeGateway {
         .put("lastSeen", Instant.now().toString())
         .put("softwareVersion", hello.getSoftwareVersion())
         .put("datasets", new JsonArray(hello.getDatasetsList()))
-        .put("policy", new JsonObject()
-            .put("allowedComputations", new JsonArray(hello.getPolicy().getAllowedComputationsList()))
-            .put("minCohortSize", hello.getPolicy().getMinCohortSize())
-            .put("budgets", budgets))
+        .put("policy", policyJson(hello.getPolicy()))
+        .put("suspended", suspended.contains(conn.nodeId()))
         .put("certificateSha256", fingerprint(conn.certificate()))
         .put("certificateNotAfter", conn.certificate().getNotAfter().toInstant().toString());
     vertx.executeBlocking(() -> state.nodes().put(conn.nodeId(), entry.encode()));
@@ -189,14 +195,59 @@ public final class NodeGateway {
     log.info("node {} registered (datasets {})", conn.nodeId(), hello.getDatasetsList());
   }
 
-  private void markOffline(String id) {
-    vertx.executeBlocking(() -> {
-      String s = state.nodes().get(id);
-      if (s != null) {
-        state.nodes().put(id, new JsonObject(s).put("online", false).put("lastSeen", Instant.now().toString()).encode());
+  private static JsonObject policyJson(PolicySummary p) {
+    JsonArray budgets = new JsonArray();
+    p.getBudgetsList().forEach(b -> budgets.add(new JsonObject().put("dataset", b.getDataset())
+        .put("epsilonCap", b.getEpsilonCap()).put("epsilonSpent", b.getEpsilonSpent())
+        .put("epsilonRemaining", Math.max(0, b.getEpsilonCap() - b.getEpsilonSpent()))));
+    return new JsonObject().put("allowedComputations", new JsonArray(p.getAllowedComputationsList()))
+        .put("minCohortSize", p.getMinCohortSize()).put("budgets", budgets);
+  }
+
+  /** A node's budgets changed (it reserved or refunded epsilon): refresh its registry entry. */
+  private void updateStatus(NodeConnection conn, Frame f) {
+    PolicySummary p;
+    try {
+      p = FrameCodec.payload(f, PolicySummary.parser());
+    } catch (IllegalArgumentException e) {
+      conn.send(FrameCodec.error("", "malformed", e.getMessage()));
+      return;
+    }
+    updateEntry(conn.nodeId(), e -> e.put("policy", policyJson(p)).put("lastSeen", Instant.now().toString()));
+  }
+
+  /**
+   * Suspends or resumes a node (an administrator's decision): a suspended node stays connected
+   * but is offered no new jobs. Returns false if the node was never registered.
+   */
+  public Future<Boolean> setSuspended(String nodeId, boolean suspend) {
+    return vertx.executeBlocking(() -> state.nodes().containsKey(nodeId)).compose(known -> {
+      if (!known) return Future.succeededFuture(false);
+      if (suspend) suspended.add(nodeId);
+      else suspended.remove(nodeId);
+      return updateEntry(nodeId, e -> e.put("suspended", suspend)).map(true);
+    });
+  }
+
+  public boolean isSuspended(String nodeId) {
+    return suspended.contains(nodeId);
+  }
+
+  private Future<Void> updateEntry(String id, java.util.function.UnaryOperator<JsonObject> change) {
+    return vertx.executeBlocking(() -> {
+      state.nodes().lock(id);
+      try {
+        String s = state.nodes().get(id);
+        if (s != null) state.nodes().put(id, change.apply(new JsonObject(s)).encode());
+      } finally {
+        state.nodes().unlock(id);
       }
       return null;
     });
+  }
+
+  private void markOffline(String id) {
+    updateEntry(id, e -> e.put("online", false).put("lastSeen", Instant.now().toString()));
   }
 
   private static void reject(NetSocket socket, String code, String message) {

@@ -146,8 +146,8 @@ public final class JobRunner {
     }
   }
 
-  /** Validates and starts a job; returns its record. */
-  public JsonObject submit(JobSpec submitted) {
+  /** Validates and starts a job on behalf of submittedBy (a console user or the admin token); returns its record. */
+  public JsonObject submit(JobSpec submitted, String submittedBy) {
     try {
       JobSpecs.validate(submitted);
     } catch (InvalidSpecException e) {
@@ -157,9 +157,12 @@ public final class JobRunner {
       throw new SubmitException(400, "aggregation: this consortium has no threshold Paillier key (he.public_key)");
     }
     List<String> connected = gateway.connectedNodes();
-    List<String> participants = submitted.getNodesCount() == 0 ? connected : submitted.getNodesList().stream().sorted().toList();
+    List<String> participants = submitted.getNodesCount() == 0
+        ? connected.stream().filter(n -> !gateway.isSuspended(n)).toList()
+        : submitted.getNodesList().stream().sorted().toList();
     for (String n : participants) {
       if (!connected.contains(n)) throw new SubmitException(409, "nodes: node '" + n + "' is not connected");
+      if (gateway.isSuspended(n)) throw new SubmitException(409, "nodes: node '" + n + "' is suspended by an administrator");
     }
     if (participants.size() < 2) throw new SubmitException(409, "nodes: at least 2 connected nodes are needed, have " + participants.size());
     int t;
@@ -175,6 +178,7 @@ public final class JobRunner {
         .put("computation", JobSpecs.computation(spec))
         .put("status", "OFFERED")
         .put("submittedAt", Instant.now().toString())
+        .put("submittedBy", submittedBy)
         .put("spec", new JsonObject(JobSpecs.toJson(spec)))
         .put("participants", new JsonArray(participants))
         .put("threshold", t)
@@ -196,7 +200,8 @@ public final class JobRunner {
         throw new IllegalStateException(e);
       }
     }
-    audit.append("job.offered", id, "computation", JobSpecs.computation(spec), "participants", String.join(",", participants),
+    audit.append("job.offered", id, "submitted_by", submittedBy, "computation", JobSpecs.computation(spec),
+        "participants", String.join(",", participants),
         "threshold", Integer.toString(t), "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "spec_sha256", JobSpecs.digest(spec));
     for (String n : participants) send(n, FrameCodec.frame(MessageType.JOB_OFFER, id, 0, offer.build()));
     armTimer(job);

@@ -110,15 +110,25 @@ public final class NodeAgent {
   }
 
   public Frame hello() {
+    Hello.Builder h = Hello.newBuilder().setNodeId(config.nodeId()).setSoftwareVersion(SOFTWARE_VERSION)
+        .addAllDatasets(config.datasets().keySet()).setPolicy(policySummary());
+    config.datasheet().forEach((section, text) -> h.addDatasheet(
+        org.consilium.analytics.wire.DatasheetAnswer.newBuilder().setSection(section).setText(text)));
+    return frame(MessageType.HELLO, "", 0, h.build());
+  }
+
+  /** The policy and the budgets as the ledger has them now (for the coordinator's registry). */
+  private PolicySummary policySummary() {
     PolicySummary.Builder p = PolicySummary.newBuilder().addAllAllowedComputations(config.policy().allowedComputations())
         .setMinCohortSize(config.policy().minCohortSize());
     config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
         .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
-    Hello.Builder h = Hello.newBuilder().setNodeId(config.nodeId()).setSoftwareVersion(SOFTWARE_VERSION)
-        .addAllDatasets(config.datasets().keySet()).setPolicy(p);
-    config.datasheet().forEach((section, text) -> h.addDatasheet(
-        org.consilium.analytics.wire.DatasheetAnswer.newBuilder().setSection(section).setText(text)));
-    return frame(MessageType.HELLO, "", 0, h.build());
+    return p.build();
+  }
+
+  /** Tells the coordinator the budgets after they changed (a reservation, a refund). */
+  private Frame status() {
+    return frame(MessageType.NODE_STATUS, "", 0, policySummary());
   }
 
   /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
@@ -143,18 +153,18 @@ public final class NodeAgent {
                 "contributors", String.join(",", r.getAccounting().getContributorsList()));
           }
           log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
-          yield List.of();
+          yield List.of(status());
         }
         case JOB_ABORT -> {
           abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage());
-          yield List.of();
+          yield List.of(status());
         }
         case ERROR -> {
           String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
           log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), msg);
           // The coordinator no longer runs this job (or refused our message): stop taking part.
           abort(f.getJobId(), "coordinator: " + msg);
-          yield List.of();
+          yield List.of(status());
         }
         default -> List.of(error(f.getJobId(), "unexpected", "a node does not accept " + f.getType() + " frames"));
       };
@@ -269,6 +279,7 @@ public final class NodeAgent {
     List<Frame> out = new ArrayList<>();
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
         .setEpsilonReserved(JobSpecs.isExact(spec) ? 0 : spec.getPrivacy().getEpsilon()).build()));
+    out.add(status());
     if (stats != null) {
       RingVector input = stats.local(data).encoded();
       if (!plan.exact()) input = input.plus(stats.noiseShare(plan.mu(), t, new SkellamNoise(rng)));

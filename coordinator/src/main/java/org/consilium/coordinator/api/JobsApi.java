@@ -1,0 +1,211 @@
+package org.consilium.coordinator.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import org.consilium.analytics.report.Datasheets;
+import org.consilium.analytics.report.ModelCards;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.Datasheet;
+import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.coordinator.jobs.JobRunner;
+import org.consilium.coordinator.state.ClusterState;
+
+/**
+ * Jobs: submit, list (filtered), read, follow live (server-sent events), and the released
+ * outputs (result, model, model card, datasheet). Analysts and administrators alike.
+ */
+final class JobsApi {
+  static final Set<String> FINAL_STATUSES = Set.of("RELEASED", "REFUSED", "FAILED");
+  private static final Set<String> STATUSES = Set.of("OFFERED", "RUNNING", "RELEASED", "REFUSED", "FAILED");
+  private static final Set<String> COMPUTATIONS = Set.of("statistics", "train", "datasheet");
+  private static final long KEEPALIVE_MS = 15_000;
+  private final Vertx vertx;
+  private final ClusterState state;
+  private final JobRunner runner;
+  private final JobEvents events;
+  private final AccessControl access;
+
+  JobsApi(Vertx vertx, ClusterState state, JobRunner runner, JobEvents events, AccessControl access) {
+    this.vertx = vertx;
+    this.state = state;
+    this.runner = runner;
+    this.events = events;
+    this.access = access;
+  }
+
+  void routes(Router router, int maxBodyBytes) {
+    router.post("/api/v1/jobs").handler(BodyHandler.create().setBodyLimit(maxBodyBytes)).handler(this::submit);
+    router.get("/api/v1/jobs").handler(this::list);
+    router.get("/api/v1/jobs/:id").handler(ctx -> withJob(ctx, job -> ctx.json(job)));
+    router.get("/api/v1/jobs/:id/events").handler(this::follow);
+    router.get("/api/v1/jobs/:id/result").handler(ctx -> withJob(ctx, job -> {
+      if (!job.containsKey("result")) RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no result (status " + job.getString("status") + ")");
+      else ctx.json(job.getJsonObject("result"));
+    }));
+    router.get("/api/v1/jobs/:id/model").handler(ctx -> withModel(ctx, (job, result) -> ctx.response()
+        .putHeader("content-disposition", "attachment; filename=\"" + job.getString("id") + "-model.json\"")
+        .putHeader("content-type", "application/json").end(job.getJsonObject("result").getJsonObject("model").encodePrettily())));
+    router.get("/api/v1/jobs/:id/model-card").handler(ctx -> withModel(ctx, (job, result) -> ctx.response()
+        .putHeader("content-type", "application/json").end(JobSpecs.toJson(card(job, result)))));
+    router.get("/api/v1/jobs/:id/model-card.md").handler(ctx -> withModel(ctx, (job, result) -> ctx.response()
+        .putHeader("content-type", "text/markdown; charset=utf-8").end(ModelCards.markdown(card(job, result)))));
+    router.get("/api/v1/jobs/:id/datasheet.md").handler(ctx -> withJob(ctx, job -> {
+      JsonObject result = job.getJsonObject("result");
+      if (result == null || !result.containsKey("datasheet")) {
+        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no datasheet (status " + job.getString("status") + ")");
+        return;
+      }
+      try {
+        Datasheet.Builder d = Datasheet.newBuilder();
+        JsonFormat.parser().merge(result.getJsonObject("datasheet").encode(), d);
+        ctx.response().putHeader("content-type", "text/markdown; charset=utf-8").end(Datasheets.markdown(d.build()));
+      } catch (InvalidProtocolBufferException e) {
+        RestApi.error(ctx, 500, "stored datasheet is not readable: " + e.getMessage());
+      }
+    }));
+  }
+
+  private void submit(RoutingContext ctx) {
+    JobSpec spec;
+    try {
+      spec = JobSpecs.fromJson(ctx.body().asString());
+    } catch (InvalidSpecException e) {
+      RestApi.error(ctx, 400, "invalid job spec: " + e.getMessage());
+      return;
+    }
+    try {
+      JsonObject record = runner.submit(spec, AccessControl.principal(ctx).name());
+      ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/jobs/" + record.getString("id"));
+      ctx.json(record);
+    } catch (JobRunner.SubmitException e) {
+      RestApi.error(ctx, e.status(), e.getMessage());
+    }
+  }
+
+  /** All jobs, newest first, without their results; ?status= and ?computation= filter. */
+  private void list(RoutingContext ctx) {
+    String status = ctx.request().getParam("status");
+    String computation = ctx.request().getParam("computation");
+    if (status != null && !STATUSES.contains(status)) {
+      RestApi.error(ctx, 400, "status: must be one of " + new java.util.TreeSet<>(STATUSES) + ", not '" + status + "'");
+      return;
+    }
+    if (computation != null && !COMPUTATIONS.contains(computation)) {
+      RestApi.error(ctx, 400, "computation: must be one of " + new java.util.TreeSet<>(COMPUTATIONS) + ", not '" + computation + "'");
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      List<JsonObject> jobs = new ArrayList<>();
+      state.jobs().values().forEach(s -> {
+        JsonObject j = new JsonObject(s);
+        if (status != null && !status.equals(j.getString("status"))) return;
+        if (computation != null && !computation.equals(j.getString("computation"))) return;
+        j.remove("result");
+        jobs.add(j);
+      });
+      jobs.sort(Comparator.comparing((JsonObject j) -> j.getString("submittedAt")).reversed());
+      return new JsonArray(jobs);
+    }).onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  /**
+   * Server-sent events: the job record now ("job" events), again at every change, until a final
+   * status; then the stream ends. The subscription starts before the first read so that no change
+   * falls in between (a client keeps the record with the latest updatedAt). Comments keep proxies
+   * from closing an idle stream; the stream also ends when the session expires.
+   */
+  private void follow(RoutingContext ctx) {
+    Principal who = AccessControl.principal(ctx);
+    String id = ctx.pathParam("id");
+    HttpServerResponse res = ctx.response();
+    boolean[] started = {false};
+    List<JsonObject> early = new ArrayList<>();
+    Runnable[] cancel = new Runnable[1];
+    long[] timer = {-1};
+    Runnable end = () -> {
+      cancel[0].run();
+      if (timer[0] >= 0) vertx.cancelTimer(timer[0]);
+      if (!res.ended() && !res.closed()) res.end();
+    };
+    java.util.function.Consumer<JsonObject> send = job -> {
+      if (res.ended() || res.closed()) return;
+      res.write("event: job\ndata: " + job.encode() + "\n\n");
+      if (FINAL_STATUSES.contains(job.getString("status"))) end.run();
+    };
+    cancel[0] = events.subscribe(id, update -> {
+      if (started[0]) send.accept(update);
+      else early.add(update);
+    });
+    vertx.executeBlocking(() -> state.jobs().get(id)).onFailure(e -> {
+      cancel[0].run();
+      ctx.fail(e);
+    }).onSuccess(s -> {
+      if (s == null) {
+        cancel[0].run();
+        RestApi.error(ctx, 404, "no job '" + id + "'");
+        return;
+      }
+      res.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8").putHeader("cache-control", "no-store");
+      res.closeHandler(v -> end.run());
+      res.write("retry: 3000\n\n");
+      started[0] = true;
+      send.accept(new JsonObject(s));
+      early.forEach(send);
+      if (res.ended()) return;
+      timer[0] = vertx.setPeriodic(KEEPALIVE_MS, t -> {
+        if (!access.stillLive(who)) {
+          res.write("event: expired\ndata: {}\n\n");
+          end.run();
+        } else if (!res.ended() && !res.closed()) {
+          res.write(": keep-alive\n\n");
+        }
+      });
+    });
+  }
+
+  private void withJob(RoutingContext ctx, java.util.function.Consumer<JsonObject> then) {
+    String id = ctx.pathParam("id");
+    vertx.executeBlocking(() -> state.jobs().get(id)).onSuccess(s -> {
+      if (s == null) RestApi.error(ctx, 404, "no job '" + id + "'");
+      else then.accept(new JsonObject(s));
+    }).onFailure(ctx::fail);
+  }
+
+  private void withModel(RoutingContext ctx, java.util.function.BiConsumer<JsonObject, JobResult> then) {
+    withJob(ctx, job -> {
+      JsonObject result = job.getJsonObject("result");
+      if (result == null || !result.containsKey("model")) {
+        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no trained model (status " + job.getString("status") + ")");
+        return;
+      }
+      try {
+        JobResult.Builder r = JobResult.newBuilder();
+        JsonFormat.parser().merge(result.encode(), r);
+        then.accept(job, r.build());
+      } catch (InvalidProtocolBufferException e) {
+        RestApi.error(ctx, 500, "stored result is not readable: " + e.getMessage());
+      }
+    });
+  }
+
+  private static org.consilium.analytics.wire.ModelCard card(JsonObject job, JobResult result) {
+    try {
+      return ModelCards.build(JobSpecs.fromJson(job.getJsonObject("spec").encode()), result, job.getString("updatedAt", ""));
+    } catch (InvalidSpecException e) {
+      throw new IllegalStateException("stored spec is not readable: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package org.consilium.simulations.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.consilium.simulations.DefaultJob;
+import org.consilium.simulations.LocalConsortium;
+import org.consilium.simulations.RestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's access rules and the OpenAPI document, against the real coordinator of a
+ * running four-hospital simulation: nothing under /api answers without a session, analysts
+ * cannot reach administrator endpoints, changes need the CSRF token, and every documented
+ * operation answers as documented (status and JSON shape) with real jobs of each kind.
+ */
+class ConsoleApiTest {
+  @TempDir
+  static Path work;
+  static LocalConsortium consortium;
+  static RestClient admin;
+  static RestClient analyst;
+  static RestClient anonymous;
+  static OpenApi openApi;
+  static String statisticsJob;
+  static String trainingJob;
+  static String datasheetJob;
+
+  @BeforeAll
+  static void start() throws Exception {
+    consortium = LocalConsortium.start(LocalConsortium.Options.defaults(work));
+    var kits = consortium.kits();
+    admin = consortium.rest().signIn("admin", kits.consolePassword("admin"));
+    analyst = consortium.rest().signIn("analyst", kits.consolePassword("analyst"));
+    anonymous = consortium.rest().anonymous();
+    statisticsJob = submitAndWait(analyst, DefaultJob.spec("1.0"));
+    trainingJob = submitAndWait(analyst, DefaultJob.dpTrainSpec("1.0", "[]").replace("\"nodes\": [],", ""));
+    datasheetJob = submitAndWait(analyst, """
+        {"specVersion": 1, "dataset": "heart-disease", "privacy": {"epsilon": 1.0},
+         "datasheet": {"columns": ["chol"], "labelColumn": "num", "labelAbove": 0,
+                       "group": {"column": "sex", "values": ["0", "1"]}}}""");
+    RestClient.Response doc = analyst.get("api/v1/openapi.yaml");
+    assertEquals(200, doc.status(), "the OpenAPI document is served to a signed-in user");
+    openApi = new OpenApi(doc.body());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (consortium != null) consortium.close();
+  }
+
+  private static String submitAndWait(RestClient as, String spec) {
+    RestClient.Response r = as.post("api/v1/jobs", spec);
+    assertEquals(201, r.status(), "submit: " + r.body());
+    String id = new JsonObject(r.body()).getString("id");
+    JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(2));
+    assertEquals("RELEASED", job.getString("status"), "job " + id + ": " + job.encode());
+    return id;
+  }
+
+  @Test
+  void noDocumentedEndpointAnswersWithoutASession() {
+    for (OpenApi.Operation op : openApi.operations()) {
+      if (op.open()) continue;
+      RestClient.Response r = anonymous.send(op.method(), concrete(op.path(), statisticsJob), op.method().equals("GET") ? null : "{}");
+      assertEquals(401, r.status(), op + " without a session must answer 401, got " + r.status() + " " + r.body());
+      assertTrue(new JsonObject(r.body()).getString("error").contains("sign in"), op + ": the error says to sign in");
+    }
+  }
+
+  @Test
+  void aForgedOrExpiredCookieIsNoSession() {
+    RestClient forged = consortium.rest().anonymous();
+    RestClient.Response r = forged.send("GET", "api/v1/jobs", null);
+    assertEquals(401, r.status());
+    RestClient signedOut = consortium.rest().signIn("analyst", consortium.kits().consolePassword("analyst"));
+    assertEquals(204, signedOut.send("DELETE", "api/v1/session", null).status(), "sign out");
+    assertEquals(401, signedOut.get("api/v1/jobs").status(), "a signed-out session's cookie no longer works");
+  }
+
+  @Test
+  void analystsCannotReachAdministratorEndpoints() {
+    int adminOps = 0;
+    for (OpenApi.Operation op : openApi.operations()) {
+      if (!"admin".equals(op.role())) continue;
+      adminOps++;
+      String path = concrete(op.path(), statisticsJob);
+      RestClient.Response r = analyst.send(op.method(), path, null);
+      assertEquals(403, r.status(), op + " as analyst must answer 403, got " + r.status() + " " + r.body());
+      assertTrue(new JsonObject(r.body()).getString("error").contains("admin role"), op + ": the error names the role");
+    }
+    assertTrue(adminOps >= 4, "suspend, resume, audit and metrics are administrator endpoints");
+    // And nothing changed: the node an analyst tried to suspend is not suspended.
+    JsonArray nodes = new JsonArray(admin.get("api/v1/nodes").body());
+    nodes.forEach(n -> assertFalse(((JsonObject) n).getBoolean("suspended"), "no node was suspended by an analyst"));
+  }
+
+  @Test
+  void changesWithoutTheSessionsCsrfTokenAreRefused() {
+    RestClient.Response r = analyst.withoutCsrf().post("api/v1/jobs", DefaultJob.spec("0.5"));
+    assertEquals(403, r.status(), "a cross-site post carries the cookie but not the token: " + r.body());
+    assertTrue(r.body().contains("X-CSRF-Token"));
+    RestClient.Response s = admin.withoutCsrf().post("api/v1/nodes/cleveland/suspend", null);
+    assertEquals(403, s.status());
+  }
+
+  @Test
+  void repeatedWrongPasswordsLockTheNameOut() {
+    for (int i = 0; i < 5; i++) {
+      RestClient.Response r = anonymous.post("api/v1/session", "{\"username\":\"mallory\",\"password\":\"guess-" + i + "\"}");
+      assertEquals(401, r.status(), "attempt " + i + " is a wrong password");
+      assertEquals("wrong user name or password", new JsonObject(r.body()).getString("error"), "no hint whether the name exists");
+    }
+    RestClient.Response locked = anonymous.post("api/v1/session", "{\"username\":\"mallory\",\"password\":\"guess\"}");
+    assertEquals(429, locked.status(), "the sixth attempt within the lockout is refused: " + locked.body());
+    assertEquals(400, anonymous.post("api/v1/session", "{\"username\":\"x\"}").status(), "a sign-in without a password");
+    assertEquals(400, anonymous.post("api/v1/session", "not json").status(), "a sign-in that is not JSON");
+  }
+
+  @Test
+  void theApiTokenStillWorksForScriptsAndTheAuditNamesWhoSubmitted() {
+    RestClient.Response trail = consortium.rest().get("api/v1/audit?job=" + statisticsJob);
+    assertEquals(200, trail.status(), trail.body());
+    JsonObject t = new JsonObject(trail.body());
+    assertTrue(t.getBoolean("verified"), "the coordinator's audit log verifies: " + t.getJsonArray("problems"));
+    boolean offeredByAnalyst = t.getJsonArray("entries").stream().map(e -> (JsonObject) e)
+        .anyMatch(e -> e.getString("event").equals("job.offered") && "analyst".equals(e.getJsonObject("details").getString("submitted_by")));
+    assertTrue(offeredByAnalyst, "the audit trail records that 'analyst' submitted the job: " + t.encode());
+  }
+
+  @Test
+  void everyDocumentedOperationAnswersAsDocumented() {
+    List<String> problems = new ArrayList<>();
+    for (OpenApi.Operation op : openApi.operations()) {
+      for (Call call : calls(op)) {
+        RestClient.Response r = call.client.send(op.method(), call.path, call.body);
+        if (!op.responses().containsKey(Integer.toString(r.status()))) {
+          problems.add(op + " (" + call.path + "): status " + r.status() + " is not documented; body " + abbreviate(r.body()));
+          continue;
+        }
+        if (call.expected != 0 && r.status() != call.expected) {
+          problems.add(op + " (" + call.path + "): expected " + call.expected + ", got " + r.status() + " " + abbreviate(r.body()));
+        }
+        Map<String, Object> schema = openApi.jsonSchema(op, r.status());
+        if (schema != null) openApi.validate(r.body(), schema).forEach(p -> problems.add(op + " " + r.status() + ": " + p));
+      }
+    }
+    if (!problems.isEmpty()) fail("the API does not answer as its OpenAPI document says:\n  " + String.join("\n  ", problems));
+  }
+
+  private record Call(RestClient client, String path, String body, int expected) {}
+
+  /** Real requests for one operation: what succeeds, and the documented failures we can provoke. */
+  private List<Call> calls(OpenApi.Operation op) {
+    RestClient who = "admin".equals(op.role()) ? admin : analyst;
+    String p = op.path();
+    List<Call> calls = new ArrayList<>();
+    switch (op.method() + " " + p) {
+      case "POST /api/v1/session" -> {
+        calls.add(new Call(anonymous, p, new JsonObject().put("username", "analyst")
+            .put("password", consortium.kits().consolePassword("analyst")).encode(), 200));
+        calls.add(new Call(anonymous, p, "{\"username\":\"analyst\",\"password\":\"not-the-password\"}", 401));
+        calls.add(new Call(anonymous, p, "{}", 400));
+      }
+      case "DELETE /api/v1/session" -> calls.add(new Call(
+          consortium.rest().signIn("analyst", consortium.kits().consolePassword("analyst")), p, null, 204));
+      case "POST /api/v1/jobs" -> {
+        calls.add(new Call(who, p, DefaultJob.spec("0.25"), 201));
+        calls.add(new Call(who, p, "{\"specVersion\": 1}", 400));
+        calls.add(new Call(who, p, DefaultJob.spec("0.25").replace("\"heart-disease\",", "\"heart-disease\", \"nodes\": [\"nowhere\", \"cleveland\"],"), 409));
+      }
+      case "GET /api/v1/jobs" -> {
+        calls.add(new Call(who, p, null, 200));
+        calls.add(new Call(who, p + "?status=RELEASED&computation=train", null, 200));
+        calls.add(new Call(who, p + "?status=LOST", null, 400));
+      }
+      case "GET /api/v1/audit" -> {
+        calls.add(new Call(who, p + "?limit=5", null, 200));
+        calls.add(new Call(who, p + "?limit=0", null, 400));
+      }
+      default -> {
+        if (p.contains("{id}") && p.startsWith("/api/v1/jobs")) {
+          String expectedForDatasheet = p.endsWith("datasheet.md") ? "" : null;
+          for (String job : List.of(statisticsJob, trainingJob, datasheetJob)) {
+            int expected = 0;
+            if (p.endsWith("/model") || p.contains("model-card")) expected = job.equals(trainingJob) ? 200 : 409;
+            if (expectedForDatasheet != null) expected = job.equals(datasheetJob) ? 200 : 409;
+            calls.add(new Call(who, concrete(p, job), null, expected));
+          }
+          calls.add(new Call(who, concrete(p, "job-does-not-exist"), null, 404));
+        } else if (p.contains("{id}")) {
+          calls.add(new Call(who, concrete(p, "cleveland"), null, 200));
+          calls.add(new Call(who, concrete(p, "nowhere"), null, 404));
+          if (p.endsWith("/suspend")) calls.add(new Call(who, concrete("/api/v1/nodes/{id}/resume", "cleveland"), null, 200));
+        } else {
+          calls.add(new Call(who, p, null, 200));
+        }
+      }
+    }
+    return calls;
+  }
+
+  private static String concrete(String path, String id) {
+    return path.replace("{id}", id).substring(1);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+  }
+}
