@@ -23,7 +23,7 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
-const fmt = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x)) ? '–'
+const fmt = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x) || x === 'NaN') ? '–'
   : (typeof x === 'number' ? (Number.isInteger(x) ? x.toString() : x.toFixed(digits)) : String(x));
 const num = (x) => (typeof x === 'string' && /^-?\d/.test(x)) ? Number(x) : x;
 const when = (iso) => iso ? new Date(iso).toLocaleString() : '–';
@@ -60,7 +60,7 @@ async function api(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body)});
   const type = res.headers.get('content-type') || '';
   const data = type.includes('json') ? await res.json() : await res.text();
-  if (res.status === 401 && path !== '/api/v1/session') {
+  if (res.status === 401 && !(method === 'POST' && path === '/api/v1/session')) {
     session = null;
     showSignedOut();
     location.hash = '#/login?expired=1&then=' + encodeURIComponent(location.hash);
@@ -166,7 +166,8 @@ function nodesTable(nodes, reload) {
       : n.online ? h('span', {class: 'badge ok'}, 'Online') : h('span', {class: 'badge bad'}, 'Offline');
     const budgets = h('ul', {class: 'plain'}, (n.policy?.budgets || []).map(b => {
       const capped = Number.isFinite(b.epsilonCap);
-      return h('li', {}, b.dataset + ': ' + fmt(b.epsilonSpent, 2) + ' spent, ' + (capped ? fmt(b.epsilonRemaining, 2) + ' of ' + fmt(b.epsilonCap, 2) + ' left ' : 'no cap '),
+      const e = (x) => Number(x || 0).toFixed(2);
+      return h('li', {}, b.dataset + ': ' + e(b.epsilonSpent) + ' spent, ' + (capped ? e(b.epsilonRemaining) + ' of ' + e(b.epsilonCap) + ' left ' : 'no cap '),
         capped ? h('meter', {min: 0, max: b.epsilonCap, value: b.epsilonRemaining, 'aria-label': 'remaining budget of ' + n.id + ' for ' + b.dataset}) : null);
     }));
     const row = [n.id, status, when(n.lastSeen), (n.datasets || []).join(', '), (n.policy?.allowedComputations || []).join(', ') || 'all',
@@ -275,6 +276,9 @@ function progressView(job) {
   const out = [];
   const train = job.progress || [];
   if (train.length > 0) {
+    if (job.spec?.privacy?.epsilon !== 'Infinity') {
+      out.push(h('p', {class: 'hint'}, 'Under differential privacy every released loss carries noise; the curve shows the noisy values.'));
+    }
     out.push(chart('Training loss by round', {type: 'line', data: {labels: train.map(r => r.round || 0), datasets: [
       {label: 'loss', data: train.map(r => r.loss), borderColor: '#0b5cad', backgroundColor: '#0b5cad'}]},
       options: {scales: {x: {title: {display: true, text: 'round'}}, y: {title: {display: true, text: 'mean loss'}}}}}));

@@ -1,0 +1,258 @@
+package org.consilium.simulations.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.consilium.analytics.identity.Pem;
+import org.consilium.simulations.LocalConsortium;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser (Debian's Chromium, headless) against a running four-hospital
+ * simulation: an analyst signs in with the keyboard, submits a training job through the form
+ * (after the form has refused an invalid one), watches it complete through the server's live
+ * updates, opens the fairness report and the model card; an administrator sees the verified
+ * audit trail and suspends a node. Screenshots go to target/console-screenshots.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleBrowserTest {
+  static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
+  @TempDir
+  static Path work;
+  static LocalConsortium consortium;
+  static ChromeDriver browser;
+  static WebDriverWait wait;
+  static String console;
+  static String jobUrl;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Chromium.ensureInstalled();
+    consortium = LocalConsortium.start(LocalConsortium.Options.defaults(work.resolve("sim")));
+    Files.createDirectories(SCREENSHOTS);
+    browser = Chromium.start(work.resolve("chromium-profile"),
+        Pem.certificate(consortium.kits().coordinatorConfig().getParent().resolve("coordinator.crt")));
+    wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    console = consortium.rest().base() + "console/";
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) browser.quit();
+    if (consortium != null) consortium.close();
+  }
+
+  @Test
+  @Order(1)
+  void aVisitorWithoutASessionIsSentToTheSignInPageAndAWrongPasswordIsRefused() throws Exception {
+    browser.get(consortium.rest().base().toString());
+    wait.until(ExpectedConditions.urlContains("#/login"));
+    assertTrue(browser.findElement(By.id("nav")).getAttribute("hidden") != null, "no navigation before signing in");
+    browser.findElement(By.id("username")).sendKeys("analyst");
+    browser.findElement(By.id("password")).sendKeys("not-the-password" + Keys.ENTER);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "wrong user name or password"));
+    screenshot("01-sign-in-refused");
+  }
+
+  @Test
+  @Order(2)
+  void anAnalystSignsInWithTheKeyboard() throws Exception {
+    browser.navigate().refresh();
+    WebElement user = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    assertEquals(user, browser.switchTo().activeElement(), "the sign-in page puts the focus on the user name");
+    user.sendKeys("analyst" + Keys.TAB);
+    browser.switchTo().activeElement().sendKeys(consortium.kits().consolePassword("analyst") + Keys.ENTER);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("user"), "analyst (analyst)"));
+    wait.until(ExpectedConditions.urlContains("#/jobs"));
+    assertFalse(browser.findElement(By.cssSelector("[data-role=admin]")).isDisplayed(), "analysts have no audit trail link");
+  }
+
+  @Test
+  @Order(3)
+  void theFormRefusesAnInvalidJobAndNamesTheField() throws Exception {
+    browser.get(console + "#/submit");
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("kind-train"))).click();
+    assertAccessible();
+    WebElement target = browser.findElement(By.id("target"));
+    target.clear();
+    browser.findElement(By.id("holdout")).clear();
+    browser.findElement(By.id("holdout")).sendKeys("0.95");
+    browser.findElement(By.id("submit-job")).click();
+    WebElement errors = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".errors")));
+    assertTrue(errors.getText().contains("Target column is required"), errors.getText());
+    assertTrue(errors.getText().contains("held-out share must be from 0 to 0.9"), errors.getText());
+    assertEquals("true", target.getAttribute("aria-invalid"), "the field is marked invalid for assistive technology");
+    assertEquals(errors, browser.switchTo().activeElement(), "the error summary takes the focus");
+    assertTrue(browser.getCurrentUrl().endsWith("#/submit"), "nothing was submitted");
+    screenshot("02-form-validation");
+  }
+
+  @Test
+  @Order(4)
+  void anAnalystSubmitsATrainingJobAndWatchesItCompleteLive() throws Exception {
+    browser.findElement(By.id("target")).sendKeys("num");
+    WebElement holdout = browser.findElement(By.id("holdout"));
+    holdout.clear();
+    holdout.sendKeys("0.25");
+    browser.findElement(By.id("mitigation")).click();
+    browser.findElement(By.id("title")).sendKeys("Heart disease (console test)");
+    browser.findElement(By.id("intended-use")).sendKeys("Testing the console.");
+    browser.findElement(By.id("submit-job")).click();
+    wait.until(ExpectedConditions.urlMatches("#/jobs/job-[0-9a-f-]+$"));
+    jobUrl = browser.getCurrentUrl();
+    // A marker that a reload would erase: the page must change through the server's pushed events.
+    ((JavascriptExecutor) browser).executeScript("window.consiliumMarker = 42;");
+    screenshot("03-job-running");
+    new WebDriverWait(browser, Duration.ofMinutes(3)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "RELEASED"));
+    assertEquals(42L, ((JavascriptExecutor) browser).executeScript("return window.consiliumMarker;"),
+        "the job page updated without a reload (server-sent events)");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("auc")));
+    String page = browser.findElement(By.id("main")).getText();
+    assertTrue(page.contains("Coefficients") && page.contains("Odds ratio"), "the model's coefficients and odds ratios are shown");
+    assertTrue(page.contains("Aggregation rounds: who took part"), "participants per round are shown");
+    assertTrue(page.contains("distributed Skellam"), "the privacy spent is shown");
+    assertChartDrawn("ROC curve");
+    assertChartDrawn("Calibration plot");
+    assertChartDrawn("Training loss");
+    assertAccessible();
+    screenshot("04-job-released");
+  }
+
+  @Test
+  @Order(5)
+  void theFairnessReportShowsChartsAndTheMetricTable() throws Exception {
+    browser.findElement(By.linkText("Fairness report")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Fairness report"));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("table")));
+    String text = browser.findElement(By.id("main")).getText();
+    assertTrue(text.contains("Demographic parity difference"), text);
+    assertTrue(text.contains("overall"), "the overall row is in the table");
+    assertTrue(text.contains("After mitigation"), "the mitigation's effect is shown");
+    assertChartDrawn("Bar chart of selection rate");
+    screenshot("05-fairness");
+  }
+
+  @Test
+  @Order(6)
+  void theModelCardPageShowsEverySection() throws Exception {
+    browser.get(jobUrl);
+    wait.until(ExpectedConditions.elementToBeClickable(By.linkText("Model card"))).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Model card"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Ethical considerations"));
+    String text = browser.findElement(By.id("main")).getText();
+    for (String section : List.of("Model details", "Intended use", "Testing the console.", "Quantitative analyses", "Privacy", "Caveats")) {
+      assertTrue(text.contains(section), "the model card shows '" + section + "'");
+    }
+    screenshot("06-model-card");
+  }
+
+  @Test
+  @Order(7)
+  void theConsortiumPageShowsNodesAndRemainingBudgets() throws Exception {
+    browser.findElement(By.linkText("Consortium")).click();
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tbody tr"), 4));
+    String text = browser.findElement(By.id("main")).getText();
+    for (String node : List.of("cleveland", "hungarian", "switzerland", "va-long-beach")) assertTrue(text.contains(node), node);
+    assertEquals(4, browser.findElements(By.xpath("//span[normalize-space()='Online']")).size(), "every node is online");
+    assertTrue(text.contains("heart-disease: 1.00 spent, 9.00 of 10.00 left"), "each node spent ε = 1 on the job: " + text);
+    assertTrue(browser.findElements(By.xpath("//button[starts-with(normalize-space(), 'Suspend')]")).isEmpty(), "analysts cannot suspend nodes");
+    screenshot("07-consortium");
+  }
+
+  @Test
+  @Order(8)
+  void anAnalystCannotOpenTheAuditTrail() {
+    browser.get(console + "#/audit");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Only administrators see the audit trail."));
+  }
+
+  @Test
+  @Order(9)
+  void anAdministratorSeesTheVerifiedAuditTrailAndSuspendsANode() throws Exception {
+    browser.findElement(By.id("logout")).click();
+    wait.until(ExpectedConditions.urlContains("#/login"));
+    browser.findElement(By.id("username")).sendKeys("admin");
+    browser.findElement(By.id("password")).sendKeys(consortium.kits().consolePassword("admin") + Keys.ENTER);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("user"), "admin (admin)"));
+    browser.findElement(By.linkText("Audit trail")).click();
+    WebElement status = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("audit-status")));
+    assertTrue(status.getText().startsWith("Verified"), status.getText());
+    String text = browser.findElement(By.id("main")).getText();
+    assertTrue(text.contains("job.offered") && text.contains("submitted_by=analyst"), "the trail names who submitted the job");
+    assertTrue(text.contains("console.login"), "sign-ins are audited");
+    assertFalse(text.contains(consortium.kits().consolePassword("admin")), "no password in the audit trail");
+    screenshot("08-audit-trail");
+
+    browser.findElement(By.linkText("Consortium")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[data-node=hungarian]"))).click();
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.xpath("//span[normalize-space()='Suspended']"), 1));
+    screenshot("09-node-suspended");
+    browser.findElement(By.cssSelector("button[data-node=hungarian]")).click();
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.xpath("//span[normalize-space()='Suspended']"), 0));
+  }
+
+  private static void assertChartDrawn(String labelPrefix) {
+    Object drawn = ((JavascriptExecutor) browser).executeScript(
+        "const c = [...document.querySelectorAll('canvas')].find(x => (x.getAttribute('aria-label') || '').startsWith(arguments[0]));"
+            + "return !!(c && window.Chart && window.Chart.getChart(c));", labelPrefix);
+    assertEquals(Boolean.TRUE, drawn, "a Chart.js chart labelled '" + labelPrefix + "...' is drawn");
+  }
+
+  /**
+   * Every visible form control has a label, every chart a text alternative, and the text of
+   * links, buttons, headings, cells and paragraphs has a contrast of at least 4.5:1 (WCAG AA).
+   */
+  @SuppressWarnings("unchecked")
+  private static void assertAccessible() {
+    List<String> problems = (List<String>) ((JavascriptExecutor) browser).executeScript("""
+        const out = [];
+        const visible = el => el.offsetParent !== null;
+        for (const el of document.querySelectorAll('input, select, textarea')) {
+          if (visible(el) && el.labels.length === 0 && !el.getAttribute('aria-label')) out.push('no label: ' + (el.id || el.outerHTML));
+        }
+        for (const c of document.querySelectorAll('canvas')) if (!c.getAttribute('aria-label')) out.push('chart without a text alternative');
+        const rgb = s => s.match(/[\\d.]+/g).map(Number);
+        const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+        const background = el => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+        for (const el of document.querySelectorAll('a, button, h1, h2, th, td, p, label, dt, dd, .badge')) {
+          if (!visible(el) || !el.textContent.trim()) continue;
+          const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          if (ratio < 4.5) out.push('contrast ' + ratio.toFixed(2) + ' for ' + el.tagName + ' "' + el.textContent.trim().slice(0, 30) + '"');
+        }
+        return out;""");
+    assertTrue(problems.isEmpty(), "accessibility problems: " + problems);
+  }
+
+  /** The whole page: the window grows to the page's height for the shot, then returns to a laptop's size. */
+  private static void screenshot(String name) throws Exception {
+    Number height = (Number) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight;");
+    browser.manage().window().setSize(new Dimension(1366, Math.max(900, Math.min(8000, height.intValue() + 20))));
+    Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    browser.manage().window().setSize(new Dimension(1366, 900));
+  }
+}
