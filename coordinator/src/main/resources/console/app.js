@@ -286,9 +286,16 @@ function progressView(job) {
       train.map(r => [fmt(r.round || 0), fmt(r.loss, 5), fmt(r.gradientNorm, 5), fmt(r.maxChange, 6), (r.participants || []).join(', ')]), [1, 2, 3]));
   }
   const rounds = job.rounds || [];
-  out.push(rounds.length === 0 ? h('p', {}, 'No aggregation round has closed yet.')
-    : table('Aggregation rounds: who took part', ['Round', 'Participants', 'Missing', 'Closed'],
-      rounds.map(r => [r.round, (r.participants || []).join(', '), (r.missing || []).join(', ') || 'none', when(r.closedAt)])));
+  if (rounds.length === 0) {
+    out.push(h('p', {}, 'No aggregation round has closed yet.'));
+  } else {
+    const missing = rounds.filter(r => (r.missing || []).length > 0).length;
+    // Long jobs have many protocol rounds: folded, with the count and any dropouts in the summary.
+    out.push(h('details', {open: rounds.length <= 12},
+      h('summary', {}, 'Aggregation rounds: who took part (' + rounds.length + ' rounds, ' + (missing ? missing + ' with a site missing' : 'every site in every round') + ')'),
+      table(null, ['Round', 'Participants', 'Missing', 'Closed'],
+        rounds.map(r => [r.round, (r.participants || []).join(', '), (r.missing || []).join(', ') || 'none', when(r.closedAt)]))));
+  }
   if ((job.refusals || []).length > 0) {
     out.push(h('div', {class: 'errors', role: 'alert'}, h('h3', {}, 'Refused by policy'),
       h('ul', {}, job.refusals.map(r => h('li', {}, r.node + ' (' + r.policy + '): ' + r.reason)))));

@@ -18,7 +18,10 @@ import org.consilium.simulations.LocalConsortium;
 import org.consilium.simulations.RestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot reach administrator endpoints, changes need the CSRF token, and every documented
  * operation answers as documented (status and JSON shape) with real jobs of each kind.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleApiTest {
   @TempDir
   static Path work;
@@ -69,6 +73,22 @@ class ConsoleApiTest {
     JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(2));
     assertEquals("RELEASED", job.getString("status"), "job " + id + ": " + job.encode());
     return id;
+  }
+
+  @Test
+  @Order(100) // last: after every sign-in, right or wrong, of the other tests
+  void noPasswordOrTokenAppearsInAnyLogOrAuditTrail() throws Exception {
+    List<String> secrets = List.of(consortium.kits().consolePassword("admin"), consortium.kits().consolePassword("analyst"),
+        consortium.kits().adminToken(), "not-the-password", "guess-0");
+    List<Path> files = new ArrayList<>();
+    try (var walk = Files.walk(consortium.work())) {
+      walk.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out")).forEach(files::add);
+    }
+    assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().equals("coordinator.log")), "the coordinator's log is among " + files);
+    for (Path f : files) {
+      String text = Files.readString(f);
+      for (String secret : secrets) assertFalse(text.contains(secret), f + " contains a credential");
+    }
   }
 
   @Test
