@@ -181,6 +181,35 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  @Order(10)
+  void statisticsAndDatasheetResultsHaveTheirPages() throws Exception {
+    String stats = submitAndWait(org.consilium.simulations.DefaultJob.spec("0.5"));
+    String sheet = submitAndWait("""
+        {"specVersion": 1, "dataset": "heart-disease", "privacy": {"epsilon": 0.5},
+         "datasheet": {"columns": ["chol", "ca"], "labelColumn": "num", "labelAbove": 0,
+                       "group": {"column": "sex", "values": ["0", "1"]},
+                       "distributions": [{"column": "age", "edges": [20, 40, 60, 80]}]}}""");
+    browser.get(console + "#/jobs/" + stats);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Statistics of age by group"));
+    assertChartDrawn("Histogram of num");
+    screenshot("07a-statistics");
+    browser.get(console + "#/jobs/" + sheet + "/datasheet");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Composition"));
+    String text = browser.findElement(By.id("main")).getText();
+    assertTrue(text.contains("Motivation") && text.contains("patients referred for angiography (cleveland)"), "each site's own answers: " + text);
+    assertTrue(text.contains("missing chol") && text.contains("cleveland: distribution of age"), "composition per site: " + text);
+    screenshot("07b-datasheet");
+  }
+
+  private static String submitAndWait(String spec) {
+    var r = consortium.rest().post("api/v1/jobs", spec);
+    assertEquals(201, r.status(), r.body());
+    String id = new io.vertx.core.json.JsonObject(r.body()).getString("id");
+    assertEquals("RELEASED", consortium.awaitJob(id, Duration.ofMinutes(2)).getString("status"), "job " + id);
+    return id;
+  }
+
+  @Test
   @Order(8)
   void anAnalystCannotOpenTheAuditTrail() {
     browser.get(console + "#/audit");
