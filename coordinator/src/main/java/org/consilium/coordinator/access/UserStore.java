@@ -101,7 +101,7 @@ public final class UserStore {
     StringBuilder b = new StringBuilder()
         .append("# Consilium console users: name, role (admin | analyst) and a PBKDF2 password hash.\n")
         .append("# Only hashes are kept here; manage entries with `consilium-provision user`.\n")
-        .append("users:\n");
+        .append(users.isEmpty() ? "users: []\n" : "users:\n");
     for (ConsoleUser u : users) {
       b.append("  - name: ").append(u.name()).append("\n    role: ").append(u.role().label())
           .append("\n    password: \"").append(u.passwordHash()).append("\"\n");
