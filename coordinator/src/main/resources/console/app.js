@@ -510,25 +510,39 @@ function datasheetPage(id) {
 
 async function auditPage(params) {
   const filter = h('input', {id: 'audit-job', value: params.get('job') || '', placeholder: 'job-…'});
+  const participant = h('select', {id: 'audit-participant'}, h('option', {value: ''}, 'coordinator'));
+  try {
+    for (const n of await api('GET', '/api/v1/nodes')) participant.append(h('option', {value: n.id, selected: params.get('participant') === n.id}, n.id));
+  } catch (e) { /* the coordinator's own log still works */ }
   const body = h('div', {});
   const load = async () => {
+    body.replaceChildren(h('p', {}, 'Loading and verifying…'));
     try {
-      const q = filter.value.trim() ? '?job=' + encodeURIComponent(filter.value.trim()) : '';
-      const a = await api('GET', '/api/v1/audit' + q);
+      const q = new URLSearchParams();
+      if (participant.value) q.set('participant', participant.value);
+      if (filter.value.trim()) q.set('job', filter.value.trim());
+      const a = await api('GET', '/api/v1/audit' + (q.toString() ? '?' + q : ''));
+      const cross = a.consistentWithCoordinator === undefined ? null
+        : h('p', {id: 'audit-crosscheck', class: a.consistentWithCoordinator ? 'verified' : 'unverified'},
+          a.consistentWithCoordinator ? 'Consistent with the coordinator\'s log: every job ' + a.writer + ' accepted was offered to it, and every result it received has the digest the coordinator released.'
+            : 'NOT consistent with the coordinator\'s log.');
       body.replaceChildren(
         h('p', {id: 'audit-status', class: a.verified ? 'verified' : 'unverified', role: 'status'},
           a.verified ? 'Verified: the ' + a.totalEntries + ' entries of ' + a.writer + '\'s log chain correctly, match their hashes and carry valid signatures under the consortium CA.'
             : 'NOT verified: the log of ' + a.writer + ' has problems.'),
         a.problems.length ? h('ul', {class: 'problem'}, a.problems.map(p => h('li', {}, p))) : null,
+        cross,
+        (a.crossCheckProblems || []).length ? h('ul', {class: 'problem'}, a.crossCheckProblems.map(p => h('li', {}, p))) : null,
         table('Newest entries first', ['#', 'Time', 'Event', 'Job', 'Details'], a.entries.map(e => [String(e.seq), when(e.at), e.event,
           e.jobId ? h('a', {href: '#/jobs/' + e.jobId}, shortId(e.jobId)) : '–',
           Object.entries(e.details || {}).map(([k, v]) => k + '=' + v).join(', ')])));
     } catch (e) { body.replaceChildren(failure(e)); }
   };
-  const form = h('form', {class: 'filters', role: 'search', 'aria-label': 'Filter the audit trail'},
+  const form = h('form', {class: 'filters', role: 'search', 'aria-label': 'Choose an audit trail'},
+    h('div', {}, h('label', {for: 'audit-participant'}, 'Whose log'), participant),
     h('div', {}, h('label', {for: 'audit-job'}, 'Job id'), filter), h('button', {type: 'submit'}, 'Show'));
   form.addEventListener('submit', ev => { ev.preventDefault(); load(); });
-  page('Audit trail', h('p', {class: 'hint'}, 'The coordinator\'s tamper-evident log, verified when shown. Each node keeps its own; consilium-audit cross-checks them.'), form, body);
+  page('Audit trail', h('p', {class: 'hint'}, 'Every participant keeps a tamper-evident log, verified when shown here. A node\'s log is fetched from the node and cross-checked with the coordinator\'s; consilium-audit does the same offline.'), form, body);
   await load();
 }
 

@@ -24,6 +24,7 @@ import org.consilium.coordinator.state.ClusterState;
  */
 final class ConsortiumApi {
   private static final int MAX_AUDIT_ENTRIES = 1000;
+  private static final java.time.Duration AUDIT_FETCH_TIMEOUT = java.time.Duration.ofSeconds(15);
   private final Vertx vertx;
   private final ClusterState state;
   private final NodeGateway gateway;
@@ -75,11 +76,16 @@ final class ConsortiumApi {
   }
 
   /**
-   * The coordinator's own audit log, verified now (chain, hashes, signatures, certificate),
-   * newest entries first; ?job= narrows to one job, ?limit= (at most 1000) to the newest n.
+   * An audit log, verified now (chain, hashes, signatures, the writer's certificate under the
+   * consortium CA), newest entries first: the coordinator's own, or with ?participant= a node's,
+   * fetched from the node over its connection, verified against the certificate it connected
+   * with and cross-checked with the coordinator's log. ?job= narrows to one job, ?limit= (at most
+   * 1000) to the newest n. Reading a node's log is itself audited.
    */
   private void auditTrail(RoutingContext ctx) {
     String job = ctx.request().getParam("job");
+    String participant = ctx.request().getParam("participant");
+    String me = org.consilium.analytics.identity.Participants.id(self);
     int limit;
     try {
       limit = Integer.parseInt(ctx.request().getParam("limit", "200"));
@@ -88,21 +94,52 @@ final class ConsortiumApi {
       RestApi.error(ctx, 400, "limit: must be a whole number from 1 to " + MAX_AUDIT_ENTRIES);
       return;
     }
-    vertx.executeBlocking(() -> {
-      AuditVerifier.Report report = AuditVerifier.verify(audit.lines(), self, ca);
-      JsonArray entries = new JsonArray();
-      List<AuditRecord> all = report.entries();
-      for (int i = all.size() - 1; i >= 0 && entries.size() < limit; i--) {
-        AuditRecord r = all.get(i);
-        if (job != null && !job.equals(r.getJobId())) continue;
-        JsonObject details = new JsonObject();
-        for (AuditDetail d : r.getDetailsList()) details.put(d.getKey(), d.getValue());
-        entries.add(new JsonObject().put("seq", r.getSeq()).put("at", r.getAt()).put("actor", r.getActor()).put("event", r.getEvent())
-            .put("jobId", r.getJobId()).put("details", details));
+    if (participant == null || participant.equals(me)) {
+      vertx.executeBlocking(() -> trail(me, AuditVerifier.verify(audit.lines(), self, ca), null, job, limit))
+          .onSuccess(ctx::json).onFailure(ctx::fail);
+      return;
+    }
+    vertx.executeBlocking(() -> state.nodes().containsKey(participant)).onFailure(ctx::fail).onSuccess(known -> {
+      if (!known) {
+        RestApi.error(ctx, 404, "participant: no node '" + participant + "' has ever registered");
+        return;
       }
-      return new JsonObject().put("writer", org.consilium.analytics.identity.Participants.id(self))
-          .put("verified", report.ok()).put("problems", new JsonArray(report.problems()))
-          .put("totalEntries", all.size()).put("entries", entries);
-    }).onSuccess(ctx::json).onFailure(ctx::fail);
+      String by = AccessControl.principal(ctx).name();
+      gateway.requestAuditLog(participant, AUDIT_FETCH_TIMEOUT).onFailure(e -> {
+        if (e instanceof NodeGateway.AuditUnavailableException) RestApi.error(ctx, 409, e.getMessage());
+        else ctx.fail(e);
+      }).onSuccess(lines -> {
+        var connection = gateway.connection(participant);
+        if (connection == null) {
+          RestApi.error(ctx, 409, "node '" + participant + "' disconnected while sending its audit log");
+          return;
+        }
+        X509Certificate writer = connection.certificate();
+        vertx.executeBlocking(() -> {
+        audit.append("audit.fetched", "", "participant", participant, "by", by, "entries", Integer.toString(lines.size()));
+        AuditVerifier.Report report = AuditVerifier.verify(lines, writer, ca);
+        List<String> crossCheck = AuditVerifier.crossCheck(AuditVerifier.verify(audit.lines(), self, ca).entries(), report.entries(),
+            participant);
+        return trail(participant, report, crossCheck, job, limit);
+        }).onSuccess(ctx::json).onFailure(ctx::fail);
+      });
+    });
+  }
+
+  private static JsonObject trail(String writer, AuditVerifier.Report report, List<String> crossCheck, String job, int limit) {
+    JsonArray entries = new JsonArray();
+    List<AuditRecord> all = report.entries();
+    for (int i = all.size() - 1; i >= 0 && entries.size() < limit; i--) {
+      AuditRecord r = all.get(i);
+      if (job != null && !job.equals(r.getJobId())) continue;
+      JsonObject details = new JsonObject();
+      for (AuditDetail d : r.getDetailsList()) details.put(d.getKey(), d.getValue());
+      entries.add(new JsonObject().put("seq", r.getSeq()).put("at", r.getAt()).put("actor", r.getActor()).put("event", r.getEvent())
+          .put("jobId", r.getJobId()).put("details", details));
+    }
+    JsonObject out = new JsonObject().put("writer", writer).put("verified", report.ok()).put("problems", new JsonArray(report.problems()))
+        .put("totalEntries", all.size()).put("entries", entries);
+    if (crossCheck != null) out.put("consistentWithCoordinator", crossCheck.isEmpty()).put("crossCheckProblems", new JsonArray(crossCheck));
+    return out;
   }
 }

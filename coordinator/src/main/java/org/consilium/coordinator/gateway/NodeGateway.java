@@ -46,6 +46,7 @@ public final class NodeGateway {
   private final ClusterState state;
   private final TrafficRecorder recorder;
   private final Map<String, NodeConnection> connections = new HashMap<>();
+  private final Map<String, AuditRequest> auditRequests = new HashMap<>();
   private final java.util.Set<String> suspended = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private BiConsumer<NodeConnection, Frame> frameHandler = (c, f) -> {};
   private Consumer<String> disconnectHandler = id -> {};
@@ -157,6 +158,10 @@ public final class NodeGateway {
           updateStatus(conn, f);
           continue;
         }
+        if (auditRequests.containsKey(f.getJobId()) && (f.getType() == MessageType.AUDIT_LOG || f.getType() == MessageType.ERROR)) {
+          answerAuditRequest(conn, f);
+          continue;
+        }
         frameHandler.accept(conn, f);
       }
     });
@@ -227,6 +232,57 @@ public final class NodeGateway {
       else suspended.remove(nodeId);
       return updateEntry(nodeId, e -> e.put("suspended", suspend)).map(true);
     });
+  }
+
+  private record AuditRequest(String nodeId, io.vertx.core.Promise<List<String>> answer, long timer) {}
+
+  /** Why a node's audit log could not be fetched; the message says what to do instead. */
+  public static final class AuditUnavailableException extends RuntimeException {
+    AuditUnavailableException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Asks a connected node for a copy of its audit log (the lines of its file). Fails with
+   * {@link AuditUnavailableException} if the node is not connected, keeps its log local, does not
+   * answer in time, or its log is too large to ship. Runs on the gateway's context.
+   */
+  public Future<List<String>> requestAuditLog(String nodeId, java.time.Duration timeout) {
+    NodeConnection c = connections.get(nodeId);
+    if (c == null) {
+      return Future.failedFuture(new AuditUnavailableException("node '" + nodeId + "' is not connected; read its log on the node with consilium-audit"));
+    }
+    String id = "audit-" + java.util.UUID.randomUUID();
+    io.vertx.core.Promise<List<String>> answer = io.vertx.core.Promise.promise();
+    long timer = vertx.setTimer(timeout.toMillis(), t -> {
+      if (auditRequests.remove(id) != null) {
+        answer.tryFail(new AuditUnavailableException("node '" + nodeId + "' did not send its audit log within " + timeout.toSeconds() + " s"));
+      }
+    });
+    auditRequests.put(id, new AuditRequest(nodeId, answer, timer));
+    c.send(FrameCodec.frame(MessageType.AUDIT_REQUEST, id, 0, com.google.protobuf.Empty.getDefaultInstance()));
+    return answer.future();
+  }
+
+  private void answerAuditRequest(NodeConnection conn, Frame f) {
+    AuditRequest r = auditRequests.get(f.getJobId());
+    if (!r.nodeId().equals(conn.nodeId())) {
+      conn.send(FrameCodec.error(f.getJobId(), "not_yours", "this audit request was sent to another node"));
+      return;
+    }
+    auditRequests.remove(f.getJobId());
+    vertx.cancelTimer(r.timer());
+    try {
+      if (f.getType() == MessageType.ERROR) {
+        r.answer().tryFail(new AuditUnavailableException("node '" + conn.nodeId() + "': "
+            + FrameCodec.payload(f, org.consilium.analytics.wire.ErrorReport.parser()).getMessage()));
+      } else {
+        r.answer().tryComplete(FrameCodec.payload(f, org.consilium.analytics.wire.AuditLogCopy.parser()).getLinesList());
+      }
+    } catch (IllegalArgumentException e) {
+      r.answer().tryFail(new AuditUnavailableException("node '" + conn.nodeId() + "' sent a malformed audit log: " + e.getMessage()));
+    }
   }
 
   public boolean isSuspended(String nodeId) {

@@ -28,12 +28,13 @@ public record NodeConfig(
     int roundDelayMillis,
     Path heKeyShare,
     Path auditLog,
+    boolean shareAuditLog,
     Map<String, String> datasheet) {
 
   public static final Set<String> KEYS = Set.of(
       "node.id", "coordinator.host", "coordinator.port",
       "tls.certificate", "tls.private_key", "tls.ca",
-      "storage.ledger", "storage.audit_log",
+      "storage.ledger", "storage.audit_log", "audit.share_with_coordinator",
       "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
       "policy.epsilon_cap", "policy.allow_exact_release",
       "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
@@ -99,6 +100,7 @@ public record NodeConfig(
         s.integer("debug.round_delay_ms", 0),
         s.has("he.key_share") ? s.path("he.key_share") : null,
         s.has("storage.audit_log") ? s.path("storage.audit_log") : file.toAbsolutePath().getParent().resolve("audit.log"),
+        s.bool("audit.share_with_coordinator", true),
         datasheetAnswers(s));
   }
 }

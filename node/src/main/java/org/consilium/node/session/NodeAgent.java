@@ -155,6 +155,7 @@ public final class NodeAgent {
           log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
           yield List.of(status());
         }
+        case AUDIT_REQUEST -> List.of(auditCopy(f.getJobId()));
         case JOB_ABORT -> {
           abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage());
           yield List.of(status());
@@ -173,6 +174,26 @@ public final class NodeAgent {
       abort(f.getJobId(), e.getMessage());
       return List.of(error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage()));
     }
+  }
+
+  /**
+   * A copy of this node's audit log for the consortium's administrators, unless the node's
+   * policy keeps it local. The log holds only what the coordinator already took part in
+   * (offers, decisions, rounds, digests), never data; it is signed, so the copy can be verified.
+   */
+  private Frame auditCopy(String requestId) {
+    if (!config.shareAuditLog()) {
+      return error(requestId, "audit_not_shared", "this node keeps its audit log local (audit.share_with_coordinator: false); "
+          + "read it on the node with consilium-audit");
+    }
+    List<String> lines = audit.lines();
+    long bytes = lines.stream().mapToLong(l -> l.length() + 8L).sum();
+    if (bytes > config.maxFrameBytes() / 2) {
+      return error(requestId, "audit_too_large", "the audit log (" + bytes + " bytes) is larger than a frame may carry; "
+          + "read it on the node with consilium-audit");
+    }
+    audit.append("audit.shared", "", "entries", Integer.toString(lines.size()));
+    return frame(MessageType.AUDIT_LOG, requestId, 0, org.consilium.analytics.wire.AuditLogCopy.newBuilder().addAllLines(lines).build());
   }
 
   /** The connection to the coordinator was lost: jobs in flight cannot finish. */

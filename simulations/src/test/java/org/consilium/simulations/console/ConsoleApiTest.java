@@ -45,7 +45,13 @@ class ConsoleApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    consortium = LocalConsortium.start(LocalConsortium.Options.defaults(work));
+    // The default simulation, except that switzerland keeps its audit log to itself.
+    LocalConsortium.Options defaults = LocalConsortium.Options.defaults(work);
+    Map<String, Map<String, String>> nodes = new java.util.HashMap<>(defaults.nodeSettings());
+    Map<String, String> swiss = new java.util.HashMap<>(nodes.get("switzerland"));
+    swiss.put("audit.share_with_coordinator", "false");
+    nodes.put("switzerland", swiss);
+    consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodes, Map.of()));
     var kits = consortium.kits();
     admin = consortium.rest().signIn("admin", kits.consolePassword("admin"));
     analyst = consortium.rest().signIn("analyst", kits.consolePassword("analyst"));
@@ -151,6 +157,28 @@ class ConsoleApiTest {
   }
 
   @Test
+  void anAdministratorReadsANodesAuditLogVerifiedAndCrossCheckedUnlessTheNodeKeepsItLocal() {
+    RestClient.Response r = admin.get("api/v1/audit?participant=cleveland&limit=1000");
+    assertEquals(200, r.status(), r.body());
+    JsonObject t = new JsonObject(r.body());
+    assertEquals("cleveland", t.getString("writer"));
+    assertTrue(t.getBoolean("verified"), "cleveland's log verifies under its certificate: " + t.getJsonArray("problems"));
+    assertTrue(t.getBoolean("consistentWithCoordinator"), "and agrees with the coordinator's: " + t.getJsonArray("crossCheckProblems"));
+    assertTrue(t.getJsonArray("entries").stream().map(e -> (JsonObject) e)
+        .anyMatch(e -> e.getString("event").equals("job.accepted") && e.getString("jobId").equals(statisticsJob)),
+        "cleveland's own record of accepting the statistics job is there");
+
+    RestClient.Response swiss = admin.get("api/v1/audit?participant=switzerland");
+    assertEquals(409, swiss.status(), swiss.body());
+    assertTrue(swiss.body().contains("audit.share_with_coordinator"), "the refusal names the node's setting: " + swiss.body());
+
+    RestClient.Response own = admin.get("api/v1/audit?limit=1000");
+    assertTrue(new JsonObject(own.body()).getJsonArray("entries").stream().map(e -> (JsonObject) e)
+        .anyMatch(e -> e.getString("event").equals("audit.fetched") && "cleveland".equals(e.getJsonObject("details").getString("participant"))),
+        "reading a node's log is itself in the coordinator's audit trail");
+  }
+
+  @Test
   void theApiTokenStillWorksForScriptsAndTheAuditNamesWhoSubmitted() {
     RestClient.Response trail = consortium.rest().get("api/v1/audit?job=" + statisticsJob);
     assertEquals(200, trail.status(), trail.body());
@@ -209,6 +237,9 @@ class ConsoleApiTest {
       }
       case "GET /api/v1/audit" -> {
         calls.add(new Call(who, p + "?limit=5", null, 200));
+        calls.add(new Call(who, p + "?participant=cleveland&limit=5", null, 200));
+        calls.add(new Call(who, p + "?participant=nowhere", null, 404));
+        calls.add(new Call(who, p + "?participant=switzerland", null, 409));
         calls.add(new Call(who, p + "?limit=0", null, 400));
       }
       default -> {

@@ -232,6 +232,12 @@ class ConsoleBrowserTest {
     assertTrue(text.contains("console.login"), "sign-ins are audited");
     assertFalse(text.contains(consortium.kits().consolePassword("admin")), "no password in the audit trail");
     screenshot("08-audit-trail");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-participant"))).selectByVisibleText("cleveland");
+    browser.findElement(By.xpath("//button[normalize-space()='Show']")).click();
+    WebElement cross = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("audit-crosscheck")));
+    assertTrue(cross.getText().startsWith("Consistent with the coordinator"), cross.getText());
+    assertTrue(browser.findElement(By.id("audit-status")).getText().contains("cleveland's log"), "cleveland's own log is shown");
+    screenshot("08b-node-audit-trail");
 
     browser.findElement(By.linkText("Consortium")).click();
     wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("button[data-node=hungarian]"))).click();
