@@ -93,6 +93,9 @@ class ConsoleBrowserTest {
   void theFormRefusesAnInvalidJobAndNamesTheField() throws Exception {
     browser.get(console + "#/submit");
     wait.until(ExpectedConditions.elementToBeClickable(By.id("kind-train"))).click();
+    List<WebElement> sites = browser.findElements(By.cssSelector("input[type=checkbox][id^=node-]"));
+    assertEquals(4, sites.size(), "one checkbox per online site");
+    sites.forEach(c -> assertTrue(c.isSelected(), "every site takes part by default"));
     assertAccessible();
     WebElement target = browser.findElement(By.id("target"));
     target.clear();
