@@ -58,9 +58,24 @@ class ProvisionerTest {
     Provisioner.Consortium c = provision();
     for (Path key : List.of(c.out().resolve("ca/ca.key"), c.coordinatorConfig().getParent().resolve("coordinator.key"),
         c.coordinatorConfig().getParent().resolve("admin-credential"), c.nodeConfigs().get("alpha").getParent().resolve("node.key"),
-        c.nodeConfigs().get("alpha").getParent().resolve("he-key-share.pb"))) {
+        c.nodeConfigs().get("alpha").getParent().resolve("he-key-share.pb"), c.consoleCredentials(),
+        c.coordinatorConfig().getParent().resolve("console-users.yaml"))) {
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)), key.toString());
     }
+  }
+
+  @Test
+  void theConsoleAccountsSignInWithTheirPasswordsAndTheUsersFileHoldsOnlyHashes() throws Exception {
+    Provisioner.Consortium c = provision();
+    var users = org.consilium.coordinator.access.UserStore.load(c.coordinatorConfig().getParent().resolve("console-users.yaml"));
+    String usersFile = Files.readString(c.coordinatorConfig().getParent().resolve("console-users.yaml"));
+    for (var role : org.consilium.coordinator.access.Role.values()) {
+      String password = c.consolePassword(role.label());
+      assertEquals(20, password.length(), "a 20-character random password");
+      assertEquals(role, users.authenticate(role.label(), password.toCharArray()).orElseThrow().role());
+      assertTrue(!usersFile.contains(password), "the users file holds no password");
+    }
+    assertTrue(Files.readString(c.coordinatorConfig()).contains("users_file: console-users.yaml"), "the config points at the users file");
   }
 
   @Test

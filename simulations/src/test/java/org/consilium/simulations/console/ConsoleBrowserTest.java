@@ -202,6 +202,14 @@ class ConsoleBrowserTest {
     assertTrue(text.contains("Motivation") && text.contains("patients referred for angiography (cleveland)"), "each site's own answers: " + text);
     assertTrue(text.contains("missing chol") && text.contains("cleveland: distribution of age"), "composition per site: " + text);
     screenshot("07b-datasheet");
+
+    browser.get(console + "#/jobs");
+    new org.openqa.selenium.support.ui.Select(wait.until(ExpectedConditions.elementToBeClickable(By.id("filter-computation"))))
+        .selectByVisibleText("train");
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tbody tr"), 1));
+    assertTrue(browser.findElement(By.cssSelector("tbody tr")).getText().contains("Heart disease (console test)"),
+        "filtering by kind leaves the one training job");
+    screenshot("07c-jobs-filtered");
   }
 
   private static String submitAndWait(String spec) {
