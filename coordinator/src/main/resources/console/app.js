@@ -159,7 +159,7 @@ async function consortiumPage() {
 
 function nodesTable(nodes, reload) {
   const admin = session.role === 'admin';
-  const headers = ['Node', 'Status', 'Last seen', 'Datasets', 'Allowed computations', 'Min. cohort', 'Privacy budget (ε)'];
+  const headers = ['Node', 'Status', 'Last seen', 'Datasets', 'Policy', 'Privacy budget (ε)'];
   if (admin) headers.push('Actions');
   return table(nodes.length + ' nodes', headers, nodes.map(n => {
     const status = n.suspended ? h('span', {class: 'badge warn'}, 'Suspended')
@@ -170,8 +170,13 @@ function nodesTable(nodes, reload) {
       return h('li', {}, b.dataset + ': ' + e(b.epsilonSpent) + ' spent, ' + (capped ? e(b.epsilonRemaining) + ' of ' + e(b.epsilonCap) + ' left ' : 'no cap '),
         capped ? h('meter', {min: 0, max: b.epsilonCap, value: b.epsilonRemaining, 'aria-label': 'remaining budget of ' + n.id + ' for ' + b.dataset}) : null);
     }));
-    const row = [n.id, status, when(n.lastSeen), (n.datasets || []).join(', '), (n.policy?.allowedComputations || []).join(', ') || 'all',
-      fmt(n.policy?.minCohortSize), budgets];
+    const p = n.policy || {};
+    const policy = h('ul', {class: 'plain'},
+      h('li', {}, 'computations: ' + ((p.allowedComputations || []).join(', ') || 'statistics')),
+      h('li', {}, 'columns: ' + ((p.allowedColumns || []).join(', ') || 'all')),
+      h('li', {}, 'cohorts of at least ' + fmt(p.minCohortSize) + ' rows, jobs with at least ' + fmt(p.minParties) + ' sites'),
+      h('li', {}, p.allowExactRelease ? 'allows exact releases (validation only)' : 'differentially private releases only'));
+    const row = [n.id, status, when(n.lastSeen), (n.datasets || []).join(', '), policy, budgets];
     if (admin) {
       const action = n.suspended ? 'resume' : 'suspend';
       row.push(h('button', {type: 'button', class: 'secondary', 'data-node': n.id, onclick: async (ev) => {

@@ -27,26 +27,28 @@ public final class RestClient {
   private final String token;
   private final String cookie;
   private final String csrf;
+  private final String contentType;
 
   /** A response: status and body text. */
   public record Response(int status, String body) {}
 
   public RestClient(URI base, Path caCertificate, String token) {
-    this(base, caCertificate, token, null, null);
+    this(base, caCertificate, token, null, null, "application/json");
   }
 
-  private RestClient(URI base, Path caCertificate, String token, String cookie, String csrf) {
+  private RestClient(URI base, Path caCertificate, String token, String cookie, String csrf, String contentType) {
     this.base = base;
     this.caCertificate = caCertificate;
     this.token = token;
     this.cookie = cookie;
     this.csrf = csrf;
+    this.contentType = contentType;
     this.http = HttpClient.newBuilder().sslContext(trusting(caCertificate)).connectTimeout(Duration.ofSeconds(10)).build();
   }
 
   /** The same server with no credential at all. */
   public RestClient anonymous() {
-    return new RestClient(base, caCertificate, null, null, null);
+    return new RestClient(base, caCertificate, null, null, null, contentType);
   }
 
   /** Signs in to the console as user; the returned client carries that session (and its CSRF token). */
@@ -60,7 +62,7 @@ public final class RestClient {
       if (resp.statusCode() != 200) throw new IllegalStateException("sign-in as " + user + " failed: " + resp.statusCode() + " " + resp.body());
       String setCookie = resp.headers().firstValue("set-cookie").orElseThrow(() -> new IllegalStateException("sign-in set no cookie"));
       String csrfToken = new io.vertx.core.json.JsonObject(resp.body()).getString("csrfToken");
-      return new RestClient(base, caCertificate, null, setCookie.split(";", 2)[0], csrfToken);
+      return new RestClient(base, caCertificate, null, setCookie.split(";", 2)[0], csrfToken, contentType);
     } catch (IOException e) {
       throw new IllegalStateException("sign-in failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -71,7 +73,12 @@ public final class RestClient {
 
   /** This session's cookie without its CSRF token: what a cross-site form post would carry. */
   public RestClient withoutCsrf() {
-    return new RestClient(base, caCertificate, token, cookie, null);
+    return new RestClient(base, caCertificate, token, cookie, null, contentType);
+  }
+
+  /** Bodies declared as text/plain: what a cross-site HTML form can send without a CORS preflight. */
+  public RestClient asForm() {
+    return new RestClient(base, caCertificate, token, cookie, csrf, "text/plain");
   }
 
   static SSLContext trusting(Path caCertificate) {
@@ -111,7 +118,7 @@ public final class RestClient {
     HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path.startsWith("/") ? path.substring(1) : path))
         .timeout(Duration.ofSeconds(30))
         .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) b.header("content-type", "application/json");
+    if (json != null) b.header("content-type", contentType);
     if (token != null) b.header("Authorization", "Bearer " + token);
     if (cookie != null) b.header("Cookie", cookie);
     if (csrf != null && !method.equals("GET")) b.header("X-CSRF-Token", csrf);

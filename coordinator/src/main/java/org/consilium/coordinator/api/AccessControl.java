@@ -33,6 +33,8 @@ final class AccessControl {
   static final String COOKIE = "consilium_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
   private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
+  private static final int MAX_CONCURRENT_CHECKS = 4;
+  private final java.util.concurrent.atomic.AtomicInteger verifying = new java.util.concurrent.atomic.AtomicInteger();
   private final Vertx vertx;
   private final UserStore users;
   private final Sessions sessions;
@@ -94,8 +96,14 @@ final class AccessControl {
     return ctx.get(Principal.KEY);
   }
 
-  /** POST /api/v1/session {username, password}: a new session, or 400/401/429. */
+  /** POST /api/v1/session {username, password}: a new session, or 400/401/415/429. */
   void login(RoutingContext ctx) {
+    // Only JSON: a cross-site form cannot send it without a CORS preflight, which this server never grants.
+    String type = ctx.request().getHeader("content-type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      RestApi.error(ctx, 415, "sign in with Content-Type: application/json");
+      return;
+    }
     JsonObject body;
     try {
       body = ctx.body().asJsonObject();
@@ -114,8 +122,17 @@ final class AccessControl {
       RestApi.error(ctx, 429, "too many failed sign-ins for this user; try again in " + Math.max(1, locked.toSeconds()) + " s");
       return;
     }
+    // Each check costs a deliberate ~0.3 s of CPU: a few at a time, so that a flood of sign-ins
+    // (with ever new names, which the throttle cannot hold back) cannot starve the coordinator.
+    if (verifying.incrementAndGet() > MAX_CONCURRENT_CHECKS) {
+      verifying.decrementAndGet();
+      ctx.response().putHeader("Retry-After", "1");
+      RestApi.error(ctx, 429, "too many sign-ins at once; try again in a second");
+      return;
+    }
     char[] secret = password.toCharArray();
-    Future<Optional<ConsoleUser>> check = vertx.executeBlocking(() -> users.authenticate(name, secret));
+    Future<Optional<ConsoleUser>> check = vertx.executeBlocking(() -> users.authenticate(name, secret), false);
+    check.onComplete(done -> verifying.decrementAndGet());
     check.onFailure(ctx::fail).onSuccess(user -> {
       java.util.Arrays.fill(secret, '\0');
       if (user.isEmpty()) {

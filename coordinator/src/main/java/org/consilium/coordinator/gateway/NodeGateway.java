@@ -206,7 +206,9 @@ public final class NodeGateway {
         .put("epsilonCap", b.getEpsilonCap()).put("epsilonSpent", b.getEpsilonSpent())
         .put("epsilonRemaining", Math.max(0, b.getEpsilonCap() - b.getEpsilonSpent()))));
     return new JsonObject().put("allowedComputations", new JsonArray(p.getAllowedComputationsList()))
-        .put("minCohortSize", p.getMinCohortSize()).put("budgets", budgets);
+        .put("minCohortSize", p.getMinCohortSize()).put("minParties", p.getMinParties())
+        .put("allowExactRelease", p.getAllowExactRelease()).put("allowedColumns", new JsonArray(p.getAllowedColumnsList()))
+        .put("budgets", budgets);
   }
 
   /** A node's budgets changed (it reserved or refunded epsilon): refresh its registry entry. */

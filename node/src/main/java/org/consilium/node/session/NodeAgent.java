@@ -120,7 +120,8 @@ public final class NodeAgent {
   /** The policy and the budgets as the ledger has them now (for the coordinator's registry). */
   private PolicySummary policySummary() {
     PolicySummary.Builder p = PolicySummary.newBuilder().addAllAllowedComputations(config.policy().allowedComputations())
-        .setMinCohortSize(config.policy().minCohortSize());
+        .setMinCohortSize(config.policy().minCohortSize()).setMinParties(config.policy().minParties())
+        .setAllowExactRelease(config.policy().allowExactRelease()).addAllAllowedColumns(config.policy().allowedColumns());
     config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
         .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
     return p.build();

@@ -222,6 +222,7 @@ class ConsoleApiTest {
             .put("password", consortium.kits().consolePassword("analyst")).encode(), 200));
         calls.add(new Call(anonymous, p, "{\"username\":\"analyst\",\"password\":\"not-the-password\"}", 401));
         calls.add(new Call(anonymous, p, "{}", 400));
+        calls.add(new Call(anonymous.asForm(), p, "{\"username\":\"analyst\",\"password\":\"x\"}", 415));
       }
       case "DELETE /api/v1/session" -> calls.add(new Call(
           consortium.rest().signIn("analyst", consortium.kits().consolePassword("analyst")), p, null, 204));
