@@ -35,13 +35,9 @@ public final class ScoreHistogram {
   /** Combine step: AUC from the aggregated histograms (negative noisy counts count as zero). */
   public static double auc(double[] h) {
     int bins = h.length / 2;
-    double pos = 0;
-    double neg = 0;
-    for (int b = 0; b < bins; b++) {
-      pos += Math.max(0, h[b]);
-      neg += Math.max(0, h[bins + b]);
-    }
-    if (pos == 0 || neg == 0) throw new IllegalArgumentException("AUC needs both classes");
+    double[] totals = classTotals(h, "AUC");
+    double pos = totals[0];
+    double neg = totals[1];
     double negBelow = 0;
     double wins = 0;
     for (int b = 0; b < bins; b++) {
@@ -61,13 +57,9 @@ public final class ScoreHistogram {
   public static List<RocPoint> roc(double[] h, int points) {
     int bins = h.length / 2;
     if (points < 1 || bins % points != 0) throw new IllegalArgumentException("points must divide the " + bins + " bins");
-    double pos = 0;
-    double neg = 0;
-    for (int b = 0; b < bins; b++) {
-      pos += Math.max(0, h[b]);
-      neg += Math.max(0, h[bins + b]);
-    }
-    if (pos == 0 || neg == 0) throw new IllegalArgumentException("a ROC curve needs both classes");
+    double[] totals = classTotals(h, "a ROC curve");
+    double pos = totals[0];
+    double neg = totals[1];
     List<RocPoint> curve = new ArrayList<>(points + 1);
     curve.add(point(1.0, 0, 0));
     double tp = 0;
@@ -79,6 +71,19 @@ public final class ScoreHistogram {
       if (b % step == 0) curve.add(point((double) b / bins, fp / neg, tp / pos));
     }
     return curve;
+  }
+
+  /** [positives, negatives] in the histograms, noisy negative counts as zero; both must be there. */
+  private static double[] classTotals(double[] h, String what) {
+    int bins = h.length / 2;
+    double pos = 0;
+    double neg = 0;
+    for (int b = 0; b < bins; b++) {
+      pos += Math.max(0, h[b]);
+      neg += Math.max(0, h[bins + b]);
+    }
+    if (pos == 0 || neg == 0) throw new IllegalArgumentException(what + " needs both classes");
+    return new double[] {pos, neg};
   }
 
   private static RocPoint point(double threshold, double fpr, double tpr) {
