@@ -212,6 +212,21 @@ class ConsoleBrowserTest {
     screenshot("07c-jobs-filtered");
   }
 
+  @Test
+  @Order(11)
+  void aJobBeyondTheSitesBudgetIsShownRefusedWithThePolicyThatRefusedIt() throws Exception {
+    browser.get(console + "#/submit");
+    WebElement epsilon = wait.until(ExpectedConditions.elementToBeClickable(By.id("epsilon")));
+    epsilon.clear();
+    epsilon.sendKeys("50");
+    browser.findElement(By.id("submit-job")).click();
+    wait.until(ExpectedConditions.urlMatches("#/jobs/job-[0-9a-f-]+$"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "REFUSED"));
+    String text = browser.findElement(By.id("main")).getText();
+    assertTrue(text.contains("Refused by policy") && text.contains("policy.epsilon_cap"), "the refusal names the policy: " + text);
+    screenshot("10-job-refused");
+  }
+
   private static String submitAndWait(String spec) {
     var r = consortium.rest().post("api/v1/jobs", spec);
     assertEquals(201, r.status(), r.body());
