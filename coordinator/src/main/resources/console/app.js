@@ -257,7 +257,7 @@ async function jobPage(id) {
 
 function liveText(job) {
   if (job.status === 'RELEASED') return 'Released.';
-  if (job.status === 'REFUSED' || job.status === 'FAILED') return job.status + ': ' + (job.error || '');
+  if (job.status === 'REFUSED' || job.status === 'FAILED') return job.status === 'REFUSED' ? 'Refused (see above).' : 'Failed (see above).';
   const rounds = (job.rounds || []).length;
   return job.status + (job.step !== undefined ? ', step ' + job.step : '') + ', ' + rounds + ' aggregation rounds closed so far (live).';
 }
