@@ -73,6 +73,11 @@ public final class CoordinatorMain implements Callable<Integer> {
     AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.id(), Pem.privateKey(cfg.privateKey()));
     audit.warnings().forEach(log::warn);
     audit.append("coordinator.started", "");
+    var settled = org.consilium.coordinator.state.Restart.settle(state, audit);
+    if (settled.nodesOffline() + settled.jobsFailed() > 0) {
+      log.info("after the restart: {} node(s) offline until they reconnect, {} unfinished job(s) failed", settled.nodesOffline(),
+          settled.jobsFailed());
+    }
     vertx.runOnContext(v -> {
       gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
       JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit);

@@ -46,4 +46,29 @@ class ClusterStateTest {
       assertEquals(1, s.jobs().size());
     }
   }
+
+  @Test
+  void aCoordinatorRestartingAloneMarksNodesOfflineAndFailsJobsThatCannotFinish() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    org.consilium.analytics.audit.AuditLog audit = org.consilium.analytics.audit.AuditLog.open(dir.resolve("audit.log"), "coordinator",
+        g.generateKeyPair().getPrivate());
+    try (ClusterState s = new ClusterState("settle", "127.0.0.1", freePort(), List.of(), dir.resolve("t"))) {
+      s.nodes().put("cleveland", "{\"id\":\"cleveland\",\"online\":true}");
+      s.jobs().put("job-running", "{\"id\":\"job-running\",\"status\":\"RUNNING\"}");
+      s.jobs().put("job-offered", "{\"id\":\"job-offered\",\"status\":\"OFFERED\"}");
+      s.jobs().put("job-done", "{\"id\":\"job-done\",\"status\":\"RELEASED\"}");
+      Restart.Settled settled = Restart.settle(s, audit);
+      assertEquals(new Restart.Settled(1, 2), settled);
+      assertEquals(false, new io.vertx.core.json.JsonObject(s.nodes().get("cleveland")).getBoolean("online"), "offline until HELLO");
+      var running = new io.vertx.core.json.JsonObject(s.jobs().get("job-running"));
+      assertEquals("FAILED", running.getString("status"));
+      org.junit.jupiter.api.Assertions.assertTrue(running.getString("error").contains("restarted"), running.getString("error"));
+      assertEquals("RELEASED", new io.vertx.core.json.JsonObject(s.jobs().get("job-done")).getString("status"), "finished jobs stay");
+      org.junit.jupiter.api.Assertions.assertTrue(audit.lines().stream().filter(l -> l.contains("job.ended")).count() == 2,
+          "each failed job is in the audit log");
+    } finally {
+      audit.close();
+    }
+  }
 }
