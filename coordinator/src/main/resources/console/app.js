@@ -29,6 +29,11 @@ const num = (x) => (typeof x === 'string' && /^-?\d/.test(x)) ? Number(x) : x;
 const when = (iso) => iso ? new Date(iso).toLocaleString() : '–';
 const shortId = (id) => id ? id.replace(/^job-/, '').slice(0, 8) : '';
 
+/** Replaces an element's content, skipping absent parts (null, undefined, false) as h() does. */
+function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
+}
+
 function announce(text) {
   const a = document.getElementById('announcer');
   a.textContent = '';
@@ -84,7 +89,7 @@ function chart(canvasLabel, config) {
 }
 
 function page(title, ...content) {
-  main.replaceChildren(h('h1', {}, title), ...content);
+  fill(main, h('h1', {}, title), ...content);
   document.title = title + ' – Consilium console';
   main.focus({preventScroll: true});
 }
@@ -149,8 +154,8 @@ async function consortiumPage() {
   const load = async () => {
     try {
       const nodes = await api('GET', '/api/v1/nodes');
-      body.replaceChildren(nodesTable(nodes, load));
-    } catch (e) { body.replaceChildren(failure(e)); }
+      fill(body, nodesTable(nodes, load));
+    } catch (e) { fill(body, failure(e)); }
   };
   await load();
   const t = setInterval(load, 10000);
@@ -207,11 +212,11 @@ async function jobsPage(params) {
     if (computation.value) q.set('computation', computation.value);
     try {
       const jobs = await api('GET', '/api/v1/jobs' + (q.toString() ? '?' + q : ''));
-      list.replaceChildren(jobs.length === 0 ? h('p', {}, 'No jobs match.') : table(jobs.length + ' jobs, newest first',
+      fill(list, jobs.length === 0 ? h('p', {}, 'No jobs match.') : table(jobs.length + ' jobs, newest first',
         ['Job', 'Computation', 'Status', 'Submitted', 'By', 'Participants'],
         jobs.map(j => [h('a', {href: '#/jobs/' + j.id}, j.spec?.documentation?.title || shortId(j.id)), j.computation, statusBadge(j.status),
           when(j.submittedAt), j.submittedBy || '–', (j.participants || []).join(', ')])));
-    } catch (e) { list.replaceChildren(failure(e)); }
+    } catch (e) { fill(list, failure(e)); }
   };
   for (const s of [status, computation]) s.addEventListener('change', () => { history.replaceState(null, '', '#/jobs?' + new URLSearchParams({status: status.value, computation: computation.value})); load(); });
   page('Jobs', filters, list);
@@ -232,16 +237,16 @@ async function jobPage(id) {
     if (current && job.updatedAt && current.updatedAt && job.updatedAt < current.updatedAt) return; // an older copy
     current = job;
     const key = job.status + '|' + (job.rounds || []).length + '|' + (job.progress || []).length + '|' + (job.result ? 'r' : '');
-    summary.replaceChildren(jobSummary(job));
+    fill(summary, jobSummary(job));
     live.textContent = liveText(job);
     if (key === lastRendered) return;
     lastRendered = key;
-    progress.replaceChildren(h('h2', {id: 'progress-h'}, 'Progress'), ...progressView(job));
-    results.replaceChildren(...resultView(job));
+    fill(progress, h('h2', {id: 'progress-h'}, 'Progress'), ...progressView(job));
+    fill(results, ...resultView(job));
   };
   try {
     render(await api('GET', '/api/v1/jobs/' + encodeURIComponent(id)));
-  } catch (e) { summary.replaceChildren(failure(e)); return; }
+  } catch (e) { fill(summary, failure(e)); return; }
   if (['RELEASED', 'REFUSED', 'FAILED'].includes(current.status)) return;
   // Live updates pushed by the coordinator (server-sent events).
   const stream = new EventSource('/api/v1/jobs/' + encodeURIComponent(id) + '/events');
@@ -521,7 +526,7 @@ async function auditPage(params) {
   } catch (e) { /* the coordinator's own log still works */ }
   const body = h('div', {});
   const load = async () => {
-    body.replaceChildren(h('p', {}, 'Loading and verifying…'));
+    fill(body, h('p', {}, 'Loading and verifying…'));
     try {
       const q = new URLSearchParams();
       if (participant.value) q.set('participant', participant.value);
@@ -531,7 +536,7 @@ async function auditPage(params) {
         : h('p', {id: 'audit-crosscheck', class: a.consistentWithCoordinator ? 'verified' : 'unverified'},
           a.consistentWithCoordinator ? 'Consistent with the coordinator\'s log: every job ' + a.writer + ' accepted was offered to it, and every result it received has the digest the coordinator released.'
             : 'NOT consistent with the coordinator\'s log.');
-      body.replaceChildren(
+      fill(body, 
         h('p', {id: 'audit-status', class: a.verified ? 'verified' : 'unverified', role: 'status'},
           a.verified ? 'Verified: the ' + a.totalEntries + ' entries of ' + a.writer + '\'s log chain correctly, match their hashes and carry valid signatures under the consortium CA.'
             : 'NOT verified: the log of ' + a.writer + ' has problems.'),
@@ -541,7 +546,7 @@ async function auditPage(params) {
         table('Newest entries first', ['#', 'Time', 'Event', 'Job', 'Details'], a.entries.map(e => [String(e.seq), when(e.at), e.event,
           e.jobId ? h('a', {href: '#/jobs/' + e.jobId}, shortId(e.jobId)) : '–',
           Object.entries(e.details || {}).map(([k, v]) => k + '=' + v).join(', ')])));
-    } catch (e) { body.replaceChildren(failure(e)); }
+    } catch (e) { fill(body, failure(e)); }
   };
   const form = h('form', {class: 'filters', role: 'search', 'aria-label': 'Choose an audit trail'},
     h('div', {}, h('label', {for: 'audit-participant'}, 'Whose log'), participant),
@@ -689,7 +694,7 @@ async function submitPage() {
     form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
     form.querySelectorAll('.field-error').forEach(el => { el.hidden = true; el.textContent = ''; });
     if (list.length === 0) { errors.hidden = true; return; }
-    errors.replaceChildren(h('h2', {}, 'The job cannot be submitted'), h('ul', {}, list.map(p => h('li', {},
+    fill(errors, h('h2', {}, 'The job cannot be submitted'), h('ul', {}, list.map(p => h('li', {},
       p.input ? h('a', {href: '#', onclick: (ev) => { ev.preventDefault(); p.input.focus(); }}, p.message) : p.message))));
     for (const p of list) {
       if (!p.input) continue;

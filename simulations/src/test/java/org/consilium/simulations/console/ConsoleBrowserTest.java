@@ -310,6 +310,12 @@ class ConsoleBrowserTest {
 
   /** The whole page: the window grows to the page's height for the shot, then returns to a laptop's size. */
   private static void screenshot(String name) throws Exception {
+    // Whatever the page, no value leaks into it unrendered.
+    for (String line : browser.findElement(By.id("main")).getText().split("\n")) {
+      String l = line.strip();
+      assertFalse(l.equals("null") || l.equals("undefined") || l.contains("[object ") || l.contains("NaN"),
+          name + ": the page shows a raw value: '" + l + "'");
+    }
     Number height = (Number) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight;");
     browser.manage().window().setSize(new Dimension(1366, Math.max(900, Math.min(8000, height.intValue() + 20))));
     Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
