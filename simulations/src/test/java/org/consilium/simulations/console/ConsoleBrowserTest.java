@@ -68,7 +68,8 @@ class ConsoleBrowserTest {
   void aVisitorWithoutASessionIsSentToTheSignInPageAndAWrongPasswordIsRefused() throws Exception {
     browser.get(consortium.rest().base().toString());
     wait.until(ExpectedConditions.urlContains("#/login"));
-    assertTrue(browser.findElement(By.id("nav")).getAttribute("hidden") != null, "no navigation before signing in");
+    assertFalse(browser.findElement(By.id("nav")).isDisplayed(), "no navigation before signing in");
+    assertFalse(browser.findElement(By.id("logout")).isDisplayed(), "no sign-out button before signing in");
     browser.findElement(By.id("username")).sendKeys("analyst");
     browser.findElement(By.id("password")).sendKeys("not-the-password" + Keys.ENTER);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "wrong user name or password"));
