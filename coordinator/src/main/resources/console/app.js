@@ -27,6 +27,7 @@ const fmt = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x)
   : (typeof x === 'number' ? (Number.isInteger(x) ? x.toString() : x.toFixed(digits)) : String(x));
 const num = (x) => (typeof x === 'string' && /^-?\d/.test(x)) ? Number(x) : x;
 const when = (iso) => iso ? new Date(iso).toLocaleString() : '–';
+const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
 const shortId = (id) => id ? id.replace(/^job-/, '').slice(0, 8) : '';
 
 /** Replaces an element's content, skipping absent parts (null, undefined, false) as h() does. */
@@ -166,7 +167,7 @@ function nodesTable(nodes, reload) {
   const admin = session.role === 'admin';
   const headers = ['Node', 'Status', 'Last seen', 'Datasets', 'Policy', 'Privacy budget (ε)'];
   if (admin) headers.push('Actions');
-  return table(nodes.length + ' nodes', headers, nodes.map(n => {
+  return table(plural(nodes.length, 'node'), headers, nodes.map(n => {
     const status = n.suspended ? h('span', {class: 'badge warn'}, 'Suspended')
       : n.online ? h('span', {class: 'badge ok'}, 'Online') : h('span', {class: 'badge bad'}, 'Offline');
     const budgets = h('ul', {class: 'plain'}, (n.policy?.budgets || []).map(b => {
@@ -212,7 +213,7 @@ async function jobsPage(params) {
     if (computation.value) q.set('computation', computation.value);
     try {
       const jobs = await api('GET', '/api/v1/jobs' + (q.toString() ? '?' + q : ''));
-      fill(list, jobs.length === 0 ? h('p', {}, 'No jobs match.') : table(jobs.length + ' jobs, newest first',
+      fill(list, jobs.length === 0 ? h('p', {}, 'No jobs match.') : table(plural(jobs.length, 'job') + ', newest first',
         ['Job', 'Computation', 'Status', 'Submitted', 'By', 'Participants'],
         jobs.map(j => [h('a', {href: '#/jobs/' + j.id}, j.spec?.documentation?.title || shortId(j.id)), j.computation, statusBadge(j.status),
           when(j.submittedAt), j.submittedBy || '–', (j.participants || []).join(', ')])));
