@@ -368,6 +368,11 @@ function modelView(id, m) {
     logistic ? [h('dt', {}, 'AUC'), h('dd', {id: 'auc'}, fmt(m.auc, 3)), h('dt', {}, 'Accuracy'), h('dd', {}, fmt(m.accuracy, 3))] : null,
     h('dt', {}, logistic ? 'Log loss' : 'Mean squared error'), h('dd', {}, fmt(m.logLoss, 4)),
     h('dt', {}, 'Evaluated on'), h('dd', {}, m.evaluatedOnHoldout ? 'held-out rows at every site' : 'the training rows')));
+  const noise = (m.privacy?.components || []).find(c => /histogram/.test(c.name || ''));
+  if (noise && noise.stddev) {
+    out.push(h('p', {class: 'notice'}, 'These evaluation figures come from differentially private counts (noise std. dev. ' + fmt(noise.stddev, 1) +
+      ' per count). With ' + fmt(m.rows, 0) + ' training rows and fewer held out, they are indicative only and can even fall outside their range.'));
+  }
   out.push(h('h3', {}, 'Coefficients'));
   const hasSe = (m.coefficients || []).some(c => c.stdError);
   const headers = ['Term', 'Coefficient'];
