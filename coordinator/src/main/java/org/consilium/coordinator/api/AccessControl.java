@@ -148,6 +148,8 @@ final class AccessControl {
         return;
       }
       throttle.succeeded(name);
+      Cookie previous = ctx.request().getCookie(COOKIE);
+      if (previous != null) sessions.close(previous.getValue()); // signing in again ends the browser's earlier session
       Sessions.Opened opened = sessions.open(user.get());
       ctx.response().addCookie(Cookie.cookie(COOKIE, opened.token()).setPath("/").setSecure(true).setHttpOnly(true)
           .setSameSite(CookieSameSite.STRICT));

@@ -123,6 +123,17 @@ class SessionLifecycleTest {
   }
 
   @Test
+  void signingInAgainEndsTheEarlierSession() throws Exception {
+    String body = "{\"username\":\"alice\",\"password\":\"" + PASSWORD + "\"}";
+    String first = send("POST", "/api/v1/session", body, "content-type", "application/json").headers().firstValue("set-cookie")
+        .orElseThrow().split(";", 2)[0];
+    HttpResponse<String> again = send("POST", "/api/v1/session", body, "content-type", "application/json", "Cookie", first);
+    String second = again.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+    assertEquals(401, send("GET", "/api/v1/session", null, "Cookie", first).statusCode(), "the earlier session is over");
+    assertEquals(200, send("GET", "/api/v1/session", null, "Cookie", second).statusCode(), "the new one works");
+  }
+
+  @Test
   void signingOutEndsTheSessionAtOnce() throws Exception {
     HttpResponse<String> login = send("POST", "/api/v1/session", "{\"username\":\"alice\",\"password\":\"" + PASSWORD + "\"}",
         "content-type", "application/json");
