@@ -87,6 +87,15 @@ class ConsoleBrowserTest {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("user"), "analyst (analyst)"));
     wait.until(ExpectedConditions.urlContains("#/jobs"));
     assertFalse(browser.findElement(By.cssSelector("[data-role=admin]")).isDisplayed(), "analysts have no audit trail link");
+
+    // Keyboard: from the top of the page, the first Tab reaches the skip link, which leads to the content.
+    ((JavascriptExecutor) browser).executeScript(
+        "const t = document.createElement('span'); t.tabIndex = -1; document.body.prepend(t); t.focus(); t.remove();");
+    new org.openqa.selenium.interactions.Actions(browser).sendKeys(Keys.TAB).perform();
+    WebElement skip = browser.switchTo().activeElement();
+    assertEquals("Skip to content", skip.getText(), "the first Tab stop is the skip link");
+    skip.sendKeys(Keys.ENTER);
+    wait.until(d -> "main".equals(d.switchTo().activeElement().getAttribute("id")));
   }
 
   @Test
