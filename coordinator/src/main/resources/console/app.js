@@ -27,6 +27,7 @@ const fmt = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x)
   : (typeof x === 'number' ? (Number.isInteger(x) ? x.toString() : x.toFixed(digits)) : String(x));
 const num = (x) => (typeof x === 'string' && /^-?\d/.test(x)) ? Number(x) : x;
 const when = (iso) => iso ? new Date(iso).toLocaleString() : '–';
+const FINAL = ['RELEASED', 'REFUSED', 'FAILED'];   // a job in one of these changes no more
 const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
 const shortId = (id) => id ? id.replace(/^job-/, '').slice(0, 8) : '';
 
@@ -248,13 +249,13 @@ async function jobPage(id) {
   try {
     render(await api('GET', '/api/v1/jobs/' + encodeURIComponent(id)));
   } catch (e) { fill(summary, failure(e)); return; }
-  if (['RELEASED', 'REFUSED', 'FAILED'].includes(current.status)) return;
+  if (FINAL.includes(current.status)) return;
   // Live updates pushed by the coordinator (server-sent events).
   const stream = new EventSource('/api/v1/jobs/' + encodeURIComponent(id) + '/events');
   stream.addEventListener('job', ev => {
     const job = JSON.parse(ev.data);
     render(job);
-    if (['RELEASED', 'REFUSED', 'FAILED'].includes(job.status)) { stream.close(); announce('Job ' + job.status.toLowerCase()); }
+    if (FINAL.includes(job.status)) { stream.close(); announce('Job ' + job.status.toLowerCase()); }
   });
   stream.addEventListener('expired', () => { stream.close(); api('GET', '/api/v1/session').catch(() => {}); });
   stream.onerror = () => { if (stream.readyState === EventSource.CLOSED) api('GET', '/api/v1/session').catch(() => {}); };

@@ -88,6 +88,10 @@ public final class UserStore {
     return u != null && ok ? Optional.of(u) : Optional.empty();
   }
 
+  public boolean knows(String name) {
+    return users.containsKey(name);
+  }
+
   public boolean isEmpty() {
     return users.isEmpty();
   }

@@ -137,8 +137,7 @@ final class AccessControl {
       java.util.Arrays.fill(secret, '\0');
       if (user.isEmpty()) {
         throttle.failed(name);
-        boolean known = users.users().stream().anyMatch(u -> u.name().equals(name));
-        if (known) {
+        if (users.knows(name)) {
           log.warn("console sign-in failed for user '{}' from {}", name, ctx.request().remoteAddress().host());
           audit.append("console.login_failed", "", "user", name, "from", ctx.request().remoteAddress().host());
         } else {
@@ -151,8 +150,7 @@ final class AccessControl {
       Cookie previous = ctx.request().getCookie(COOKIE);
       if (previous != null) sessions.close(previous.getValue()); // signing in again ends the browser's earlier session
       Sessions.Opened opened = sessions.open(user.get());
-      ctx.response().addCookie(Cookie.cookie(COOKIE, opened.token()).setPath("/").setSecure(true).setHttpOnly(true)
-          .setSameSite(CookieSameSite.STRICT));
+      ctx.response().addCookie(sessionCookie(opened.token()));
       log.info("console sign-in: '{}' ({})", user.get().name(), user.get().role().label());
       audit.append("console.login", "", "user", user.get().name(), "role", user.get().role().label(),
           "from", ctx.request().remoteAddress().host());
@@ -175,14 +173,18 @@ final class AccessControl {
       sessions.close(p.sessionToken());
       audit.append("console.logout", "", "user", p.name());
     }
-    ctx.response().addCookie(Cookie.cookie(COOKIE, "").setPath("/").setSecure(true).setHttpOnly(true)
-        .setSameSite(CookieSameSite.STRICT).setMaxAge(0));
+    ctx.response().addCookie(sessionCookie("").setMaxAge(0));
     ctx.response().setStatusCode(204).end();
   }
 
   /** For long-lived responses (event streams): is the request's session still live? */
   boolean stillLive(Principal p) {
     return !p.hasSession() || sessions.isLive(p.sessionToken());
+  }
+
+  /** The session cookie: HTTPS only, out of the page's script's reach, never sent cross-site. */
+  private static Cookie sessionCookie(String value) {
+    return Cookie.cookie(COOKIE, value).setPath("/").setSecure(true).setHttpOnly(true).setSameSite(CookieSameSite.STRICT);
   }
 
   private JsonObject describe(Sessions.Session s) {

@@ -116,11 +116,11 @@ final class ConsortiumApi {
         }
         X509Certificate writer = connection.certificate();
         vertx.executeBlocking(() -> {
-        audit.append("audit.fetched", "", "participant", participant, "by", by, "entries", Integer.toString(lines.size()));
-        AuditVerifier.Report report = AuditVerifier.verify(lines, writer, ca);
-        List<String> crossCheck = AuditVerifier.crossCheck(AuditVerifier.verify(audit.lines(), self, ca).entries(), report.entries(),
-            participant);
-        return trail(participant, report, crossCheck, job, limit);
+          audit.append("audit.fetched", "", "participant", participant, "by", by, "entries", Integer.toString(lines.size()));
+          AuditVerifier.Report report = AuditVerifier.verify(lines, writer, ca);
+          List<String> crossCheck = AuditVerifier.crossCheck(AuditVerifier.verify(audit.lines(), self, ca).entries(), report.entries(),
+              participant);
+          return trail(participant, report, crossCheck, job, limit);
         }).onSuccess(ctx::json).onFailure(ctx::fail);
       });
     });

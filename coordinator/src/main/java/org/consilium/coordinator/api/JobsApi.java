@@ -16,7 +16,6 @@ import java.util.Set;
 import org.consilium.analytics.report.Datasheets;
 import org.consilium.analytics.report.ModelCards;
 import org.consilium.analytics.stats.InvalidSpecException;
-import org.consilium.analytics.wire.Datasheet;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
@@ -55,27 +54,15 @@ final class JobsApi {
       if (!job.containsKey("result")) RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no result (status " + job.getString("status") + ")");
       else ctx.json(job.getJsonObject("result"));
     }));
-    router.get("/api/v1/jobs/:id/model").handler(ctx -> withModel(ctx, (job, result) -> ctx.response()
+    router.get("/api/v1/jobs/:id/model").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> ctx.response()
         .putHeader("content-disposition", "attachment; filename=\"" + job.getString("id") + "-model.json\"")
         .putHeader("content-type", "application/json").end(job.getJsonObject("result").getJsonObject("model").encodePrettily())));
-    router.get("/api/v1/jobs/:id/model-card").handler(ctx -> withModel(ctx, (job, result) -> ctx.response()
+    router.get("/api/v1/jobs/:id/model-card").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> ctx.response()
         .putHeader("content-type", "application/json").end(JobSpecs.toJson(card(job, result)))));
-    router.get("/api/v1/jobs/:id/model-card.md").handler(ctx -> withModel(ctx, (job, result) -> ctx.response()
+    router.get("/api/v1/jobs/:id/model-card.md").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> ctx.response()
         .putHeader("content-type", "text/markdown; charset=utf-8").end(ModelCards.markdown(card(job, result)))));
-    router.get("/api/v1/jobs/:id/datasheet.md").handler(ctx -> withJob(ctx, job -> {
-      JsonObject result = job.getJsonObject("result");
-      if (result == null || !result.containsKey("datasheet")) {
-        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no datasheet (status " + job.getString("status") + ")");
-        return;
-      }
-      try {
-        Datasheet.Builder d = Datasheet.newBuilder();
-        JsonFormat.parser().merge(result.getJsonObject("datasheet").encode(), d);
-        ctx.response().putHeader("content-type", "text/markdown; charset=utf-8").end(Datasheets.markdown(d.build()));
-      } catch (InvalidProtocolBufferException e) {
-        RestApi.error(ctx, 500, "stored datasheet is not readable: " + e.getMessage());
-      }
-    }));
+    router.get("/api/v1/jobs/:id/datasheet.md").handler(ctx -> withReleased(ctx, "datasheet", "datasheet", (job, result) -> ctx.response()
+        .putHeader("content-type", "text/markdown; charset=utf-8").end(Datasheets.markdown(result.getDatasheet()))));
   }
 
   private void submit(RoutingContext ctx) {
@@ -184,11 +171,12 @@ final class JobsApi {
     }).onFailure(ctx::fail);
   }
 
-  private void withModel(RoutingContext ctx, java.util.function.BiConsumer<JsonObject, JobResult> then) {
+  /** The job and its released result, parsed, if the result has the part (model, datasheet); 409 otherwise. */
+  private void withReleased(RoutingContext ctx, String part, String what, java.util.function.BiConsumer<JsonObject, JobResult> then) {
     withJob(ctx, job -> {
       JsonObject result = job.getJsonObject("result");
-      if (result == null || !result.containsKey("model")) {
-        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no trained model (status " + job.getString("status") + ")");
+      if (result == null || !result.containsKey(part)) {
+        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no " + what + " (status " + job.getString("status") + ")");
         return;
       }
       try {

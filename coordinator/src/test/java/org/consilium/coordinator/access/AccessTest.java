@@ -9,10 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,30 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Console accounts, password hashes, sessions and the sign-in throttle, with a clock the test moves. */
 class AccessTest {
   private static final SecureRandom RNG = new SecureRandom();
-
-  /** A clock the test sets. */
-  static final class TestClock extends Clock {
-    Instant now = Instant.parse("2026-11-24T10:00:00Z");
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
 
   private static String hash(String password) {
     return PasswordHash.create(password.toCharArray(), 1_000, RNG);

@@ -13,11 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.consilium.analytics.audit.AuditLog;
@@ -26,6 +22,7 @@ import org.consilium.coordinator.access.LoginThrottle;
 import org.consilium.coordinator.access.PasswordHash;
 import org.consilium.coordinator.access.Role;
 import org.consilium.coordinator.access.Sessions;
+import org.consilium.coordinator.access.TestClock;
 import org.consilium.coordinator.access.UserStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,30 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionLifecycleTest {
   private static final String PASSWORD = "a long enough password";
 
-  /** A clock the test moves. */
-  static final class MovableClock extends Clock {
-    volatile Instant now = Instant.parse("2026-11-24T10:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @TempDir
   Path dir;
   private final Vertx vertx = Vertx.vertx();
-  private final MovableClock clock = new MovableClock();
+  private final TestClock clock = new TestClock();
   private final HttpClient http = HttpClient.newHttpClient();
   private HttpServer server;
   private AuditLog audit;
@@ -107,11 +84,11 @@ class SessionLifecycleTest {
     String cookie = setCookie.split(";", 2)[0];
     String csrf = new JsonObject(login.body()).getString("csrfToken");
 
-    clock.now = clock.now.plus(Duration.ofMinutes(29));
+    clock.advance(Duration.ofMinutes(29));
     assertEquals(200, send("GET", "/api/v1/session", null, "Cookie", cookie).statusCode(), "used within 30 minutes: live");
-    clock.now = clock.now.plus(Duration.ofMinutes(29));
+    clock.advance(Duration.ofMinutes(29));
     assertEquals(403, send("DELETE", "/api/v1/session", null, "Cookie", cookie).statusCode(), "sign-out without the CSRF token");
-    clock.now = clock.now.plus(Duration.ofMinutes(31));
+    clock.advance(Duration.ofMinutes(31));
     HttpResponse<String> expired = send("GET", "/api/v1/session", null, "Cookie", cookie);
     assertEquals(401, expired.statusCode(), "31 minutes idle: the session is over");
     assertEquals("the session has expired; sign in again", new JsonObject(expired.body()).getString("error"));

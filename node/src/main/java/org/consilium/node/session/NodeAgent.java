@@ -132,6 +132,10 @@ public final class NodeAgent {
     return frame(MessageType.NODE_STATUS, "", 0, policySummary());
   }
 
+  private List<Frame> statusIf(boolean budgetsChanged) {
+    return budgetsChanged ? List.of(status()) : List.of();
+  }
+
   /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
   public List<Frame> onFrame(Frame f) {
     try {
@@ -154,26 +158,25 @@ public final class NodeAgent {
                 "contributors", String.join(",", r.getAccounting().getContributorsList()));
           }
           log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
-          yield List.of(status());
+          yield List.of();
         }
         case AUDIT_REQUEST -> List.of(auditCopy(f.getJobId()));
         case JOB_ABORT -> {
-          abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage());
-          yield List.of(status());
+          yield statusIf(abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage()));
         }
         case ERROR -> {
           String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
           log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), msg);
           // The coordinator no longer runs this job (or refused our message): stop taking part.
-          abort(f.getJobId(), "coordinator: " + msg);
-          yield List.of(status());
+          yield statusIf(abort(f.getJobId(), "coordinator: " + msg));
         }
         default -> List.of(error(f.getJobId(), "unexpected", "a node does not accept " + f.getType() + " frames"));
       };
     } catch (RuntimeException e) {
       log.warn("job {}: {} frame refused: {}", f.getJobId(), f.getType(), e.getMessage());
-      abort(f.getJobId(), e.getMessage());
-      return List.of(error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage()));
+      boolean refunded = abort(f.getJobId(), e.getMessage());
+      Frame refusal = error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage());
+      return refunded ? List.of(refusal, status()) : List.of(refusal);
     }
   }
 
@@ -202,9 +205,10 @@ public final class NodeAgent {
     for (String job : new ArrayList<>(jobs.keySet())) abort(job, "connection to the coordinator lost");
   }
 
-  private void abort(String jobId, String why) {
+  /** Drops a job; true if that refunded its budget reservation (the budgets changed). */
+  private boolean abort(String jobId, String why) {
     Job job = jobs.remove(jobId);
-    if (job == null) return;
+    if (job == null) return false;
     boolean refund = !job.dataSent() && ledger.isRefundable(jobId);
     audit.append("job.aborted", jobId, "reason", why, "refunded", Boolean.toString(refund));
     if (!job.dataSent()) {
@@ -213,6 +217,7 @@ public final class NodeAgent {
     } else {
       log.info("job {} aborted after data-dependent messages were sent ({}); budget stays spent", jobId, why);
     }
+    return refund;
   }
 
   private List<Frame> onOffer(String jobId, JobOffer offer) {

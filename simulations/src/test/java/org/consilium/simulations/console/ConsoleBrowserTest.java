@@ -238,9 +238,7 @@ class ConsoleBrowserTest {
   }
 
   private static String submitAndWait(String spec) {
-    var r = consortium.rest().post("api/v1/jobs", spec);
-    assertEquals(201, r.status(), r.body());
-    String id = new io.vertx.core.json.JsonObject(r.body()).getString("id");
+    String id = consortium.submit(spec);
     assertEquals("RELEASED", consortium.awaitJob(id, Duration.ofMinutes(2)).getString("status"), "job " + id);
     return id;
   }
