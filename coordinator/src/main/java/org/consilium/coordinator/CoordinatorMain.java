@@ -16,6 +16,7 @@ import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.gateway.TrafficRecorder;
 import org.consilium.coordinator.jobs.JobRunner;
 import org.consilium.analytics.audit.AuditLog;
+import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.he.threshold.ThresholdPublicKey;
@@ -46,8 +47,12 @@ public final class CoordinatorMain implements Callable<Integer> {
     CoordinatorConfig cfg;
     ThresholdPublicKey heKey = null;
     UserStore users;
+    DataDictionary dictionary;
     try {
       cfg = CoordinatorConfig.load(config, System.getenv());
+      dictionary = DataDictionary.load(cfg.dictionary());
+      log.info("data dictionary version {} ({}): datasets {}", dictionary.version(), dictionary.digest().substring(0, 12),
+          dictionary.datasets().keySet());
       users = Files.exists(cfg.console().usersFile()) ? UserStore.load(cfg.console().usersFile()) : new UserStore(java.util.List.of());
       if (cfg.hePublicKey() != null) {
         heKey = HeWire.fromWire(HeWire.parse(ThresholdKeyProto.parser(), Files.readAllBytes(cfg.hePublicKey()), "he.public_key"));
@@ -80,9 +85,9 @@ public final class CoordinatorMain implements Callable<Integer> {
     }
     vertx.runOnContext(v -> {
       gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
-      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit);
+      JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit, dictionary);
       Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
-      api[0] = new RestApi(vertx, cfg, state, runner, gateway[0], audit, metrics, users);
+      api[0] = new RestApi(vertx, cfg, dictionary, state, runner, gateway[0], audit, metrics, users);
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {
         if (r.failed()) failure[0] = r.cause();
         started.countDown();

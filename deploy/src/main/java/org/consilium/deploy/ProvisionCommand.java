@@ -30,8 +30,20 @@ public final class ProvisionCommand implements Callable<Integer> {
       description = "size of the threshold Paillier key dealt to the nodes; 0 for none (default: ${DEFAULT-VALUE})")
   int heKeyBits;
 
+  @Option(names = "--dictionary", required = true,
+      description = "the consortium's data dictionary (YAML), copied into every kit; every --node dataset must be in it")
+  Path dictionary;
+
   @Option(names = "--node", required = true, description = "ID=DATASET:CSV, repeatable, e.g. cleveland=heart-disease:/data/cleveland.csv")
   List<String> nodes = new ArrayList<>();
+
+  private String readDictionary() {
+    try {
+      return java.nio.file.Files.readString(dictionary);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the data dictionary " + dictionary + ": " + e.getMessage());
+    }
+  }
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ProvisionCommand()).execute(args));
@@ -53,7 +65,7 @@ public final class ProvisionCommand implements Callable<Integer> {
     byNode.forEach((id, ds) -> plans.add(new Provisioner.NodePlan(id, ds, Map.of())));
     try {
       Provisioner.Consortium c = Provisioner.provision(new Provisioner.Plan(consortium, out, host, nodesPort, restPort,
-          clusterPort, plans, Map.of(), heKeyBits));
+          clusterPort, plans, Map.of(), heKeyBits, readDictionary()));
       System.out.println("consortium '" + consortium + "' provisioned in " + c.out());
       System.out.println("  coordinator kit: " + c.coordinatorConfig().getParent());
       c.nodeConfigs().forEach((id, cfg) -> System.out.println("  node kit " + id + ": " + cfg.getParent()));

@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.coordinator.access.ConsoleUser;
 import org.consilium.coordinator.access.PasswordHash;
 import org.consilium.coordinator.access.Role;
@@ -47,12 +48,24 @@ public final class Provisioner {
     }
   }
 
-  /** What to provision. Ports of 0 let the programs pick free ones. */
+  /**
+   * What to provision. Ports of 0 let the programs pick free ones. dictionary is the
+   * consortium's data dictionary (YAML text), written unchanged into every kit: every node
+   * dataset must be one of its datasets.
+   */
   public record Plan(String consortium, Path out, String coordinatorHost, int nodesPort, int restPort, int clusterPort,
-      List<NodePlan> nodes, Map<String, String> coordinatorSettings, int heKeyBits) {
+      List<NodePlan> nodes, Map<String, String> coordinatorSettings, int heKeyBits, String dictionary) {
     public Plan {
       nodes = List.copyOf(nodes);
       coordinatorSettings = new LinkedHashMap<>(coordinatorSettings);
+      DataDictionary d = DataDictionary.parse(dictionary, "the data dictionary");
+      for (NodePlan n : nodes) {
+        for (String name : n.datasets().keySet()) {
+          if (!d.datasets().containsKey(name)) {
+            throw new IllegalArgumentException("node " + n.id() + ": dataset '" + name + "' is not in the data dictionary " + d.datasets().keySet());
+          }
+        }
+      }
     }
   }
 
@@ -130,6 +143,7 @@ public final class Provisioner {
         Files.write(coord.resolve("he-public-key.pb"), HeWire.toWire(he.publicKey()).toByteArray());
         cy.append("he:\n  public_key: he-public-key.pb\n");
       }
+      write(coord.resolve("dictionary.yaml"), plan.dictionary(), false);
       Path coordinatorConfig = coord.resolve("coordinator.yaml");
       write(coordinatorConfig, cy.toString(), false);
 
@@ -140,6 +154,7 @@ public final class Provisioner {
         Files.createDirectories(dir);
         ConsortiumPki.Issued issued = pki.issue(n.id(), "node", List.of(), VALIDITY);
         write(dir.resolve("ca.crt"), caPem, false);
+        write(dir.resolve("dictionary.yaml"), plan.dictionary(), false);
         write(dir.resolve("node.crt"), ConsortiumPki.pem(issued.certificate()), false);
         write(dir.resolve("node.key"), ConsortiumPki.pem(issued.keys().getPrivate()), true);
         StringBuilder ny = new StringBuilder()

@@ -6,7 +6,9 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.consilium.analytics.dictionary.DataDictionary;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.consilium.analytics.data.CsvLoader;
@@ -49,6 +51,7 @@ public final class NodeMain implements Callable<Integer> {
     Map<String, Dataset> datasets = new LinkedHashMap<>();
     NodeIdentity identity;
     KeyShare keyShare = null;
+    DataDictionary dictionary;
     try {
       cfg = NodeConfig.load(config, System.getenv());
       identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
@@ -59,9 +62,15 @@ public final class NodeMain implements Callable<Integer> {
         log.info("threshold Paillier key share {} of {} loaded (key {})", keyShare.party(), keyShare.publicKey().parties(),
             keyShare.publicKey().encryptionKey().fingerprint());
       }
+      dictionary = DataDictionary.load(cfg.dictionary());
       for (NodeConfig.DatasetConfig d : cfg.datasets().values()) {
         try (Reader r = Files.newBufferedReader(d.path())) {
-          Dataset data = new CsvLoader(d.badRows(), d.maxRows()).load(d.path().getFileName().toString(), r);
+          Dataset loaded = new CsvLoader(d.badRows(), d.maxRows()).load(d.path().getFileName().toString(), r);
+          Dataset data = dictionary.conform(d.name(), loaded);
+          List<String> undeclared = loaded.columns().stream().filter(c -> !data.columns().contains(c)).toList();
+          if (!undeclared.isEmpty()) log.warn("dataset {}: columns {} are not in the data dictionary; no job can use them", d.name(), undeclared);
+          dictionary.dataset(d.name()).outOfBounds(data).forEach((c, n) ->
+              log.info("dataset {}: {} values of '{}' lie outside the dictionary's bounds and are clipped by every mechanism", d.name(), n, c));
           data.skippedRows().forEach(e -> log.warn("dataset {}: skipped {}", d.name(), e));
           log.info("dataset {}: {} rows from {} ({} skipped)", d.name(), data.rowCount(), d.path(), data.skippedRows().size());
           datasets.put(d.name(), data);
@@ -76,14 +85,15 @@ public final class NodeMain implements Callable<Integer> {
     PrivacyLedger ledger = PrivacyLedger.open(cfg.ledger());
     ledger.warnings().forEach(log::warn);
     if (check) {
-      System.out.println("node " + cfg.nodeId() + ": configuration, identity and " + datasets.size() + " dataset(s) OK");
+      System.out.println("node " + cfg.nodeId() + ": configuration, identity, data dictionary version " + dictionary.version()
+          + " and " + datasets.size() + " dataset(s) OK");
       return 0;
     }
     Vertx vertx = Vertx.vertx();
     AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.nodeId(), Pem.privateKey(cfg.privateKey()));
     audit.warnings().forEach(log::warn);
     audit.append("node.started", "", "datasets", String.join(",", datasets.keySet()));
-    NodeAgent agent = new NodeAgent(cfg, identity, datasets, ledger, keyShare, audit);
+    NodeAgent agent = new NodeAgent(cfg, identity, dictionary, datasets, ledger, keyShare, audit);
     // The agent is not thread-safe: run it on one event-loop context.
     CountDownLatch stop = new CountDownLatch(1);
     CoordinatorLink[] link = new CoordinatorLink[1];

@@ -23,7 +23,10 @@ import org.consilium.analytics.wire.StatisticsResult;
 public final class DefaultJob {
   private DefaultJob() {}
 
-  /** Mean age and the distribution of diagnosis (num 0-4) by sex over all four hospitals. */
+  /**
+   * Mean age and the distribution of diagnosis (num 0-4) by sex over all four hospitals. The
+   * bounds of age are the data dictionary's (none given), which fixes the sensitivity.
+   */
   public static String spec(String epsilon) {
     return """
         {
@@ -31,7 +34,7 @@ public final class DefaultJob {
           "dataset": "heart-disease",
           "privacy": {"epsilon": %s, "delta": 1e-6},
           "statistics": {
-            "column": "age", "lower": 18, "upper": 100,
+            "column": "age",
             "groupBy": {"column": "sex", "values": ["0", "1"]},
             "histogram": {"column": "num", "edges": [0, 1, 2, 3, 4, 5]}
           }
@@ -70,7 +73,10 @@ public final class DefaultJob {
         }""".formatted(aggregation);
   }
 
-  /** DP logistic regression on the categorical features (DP training needs a fixed design: no standardisation). */
+  /**
+   * DP logistic regression on seven clinical features; the numeric ones are scaled by the data
+   * dictionary's public bounds, so nothing about the data is needed before training.
+   */
   public static String dpTrainSpec(String epsilon, String nodesJson) {
     return """
         {
@@ -81,13 +87,10 @@ public final class DefaultJob {
           "privacy": {"epsilon": %s, "delta": 1e-6},
           "train": {
             "model": "LOGISTIC",
-            "categoricalFeatures": [
-              {"column": "sex", "values": ["0", "1"]},
-              {"column": "cp", "values": ["1", "2", "3", "4"]},
-              {"column": "exang", "values": ["0", "1"]}
-            ],
-            "target": "num", "positiveAbove": 0, "missing": "DROP_ROWS", "standardize": false,
-            "l2": 1.0, "maxRounds": 15, "learningRate": 2.0, "clipNorm": 1.0, "lossClip": 5.0
+            "numericFeatures": ["age", "sex", "cp", "trestbps", "thalach", "exang", "oldpeak"],
+            "target": "num", "positiveAbove": 0, "missing": "DROP_ROWS", "standardize": true,
+            "holdoutFraction": 0.25, "splitSeed": 7,
+            "sensitiveFeatures": [{"column": "sex", "values": ["0", "1"]}]
           }
         }""".formatted(nodesJson, epsilon);
   }
@@ -157,7 +160,8 @@ public final class DefaultJob {
   /** The same statistics computed in the clear on the concatenated files (reference only). */
   public static StatisticsResult pooledExact(String specJson, Map<String, Path> csvs) {
     JobSpec spec = JobSpecs.fromJson(specJson);
-    StatisticsQuery q = StatisticsQuery.of(spec.getStatistics(), false);
+    StatisticsQuery q = JobSpecs.statistics(spec.toBuilder().setPrivacy(spec.getPrivacy().toBuilder()
+        .setEpsilon(Double.POSITIVE_INFINITY)).build(), HeartDisease.dictionary());
     List<Dataset> parts = new ArrayList<>();
     for (Path p : csvs.values()) parts.add(load(p));
     return q.exact(Dataset.concat("pooled", parts));
@@ -178,16 +182,17 @@ public final class DefaultJob {
     sb.append(String.format(Locale.ROOT, "Released with %s: epsilon %.3f, delta %.0e; contributors %s%s%n", acc.getMechanism(),
         acc.getEpsilon(), acc.getDelta(), acc.getContributorsList(),
         acc.getDroppedCount() == 0 ? "" : ", dropped " + acc.getDroppedList()));
-    sb.append(String.format(Locale.ROOT, "%-8s %-22s %-22s %s%n", "sex", "count (DP | exact)", "mean age (DP | exact)",
-        "diagnosis num=0..4 (DP | exact)"));
+    sb.append(String.format(Locale.ROOT, "%-8s %-30s %-34s %s%n", "sex", "count [95% interval] | exact",
+        "mean age [95% interval] | exact", "diagnosis num=0..4 (DP | exact)"));
     StatisticsResult dp = released.getStatistics();
     for (int g = 0; g < dp.getGroupsCount(); g++) {
       GroupStatistics d = dp.getGroups(g);
       GroupStatistics e = exact.getGroups(g);
-      String label = d.getGroup().equals("0") ? "female" : d.getGroup().equals("1") ? "male" : d.getGroup();
-      sb.append(String.format(Locale.ROOT, "%-8s %-22s %-22s %s | %s%n", label,
-          String.format(Locale.ROOT, "%.0f | %.0f", d.getCount(), e.getCount()),
-          String.format(Locale.ROOT, "%.2f | %.2f", d.getMean(), e.getMean()),
+      sb.append(String.format(Locale.ROOT, "%-8s %-30s %-34s %s | %s%n", d.getLabel(),
+          String.format(Locale.ROOT, "%.0f [%.0f, %.0f] | %.0f", d.getCount(), d.getCountInterval().getLow(),
+              d.getCountInterval().getHigh(), e.getCount()),
+          String.format(Locale.ROOT, "%.2f [%.2f, %.2f] | %.2f", d.getMean(), d.getMeanInterval().getLow(),
+              d.getMeanInterval().getHigh(), e.getMean()),
           d.getHistogramList().stream().map(x -> String.format(Locale.ROOT, "%.0f", x)).toList(),
           e.getHistogramList().stream().map(x -> String.format(Locale.ROOT, "%.0f", x)).toList()));
     }

@@ -42,6 +42,21 @@ public final class HeartDisease {
     }
   }
 
+  /** The consortium's data dictionary for this data (bundled beside the files), as YAML text. */
+  public static String dictionaryText() {
+    try (InputStream in = HeartDisease.class.getResourceAsStream("heart-disease/dictionary.yaml")) {
+      if (in == null) throw new IOException("bundled file heart-disease/dictionary.yaml is missing from the build");
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The data dictionary, parsed. */
+  public static org.consilium.analytics.dictionary.DataDictionary dictionary() {
+    return org.consilium.analytics.dictionary.DataDictionary.parse(dictionaryText(), "heart-disease/dictionary.yaml");
+  }
+
   private static Path copy(String name, Path dir) throws IOException {
     Path target = dir.resolve(name);
     try (InputStream in = HeartDisease.class.getResourceAsStream("heart-disease/" + name)) {

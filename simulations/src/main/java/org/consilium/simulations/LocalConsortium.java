@@ -39,9 +39,15 @@ public final class LocalConsortium implements AutoCloseable {
    * four-hospital Heart Disease data.
    */
   public record Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings,
-      String datasetName, Map<String, Path> datasets, int heKeyBits) {
+      String datasetName, Map<String, Path> datasets, int heKeyBits, String dictionary) {
     public Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings) {
-      this(work, nodeSettings, coordinatorSettings, HeartDisease.DATASET, null, 2048);
+      this(work, nodeSettings, coordinatorSettings, HeartDisease.DATASET, null, 2048, HeartDisease.dictionaryText());
+    }
+
+    /** Other data under the heart-disease dictionary (e.g. a site's modified copy), or null datasets for the bundled files. */
+    public Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings,
+        String datasetName, Map<String, Path> datasets, int heKeyBits) {
+      this(work, nodeSettings, coordinatorSettings, datasetName, datasets, heKeyBits, HeartDisease.dictionaryText());
     }
 
     /**
@@ -77,7 +83,8 @@ public final class LocalConsortium implements AutoCloseable {
     data.forEach((id, csv) -> plans.add(new Provisioner.NodePlan(id, Map.of(options.datasetName(), csv),
         options.nodeSettings().getOrDefault(id, Map.of()))));
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("consilium-sim", work.resolve("consortium"),
-        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings(), options.heKeyBits()));
+        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings(), options.heKeyBits(),
+        options.dictionary()));
     LocalConsortium c = new LocalConsortium(work, kits, data, restPort);
     try {
       c.startProcesses();

@@ -48,6 +48,14 @@ public final class Cohort {
     return Dataset.ofColumns(data.source() + " (cohort)", out);
   }
 
+  /** True when a row satisfies every condition (a missing value never does). */
+  public static boolean matches(Dataset data, int row, List<Condition> conditions) {
+    for (Condition c : conditions) {
+      if (!holds(c, data.value(row, data.requireColumn(c.getColumn())))) return false;
+    }
+    return true;
+  }
+
   private static boolean holds(Condition c, double v) {
     if (Double.isNaN(v)) return false;
     return switch (c.getOp()) {

@@ -85,4 +85,11 @@ public final class Dataset {
     }
     return new Dataset(source, names, data, rows, List.of());
   }
+
+  /** The same rows with only the named columns, in that order (the skipped-row report is kept). */
+  public Dataset select(List<String> names) {
+    double[][] data = new double[names.size()][];
+    for (int i = 0; i < names.size(); i++) data[i] = byColumn[requireColumn(names.get(i))];
+    return new Dataset(source, names, data, rows, skipped);
+  }
 }

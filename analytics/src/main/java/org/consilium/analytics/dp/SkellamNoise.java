@@ -13,6 +13,8 @@ import org.apache.commons.math3.special.Gamma;
  */
 public final class SkellamNoise {
   private static final double CHUNK = 0x1p30;
+  /** The largest Skellam parameter a node draws (the accountant refuses jobs that would need more). */
+  public static final double MAX_MU = 1e14;
   private final SecureRandom rng;
 
   public SkellamNoise(SecureRandom rng) {
@@ -22,7 +24,7 @@ public final class SkellamNoise {
   /** One sample of Sk(mu) as a ring element (a signed long). */
   public long sample(double mu) {
     if (mu == 0) return 0;
-    if (!(mu > 0) || mu > 1e14) throw new IllegalArgumentException("Skellam parameter out of range: " + mu);
+    if (!(mu > 0) || mu > MAX_MU) throw new IllegalArgumentException("Skellam parameter out of range: " + mu);
     return poisson(mu) - poisson(mu);
   }
 

@@ -3,7 +3,10 @@ package org.consilium.analytics.report;
 import java.util.ArrayList;
 import java.util.List;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.dictionary.ColumnDefinition;
+import org.consilium.analytics.dictionary.DatasetDictionary;
 import org.consilium.analytics.dp.NoiseComponentSpec;
+import org.consilium.analytics.dp.Release;
 import org.consilium.analytics.dp.SkellamAccountant;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
@@ -29,13 +32,28 @@ public final class DatasheetQuery {
   private final int sites;
   private final int block;
 
-  public DatasheetQuery(DatasheetSpec spec, int sites) {
+  public DatasheetQuery(DatasheetSpec spec, int sites, DatasetDictionary dictionary) {
     if (spec.getColumnsCount() == 0) throw new InvalidSpecException("datasheet.columns", "name at least one column");
     if (spec.getLabelColumn().isBlank()) throw new InvalidSpecException("datasheet.label_column", "must name a column");
     if (spec.getGroup().getColumn().isBlank() || spec.getGroup().getValuesCount() == 0) {
       throw new InvalidSpecException("datasheet.group", "must name a column and its values");
     }
+    spec.getColumnsList().forEach(c -> dictionary.column(c, "datasheet.columns"));
+    dictionary.column(spec.getLabelColumn(), "datasheet.label_column");
+    ColumnDefinition group = dictionary.column(spec.getGroup().getColumn(), "datasheet.group.column");
+    for (String v : spec.getGroup().getValuesList()) {
+      double code;
+      try {
+        code = Double.parseDouble(v);
+      } catch (NumberFormatException e) {
+        throw new InvalidSpecException("datasheet.group.values", "'" + v + "' is not a numeric code");
+      }
+      if (group.categorical() && !group.codes().containsKey(code)) {
+        throw new InvalidSpecException("datasheet.group.values", "'" + v + "' is not a code of '" + group.name() + "' in the data dictionary");
+      }
+    }
     for (var h : spec.getDistributionsList()) {
+      dictionary.column(h.getColumn(), "datasheet.distributions");
       if (h.getEdgesCount() < 2) throw new InvalidSpecException("datasheet.distributions", "'" + h.getColumn() + "' needs at least 2 edges");
       for (int i = 1; i < h.getEdgesCount(); i++) {
         if (!(h.getEdges(i) > h.getEdges(i - 1))) throw new InvalidSpecException("datasheet.distributions", "edges must increase");
@@ -119,35 +137,53 @@ public final class DatasheetQuery {
     return RingVector.adopt(v);
   }
 
-  /** Combine step: the composition section, per site in party order. */
+  /**
+   * Combine step: the composition section, per site in party order. Under DP it is
+   * post-processed: no count below 0, missing and label counts at most the site's rows, group
+   * sizes and each distribution adding up to at most the rows; the 95% margin of every
+   * component's counts is released beside them.
+   */
   public Datasheet release(RingVector aggregate, List<String> siteNames, PrivacyAccounting accounting) {
+    boolean noisy = accounting.getComponentsCount() > 0;
+    java.util.function.BiFunction<Double, Double, Double> upTo = (v, cap) -> noisy ? Math.min(cap, Release.count(v)) : v;
     Datasheet.Builder d = Datasheet.newBuilder().addAllColumns(spec.getColumnsList())
         .setLabel(spec.getLabelColumn() + " > " + spec.getLabelAbove()).setGroupColumn(spec.getGroup().getColumn())
         .addAllGroupValues(spec.getGroup().getValuesList()).setPrivacy(accounting);
     int m = spec.getColumnsCount();
     for (int s = 0; s < sites; s++) {
       int base = s * block;
-      SiteComposition.Builder c = SiteComposition.newBuilder().setSite(siteNames.get(s)).setRows(aggregate.get(base))
-          .setLabelPositive(aggregate.get(base + 1 + m));
-      for (int i = 0; i < m; i++) c.addMissing(aggregate.get(base + 1 + i));
-      for (int g = 0; g < spec.getGroup().getValuesCount(); g++) c.addGroupRows(aggregate.get(base + 2 + m + g));
-      int at = base + 2 + m + spec.getGroup().getValuesCount();
+      double rows = noisy ? Release.count(aggregate.get(base)) : aggregate.get(base);
+      SiteComposition.Builder c = SiteComposition.newBuilder().setSite(siteNames.get(s)).setRows(rows)
+          .setLabelPositive(upTo.apply((double) aggregate.get(base + 1 + m), rows));
+      for (int i = 0; i < m; i++) c.addMissing(upTo.apply((double) aggregate.get(base + 1 + i), rows));
+      int groups = spec.getGroup().getValuesCount();
+      for (double g : counts(aggregate, base + 2 + m, groups, rows, noisy)) c.addGroupRows(g);
+      int at = base + 2 + m + groups;
       for (var h : spec.getDistributionsList()) {
         var counts = org.consilium.analytics.wire.HistogramCounts.newBuilder().setColumn(h.getColumn()).addAllEdges(h.getEdgesList());
-        for (int b = 0; b < h.getEdgesCount() - 1; b++) counts.addCounts(aggregate.get(at + b));
+        for (double b : counts(aggregate, at, h.getEdgesCount() - 1, rows, noisy)) counts.addCounts(b);
         at += h.getEdgesCount() - 1;
         c.addDistributions(counts);
       }
       d.addComposition(c);
     }
+    for (NoiseComponent c : accounting.getComponentsList()) d.putCountMargins(c.getName(), Release.Z95 * c.getStddev());
     return d.build();
+  }
+
+  /** k counts from the aggregate: as they are when exact, else non-negative whole numbers adding up to at most rows. */
+  private static double[] counts(RingVector aggregate, int from, int k, double rows, boolean noisy) {
+    double[] v = new double[k];
+    for (int i = 0; i < k; i++) v[i] = aggregate.get(from + i);
+    return noisy ? Release.bins(v, rows, false) : v;
   }
 
   public PrivacyAccounting accounting(double epsilon, double delta, int threshold, List<String> contributors, List<String> dropped) {
     PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder().setThreshold(threshold).addAllContributors(contributors).addAllDropped(dropped);
     if (Double.isInfinite(epsilon)) return b.setMechanism("none (exact release)").setEpsilon(epsilon).build();
     SkellamAccountant.Calibration cal = SkellamAccountant.calibrate(components(), epsilon, delta);
-    b.setMechanism("distributed Skellam, per-site blocks").setEpsilon(cal.spent().epsilon()).setDelta(delta).setRdpOrder(cal.spent().order());
+    b.setMechanism("distributed Skellam, per-site blocks").setEpsilon(cal.spent().epsilon()).setDelta(delta).setRdpOrder(cal.spent().order())
+        .setConversion(SkellamAccountant.CONVERSION).setNoiseFactor(Math.sqrt((double) contributors.size() / threshold));
     List<NoiseComponentSpec> comps = components();
     for (int i = 0; i < comps.size(); i++) {
       b.addComponents(NoiseComponent.newBuilder().setName(comps.get(i).name()).setMu(cal.mu()[i])

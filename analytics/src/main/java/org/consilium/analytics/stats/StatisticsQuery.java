@@ -5,6 +5,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.dictionary.ColumnDefinition;
+import org.consilium.analytics.dictionary.DatasetDictionary;
+import org.consilium.analytics.dp.Release;
 import org.consilium.analytics.dp.NoiseComponentSpec;
 import org.consilium.analytics.dp.SkellamAccountant;
 import org.consilium.analytics.dp.SkellamNoise;
@@ -19,15 +22,20 @@ import org.consilium.mpc.ring.RingVector;
 /**
  * The statistics job as a (local step, combine step) pair.
  *
- * <p>Vector layout, one block per group (declared values, or a single group "all"):
- * {@code [count, sum, sum of squares, histogram bin 0..k-1]}. Counts and bins are integers;
- * sums are fixed point with a scale chosen so that the aggregate of up to {@link #MAX_TOTAL_ROWS}
- * rows cannot overflow and, when noise is on, the sensitivity stays at most 2^16 encoded units
- * (which keeps the Skellam parameter in the sampler's exact range).
+ * <p>Vector layout, one block per group (declared codes, or a single group "all"):
+ * {@code [count, centred sum, (centred sum of squares), histogram bin 0..k-1]}; the sum of
+ * squares only when the variance is asked for. Values are clipped into [lower, upper] (the
+ * data dictionary's public bounds, or narrower ones the job declares) and centred on the
+ * midpoint m, so one record moves the sum by at most the half-range h (not max(|lower|, |upper|))
+ * and the squares, stored as (x - m)^2 - h^2 / 2, by at most h^2 / 2. Counts and bins are
+ * integers; sums are fixed point with a scale chosen so that the aggregate of up to
+ * {@link #MAX_TOTAL_ROWS} rows cannot overflow and, when noise is on, the sensitivity stays at
+ * most 2^16 encoded units (which keeps the Skellam parameter in the sampler's exact range).
  *
  * <p>A row belongs to the cohort when the column, the histogram column and the group column are
- * all present (and the group value is one of the declared ones). Values are clipped into the
- * declared [lower, upper] before encoding, which is what bounds the sensitivity.
+ * all present (and the group value is one of the declared ones). The release is post-processed
+ * ({@link Release}): no negative count, bins that add up to their count, a mean inside the
+ * bounds and a variance at or above 0, each with its 95% interval.
  */
 public final class StatisticsQuery {
   /** Upper bound on the rows of all nodes together; fixes the overflow headroom. */
@@ -35,24 +43,38 @@ public final class StatisticsQuery {
 
   private final StatisticsSpec spec;
   private final List<String> groups;
+  private final List<String> labels;
   private final double[] groupValues;
   private final double[] edges;
-  private final double bound;
+  private final double lower;
+  private final double upper;
+  private final double mid;
+  private final double half;
+  private final boolean variance;
+  private final ColumnDefinition histogramColumn;
   private final FixedPoint sumCodec;
   private final FixedPoint squareCodec;
 
-  private StatisticsQuery(StatisticsSpec spec, boolean noisy) {
+  private StatisticsQuery(StatisticsSpec spec, DatasetDictionary dictionary, boolean noisy) {
     this.spec = spec;
     require(!spec.getColumn().isBlank(), "statistics.column", "must name a numeric column");
-    require(Double.isFinite(spec.getLower()) && Double.isFinite(spec.getUpper()) && spec.getLower() < spec.getUpper(),
-        "statistics.lower/upper", "must be finite with lower < upper, got [" + spec.getLower() + ", " + spec.getUpper() + "]");
-    this.bound = Math.max(Math.abs(spec.getLower()), Math.abs(spec.getUpper()));
+    double[] b = dictionary.bounds(spec.getColumn(), spec.getLower(), spec.getUpper(), "statistics.lower/upper");
+    if (dictionary.column(spec.getColumn(), "statistics.column").categorical() && (spec.getLower() != 0 || spec.getUpper() != 0)) {
+      require(false, "statistics.lower/upper", "'" + spec.getColumn() + "' is categorical: its bounds are its codes");
+    }
+    this.lower = b[0];
+    this.upper = b[1];
+    this.mid = (lower + upper) / 2;
+    this.half = (upper - lower) / 2;
+    this.variance = spec.getVariance();
     if (spec.hasGroupBy()) {
       require(!spec.getGroupBy().getColumn().isBlank(), "statistics.group_by.column", "must name a column");
+      ColumnDefinition g = dictionary.column(spec.getGroupBy().getColumn(), "statistics.group_by.column");
       require(spec.getGroupBy().getValuesCount() > 0, "statistics.group_by.values", "must declare at least one value");
       require(spec.getGroupBy().getValuesCount() <= 1000, "statistics.group_by.values", "at most 1000 groups");
       groups = List.copyOf(spec.getGroupBy().getValuesList());
       groupValues = new double[groups.size()];
+      List<String> names = new ArrayList<>();
       Set<Double> seen = new HashSet<>();
       for (int i = 0; i < groups.size(); i++) {
         try {
@@ -61,13 +83,19 @@ public final class StatisticsQuery {
           throw new InvalidSpecException("statistics.group_by.values", "'" + groups.get(i) + "' is not a numeric category code");
         }
         require(seen.add(groupValues[i]), "statistics.group_by.values", "'" + groups.get(i) + "' is declared twice");
+        require(!g.categorical() || g.codes().containsKey(groupValues[i]), "statistics.group_by.values",
+            "'" + groups.get(i) + "' is not a code of '" + g.name() + "' in the data dictionary " + g.codes());
+        names.add(g.label(groupValues[i]));
       }
+      labels = List.copyOf(names);
     } else {
       groups = List.of("all");
+      labels = List.of("all");
       groupValues = null;
     }
     if (spec.hasHistogram()) {
       require(!spec.getHistogram().getColumn().isBlank(), "statistics.histogram.column", "must name a column");
+      histogramColumn = dictionary.column(spec.getHistogram().getColumn(), "statistics.histogram.column");
       edges = spec.getHistogram().getEdgesList().stream().mapToDouble(Double::doubleValue).toArray();
       require(edges.length >= 2 && edges.length <= 1001, "statistics.histogram.edges", "needs 2..1001 edges, got " + edges.length);
       for (int i = 1; i < edges.length; i++) {
@@ -75,15 +103,16 @@ public final class StatisticsQuery {
             "must be finite and strictly increasing");
       }
     } else {
+      histogramColumn = null;
       edges = new double[0];
     }
-    this.sumCodec = codec(bound, noisy, "statistics.lower/upper");
-    this.squareCodec = codec(bound * bound, noisy, "statistics.lower/upper (squared)");
+    this.sumCodec = codec(half, noisy, "statistics.lower/upper");
+    this.squareCodec = codec(half * half / 2, noisy, "statistics.lower/upper (squared)");
   }
 
-  /** Validates a spec; throws {@link InvalidSpecException} naming the field. */
-  public static StatisticsQuery of(StatisticsSpec spec, boolean noisy) {
-    return new StatisticsQuery(spec, noisy);
+  /** Validates a spec against the dataset's dictionary; throws {@link InvalidSpecException} naming the field. */
+  public static StatisticsQuery of(StatisticsSpec spec, DatasetDictionary dictionary, boolean noisy) {
+    return new StatisticsQuery(spec, dictionary, noisy);
   }
 
   private static FixedPoint codec(double maxAbs, boolean noisy, String field) {
@@ -114,8 +143,13 @@ public final class StatisticsQuery {
     return Math.max(edges.length - 1, 0);
   }
 
+  /** Where the bins start in a block. */
+  private int binsAt() {
+    return variance ? 3 : 2;
+  }
+
   private int block() {
-    return 3 + bins();
+    return binsAt() + bins();
   }
 
   public int vectorLength() {
@@ -134,17 +168,26 @@ public final class StatisticsQuery {
   public List<NoiseComponentSpec> noiseComponents() {
     List<NoiseComponentSpec> out = new ArrayList<>();
     out.add(new NoiseComponentSpec("count", 1, 1));
-    double s = sumCodec.encode(bound);
+    double s = sumCodec.encode(half);
     out.add(new NoiseComponentSpec("sum", s, s));
-    double q = squareCodec.encode(bound * bound);
-    out.add(new NoiseComponentSpec("sum_of_squares", q, q));
+    if (variance) {
+      double q = squareCodec.encode(half * half / 2);
+      out.add(new NoiseComponentSpec("sum_of_squares", q, q));
+    }
     if (bins() > 0) out.add(new NoiseComponentSpec("histogram", 1, 1));
     return out;
   }
 
+  /** The component of each position of a block. */
+  private int componentAt(int i) {
+    return Math.min(i, binsAt());
+  }
+
   public int[] fractionalBits() {
-    return bins() > 0 ? new int[] {0, sumCodec.fractionalBits(), squareCodec.fractionalBits(), 0}
-        : new int[] {0, sumCodec.fractionalBits(), squareCodec.fractionalBits()};
+    List<Integer> bits = new ArrayList<>(List.of(0, sumCodec.fractionalBits()));
+    if (variance) bits.add(squareCodec.fractionalBits());
+    if (bins() > 0) bits.add(0);
+    return bits.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**
@@ -164,22 +207,32 @@ public final class StatisticsQuery {
     return new NoisePlan(c.mu(), c.spent().epsilon(), delta, c.spent().order());
   }
 
+  /** Per component, the standard deviation of the released noise in data units (contributors/t times mu). */
+  private double[] stddevs(NoisePlan plan, double factor) {
+    int[] bits = fractionalBits();
+    double[] sd = new double[bits.length];
+    for (int i = 0; i < sd.length; i++) sd[i] = Math.scalb(Math.sqrt(2 * plan.mu()[i] * factor), -bits[i]);
+    return sd;
+  }
+
   /**
    * The accounting released with a result. Every contributor added Sk(mu/t), so the released
    * noise has parameter mu * contributors / t (at least mu, since contributors >= t).
    */
   public PrivacyAccounting accounting(NoisePlan plan, int threshold, List<String> contributors, List<String> dropped) {
+    double factor = (double) contributors.size() / threshold;
     PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder()
         .setMechanism(plan.exact() ? "none (exact release)" : "distributed Skellam, noise calibrated for t survivors")
         .setEpsilon(plan.epsilon()).setDelta(plan.delta()).setRdpOrder(plan.rdpOrder()).setThreshold(threshold)
         .addAllContributors(contributors).addAllDropped(dropped);
+    if (!plan.exact()) b.setConversion(SkellamAccountant.CONVERSION).setNoiseFactor(Math.sqrt(factor));
     List<NoiseComponentSpec> comps = noiseComponents();
     int[] bits = fractionalBits();
+    double[] sd = stddevs(plan, factor);
     for (int i = 0; i < comps.size(); i++) {
       b.addComponents(NoiseComponent.newBuilder().setName(comps.get(i).name())
           .setL1Sensitivity(comps.get(i).l1Sensitivity()).setL2Sensitivity(comps.get(i).l2Sensitivity())
-          .setMu(plan.mu()[i]).setFractionalBits(bits[i])
-          .setStddev(Math.scalb(Math.sqrt(2 * plan.mu()[i] * contributors.size() / threshold), -bits[i])));
+          .setMu(plan.mu()[i]).setFractionalBits(bits[i]).setStddev(sd[i]));
     }
     return b.build();
   }
@@ -192,11 +245,12 @@ public final class StatisticsQuery {
     long[] v = new long[vectorLength()];
     long cohort = forEachCohortRow(data, (g, x, h) -> {
       int base = g * block();
+      double c = x - mid;
       v[base] += 1;
-      v[base + 1] += sumCodec.encode(x);
-      v[base + 2] += squareCodec.encode(x * x);
+      v[base + 1] += sumCodec.encode(c);
+      if (variance) v[base + 2] += squareCodec.encode(c * c - half * half / 2);
       int bin = bin(h);
-      if (bin >= 0) v[base + 3 + bin] += 1;
+      if (bin >= 0) v[base + binsAt() + bin] += 1;
     });
     return new LocalContribution(RingVector.adopt(v), cohort);
   }
@@ -206,25 +260,29 @@ public final class StatisticsQuery {
     long[] v = new long[vectorLength()];
     for (int g = 0; g < groups.size(); g++) {
       int base = g * block();
-      for (int i = 0; i < block(); i++) v[base + i] = sampler.sample(aggregateMu[Math.min(i, 3)] / threshold);
+      for (int i = 0; i < block(); i++) v[base + i] = sampler.sample(aggregateMu[componentAt(i)] / threshold);
     }
     return RingVector.adopt(v);
   }
 
-  /** Combine step: decodes the aggregated (noised) vector into released statistics. */
-  public StatisticsResult release(RingVector aggregate) {
+  /**
+   * Combine step: decodes the aggregated vector into released statistics, post-processed and
+   * with 95% intervals under the plan's noise (contributors / t times its variance).
+   */
+  public StatisticsResult release(RingVector aggregate, NoisePlan plan, int threshold, int contributors) {
     if (aggregate.length() != vectorLength()) {
       throw new IllegalArgumentException("aggregate has length " + aggregate.length() + ", expected " + vectorLength());
     }
+    double[] sd = plan.exact() ? null : stddevs(plan, (double) contributors / threshold);
     StatisticsResult.Builder r = header();
     for (int g = 0; g < groups.size(); g++) {
       int base = g * block();
-      double count = aggregate.get(base);
-      double sum = sumCodec.decode(aggregate.get(base + 1));
-      double squares = squareCodec.decode(aggregate.get(base + 2));
-      double[] hist = new double[bins()];
-      for (int b = 0; b < hist.length; b++) hist[b] = aggregate.get(base + 3 + b);
-      r.addGroups(group(groups.get(g), count, sum, squares, hist));
+      double[] raw = new double[block()];
+      raw[0] = aggregate.get(base);
+      raw[1] = sumCodec.decode(aggregate.get(base + 1));
+      if (variance) raw[2] = squareCodec.decode(aggregate.get(base + 2));
+      for (int b = 0; b < bins(); b++) raw[binsAt() + b] = aggregate.get(base + binsAt() + b);
+      r.addGroups(sd == null ? group(g, raw) : noisyGroup(g, raw, sd));
     }
     return r.build();
   }
@@ -233,17 +291,15 @@ public final class StatisticsQuery {
   public StatisticsResult exact(Dataset pooled) {
     double[][] acc = new double[groups.size()][block()];
     forEachCohortRow(pooled, (g, x, h) -> {
+      double c = x - mid;
       acc[g][0] += 1;
-      acc[g][1] += x;
-      acc[g][2] += x * x;
+      acc[g][1] += c;
+      if (variance) acc[g][2] += c * c - half * half / 2;
       int bin = bin(h);
-      if (bin >= 0) acc[g][3 + bin] += 1;
+      if (bin >= 0) acc[g][binsAt() + bin] += 1;
     });
     StatisticsResult.Builder r = header();
-    for (int g = 0; g < groups.size(); g++) {
-      double[] hist = java.util.Arrays.copyOfRange(acc[g], 3, block());
-      r.addGroups(group(groups.get(g), acc[g][0], acc[g][1], acc[g][2], hist));
-    }
+    for (int g = 0; g < groups.size(); g++) r.addGroups(group(g, acc[g]));
     return r.build();
   }
 
@@ -255,12 +311,68 @@ public final class StatisticsQuery {
     return r;
   }
 
-  private static GroupStatistics group(String label, double count, double sum, double squares, double[] hist) {
-    double mean = count > 0 ? sum / count : Double.NaN;
-    double variance = count > 1 ? Math.max(0, (squares - count * mean * mean) / (count - 1)) : Double.NaN;
-    GroupStatistics.Builder b = GroupStatistics.newBuilder().setGroup(label).setCount(count).setSum(sum)
-        .setMean(mean).setVariance(variance);
-    for (double h : hist) b.addHistogram(h);
+  /** Whether every cohort row falls in a bin: the edges cover the histogram column's public bounds. */
+  private boolean binsCoverAll() {
+    return bins() > 0 && edges[0] <= histogramColumn.lower() && edges[edges.length - 1] >= histogramColumn.upper();
+  }
+
+  /** Count, sum, mean and variance of a block [count, centred sum, (centred squares), bins] as released. */
+  private GroupStatistics group(int g, double[] v) {
+    double count = v[0];
+    double mean = count > 0 ? mid + v[1] / count : Double.NaN;
+    GroupStatistics.Builder b = GroupStatistics.newBuilder().setGroup(groups.get(g)).setLabel(labels.get(g)).setCount(count)
+        .setSum(count * mid + v[1]).setMean(mean).setVariance(variance(v));
+    for (int i = binsAt(); i < v.length; i++) b.addHistogram(v[i]);
+    return b.build();
+  }
+
+  private double variance(double[] v) {
+    double n = v[0];
+    if (!variance || !(n > 1)) return Double.NaN;
+    double centredMean = v[1] / n;
+    double squares = v[2] + n * half * half / 2;
+    return Math.min(half * half * n / (n - 1), Math.max(0, (squares - n * centredMean * centredMean) / (n - 1)));
+  }
+
+  /** A noisy block post-processed: count combined with the bins when they cover every row, bins on the simplex. */
+  private GroupStatistics noisyGroup(int g, double[] raw, double[] sd) {
+    double sdBin = bins() > 0 ? sd[componentAt(binsAt())] : 0;
+    double[] noisyBins = java.util.Arrays.copyOfRange(raw, binsAt(), raw.length);
+    double countEstimate = raw[0];
+    double countSd = sd[0];
+    if (binsCoverAll()) {
+      // Two independent estimates of the same count: weigh them by inverse variance.
+      double binSum = java.util.Arrays.stream(noisyBins).sum();
+      double wCount = 1 / (sd[0] * sd[0]);
+      double wBins = 1 / (bins() * sdBin * sdBin);
+      countEstimate = (raw[0] * wCount + binSum * wBins) / (wCount + wBins);
+      countSd = Math.sqrt(1 / (wCount + wBins));
+    }
+    double count = Release.count(countEstimate);
+    double[] post = raw.clone();
+    post[0] = count;
+    double[] bins = bins() > 0 ? Release.bins(noisyBins, count, binsCoverAll()) : new double[0];
+    System.arraycopy(bins, 0, post, binsAt(), bins.length);
+    GroupStatistics.Builder b = group(g, post).toBuilder().setCountInterval(Release.countInterval(countEstimate, countSd));
+    if (count > 0) b.setMean(Math.min(upper, Math.max(lower, b.getMean())));
+    else b.setSum(0);
+    double[] sdBlock = new double[raw.length];
+    for (int i = 0; i < raw.length; i++) sdBlock[i] = sd[componentAt(i)];
+    sdBlock[0] = countSd;
+    double[] centre = raw.clone();
+    centre[0] = countEstimate;
+    b.setMeanInterval(Release.bootstrap(centre, sdBlock, d -> {
+      double n = Release.count(d[0]);
+      return n > 0 ? Math.min(upper, Math.max(lower, mid + d[1] / n)) : Double.NaN;
+    }));
+    if (variance) {
+      b.setVarianceInterval(Release.bootstrap(centre, sdBlock, d -> {
+        double[] c = d.clone();
+        c[0] = Release.count(d[0]);
+        return variance(c);
+      }));
+    }
+    for (int i = 0; i < bins(); i++) b.addHistogramIntervals(Release.countInterval(noisyBins[i], sdBin));
     return b.build();
   }
 
@@ -291,7 +403,8 @@ public final class StatisticsQuery {
       }
       double h = his >= 0 ? data.value(row, his) : Double.NaN;
       if (his >= 0 && Double.isNaN(h)) continue;
-      visitor.visit(g, Math.min(Math.max(x, spec.getLower()), spec.getUpper()), h);
+      if (his >= 0) h = histogramColumn.clip(h);
+      visitor.visit(g, Math.min(Math.max(x, lower), upper), h);
       cohort++;
     }
     return cohort;

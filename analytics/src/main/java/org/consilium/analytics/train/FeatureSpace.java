@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.consilium.analytics.data.Cohort;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.CategoricalFeature;
@@ -91,9 +92,8 @@ public final class FeatureSpace {
   /** Local step of the preprocessing round: per numeric feature [count, sum, sum of squares] over training rows. */
   public double[] localMoments(Dataset data) {
     double[] m = new double[3 * numeric()];
-    double fraction = spec.getHoldoutFraction();
     forEachRow(data, null, (row, x, y) -> {
-      if (fraction > 0 && heldOut(spec.getSplitSeed(), row, fraction)) return; // preprocessing sees training rows only
+      if (evaluationRow(data, row)) return; // preprocessing sees training rows only
       for (int j = 0; j < numeric(); j++) {
         double v = x[1 + j];
         if (Double.isNaN(v)) continue;
@@ -136,12 +136,8 @@ public final class FeatureSpace {
     List<double[]> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     List<Integer> idx = new ArrayList<>();
-    double fraction = spec.getHoldoutFraction();
     forEachRow(data, s, (r, x, y) -> {
-      if (part != Part.ALL && fraction > 0) {
-        boolean held = heldOut(spec.getSplitSeed(), r, fraction);
-        if (held != (part == Part.HOLDOUT)) return;
-      }
+      if (part != Part.ALL && splits() && evaluationRow(data, r) != (part == Part.HOLDOUT)) return;
       xs.add(x);
       ys.add(y);
       idx.add(r);
@@ -202,6 +198,17 @@ public final class FeatureSpace {
       at += categoryValues[c].length - 1;
     }
     return x;
+  }
+
+  /** Whether a row is in the evaluation part: the declared split when there is one, else the hashed holdout. */
+  private boolean evaluationRow(Dataset data, int row) {
+    if (spec.getEvaluationRowsCount() > 0) return Cohort.matches(data, row, spec.getEvaluationRowsList());
+    return spec.getHoldoutFraction() > 0 && heldOut(spec.getSplitSeed(), row, spec.getHoldoutFraction());
+  }
+
+  /** True when training and evaluation use different rows. */
+  public boolean splits() {
+    return spec.getEvaluationRowsCount() > 0 || spec.getHoldoutFraction() > 0;
   }
 
   static boolean heldOut(long seed, int row, double fraction) {

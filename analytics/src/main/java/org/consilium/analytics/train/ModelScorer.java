@@ -18,8 +18,9 @@ public final class ModelScorer {
   private final Standardization std;
 
   public ModelScorer(TrainedModel model) {
-    if (model.getModelVersion() != TrainingJob.MODEL_VERSION) {
-      throw new IllegalArgumentException("model version " + model.getModelVersion() + " is not supported (expected " + TrainingJob.MODEL_VERSION + ")");
+    // Version 2 added bounded scaling (DP models), which version 1 models do not use: both score the same way.
+    if (model.getModelVersion() < 1 || model.getModelVersion() > TrainingJob.MODEL_VERSION) {
+      throw new IllegalArgumentException("model version " + model.getModelVersion() + " is not supported (expected 1.." + TrainingJob.MODEL_VERSION + ")");
     }
     this.features = FeatureSpace.of(model.getSpec());
     if (model.getCoefficientsCount() != features.width()) {
@@ -28,7 +29,18 @@ public final class ModelScorer {
     this.glm = new GlmNewton(model.getSpec().getModel(), features.width(), 0);
     this.beta = model.getCoefficientsList().stream().mapToDouble(c -> c.getValue()).toArray();
     this.std = new Standardization(model.getMeansList().stream().mapToDouble(Double::doubleValue).toArray(),
-        model.getScalesList().stream().mapToDouble(Double::doubleValue).toArray(), model.getSpec().getStandardize());
+        model.getScalesList().stream().mapToDouble(Double::doubleValue).toArray(),
+        model.getSpec().getStandardize() || model.getBoundedScaling(), model.getBoundedScaling());
+  }
+
+  /** The scaling the model applies to raw numeric features. */
+  public Standardization standardization() {
+    return std;
+  }
+
+  /** The score of one design row (as {@link FeatureSpace#rows} builds them with {@link #standardization}). */
+  public double score(double[] designRow) {
+    return glm.predict(designRow, beta);
   }
 
   /** One score per row of the table (probability for logistic models, prediction for linear). */

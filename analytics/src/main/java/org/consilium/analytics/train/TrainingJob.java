@@ -4,14 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.consilium.analytics.data.Dataset;
-import org.consilium.analytics.dp.NoiseComponentSpec;
-import org.consilium.analytics.fairness.Fairness;
-import org.consilium.analytics.fairness.ThresholdMitigation;
-import org.consilium.analytics.dp.SkellamAccountant;
+import org.consilium.analytics.dictionary.ColumnDefinition;
+import org.consilium.analytics.dictionary.DatasetDictionary;
+import org.consilium.analytics.wire.CategoricalFeature;
+import org.consilium.analytics.wire.Condition;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.Coefficient;
-import org.consilium.analytics.wire.NoiseComponent;
 import org.consilium.analytics.wire.PrivacyAccounting;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.analytics.wire.TrainSpec;
@@ -22,29 +21,26 @@ import org.consilium.mpc.ring.RingVector;
 /**
  * A training job as a sequence of aggregations, shared by nodes (local steps) and coordinator
  * (the driver). Exact training: the moments of the numeric features, then Newton or gradient
- * rounds until the coefficients settle, then an evaluation round of score histograms. DP
- * training: exactly max_rounds clipped gradient rounds and one evaluation round, every vector
- * carrying each node's share of Skellam noise; the (epsilon, delta) target of the whole job
- * sets one noise multiplier for all of them (see {@link #accounting}).
- *
- * <p>DP accounting (add/remove one record): per gradient round the count has sensitivity 1,
- * the clipped loss L and the clipped gradient C in l2 (sqrt(d) C in l1); the evaluation round's
- * score histogram 1, its loss L and its row count 1. Their Skellam RDP curves add over all
- * rounds ({@link SkellamAccountant}), and the calibration finds the noise that meets the target.
- * DP training needs standardize = false and DROP_ROWS, since standardising or imputing would
- * need further DP statistics (not built); the design is then fixed before any data is seen.
+ * rounds until the coefficients settle, then an evaluation round of score histograms and the
+ * importance round. DP training: numeric features scaled by the data dictionary's public bounds
+ * (no data-dependent preprocessing), exactly max_rounds gradient rounds (default 5) and one
+ * evaluation round, every vector carrying each node's share of Skellam noise; the (epsilon,
+ * delta) target of the whole job sets the noise of all of them ({@link DpTrainingPlan}).
  */
 public final class TrainingJob {
-  public static final int MODEL_VERSION = 1;
+  public static final int MODEL_VERSION = 2;
   /** Score-histogram bins: fine for exact evaluation, coarse under DP where every bin is noised. */
   private static final int EXACT_BINS = ScoreHistogram.BINS;
-  private static final int ROC_POINTS = 50;
-  private static final int DP_BINS = 20;
+  private static final int DP_BINS = 10;
+  /**
+   * DP defaults, measured by the DP training benchmark on the four hospitals (see the README):
+   * 5 rounds, gradient norm bound 1 on the [-1, 1] feature scale (a residual times a row norm
+   * rarely exceeds it, and it sets the noise), step 2 on the mean gradient.
+   */
+  private static final int DP_ROUNDS = 5;
+  private static final double DP_CLIP = 1.0;
+  private static final double DP_RATE = 2.0;
   private final int bins;
-  private final int eval;
-  /** Per-group score histograms for threshold mitigation: 20 bins, positives and negatives. */
-  private static final int GROUP_BINS = 20;
-  private final boolean mitigate;
   private final TrainSpec spec;
   private final FeatureSpace features;
   private final boolean dp;
@@ -53,29 +49,37 @@ public final class TrainingJob {
   private final GlmGradient gradient;
   private final SumEncoding encoding;
   private final int maxRounds;
-  private final double epsilon;
-  private final double delta;
-  private final double[] muGradient;   // per coordinate of a gradient step
-  private final double[] muEvaluate;   // per coordinate of the evaluation step
-  private final SkellamAccountant.Spent spent;
-  private final List<String> groupLabels = new ArrayList<>();
-  private final double[][] groupValues;   // per group, the value of each sensitive feature
+  private final DpTrainingPlan plan;
+  private final Standardization bounds;
+  private final Evaluation evaluation;
 
-  public TrainingJob(TrainSpec spec, double epsilon, double delta) {
+  /** sites is the number of participating sites (each fills its own block of the evaluation). */
+  public TrainingJob(TrainSpec spec, DatasetDictionary dictionary, double epsilon, double delta, int sites) {
     this.spec = spec;
     this.features = FeatureSpace.of(spec);
     this.dp = !Double.isInfinite(epsilon);
-    this.epsilon = epsilon;
-    this.delta = delta;
     this.bins = dp ? DP_BINS : EXACT_BINS;
-    this.eval = 2 * bins;
-    this.groupValues = sensitiveGroups(spec, groupLabels);
-    this.mitigate = spec.getMitigation() == TrainSpec.Mitigation.THRESHOLD_DEMOGRAPHIC_PARITY;
+    double[] lower = new double[spec.getNumericFeaturesCount()];
+    double[] upper = new double[lower.length];
+    for (int j = 0; j < lower.length; j++) {
+      var c = dictionary.column(spec.getNumericFeatures(j), "train.numeric_features");
+      lower[j] = c.lower();
+      upper[j] = c.upper();
+    }
+    this.bounds = Standardization.bounded(lower, upper);
+    dictionary.column(spec.getTarget(), "train.target");
+    checkCodes(dictionary, spec.getCategoricalFeaturesList(), "train.categorical_features");
+    checkCodes(dictionary, spec.getSensitiveFeaturesList(), "train.sensitive_features");
+    spec.getEvaluationRowsList().forEach(c -> dictionary.column(c.getColumn(), "train.evaluation_rows"));
+    org.consilium.analytics.data.Cohort.validate(spec.getEvaluationRowsList());
+    if (spec.getEvaluationRowsCount() > 0 && spec.getHoldoutFraction() > 0) {
+      throw new InvalidSpecException("train.evaluation_rows", "declare either evaluation_rows or holdout_fraction, not both");
+    }
+    List<String> groupLabels = new ArrayList<>();
+    double[][] groupValues = sensitiveGroups(spec, dictionary, groupLabels);
+    boolean mitigate = spec.getMitigation() == TrainSpec.Mitigation.THRESHOLD_DEMOGRAPHIC_PARITY;
     if (mitigate && (groupLabels.isEmpty() || spec.getModel() != TrainSpec.Model.LOGISTIC)) {
       throw new InvalidSpecException("train.mitigation", "threshold mitigation needs a logistic model and sensitive features");
-    }
-    if (dp && spec.getStandardize()) {
-      throw new InvalidSpecException("train.standardize", "DP training needs standardize = false (DP standardisation is not built)");
     }
     if (dp && spec.getMissing() != TrainSpec.MissingPolicy.DROP_ROWS) {
       throw new InvalidSpecException("train.missing", "DP training needs DROP_ROWS (a DP imputation mean is not built)");
@@ -83,47 +87,38 @@ public final class TrainingJob {
     if (dp && spec.getOptimizer() == TrainSpec.Optimizer.NEWTON) {
       throw new InvalidSpecException("train.optimizer", "DP training uses gradient descent (a DP Hessian is not built)");
     }
+    if (sites < 1) throw new IllegalArgumentException("a training job needs at least one site, got " + sites);
     this.newton = !dp && (spec.getOptimizer() == TrainSpec.Optimizer.NEWTON
         || (spec.getOptimizer() == TrainSpec.Optimizer.AUTO && features.width() <= 100));
-    this.maxRounds = spec.getMaxRounds() == 0 ? (newton ? 25 : dp ? 20 : 500) : spec.getMaxRounds();
-    double clip = dp ? (spec.getClipNorm() == 0 ? 1.0 : spec.getClipNorm()) : Double.POSITIVE_INFINITY;
-    double lossClip = dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY;
+    this.maxRounds = spec.getMaxRounds() == 0 ? (newton ? 25 : dp ? DP_ROUNDS : 500) : spec.getMaxRounds();
+    if (dp && maxRounds > 100) throw new InvalidSpecException("train.max_rounds", "DP training runs at most 100 rounds, got " + maxRounds);
+    double clip = dp ? (spec.getClipNorm() == 0 ? DP_CLIP : spec.getClipNorm()) : Double.POSITIVE_INFINITY;
+    if (!(clip > 0)) throw new InvalidSpecException("train.clip_norm", "must be positive, got " + clip);
     this.glm = new GlmNewton(spec.getModel(), features.width(), spec.getL2());
-    this.gradient = new GlmGradient(spec.getModel(), features.width(), spec.getL2(),
-        spec.getLearningRate() == 0 ? 1.0 : spec.getLearningRate(), clip, lossClip);
+    double rate = spec.getLearningRate() == 0 ? (dp ? DP_RATE : 1.0) : spec.getLearningRate();
+    if (!(rate > 0) || Double.isInfinite(rate)) throw new InvalidSpecException("train.learning_rate", "must be positive, got " + rate);
+    this.gradient = new GlmGradient(spec.getModel(), features.width(), spec.getL2(), rate, clip,
+        dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY);
     this.encoding = dp ? SumEncoding.NOISY : SumEncoding.EXACT;
-    if (dp) {
-      double u = encoding.scale();
-      int d = features.width();
-      List<NoiseComponentSpec> perRound = List.of(new NoiseComponentSpec("count", u, u),
-          new NoiseComponentSpec("loss", lossClip * u, lossClip * u),
-          new NoiseComponentSpec("gradient", Math.sqrt(d) * clip * u, clip * u));
-      List<NoiseComponentSpec> evaluation = new ArrayList<>(List.of(new NoiseComponentSpec("score histogram", u, u),
-          new NoiseComponentSpec("evaluation loss", lossClip * u, lossClip * u), new NoiseComponentSpec("evaluation rows", u, u)));
-      if (!groupLabels.isEmpty()) evaluation.add(new NoiseComponentSpec("group confusion cells", u, u));
-      if (mitigate) evaluation.add(new NoiseComponentSpec("group score histograms", u, u));
-      List<NoiseComponentSpec> all = new ArrayList<>();
-      for (int r = 0; r < maxRounds; r++) all.addAll(perRound);
-      all.addAll(evaluation);
-      SkellamAccountant.Calibration c = SkellamAccountant.calibrate(all, epsilon, delta);
-      double[] mu = c.mu();
-      this.spent = c.spent();
-      muGradient = new double[gradient.stepLength()];
-      muGradient[0] = mu[0];
-      muGradient[1] = mu[1];
-      for (int j = 0; j < d; j++) muGradient[2 + j] = mu[2];
-      int e = 3 * maxRounds;
-      muEvaluate = new double[groupHistograms() + groupHistogramLength()];
-      for (int b = 0; b < eval; b++) muEvaluate[b] = mu[e];
-      muEvaluate[eval] = mu[e + 1];
-      muEvaluate[eval + 1] = mu[e + 2];
-      for (int i = eval + 2; i < eval + 2 + 4 * groupLabels.size(); i++) muEvaluate[i] = mu[e + 3];
-      // The design column sums feed only SHAP, which DP training does not compute: those slots stay zero, unnoised.
-      for (int i = groupHistograms(); i < muEvaluate.length; i++) muEvaluate[i] = mu[e + 4];
-    } else {
-      muGradient = null;
-      muEvaluate = null;
-      spent = null;
+    this.evaluation = new Evaluation(spec, bins, sites, features.width(), groupLabels, groupValues, dp);
+    this.plan = dp ? new DpTrainingPlan(maxRounds, features.width(), clip, encoding.scale(),
+        spec.getModel() == TrainSpec.Model.LOGISTIC, !groupLabels.isEmpty(), mitigate, epsilon, delta) : null;
+  }
+
+  private static void checkCodes(DatasetDictionary dictionary, List<CategoricalFeature> features, String field) {
+    for (CategoricalFeature f : features) {
+      ColumnDefinition c = dictionary.column(f.getColumn(), field);
+      for (String v : f.getValuesList()) {
+        double code;
+        try {
+          code = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+          throw new InvalidSpecException(field, "'" + v + "' of '" + f.getColumn() + "' is not a numeric code");
+        }
+        if (c.categorical() && !c.codes().containsKey(code)) {
+          throw new InvalidSpecException(field, "'" + v + "' is not a code of '" + f.getColumn() + "' in the data dictionary " + c.codes());
+        }
+      }
     }
   }
 
@@ -144,7 +139,7 @@ public final class TrainingJob {
       case MOMENTS -> 3 * spec.getNumericFeaturesCount();
       case NEWTON -> glm.stepLength();
       case GRADIENT -> gradient.stepLength();
-      case EVALUATE -> groupHistograms() + groupHistogramLength();
+      case EVALUATE -> evaluation.length();
       case IMPORTANCE -> 2 + 2 * features.featureNames().size();
       default -> throw new IllegalArgumentException("unknown step kind " + kind);
     };
@@ -156,7 +151,11 @@ public final class TrainingJob {
     if (m.length != spec.getNumericFeaturesCount() || s.length != m.length) {
       throw new IllegalArgumentException("step carries " + m.length + " means for " + spec.getNumericFeaturesCount() + " numeric features");
     }
-    return new Standardization(m, s, spec.getStandardize());
+    Standardization declared = dp ? bounds : new Standardization(m, s, spec.getStandardize());
+    if (dp && !(java.util.Arrays.equals(m, bounds.mean()) && java.util.Arrays.equals(s, bounds.scale()))) {
+      throw new IllegalArgumentException("a DP training step must scale by the data dictionary's bounds, not by the coordinator's");
+    }
+    return declared;
   }
 
   private double[] beta(StepStart step) {
@@ -165,17 +164,33 @@ public final class TrainingJob {
     return b;
   }
 
-  /** Local step at a node: this step's encoded sums over its rows (without noise). */
-  public RingVector local(StepStart step, Dataset data) {
+  /**
+   * Local step at a node: this step's encoded sums over its rows (without noise). site is the
+   * node's index among the job's sites (its block of the evaluation); releaseRows says whether
+   * this (first, DP) gradient round carries the row count, else that slot stays zero.
+   */
+  public RingVector local(StepStart step, Dataset data, int site, boolean releaseRows) {
     return switch (step.getKind()) {
       case MOMENTS -> encoding.encode(features.localMoments(data));
       case NEWTON -> encoding.encode(glm.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step)));
-      case GRADIENT -> encoding.encode(gradient.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step)));
-      case EVALUATE -> encoding.encode(evaluation(data, rows(data, step, evaluationPart()), beta(step)));
+      case GRADIENT -> {
+        double[] sums = gradient.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step));
+        if (dp) {
+          sums[1] = 0; // the loss is not released under DP
+          if (!releaseRows) sums[0] = 0;
+        }
+        yield encoding.encode(sums);
+      }
+      case EVALUATE -> encoding.encode(evaluate(data, rows(data, step, evaluationPart()), beta(step), site));
       case IMPORTANCE -> encoding.encode(importance(rows(data, step, evaluationPart()), beta(step),
           step.getColumnMeansList().stream().mapToDouble(Double::doubleValue).toArray()));
       default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
     };
+  }
+
+  /** What a node admits under DP: exactly the steps the accounting paid for, in order; nothing more. */
+  public StepAllowance allowance() {
+    return new StepAllowance(dp, maxRounds);
   }
 
   /** Design rows, built once per table, standardisation and part, and reused by the following steps. */
@@ -189,17 +204,8 @@ public final class TrainingJob {
         k -> features.rows(data, standardization(step), part));
   }
 
-  /** Where the per-group histograms start in the evaluation vector (after the design column sums). */
-  private int groupHistograms() {
-    return eval + 2 + 4 * groupLabels.size() + features.width();
-  }
-
-  private int groupHistogramLength() {
-    return mitigate ? 2 * GROUP_BINS * groupLabels.size() : 0;
-  }
-
   private FeatureSpace.Part evaluationPart() {
-    return spec.getHoldoutFraction() > 0 ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL;
+    return features.splits() ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL;
   }
 
   /**
@@ -241,47 +247,20 @@ public final class TrainingJob {
     return p;
   }
 
-  private double[] evaluation(Dataset data, FeatureSpace.Rows rows, double[] beta) {
-    double cap = dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY;
+  private double[] evaluate(Dataset data, FeatureSpace.Rows rows, double[] beta, int site) {
     double[] scores = new double[rows.size()];
-    double loss = 0;
+    double[] losses = new double[rows.size()];
     for (int i = 0; i < scores.length; i++) {
       scores[i] = glm.predict(rows.x()[i], beta);
       double p = Math.min(1 - 1e-12, Math.max(1e-12, scores[i]));
-      double l = spec.getModel() == TrainSpec.Model.LOGISTIC ? -(rows.y()[i] * Math.log(p) + (1 - rows.y()[i]) * Math.log(1 - p))
+      losses[i] = spec.getModel() == TrainSpec.Model.LOGISTIC ? -(rows.y()[i] * Math.log(p) + (1 - rows.y()[i]) * Math.log(1 - p))
           : 0.5 * Math.pow(scores[i] - rows.y()[i], 2);
-      loss += Math.min(l, cap);
     }
-    double[] out = Arrays.copyOf(ScoreHistogram.local(spec.getModel() == TrainSpec.Model.LOGISTIC ? scores : new double[0],
-        spec.getModel() == TrainSpec.Model.LOGISTIC ? rows.y() : new double[0], bins), eval + 2);
-    out[eval] = loss;
-    out[eval + 1] = rows.size();
-    out = Arrays.copyOf(out, vectorLength(StepStart.Kind.EVALUATE));
-    int columnSums = eval + 2 + 4 * groupLabels.size();
-    for (int i = 0; i < rows.size() && !dp; i++) {
-      // Unbounded sums: never under DP (the slots stay zero there).
-      for (int c = 0; c < features.width(); c++) out[columnSums + c] += rows.x()[i][c];
-    }
-    if (!groupLabels.isEmpty()) {
-      int[] cols = spec.getSensitiveFeaturesList().stream().mapToInt(f -> data.requireColumn(f.getColumn())).toArray();
-      for (int i = 0; i < rows.size(); i++) {
-        int g = groupOf(data, rows.rowIndex()[i], cols);
-        if (g < 0) continue;
-        boolean predicted = scores[i] >= 0.5;
-        boolean actual = rows.y()[i] > 0.5;
-        int cell = predicted ? (actual ? 0 : 1) : (actual ? 2 : 3); // TP, FP, FN, TN
-        out[eval + 2 + 4 * g + cell] += 1;
-        if (mitigate) {
-          int b = Math.min(GROUP_BINS - 1, (int) Math.floor(scores[i] * GROUP_BINS));
-          out[groupHistograms() + 2 * GROUP_BINS * g + (actual ? 0 : GROUP_BINS) + b] += 1;
-        }
-      }
-    }
-    return out;
+    return evaluation.local(data, rows, scores, losses, site);
   }
 
   /** The labels and value tuples of the sensitive groups (the cartesian product of the declared values). */
-  private static double[][] sensitiveGroups(TrainSpec spec, List<String> labels) {
+  private static double[][] sensitiveGroups(TrainSpec spec, DatasetDictionary dictionary, List<String> labels) {
     List<double[]> tuples = new ArrayList<>();
     tuples.add(new double[0]);
     List<String> names = new ArrayList<>(List.of(""));
@@ -297,7 +276,8 @@ public final class TrainingJob {
             throw new InvalidSpecException("train.sensitive_features", "'" + v + "' of '" + f.getColumn() + "' is not a numeric code");
           }
           next.add(tuple);
-          nextNames.add((names.get(t).isEmpty() ? "" : names.get(t) + " & ") + f.getColumn() + "=" + v);
+          String label = dictionary.column(f.getColumn(), "train.sensitive_features").label(tuple[tuple.length - 1]);
+          nextNames.add((names.get(t).isEmpty() ? "" : names.get(t) + " & ") + f.getColumn() + "=" + label);
         }
       }
       tuples = next;
@@ -309,22 +289,23 @@ public final class TrainingJob {
     return tuples.toArray(double[][]::new);
   }
 
-  private int groupOf(Dataset data, int row, int[] cols) {
-    for (int g = 0; g < groupValues.length; g++) {
-      boolean match = true;
-      for (int k = 0; k < cols.length && match; k++) match = data.value(row, cols[k]) == groupValues[g][k];
-      if (match) return g;
-    }
-    return -1;
-  }
-
-  /** This node's share of the noise for a step (zeros without DP): Sk(mu / t) per coordinate. */
-  public RingVector noiseShare(StepStart.Kind kind, int threshold, SkellamNoise sampler) {
+  /** This node's share of the noise for a step (zeros without DP): Sk(mu / t) per coordinate, only where something is released. */
+  public RingVector noiseShare(StepStart.Kind kind, boolean releaseRows, int threshold, SkellamNoise sampler) {
     long[] v = new long[vectorLength(kind)];
     if (dp) {
-      double[] mu = kind == StepStart.Kind.GRADIENT ? muGradient : kind == StepStart.Kind.EVALUATE ? muEvaluate : null;
-      if (mu == null) throw new IllegalArgumentException("a DP training job has no " + kind + " step");
-      for (int i = 0; i < v.length; i++) v[i] = sampler.sample(mu[i] / threshold);
+      switch (kind) {
+        case GRADIENT -> {
+          if (releaseRows) v[0] = sampler.sample(plan.rowsMu / threshold);
+          for (int i = 2; i < v.length; i++) v[i] = sampler.sample(plan.gradientMu / threshold);
+        }
+        case EVALUATE -> {
+          for (int i = 0; i < v.length; i++) {
+            double mu = plan.evaluationMu[evaluation.componentOf(i)];
+            if (mu > 0) v[i] = sampler.sample(mu / threshold);
+          }
+        }
+        default -> throw new IllegalArgumentException("a DP training job has no " + kind + " step");
+      }
     }
     return RingVector.adopt(v);
   }
@@ -334,23 +315,14 @@ public final class TrainingJob {
     PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder().setThreshold(threshold).addAllContributors(contributors)
         .addAllDropped(dropped);
     if (!dp) return b.setMechanism("none (exact release)").setEpsilon(Double.POSITIVE_INFINITY).build();
-    b.setMechanism("distributed Skellam over " + maxRounds + " clipped gradient rounds and one evaluation round")
-        .setEpsilon(spent.epsilon()).setDelta(delta).setRdpOrder(spent.order());
-    double u = encoding.scale();
-    double factor = (double) contributors.size() / threshold;
-    b.addComponents(component("gradient (per round, per coordinate)", muGradient[2], u, factor));
-    b.addComponents(component("count (per round)", muGradient[0], u, factor));
-    b.addComponents(component("score histogram (per bin)", muEvaluate[0], u, factor));
-    return b.build();
-  }
-
-  private static NoiseComponent component(String name, double mu, double unit, double factor) {
-    return NoiseComponent.newBuilder().setName(name).setMu(mu).setStddev(Math.sqrt(2 * mu * factor) / unit).build();
+    return plan.accounting(b, (double) contributors.size() / threshold).build();
   }
 
   /** The coordinator's side: which step comes next, given the last aggregate. */
   public final class Driver {
     private final double tolerance = spec.getTolerance() == 0 ? 1e-6 : spec.getTolerance();
+    private final List<String> sites;
+    private final int threshold;
     private StepStart current;
     private Standardization std;
     private double[] beta = new double[features.width()];
@@ -359,13 +331,13 @@ public final class TrainingJob {
     private double rows;
     private double[] lastNewtonSums;
     private double[] evaluationSums;
+    private List<String> evaluationContributors = List.of();
 
-    private Driver() {
+    private Driver(List<String> sites, int threshold) {
+      this.sites = List.copyOf(sites);
+      this.threshold = threshold;
       if (dp) {
-        int n = spec.getNumericFeaturesCount();
-        double[] ones = new double[n];
-        Arrays.fill(ones, 1.0);
-        std = new Standardization(new double[n], ones, false);
+        std = bounds;
         current = step(StepStart.Kind.GRADIENT);
       } else {
         current = StepStart.newBuilder().setKind(StepStart.Kind.MOMENTS).build();
@@ -391,11 +363,14 @@ public final class TrainingJob {
         }
         case NEWTON, GRADIENT -> {
           if (current.getKind() == StepStart.Kind.NEWTON) lastNewtonSums = sums;
+          // Under DP the row count is released once, in the first round; later rounds divide by it.
+          if (dp && rounds.isEmpty()) rows = Math.max(1, sums[0]);
+          if (dp) sums[0] = rows;
           GlmNewton.Update u = current.getKind() == StepStart.Kind.NEWTON ? glm.combine(sums, beta) : gradient.combine(sums, beta);
           beta = u.beta();
           rows = u.rows();
-          rounds.add(TrainingRound.newBuilder().setRound(rounds.size() + 1).setLoss(u.loss()).setGradientNorm(u.gradientNorm())
-              .setMaxChange(u.maxChange()).addAllParticipants(contributors).build());
+          rounds.add(TrainingRound.newBuilder().setRound(rounds.size() + 1).setLoss(dp ? Double.NaN : u.loss())
+              .setGradientNorm(u.gradientNorm()).setMaxChange(u.maxChange()).addAllParticipants(contributors).build());
           // Under DP every round is paid for up front: run them all (stopping early would be free, but gains nothing).
           converged = !dp && u.maxChange() < tolerance;
           boolean last = converged || rounds.size() >= maxRounds;
@@ -403,11 +378,11 @@ public final class TrainingJob {
         }
         case EVALUATE -> {
           evaluationSums = sums;
+          evaluationContributors = List.copyOf(contributors);
           if (dp) return model(sums, null);
-          double n = Math.max(sums[eval + 1], 1);
-          int at = eval + 2 + 4 * groupLabels.size();
+          double n = Math.max(sums[evaluation.rowsAt()], 1);
           StepStart.Builder next = step(StepStart.Kind.IMPORTANCE).toBuilder();
-          for (int c = 0; c < features.width(); c++) next.addColumnMeans(sums[at + c] / n);
+          for (int c = 0; c < features.width(); c++) next.addColumnMeans(sums[evaluation.columnSumsAt() + c] / n);
           current = next.build();
         }
         case IMPORTANCE -> {
@@ -427,21 +402,29 @@ public final class TrainingJob {
     }
 
     private TrainedModel model(double[] sums, double[] importance) {
-      double[] hist = Arrays.copyOf(sums, 2 * bins);
-      double n = Math.max(sums[2 * bins + 1], 1);
-      double correct = 0;
-      for (int b = 0; b < bins; b++) correct += b >= bins / 2 ? Math.max(0, hist[b]) : Math.max(0, hist[bins + b]);
       TrainedModel.Builder m = TrainedModel.newBuilder().setModelVersion(MODEL_VERSION).setSpec(spec).setConverged(converged)
-          .addAllNumericFeatures(spec.getNumericFeaturesList()).addAllRounds(rounds).setRows(rows)
-          .setLogLoss(sums[2 * bins] / n);
-      if (spec.getModel() == TrainSpec.Model.LOGISTIC) {
-        m.setAuc(ScoreHistogram.auc(hist)).setAccuracy(Math.min(1, correct / n));
-        m.addAllCalibration(calibration(hist));
-        m.addAllRoc(ScoreHistogram.roc(hist, Math.min(bins, ROC_POINTS)));
-      }
-      m.setEvaluatedOnHoldout(spec.getHoldoutFraction() > 0);
+          .addAllNumericFeatures(spec.getNumericFeaturesList()).addAllRounds(rounds).setRows(rows).setBoundedScaling(dp);
+      double[] sd = dp ? plan.evaluationStddev((double) evaluationContributors.size() / threshold) : null;
+      evaluation.release(m, sums, sd, sites);
+      m.setEvaluatedOnHoldout(features.splits());
+      m.setEvaluation(spec.getEvaluationRowsCount() > 0 ? "declared split: rows where " + conditions(spec.getEvaluationRowsList())
+          : spec.getHoldoutFraction() > 0 ? "hashed holdout of " + spec.getHoldoutFraction() + " of each site's rows" : "training rows");
       for (double v : std.mean()) m.addMeans(v);
       for (double v : std.scale()) m.addScales(v);
+      coefficients(m);
+      if (importance != null) {
+        List<String> names = features.featureNames();
+        double n = Math.max(importance[0], 1);
+        for (int b = 0; b < names.size(); b++) {
+          m.addImportance(org.consilium.analytics.wire.FeatureImportance.newBuilder().setFeature(names.get(b))
+              .setPermutationLossIncrease((importance[2 + b] - importance[1]) / n)
+              .setMeanAbsShap(importance[2 + names.size() + b] / n));
+        }
+      }
+      return m.build();
+    }
+
+    private void coefficients(TrainedModel.Builder m) {
       List<String> names = features.names();
       double[] se = lastNewtonSums == null ? null : glm.standardErrors(lastNewtonSums);
       if (se != null && spec.getModel() == TrainSpec.Model.LINEAR) {
@@ -459,56 +442,23 @@ public final class TrainingJob {
         }
         m.addCoefficients(c);
       }
-      if (importance != null) {
-        List<String> names2 = features.featureNames();
-        double n2 = Math.max(importance[0], 1);
-        for (int b = 0; b < names2.size(); b++) {
-          m.addImportance(org.consilium.analytics.wire.FeatureImportance.newBuilder().setFeature(names2.get(b))
-              .setPermutationLossIncrease((importance[2 + b] - importance[1]) / n2)
-              .setMeanAbsShap(importance[2 + names2.size() + b] / n2));
-        }
-      }
-      if (!groupLabels.isEmpty()) {
-        List<Fairness.Confusion> groups = new ArrayList<>();
-        for (int g = 0; g < groupLabels.size(); g++) {
-          int at = eval + 2 + 4 * g;
-          groups.add(new Fairness.Confusion(groupLabels.get(g), sums[at], sums[at + 1], sums[at + 2], sums[at + 3]));
-        }
-        List<String> sensitive = spec.getSensitiveFeaturesList().stream().map(f -> f.getColumn()).toList();
-        double minGroup = spec.getMinGroupSize() == 0 ? 10 : spec.getMinGroupSize();
-        m.setFairness(Fairness.report(sensitive, groups, minGroup));
-        if (mitigate) {
-          List<ThresholdMitigation.GroupHistogram> hists = new ArrayList<>();
-          for (int g = 0; g < groupLabels.size(); g++) {
-            int at = groupHistograms() + 2 * GROUP_BINS * g;
-            hists.add(new ThresholdMitigation.GroupHistogram(groupLabels.get(g), Arrays.copyOfRange(sums, at, at + GROUP_BINS),
-                Arrays.copyOfRange(sums, at + GROUP_BINS, at + 2 * GROUP_BINS)));
-          }
-          m.setMitigation(ThresholdMitigation.demographicParity(sensitive, hists, minGroup));
-        }
-      }
-      return m.build();
     }
   }
 
-  /** Ten equal-width score bins from the aggregated histograms: rows and observed positive rate. */
-  private List<org.consilium.analytics.wire.CalibrationBin> calibration(double[] hist) {
-    List<org.consilium.analytics.wire.CalibrationBin> out = new ArrayList<>();
-    int per = bins / 10;
-    for (int d = 0; d < 10; d++) {
-      double pos = 0;
-      double neg = 0;
-      for (int b = d * per; b < (d + 1) * per; b++) {
-        pos += Math.max(0, hist[b]);
-        neg += Math.max(0, hist[bins + b]);
-      }
-      out.add(org.consilium.analytics.wire.CalibrationBin.newBuilder().setScoreFrom(d / 10.0).setScoreTo((d + 1) / 10.0)
-          .setRows(pos + neg).setObservedRate(pos + neg > 0 ? pos / (pos + neg) : Double.NaN).build());
-    }
-    return out;
+  private static String conditions(List<Condition> conditions) {
+    return String.join(" and ", conditions.stream().map(c -> c.getColumn() + " " + switch (c.getOp()) {
+      case EQ -> "==";
+      case NE -> "!=";
+      case LT -> "<";
+      case LE -> "<=";
+      case GT -> ">";
+      case GE -> ">=";
+      default -> "?";
+    } + " " + ColumnDefinition.format(c.getValue())).toList());
   }
 
-  public Driver driver() {
-    return new Driver();
+  /** The coordinator's driver of this job over the named sites (in party order) with threshold t. */
+  public Driver driver(List<String> sites, int threshold) {
+    return new Driver(sites, threshold);
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import org.consilium.analytics.audit.AuditLog;
+import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.coordinator.access.LoginThrottle;
 import org.consilium.coordinator.access.Sessions;
@@ -41,10 +42,12 @@ public final class RestApi {
   private final AuditLog audit;
   private final PrometheusMeterRegistry metrics;
   private final UserStore users;
+  private final DataDictionary dictionary;
   private HttpServer server;
   private JobEvents events;
 
-  public RestApi(Vertx vertx, CoordinatorConfig config, ClusterState state, JobRunner runner, NodeGateway gateway, AuditLog audit,
+  public RestApi(Vertx vertx, CoordinatorConfig config, DataDictionary dictionary, ClusterState state, JobRunner runner,
+      NodeGateway gateway, AuditLog audit,
       PrometheusMeterRegistry metrics, UserStore users) {
     this.vertx = vertx;
     this.config = config;
@@ -54,6 +57,7 @@ public final class RestApi {
     this.audit = audit;
     this.metrics = metrics;
     this.users = users;
+    this.dictionary = dictionary;
   }
 
   public Future<HttpServer> start() {
@@ -67,7 +71,8 @@ public final class RestApi {
     ConsoleAssets assets = new ConsoleAssets();
 
     Router router = router(vertx, access, assets, new JobsApi(vertx, state, runner, events, access),
-        new ConsortiumApi(vertx, state, gateway, audit, Pem.certificate(config.certificate()), Pem.certificate(config.ca()), metrics));
+        new ConsortiumApi(vertx, state, gateway, audit, Pem.certificate(config.certificate()), Pem.certificate(config.ca()), metrics),
+        new CatalogApi(dictionary));
     router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(413, ctx -> error(ctx, 413, "request body larger than allowed (" + MAX_BODY_BYTES + " bytes; "
         + MAX_LOGIN_BYTES + " for a sign-in)"));
@@ -82,7 +87,8 @@ public final class RestApi {
   }
 
   /** Every route of the server: the OpenAPI document describes exactly the /api and /health ones. */
-  static Router router(Vertx vertx, AccessControl access, ConsoleAssets assets, JobsApi jobs, ConsortiumApi consortium) {
+  static Router router(Vertx vertx, AccessControl access, ConsoleAssets assets, JobsApi jobs, ConsortiumApi consortium,
+      CatalogApi catalog) {
     Router router = Router.router(vertx);
     router.route().handler(RestApi::securityHeaders);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
@@ -96,6 +102,7 @@ public final class RestApi {
     router.get("/api/v1/openapi.yaml").handler(assets::openApi);
     jobs.routes(router, MAX_BODY_BYTES);
     consortium.routes(router, access);
+    catalog.routes(router);
     return router;
   }
 

@@ -31,7 +31,8 @@ public record CoordinatorConfig(
     Path recordTraffic,
     Path hePublicKey,
     Path auditLog,
-    Console console) {
+    Console console,
+    Path dictionary) {
 
   /** The web console's accounts and session rules. */
   public record Console(Path usersFile, Duration sessionIdle, Duration sessionMaxAge, int loginMaxFailures, Duration loginLockout) {}
@@ -46,7 +47,7 @@ public record CoordinatorConfig(
       "rounds.timeout_seconds", "limits.max_frame_bytes",
       "debug.record_traffic", "he.public_key", "storage.audit_log",
       "console.users_file", "console.session_idle_minutes", "console.session_max_hours",
-      "console.login_max_failures", "console.login_lockout_seconds");
+      "console.login_max_failures", "console.login_lockout_seconds", "dictionary");
 
   private static int positive(Settings s, String key, int fallback) {
     int v = s.integer(key, fallback);
@@ -86,6 +87,7 @@ public record CoordinatorConfig(
             Duration.ofMinutes(positive(s, "console.session_idle_minutes", 30)),
             Duration.ofHours(positive(s, "console.session_max_hours", 12)),
             positive(s, "console.login_max_failures", 5),
-            Duration.ofSeconds(positive(s, "console.login_lockout_seconds", 300))));
+            Duration.ofSeconds(positive(s, "console.login_lockout_seconds", 300))),
+        s.has("dictionary") ? s.path("dictionary") : base.resolve("dictionary.yaml"));
   }
 }

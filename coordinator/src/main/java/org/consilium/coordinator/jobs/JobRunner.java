@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.consilium.analytics.audit.AuditLog;
+import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.report.DatasheetQuery;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
@@ -62,11 +63,13 @@ public final class JobRunner {
   private final MeterRegistry metrics;
   private final ThresholdPublicKey heKey;
   private final AuditLog audit;
+  private final DataDictionary dictionary;
 
   /** heKey is the consortium's threshold Paillier key, or null if it has none. */
   public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics,
-      ThresholdPublicKey heKey, AuditLog audit) {
+      ThresholdPublicKey heKey, AuditLog audit, DataDictionary dictionary) {
     this.audit = audit;
+    this.dictionary = dictionary;
     this.vertx = vertx;
     this.state = state;
     this.gateway = gateway;
@@ -109,7 +112,7 @@ public final class JobRunner {
     Aggregation aggregation;
     long timer = -1;
 
-    ActiveJob(String id, JobSpec spec, List<String> participants, int threshold, JsonObject record) {
+    ActiveJob(String id, JobSpec spec, List<String> participants, int threshold, JsonObject record, DataDictionary dictionary) {
       this.id = id;
       this.spec = spec;
       this.threshold = threshold;
@@ -122,19 +125,19 @@ public final class JobRunner {
         i++;
       }
       sheet = spec.getComputationCase() == JobSpec.ComputationCase.DATASHEET
-          ? new DatasheetQuery(spec.getDatasheet(), participants.size()) : null;
+          ? JobSpecs.datasheet(spec, participants.size(), dictionary) : null;
       if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) {
         stats = null;
         plan = null;
-        training = JobSpecs.training(spec);
-        driver = training.driver();
+        training = JobSpecs.training(spec, participants.size(), dictionary);
+        driver = training.driver(participants, threshold);
       } else if (sheet != null) {
         stats = null;
         plan = null;
         training = null;
         driver = null;
       } else {
-        stats = JobSpecs.statistics(spec);
+        stats = JobSpecs.statistics(spec, dictionary);
         plan = stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
         training = null;
         driver = null;
@@ -149,7 +152,7 @@ public final class JobRunner {
   /** Validates and starts a job on behalf of submittedBy (a console user or the admin token); returns its record. */
   public JsonObject submit(JobSpec submitted, String submittedBy) {
     try {
-      JobSpecs.validate(submitted);
+      JobSpecs.validate(submitted, dictionary);
     } catch (InvalidSpecException e) {
       throw new SubmitException(400, e.getMessage());
     }
@@ -172,7 +175,8 @@ public final class JobRunner {
       throw new SubmitException(400, e.getMessage());
     }
     String id = "job-" + UUID.randomUUID();
-    JobSpec spec = submitted.toBuilder().setJobId(id).clearNodes().addAllNodes(participants).setThreshold(t).build();
+    JobSpec spec = submitted.toBuilder().setJobId(id).clearNodes().addAllNodes(participants).setThreshold(t)
+        .setDictionarySha256(dictionary.digest()).build();
     JsonObject record = new JsonObject()
         .put("id", id)
         .put("computation", JobSpecs.computation(spec))
@@ -184,7 +188,7 @@ public final class JobRunner {
         .put("threshold", t)
         .put("rounds", new JsonArray())
         .put("refusals", new JsonArray());
-    ActiveJob job = new ActiveJob(id, spec, participants, t, record);
+    ActiveJob job = new ActiveJob(id, spec, participants, t, record, dictionary);
     active.put(id, job);
     byte[] session = newSession();
     if (!job.training()) {
@@ -368,7 +372,7 @@ public final class JobRunner {
 
   private void release(ActiveJob job, RingVector sum, List<String> contributors) {
     List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
-    JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.stats.release(sum))
+    JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.stats.release(sum, job.plan, job.threshold, contributors.size()))
         .setAccounting(job.stats.accounting(job.plan, job.threshold, contributors, dropped)).build();
     publish(job, result, contributors, dropped);
   }

@@ -29,7 +29,8 @@ public record NodeConfig(
     Path heKeyShare,
     Path auditLog,
     boolean shareAuditLog,
-    Map<String, String> datasheet) {
+    Map<String, String> datasheet,
+    Path dictionary) {
 
   public static final Set<String> KEYS = Set.of(
       "node.id", "coordinator.host", "coordinator.port",
@@ -38,7 +39,7 @@ public record NodeConfig(
       "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
       "policy.epsilon_cap", "policy.allow_exact_release",
       "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
-      "datasets.*", "datasheet.*");
+      "datasets.*", "datasheet.*", "dictionary");
 
   /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
   public record DatasetConfig(String name, Path path, BadRowPolicy badRows, long maxRows, double epsilonCap) {}
@@ -101,6 +102,7 @@ public record NodeConfig(
         s.has("he.key_share") ? s.path("he.key_share") : null,
         s.has("storage.audit_log") ? s.path("storage.audit_log") : file.toAbsolutePath().getParent().resolve("audit.log"),
         s.bool("audit.share_with_coordinator", true),
-        datasheetAnswers(s));
+        datasheetAnswers(s),
+        s.has("dictionary") ? s.path("dictionary") : file.toAbsolutePath().getParent().resolve("dictionary.yaml"));
   }
 }

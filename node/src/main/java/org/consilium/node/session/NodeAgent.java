@@ -17,7 +17,8 @@ import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.report.DatasheetQuery;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.stats.StatisticsQuery;
-import org.consilium.analytics.train.Standardization;
+import org.consilium.analytics.train.StepAllowance;
+import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.train.TrainingJob;
 import org.consilium.analytics.wire.Aggregation;
 import org.consilium.analytics.wire.DatasetBudget;
@@ -69,6 +70,7 @@ public final class NodeAgent {
   private final SecureRandom rng = new SecureRandom();
   private final Map<String, Job> jobs = new HashMap<>();
   private final AuditLog audit;
+  private final DataDictionary dictionary;
 
   /** An accepted job: its peers, threshold, computation and one session per aggregation step. */
   private static final class Job {
@@ -79,6 +81,7 @@ public final class NodeAgent {
     final int self;
     final int threshold;
     final TrainingJob training;
+    final StepAllowance allowance;
     final Map<Integer, JobSession> steps = new TreeMap<>();
 
     Job(JobSpec spec, Dataset data, Map<Integer, X509Certificate> peers, Map<String, Integer> indexOf, int self, int threshold,
@@ -90,6 +93,7 @@ public final class NodeAgent {
       this.self = self;
       this.threshold = threshold;
       this.training = training;
+      this.allowance = training == null ? null : training.allowance();
     }
 
     boolean dataSent() {
@@ -98,9 +102,10 @@ public final class NodeAgent {
   }
 
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
-  public NodeAgent(NodeConfig config, NodeIdentity identity, Map<String, Dataset> datasets, PrivacyLedger ledger, KeyShare keyShare,
-      AuditLog audit) {
+  public NodeAgent(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets,
+      PrivacyLedger ledger, KeyShare keyShare, AuditLog audit) {
     this.audit = audit;
+    this.dictionary = dictionary;
     this.config = config;
     this.identity = identity;
     this.datasets = Map.copyOf(datasets);
@@ -232,11 +237,14 @@ public final class NodeAgent {
     StatisticsQuery stats = null;
     TrainingJob training = null;
     DatasheetQuery sheet = null;
+    if (!spec.getDictionarySha256().equals(dictionary.digest())) {
+      return List.of(refuse(jobId, "dictionary", "the job was checked against another version of the data dictionary than this node's"));
+    }
     try {
-      JobSpecs.validate(spec);
-      if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) training = JobSpecs.training(spec);
-      else if (spec.getComputationCase() == JobSpec.ComputationCase.DATASHEET) sheet = new DatasheetQuery(spec.getDatasheet(), offer.getPeersCount());
-      else stats = JobSpecs.statistics(spec);
+      JobSpecs.validate(spec, dictionary);
+      if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) training = JobSpecs.training(spec, offer.getPeersCount(), dictionary);
+      else if (spec.getComputationCase() == JobSpec.ComputationCase.DATASHEET) sheet = JobSpecs.datasheet(spec, offer.getPeersCount(), dictionary);
+      else stats = JobSpecs.statistics(spec, dictionary);
     } catch (InvalidSpecException e) {
       return List.of(refuse(jobId, "spec", e.getMessage()));
     }
@@ -288,7 +296,7 @@ public final class NodeAgent {
     List<String> columns = new ArrayList<>(q != null ? q.columns() : tj != null ? tj.columns() : ds.columns());
     columns.addAll(Cohort.columns(spec.getCohortList()));
     Policy.Decision d = policy.decide(spec, columns.stream().distinct().toList(),
-        () -> q != null ? q.local(cohortData).cohortSize() : tj != null ? tj.features().rows(cohortData, identityScaling(spec)).size()
+        () -> q != null ? q.local(cohortData).cohortSize() : tj != null ? tj.features().rows(cohortData, null).size()
             : cohortData.rowCount(),
         peers.size(), t, dataset, ledger);
     if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
@@ -320,11 +328,6 @@ public final class NodeAgent {
     return out;
   }
 
-  private static Standardization identityScaling(JobSpec spec) {
-    int n = spec.getTrain().getNumericFeaturesCount();
-    return new Standardization(new double[n], java.util.Collections.nCopies(n, 1.0).stream().mapToDouble(Double::doubleValue).toArray(), false);
-  }
-
   private List<Frame> onStepStart(Frame f) {
     Job job = jobs.get(f.getJobId());
     if (job == null || job.training == null) {
@@ -344,8 +347,9 @@ public final class NodeAgent {
     }
     audit.append("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
         "participants", String.join(",", step.getParticipantsList()));
-    RingVector input = job.training.local(step, job.data)
-        .plus(job.training.noiseShare(step.getKind(), job.threshold, new SkellamNoise(rng)));
+    boolean releaseRows = job.allowance.admit(step.getKind());
+    RingVector input = job.training.local(step, job.data, job.self - 1, releaseRows)
+        .plus(job.training.noiseShare(step.getKind(), releaseRows, job.threshold, new SkellamNoise(rng)));
     return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), input);
   }
 

@@ -116,7 +116,8 @@ public final class TrainingBenchmark {
     });
     Path traffic = work.resolve("traffic.bin");
     try (LocalConsortium c = LocalConsortium.start(new LocalConsortium.Options(work, withRows,
-        Map.of("rounds.timeout_seconds", "120", "debug.record_traffic", "'" + traffic + "'"), "synthetic", data, 0))) {
+        Map.of("rounds.timeout_seconds", "120", "debug.record_traffic", "'" + traffic + "'"), "synthetic", data, 0,
+        syntheticDictionary(features)))) {
       Instant t0 = Instant.now();
       JsonObject job = c.awaitJob(c.submit(spec), Duration.ofMinutes(20));
       double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
@@ -133,6 +134,14 @@ public final class TrainingBenchmark {
       System.out.printf(Locale.ROOT, "  bytes sent per node: %d in all, %d per step%n", meanBytes, meanBytes / steps);
       System.out.printf(Locale.ROOT, "  peak resident memory of the largest node process: %d MiB%n", peak);
     }
+  }
+
+  /** The synthetic data's dictionary: features x0.. with generous public bounds, the 0/1 label y. */
+  private static String syntheticDictionary(int features) {
+    StringBuilder d = new StringBuilder("version: 1\ndatasets:\n  synthetic:\n    columns:\n");
+    for (int j = 0; j < features; j++) d.append("      x").append(j).append(": {type: numeric, lower: -6, upper: 6}\n");
+    d.append("      y: {type: categorical, codes: {0: negative, 1: positive}}\n");
+    return d.toString();
   }
 
   /** Sums, per node, the bytes the coordinator recorded receiving from it. */
