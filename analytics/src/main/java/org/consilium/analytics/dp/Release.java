@@ -55,10 +55,11 @@ public final class Release {
 
   /** Euclidean projection of v onto {x >= 0, sum x = total} (Duchi et al. 2008). */
   static double[] simplex(double[] v, double total) {
+    if (!(total > 0)) return new double[v.length];
     double[] u = v.clone();
     Arrays.sort(u);
     double cumulative = 0;
-    double theta = 0;
+    double theta = u[u.length - 1] - total; // k = 1 always qualifies
     for (int i = u.length - 1, k = 1; i >= 0; i--, k++) {
       cumulative += u[i];
       double t = (cumulative - total) / k;

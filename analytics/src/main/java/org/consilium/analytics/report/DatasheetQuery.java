@@ -25,7 +25,8 @@ import org.consilium.mpc.ring.RingVector;
  *
  * <p>Sensitivity (add/remove one record, which touches only its own site's block): rows 1,
  * missing counts up to m in l1 (sqrt(m) in l2), label 1, group 1. The components compose in
- * RDP and one calibration meets the job's (epsilon, delta), as for statistics.
+ * RDP and one calibration meets the job's (epsilon, delta), as for statistics. Counts travel in
+ * {@link SkellamAccountant#COUNT_UNIT}s (see there why).
  */
 public final class DatasheetQuery {
   private final DatasheetSpec spec;
@@ -82,10 +83,12 @@ public final class DatasheetQuery {
 
   private List<NoiseComponentSpec> components() {
     int m = spec.getColumnsCount();
-    List<NoiseComponentSpec> out = new ArrayList<>(List.of(new NoiseComponentSpec("rows", 1, 1),
-        new NoiseComponentSpec("missing", m, Math.sqrt(m)), new NoiseComponentSpec("label", 1, 1), new NoiseComponentSpec("group", 1, 1)));
+    double u = SkellamAccountant.COUNT_UNIT;
+    List<NoiseComponentSpec> out = new ArrayList<>(List.of(new NoiseComponentSpec("rows", u, u),
+        new NoiseComponentSpec("missing", m * u, Math.sqrt(m) * u), new NoiseComponentSpec("label", u, u),
+        new NoiseComponentSpec("group", u, u)));
     int h = spec.getDistributionsCount();
-    if (h > 0) out.add(new NoiseComponentSpec("distributions", h, Math.sqrt(h)));
+    if (h > 0) out.add(new NoiseComponentSpec("distributions", h * u, Math.sqrt(h) * u));
     return out;
   }
 
@@ -120,6 +123,7 @@ public final class DatasheetQuery {
         at += bins;
       }
     }
+    for (int i = base; i < base + block; i++) v[i] *= SkellamAccountant.COUNT_UNIT;
     return RingVector.adopt(v);
   }
 
@@ -152,10 +156,10 @@ public final class DatasheetQuery {
     int m = spec.getColumnsCount();
     for (int s = 0; s < sites; s++) {
       int base = s * block;
-      double rows = noisy ? Release.count(aggregate.get(base)) : aggregate.get(base);
+      double rows = noisy ? Release.count(count(aggregate, base)) : count(aggregate, base);
       SiteComposition.Builder c = SiteComposition.newBuilder().setSite(siteNames.get(s)).setRows(rows)
-          .setLabelPositive(upTo.apply((double) aggregate.get(base + 1 + m), rows));
-      for (int i = 0; i < m; i++) c.addMissing(upTo.apply((double) aggregate.get(base + 1 + i), rows));
+          .setLabelPositive(upTo.apply(count(aggregate, base + 1 + m), rows));
+      for (int i = 0; i < m; i++) c.addMissing(upTo.apply(count(aggregate, base + 1 + i), rows));
       int groups = spec.getGroup().getValuesCount();
       for (double g : counts(aggregate, base + 2 + m, groups, rows, noisy)) c.addGroupRows(g);
       int at = base + 2 + m + groups;
@@ -171,10 +175,14 @@ public final class DatasheetQuery {
     return d.build();
   }
 
+  private static double count(RingVector aggregate, int at) {
+    return (double) aggregate.get(at) / SkellamAccountant.COUNT_UNIT;
+  }
+
   /** k counts from the aggregate: as they are when exact, else non-negative whole numbers adding up to at most rows. */
   private static double[] counts(RingVector aggregate, int from, int k, double rows, boolean noisy) {
     double[] v = new double[k];
-    for (int i = 0; i < k; i++) v[i] = aggregate.get(from + i);
+    for (int i = 0; i < k; i++) v[i] = count(aggregate, from + i);
     return noisy ? Release.bins(v, rows, false) : v;
   }
 
@@ -188,7 +196,7 @@ public final class DatasheetQuery {
     for (int i = 0; i < comps.size(); i++) {
       b.addComponents(NoiseComponent.newBuilder().setName(comps.get(i).name()).setMu(cal.mu()[i])
           .setL1Sensitivity(comps.get(i).l1Sensitivity()).setL2Sensitivity(comps.get(i).l2Sensitivity())
-          .setStddev(Math.sqrt(2 * cal.mu()[i] * contributors.size() / threshold)));
+          .setStddev(Math.sqrt(2 * cal.mu()[i] * contributors.size() / threshold) / SkellamAccountant.COUNT_UNIT));
     }
     return b.build();
   }

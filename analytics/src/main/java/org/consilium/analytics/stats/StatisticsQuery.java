@@ -24,13 +24,14 @@ import org.consilium.mpc.ring.RingVector;
  *
  * <p>Vector layout, one block per group (declared codes, or a single group "all"):
  * {@code [count, centred sum, (centred sum of squares), histogram bin 0..k-1]}; the sum of
- * squares only when the variance is asked for. Values are clipped into [lower, upper] (the
+ * squares only when the variance is asked for; counts and bins in {@link SkellamAccountant#COUNT_UNIT}s. Values are clipped into [lower, upper] (the
  * data dictionary's public bounds, or narrower ones the job declares) and centred on the
  * midpoint m, so one record moves the sum by at most the half-range h (not max(|lower|, |upper|))
  * and the squares, stored as (x - m)^2 - h^2 / 2, by at most h^2 / 2. Counts and bins are
  * integers; sums are fixed point with a scale chosen so that the aggregate of up to
  * {@link #MAX_TOTAL_ROWS} rows cannot overflow and, when noise is on, the sensitivity stays at
- * most 2^16 encoded units (which keeps the Skellam parameter in the sampler's exact range).
+ * most 2^12 encoded units (fine against the noise, and it keeps the Skellam parameter in the
+ * sampler's exact range down to epsilon 0.01).
  *
  * <p>A row belongs to the cohort when the column, the histogram column and the group column are
  * all present (and the group value is one of the declared ones). The release is post-processed
@@ -58,6 +59,7 @@ public final class StatisticsQuery {
   private StatisticsQuery(StatisticsSpec spec, DatasetDictionary dictionary, boolean noisy) {
     this.spec = spec;
     require(!spec.getColumn().isBlank(), "statistics.column", "must name a numeric column");
+    dictionary.column(spec.getColumn(), "statistics.column");
     double[] b = dictionary.bounds(spec.getColumn(), spec.getLower(), spec.getUpper(), "statistics.lower/upper");
     if (dictionary.column(spec.getColumn(), "statistics.column").categorical() && (spec.getLower() != 0 || spec.getUpper() != 0)) {
       require(false, "statistics.lower/upper", "'" + spec.getColumn() + "' is categorical: its bounds are its codes");
@@ -118,7 +120,9 @@ public final class StatisticsQuery {
   private static FixedPoint codec(double maxAbs, boolean noisy, String field) {
     int headroom = (int) Math.floor(62 - Math.log(maxAbs * MAX_TOTAL_ROWS) / Math.log(2)) - 1;
     int bits = Math.min(16, headroom);
-    if (noisy) bits = Math.min(bits, 16 - (int) Math.ceil(Math.log(maxAbs) / Math.log(2)));
+    // Under noise the resolution only has to be fine against the noise: a sensitivity of at most
+    // 2^12 units leaves rounding far below it and keeps even epsilon 0.01 inside the sampler's range.
+    if (noisy) bits = Math.min(bits, 12 - (int) Math.ceil(Math.log(maxAbs) / Math.log(2)));
     bits = Math.max(bits, 0);
     try {
       return new FixedPoint(bits, maxAbs, MAX_TOTAL_ROWS);
@@ -167,14 +171,15 @@ public final class StatisticsQuery {
   /** Sensitivities per noise component, in encoded units (add/remove one record). */
   public List<NoiseComponentSpec> noiseComponents() {
     List<NoiseComponentSpec> out = new ArrayList<>();
-    out.add(new NoiseComponentSpec("count", 1, 1));
+    double unit = SkellamAccountant.COUNT_UNIT;
+    out.add(new NoiseComponentSpec("count", unit, unit));
     double s = sumCodec.encode(half);
     out.add(new NoiseComponentSpec("sum", s, s));
     if (variance) {
       double q = squareCodec.encode(half * half / 2);
       out.add(new NoiseComponentSpec("sum_of_squares", q, q));
     }
-    if (bins() > 0) out.add(new NoiseComponentSpec("histogram", 1, 1));
+    if (bins() > 0) out.add(new NoiseComponentSpec("histogram", unit, unit));
     return out;
   }
 
@@ -184,9 +189,9 @@ public final class StatisticsQuery {
   }
 
   public int[] fractionalBits() {
-    List<Integer> bits = new ArrayList<>(List.of(0, sumCodec.fractionalBits()));
+    List<Integer> bits = new ArrayList<>(List.of(SkellamAccountant.COUNT_BITS, sumCodec.fractionalBits()));
     if (variance) bits.add(squareCodec.fractionalBits());
-    if (bins() > 0) bits.add(0);
+    if (bins() > 0) bits.add(SkellamAccountant.COUNT_BITS);
     return bits.stream().mapToInt(Integer::intValue).toArray();
   }
 
@@ -246,11 +251,11 @@ public final class StatisticsQuery {
     long cohort = forEachCohortRow(data, (g, x, h) -> {
       int base = g * block();
       double c = x - mid;
-      v[base] += 1;
+      v[base] += SkellamAccountant.COUNT_UNIT;
       v[base + 1] += sumCodec.encode(c);
       if (variance) v[base + 2] += squareCodec.encode(c * c - half * half / 2);
       int bin = bin(h);
-      if (bin >= 0) v[base + binsAt() + bin] += 1;
+      if (bin >= 0) v[base + binsAt() + bin] += SkellamAccountant.COUNT_UNIT;
     });
     return new LocalContribution(RingVector.adopt(v), cohort);
   }
@@ -278,10 +283,10 @@ public final class StatisticsQuery {
     for (int g = 0; g < groups.size(); g++) {
       int base = g * block();
       double[] raw = new double[block()];
-      raw[0] = aggregate.get(base);
+      raw[0] = (double) aggregate.get(base) / SkellamAccountant.COUNT_UNIT;
       raw[1] = sumCodec.decode(aggregate.get(base + 1));
       if (variance) raw[2] = squareCodec.decode(aggregate.get(base + 2));
-      for (int b = 0; b < bins(); b++) raw[binsAt() + b] = aggregate.get(base + binsAt() + b);
+      for (int b = 0; b < bins(); b++) raw[binsAt() + b] = (double) aggregate.get(base + binsAt() + b) / SkellamAccountant.COUNT_UNIT;
       r.addGroups(sd == null ? group(g, raw) : noisyGroup(g, raw, sd));
     }
     return r.build();

@@ -20,7 +20,7 @@ class DatasheetQueryTest {
     DatasheetSpec spec = DatasheetSpec.newBuilder().addColumns("chol").setLabelColumn("num").setLabelAbove(0)
         .setGroup(CategoricalFeature.newBuilder().setColumn("sex").addValues("0").addValues("1"))
         .addDistributions(Histogram.newBuilder().setColumn("age").addEdges(0).addEdges(50).addEdges(100)).build();
-    DatasheetQuery q = new DatasheetQuery(spec, 2);
+    DatasheetQuery q = new DatasheetQuery(spec, 2, org.consilium.analytics.dictionary.TestDictionaries.heart());
     Map<String, double[]> a = new LinkedHashMap<>();
     a.put("chol", new double[] {200, NaN, 250});
     a.put("num", new double[] {0, 1, 2});

@@ -4,19 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.consilium.analytics.dictionary.DataDictionary;
+import org.consilium.analytics.dictionary.TestDictionaries;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.junit.jupiter.api.Test;
 
 class JobSpecsTest {
+  private static final DataDictionary DICTIONARY = TestDictionaries.dictionary();
+
   private static String spec(String privacy) {
-    return "{\"specVersion\":1,\"dataset\":\"d\",\"privacy\":" + privacy
+    return "{\"specVersion\":1,\"dataset\":\"heart\",\"privacy\":" + privacy
         + ",\"statistics\":{\"column\":\"age\",\"lower\":0,\"upper\":100}}";
   }
 
   @Test
   void aValidSpecParsesAndInfinityMeansExact() {
     JobSpec s = JobSpecs.fromJson(spec("{\"epsilon\":\"Infinity\"}"));
-    JobSpecs.validate(s);
+    JobSpecs.validate(s, DICTIONARY);
     assertTrue(JobSpecs.isExact(s));
     assertEquals(1e-6, JobSpecs.delta(s));
   }
@@ -26,9 +30,28 @@ class JobSpecsTest {
     assertEquals("privacy.epsilon", field(spec("{\"epsilon\":0}")));
     assertEquals("privacy.delta", field(spec("{\"epsilon\":1,\"delta\":0.5}")));
     assertEquals("spec_version", assertThrows(InvalidSpecException.class,
-        () -> JobSpecs.validate(JobSpecs.fromJson(spec("{\"epsilon\":1}")).toBuilder().setSpecVersion(2).build())).field());
+        () -> JobSpecs.validate(JobSpecs.fromJson(spec("{\"epsilon\":1}")).toBuilder().setSpecVersion(2).build(), DICTIONARY)).field());
     InvalidSpecException unknown = assertThrows(InvalidSpecException.class, () -> JobSpecs.fromJson("{\"specVersion\":1,\"colour\":1}"));
     assertTrue(unknown.getMessage().contains("colour"), unknown.getMessage());
+  }
+
+  @Test
+  void anEpsilonTheNodesCannotCalibrateIsRefusedAtSubmissionNamingTheField() {
+    InvalidSpecException tiny = assertThrows(InvalidSpecException.class,
+        () -> JobSpecs.validate(JobSpecs.fromJson(spec("{\"epsilon\":1e-20}")), DICTIONARY));
+    assertEquals("privacy.epsilon", tiny.field());
+    assertTrue(tiny.getMessage().contains("smallest epsilon") || tiny.getMessage().contains("more noise"), tiny.getMessage());
+    // What passes here is what every node can draw: the same calibration runs at the node.
+    JobSpecs.validate(JobSpecs.fromJson(spec("{\"epsilon\":0.01}")), DICTIONARY);
+  }
+
+  @Test
+  void theDictionaryIsEnforcedAtSubmission() {
+    assertEquals("dataset", field(spec("{\"epsilon\":1}").replace("\"heart\"", "\"other\"")));
+    assertEquals("statistics.column", field(spec("{\"epsilon\":1}").replace("\"age\"", "\"ssn\"")));
+    assertEquals("statistics.lower/upper", field(spec("{\"epsilon\":1}").replace("\"upper\":100", "\"upper\":150")));
+    String cohort = spec("{\"epsilon\":1}").replace("\"statistics\"", "\"cohort\":[{\"column\":\"zip\",\"op\":\"EQ\",\"value\":1}],\"statistics\"");
+    assertEquals("cohort.column", field(cohort));
   }
 
   @Test
@@ -41,6 +64,6 @@ class JobSpecsTest {
   }
 
   private static String field(String json) {
-    return assertThrows(InvalidSpecException.class, () -> JobSpecs.validate(JobSpecs.fromJson(json))).field();
+    return assertThrows(InvalidSpecException.class, () -> JobSpecs.validate(JobSpecs.fromJson(json), DICTIONARY)).field();
   }
 }
