@@ -27,7 +27,23 @@ class ProvisionerTest {
     Path csv = dir.resolve("site.csv");
     Files.writeString(csv, "age\n50\n");
     return Provisioner.provision(new Provisioner.Plan("test", dir.resolve("out"), "127.0.0.1", 7443, 8443, 5701,
-        List.of(new Provisioner.NodePlan("alpha", Map.of("heart", csv), Map.of("policy.epsilon_cap", "3"))), Map.of(), 512));
+        List.of(new Provisioner.NodePlan("alpha", Map.of("heart", csv), Map.of("policy.epsilon_cap", "3"))), Map.of(), 512, DICTIONARY));
+  }
+
+  private static final String DICTIONARY = "version: 1\ndatasets:\n  heart:\n    columns:\n      age: {type: numeric, unit: years, lower: 0, upper: 120}\n";
+
+  @Test
+  void everyKitCarriesTheSameDataDictionary() throws Exception {
+    Provisioner.Consortium c = provision();
+    Path coordinatorCopy = CoordinatorConfig.load(c.coordinatorConfig(), Map.of()).dictionary();
+    Path nodeCopy = NodeConfig.load(c.nodeConfigs().get("alpha"), Map.of()).dictionary();
+    assertEquals(DICTIONARY, Files.readString(coordinatorCopy));
+    assertEquals(DICTIONARY, Files.readString(nodeCopy));
+    Path csv = dir.resolve("other.csv");
+    Files.writeString(csv, "age\n50\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Provisioner.Plan("t", dir.resolve("x"), "h",
+        1, 2, 3, List.of(new Provisioner.NodePlan("beta", Map.of("cancer", csv), Map.of())), Map.of(), 0, DICTIONARY));
+    assertTrue(e.getMessage().contains("dataset 'cancer' is not in the data dictionary"), e.getMessage());
   }
 
   @Test

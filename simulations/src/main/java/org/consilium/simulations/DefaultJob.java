@@ -153,8 +153,8 @@ public final class DefaultJob {
       }
     }
     return org.consilium.analytics.fairness.Fairness.report(List.of("sex"), List.of(
-        new org.consilium.analytics.fairness.Fairness.Confusion("sex=0", cells[0][0], cells[0][1], cells[0][2], cells[0][3]),
-        new org.consilium.analytics.fairness.Fairness.Confusion("sex=1", cells[1][0], cells[1][1], cells[1][2], cells[1][3])), 10);
+        new org.consilium.analytics.fairness.Fairness.Confusion("sex=female", cells[0][0], cells[0][1], cells[0][2], cells[0][3]),
+        new org.consilium.analytics.fairness.Fairness.Confusion("sex=male", cells[1][0], cells[1][1], cells[1][2], cells[1][3])), 10);
   }
 
   /** The same statistics computed in the clear on the concatenated files (reference only). */

@@ -135,7 +135,7 @@ class ConsortiumEndToEndTest {
         "\"specVersion\": 1, \"cohort\": [{\"column\": \"age\", \"op\": \"GE\", \"value\": 55}, {\"column\": \"cp\", \"op\": \"EQ\", \"value\": 4}],");
     JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
     var spec0 = JobSpecs.fromJson(spec);
-    StatisticsQuery q = StatisticsQuery.of(spec0.getStatistics(), false);
+    StatisticsQuery q = JobSpecs.statistics(spec0, HeartDisease.dictionary());
     List<Dataset> filtered = new java.util.ArrayList<>();
     consortium.datasets().values().forEach(p -> filtered.add(org.consilium.analytics.data.Cohort.apply(DefaultJob.load(p), spec0.getCohortList())));
     StatisticsResult expected = q.exact(Dataset.concat("pooled", filtered));
@@ -179,7 +179,7 @@ class ConsortiumEndToEndTest {
     // Fairness per sex from securely aggregated confusion matrices equals the computation in the clear.
     assertEquals(DefaultJob.pooledFairness(spec, consortium.datasets(), model), model.getFairness(),
         "federated per-group metrics equal the pooled computation");
-    assertEquals(List.of("sex=0", "sex=1"), model.getFairness().getGroupsList().stream().map(g -> g.getGroup()).toList());
+    assertEquals(List.of("sex=female", "sex=male"), model.getFairness().getGroupsList().stream().map(g -> g.getGroup()).toList());
     // Mitigation: per-sex thresholds for demographic parity, with the metrics after and the accuracy cost.
     var mitigation = model.getMitigation();
     assertEquals(2, mitigation.getThresholdsCount());
@@ -233,6 +233,12 @@ class ConsortiumEndToEndTest {
 
   private static final String THREE = "[\"cleveland\", \"switzerland\", \"va-long-beach\"]";
 
+  private Map<String, Dataset> loadThree() {
+    Map<String, Dataset> out = new java.util.LinkedHashMap<>();
+    for (String n : List.of("cleveland", "switzerland", "va-long-beach")) out.put(n, DefaultJob.load(consortium.datasets().get(n)));
+    return out;
+  }
+
   @Test
   @Order(18)
   void differentiallyPrivateTrainingCompletesAndSpendsItsBudget() throws Exception {
@@ -240,11 +246,22 @@ class ConsortiumEndToEndTest {
     JobResult r = result(job);
     var acc = r.getAccounting();
     assertTrue(acc.getEpsilon() <= 1.0 && acc.getEpsilon() > 0.9, "epsilon spent " + acc.getEpsilon());
-    assertTrue(acc.getMechanism().contains("15 clipped gradient rounds"), acc.getMechanism());
+    assertTrue(acc.getMechanism().contains("5 clipped gradient rounds"), acc.getMechanism());
     assertEquals(acc, r.getModel().getPrivacy(), "the model carries the privacy it spent");
-    assertEquals(15, r.getModel().getRoundsCount(), "under DP every paid-for round runs");
-    assertTrue(r.getModel().getCoefficientsList().stream().allMatch(c -> Double.isFinite(c.getValue())));
-    assertTrue(r.getModel().getAuc() >= 0 && r.getModel().getAuc() <= 1, "AUC " + r.getModel().getAuc());
+    var model = r.getModel();
+    assertEquals(5, model.getRoundsCount(), "under DP every paid-for round runs");
+    assertTrue(model.getBoundedScaling(), "features were scaled by the dictionary's public bounds");
+    assertEquals(List.of(55.0, 0.5, 2.5, 140.0, 135.0, 0.5, 2.0), model.getMeansList(), "midpoints of the dictionary's bounds");
+    assertTrue(model.getCoefficientsList().stream().allMatch(c -> Double.isFinite(c.getValue())));
+    assertTrue(model.getAuc() >= 0 && model.getAuc() <= 1, "AUC " + model.getAuc());
+    assertTrue(model.getAccuracy() >= 0 && model.getAccuracy() <= 1, "accuracy " + model.getAccuracy());
+    assertTrue(model.getAucInterval().getLow() <= model.getAuc() && model.getAuc() <= model.getAucInterval().getHigh(),
+        "the released AUC carries its 95% interval: " + model.getAucInterval());
+    assertTrue(model.hasAccuracyInterval() && model.getFairness().hasDemographicParityDifferenceInterval(),
+        "accuracy and fairness carry intervals too");
+    // The model itself is good: its true AUC on the held-out rows, computed here in the clear.
+    double trueAuc = org.consilium.simulations.bench.DpTrainingBenchmark.trueAuc(model, loadThree());
+    assertTrue(trueAuc > 0.75, "DP model's true held-out AUC " + trueAuc);
     // The spend is in each participating node's durable ledger, reserved before anything was sent.
     for (String node : List.of("cleveland", "switzerland", "va-long-beach")) {
       Path ledger = consortium.kits().nodeConfigs().get(node).getParent().resolve("privacy-ledger.log");
@@ -258,7 +275,7 @@ class ConsortiumEndToEndTest {
   void theCoordinatorsRecordedTrafficNeverContainsANodesUnmaskedValue() throws Exception {
     byte[] seen = Files.readAllBytes(traffic);
     assertTrue(seen.length > 1000, "the coordinator's traffic was recorded (" + seen.length + " bytes)");
-    StatisticsQuery q = StatisticsQuery.of(JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"")).getStatistics(), false);
+    StatisticsQuery q = JobSpecs.statistics(JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"")), HeartDisease.dictionary());
     for (var e : consortium.datasets().entrySet()) {
       long[] unmasked = q.local(DefaultJob.load(e.getValue())).encoded().toArray();
       // As the vector would appear on the wire (packed fixed64, little endian), whole and in halves.
@@ -295,18 +312,25 @@ class ConsortiumEndToEndTest {
     StatisticsResult exact = pooledExact(spec, List.copyOf(HeartDisease.HOSPITALS.keySet()));
     var acc = r.getAccounting();
     assertTrue(acc.getEpsilon() <= 1.0 && acc.getEpsilon() > 0.9, "epsilon spent " + acc.getEpsilon());
-    // Each of the n=4 nodes added Sk(mu/t) with t=3: the released noise has variance (4/3) * 2 mu.
-    double expectedCountSd = Math.sqrt(2 * acc.getComponents(0).getMu() * 4 / 3);
+    // Each of the n=4 nodes added Sk(mu/t) with t=3: the released noise has variance (4/3) * 2 mu (counts in 256ths).
+    double expectedCountSd = Math.sqrt(2 * acc.getComponents(0).getMu() * 4 / 3) / 256;
     assertEquals(expectedCountSd, acc.getComponents(0).getStddev(), 1e-9, "reported noise is that of all four shares");
+    assertEquals(List.of("count", "sum", "histogram"), acc.getComponentsList().stream().map(c -> c.getName()).toList(),
+        "only what was asked is released: no sum of squares for a mean");
     double countSd = acc.getComponents(0).getStddev();
-    double sumSd = acc.getComponents(1).getStddev();
-    double histSd = acc.getComponents(3).getStddev();
+    double histSd = acc.getComponents(2).getStddev();
     boolean anyNoise = false;
     for (int g = 0; g < exact.getGroupsCount(); g++) {
       GroupStatistics e = exact.getGroups(g);
       GroupStatistics d = r.getStatistics().getGroups(g);
+      assertEquals(e.getLabel(), d.getLabel(), "groups carry the dictionary's labels");
       assertEquals(e.getCount(), d.getCount(), 6 * countSd, "count of group " + e.getGroup() + " within 6 sd");
-      assertEquals(e.getSum(), d.getSum(), 6 * sumSd, "sum of group " + e.getGroup() + " within 6 sd");
+      double meanHalfWidth = (d.getMeanInterval().getHigh() - d.getMeanInterval().getLow()) / 2;
+      assertEquals(e.getMean(), d.getMean(), 3 * meanHalfWidth, "mean of group " + e.getGroup() + " within 3 half-widths of its interval");
+      assertTrue(d.getCount() >= 0 && d.getHistogramList().stream().allMatch(b -> b >= 0), "no negative count: " + d);
+      assertEquals(d.getCount(), d.getHistogramList().stream().mapToDouble(Double::doubleValue).sum(), 1e-9,
+          "the diagnosis bins cover num 0..4, so they add up to the count");
+      assertEquals(d.getHistogramCount(), d.getHistogramIntervalsCount(), "every bin has its interval");
       for (int b = 0; b < e.getHistogramCount(); b++) {
         assertEquals(e.getHistogram(b), d.getHistogram(b), 6 * histSd, "bin " + b + " of group " + e.getGroup());
         anyNoise |= e.getHistogram(b) != d.getHistogram(b);

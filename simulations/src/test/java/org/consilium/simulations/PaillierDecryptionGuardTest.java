@@ -54,7 +54,7 @@ class PaillierDecryptionGuardTest {
     csv.forEach((id, p) -> plans.add(new Provisioner.NodePlan(id, Map.of(HeartDisease.DATASET, p),
         Map.of("policy.allow_exact_release", "true", "policy.min_cohort_size", "5"))));
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("guard", dir.resolve("kits"), "127.0.0.1", 1, 2, 3,
-        plans, Map.of(), 512));
+        plans, Map.of(), 512, HeartDisease.dictionaryText()));
     nodes = new LinkedHashMap<>();
     for (var e : kits.nodeConfigs().entrySet()) {
       NodeConfig cfg = NodeConfig.load(e.getValue(), Map.of());
@@ -62,7 +62,7 @@ class PaillierDecryptionGuardTest {
           Pem.certificate(cfg.ca()));
       var share = HeWire.fromWire(HeWire.parse(KeyShareProto.parser(), Files.readAllBytes(cfg.heKeyShare()), "share"));
       Dataset data = DefaultJob.load(csv.get(e.getKey()));
-      nodes.put(e.getKey(), new Node(new NodeAgent(cfg, identity, Map.of(HeartDisease.DATASET, data),
+      nodes.put(e.getKey(), new Node(new NodeAgent(cfg, identity, HeartDisease.dictionary(), Map.of(HeartDisease.DATASET, data),
           PrivacyLedger.open(dir.resolve(e.getKey() + ".ledger")), share,
           org.consilium.analytics.audit.AuditLog.open(dir.resolve(e.getKey() + ".audit"), e.getKey(), Pem.privateKey(cfg.privateKey()))), cfg));
       certs.put(e.getKey(), Pem.certificate(cfg.certificate()).getEncoded());
@@ -72,7 +72,8 @@ class PaillierDecryptionGuardTest {
   /** Offers the job to every node; returns each node's signed contribution. */
   private Map<String, HeContribution> offer(String jobId) {
     var spec = JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
-        "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\", \"threshold\": 3,")).toBuilder().setJobId(jobId).build();
+        "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\", \"threshold\": 3,")).toBuilder().setJobId(jobId)
+        .setDictionarySha256(HeartDisease.dictionary().digest()).build();
     JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(new byte[32]));
     int i = 1;
     for (var c : certs.entrySet()) {

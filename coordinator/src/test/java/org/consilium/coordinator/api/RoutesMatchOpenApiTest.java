@@ -32,7 +32,8 @@ class RoutesMatchOpenApiTest {
   void everyApiRouteIsDocumentedAndEveryDocumentedOperationIsRouted() throws Exception {
     AccessControl access = new AccessControl(vertx, null, null, null, null, null);
     Router router = RestApi.router(vertx, access, new ConsoleAssets(), new JobsApi(vertx, null, null, null, access),
-        new ConsortiumApi(vertx, null, null, null, null, null, null));
+        new ConsortiumApi(vertx, null, null, null, null, null, null),
+        new CatalogApi(org.consilium.analytics.dictionary.DataDictionary.parse("version: 1\ndatasets:\n  d:\n    columns:\n      a: {type: numeric, lower: 0, upper: 1}\n", "test")));
     TreeSet<String> routed = new TreeSet<>();
     for (Route r : router.getRoutes()) {
       String path = r.getPath();

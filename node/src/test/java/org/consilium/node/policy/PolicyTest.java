@@ -10,6 +10,7 @@ import org.consilium.analytics.data.BadRowPolicy;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.ledger.PrivacyLedger;
@@ -24,13 +25,22 @@ class PolicyTest {
       new double[] {200, 210, 220, 230, 240}));
   private final NodeConfig.DatasetConfig dataset = new NodeConfig.DatasetConfig("heart", Path.of("x.csv"), BadRowPolicy.FAIL, 100, 2.0);
 
+  private static final DataDictionary DICTIONARY = DataDictionary.parse("""
+      version: 1
+      datasets:
+        heart:
+          columns:
+            age: {type: numeric, lower: 0, upper: 300}
+            chol: {type: numeric, lower: 0, upper: 300}
+      """, "test dictionary");
+
   private static JobSpec spec(String epsilon, String column) {
     return JobSpecs.fromJson("{\"specVersion\":1,\"jobId\":\"j\",\"dataset\":\"heart\",\"privacy\":{\"epsilon\":" + epsilon
         + "},\"statistics\":{\"column\":\"" + column + "\",\"lower\":0,\"upper\":300}}");
   }
 
   private Policy.Decision decide(NodeConfig.PolicyConfig rules, JobSpec spec, int participants, int t, PrivacyLedger ledger) {
-    StatisticsQuery q = JobSpecs.statistics(spec);
+    StatisticsQuery q = JobSpecs.statistics(spec, DICTIONARY);
     return new Policy(rules).decide(spec, q.columns(), () -> q.local(data).cohortSize(), participants, t, dataset, ledger);
   }
 

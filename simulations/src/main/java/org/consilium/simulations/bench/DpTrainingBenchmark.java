@@ -107,7 +107,7 @@ public final class DpTrainingBenchmark {
   }
 
   /** The model's AUC on the evaluation rows, computed in the clear (reference only). */
-  static double trueAuc(TrainedModel model, Map<String, Dataset> sites) {
+  public static double trueAuc(TrainedModel model, Map<String, Dataset> sites) {
     ModelScorer scorer = new ModelScorer(model);
     FeatureSpace f = FeatureSpace.of(model.getSpec());
     List<Double> scores = new ArrayList<>();
