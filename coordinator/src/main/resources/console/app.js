@@ -25,6 +25,9 @@ function h(tag, attrs, ...children) {
 
 const fmt = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x) || x === 'NaN') ? '–'
   : (typeof x === 'number' ? (Number.isInteger(x) ? x.toString() : x.toFixed(digits)) : String(x));
+/** A value with its 95% interval, as text: "45.2 [43.1, 47.3]"; the value alone when it has none. */
+const withCi = (x, ci, digits = 3) => ci && (ci.low !== undefined || ci.high !== undefined)
+  ? fmt(num(x), digits) + ' [' + fmt(num(ci.low ?? 0), digits) + ', ' + fmt(num(ci.high ?? 0), digits) + ']' : fmt(num(x), digits);
 const num = (x) => (typeof x === 'string' && /^-?\d/.test(x)) ? Number(x) : x;
 const when = (iso) => iso ? new Date(iso).toLocaleString() : '–';
 const FINAL = ['RELEASED', 'REFUSED', 'FAILED'];   // a job in one of these changes no more
@@ -335,23 +338,43 @@ function accountingView(a) {
       h('dt', {}, 'ε'), h('dd', {}, fmt(num(a.epsilon), 3)),
       h('dt', {}, 'δ'), h('dd', {}, a.delta ? String(a.delta) : '–'),
       h('dt', {}, 'Contributors'), h('dd', {}, (a.contributors || []).join(', ') || '–'),
-      h('dt', {}, 'Dropped'), h('dd', {}, (a.dropped || []).join(', ') || 'none')),
+      h('dt', {}, 'Dropped'), h('dd', {}, (a.dropped || []).join(', ') || 'none'),
+      a.conversion ? [h('dt', {}, 'Accounting'), h('dd', {}, a.conversion)] : null,
+      a.noiseFactor ? [h('dt', {}, 'Noise beyond the guarantee'), h('dd', {}, fmt(a.noiseFactor, 3) +
+        '× (calibrated for the threshold t; more contributors than t add more noise)')] : null),
     (a.components || []).length ? table('Noise per released component', ['Component', 'Noise std. dev. (data units)', 'Skellam μ'],
       a.components.map(c => [c.name, fmt(c.stddev, 4), fmt(c.mu, 1)]), [1, 2]) : null);
 }
 
 function statisticsView(s) {
   const groups = s.groups || [];
-  const out = [table('Statistics of ' + s.column + (groups.length > 1 ? ' by group' : ''), ['Group', 'Count', 'Sum', 'Mean', 'Std. dev.'],
-    groups.map(g => [g.group || 'all', fmt(g.count, 1), fmt(g.sum, 1), fmt(g.mean, 2), fmt(Math.sqrt(Math.max(0, g.variance || 0)), 2)]), [1, 2, 3, 4])];
+  const noisy = groups.some(g => g.countInterval);
+  const hasVariance = groups.some(g => g.variance !== undefined && g.variance !== 'NaN' && !Number.isNaN(g.variance));
+  const sd = (g) => {
+    if (g.variance === undefined || g.variance === 'NaN') return fmt(NaN);
+    const root = (v) => Math.sqrt(Math.max(0, num(v) || 0));
+    return withCi(root(g.variance), g.varianceInterval && {low: root(g.varianceInterval.low), high: root(g.varianceInterval.high)}, 2);
+  };
+  const headers = ['Group', noisy ? 'Count [95% interval]' : 'Count', noisy ? 'Mean [95% interval]' : 'Mean'];
+  if (hasVariance) headers.push(noisy ? 'Std. dev. [95% interval]' : 'Std. dev.');
+  const out = [];
+  if (noisy) {
+    out.push(h('p', {class: 'notice'}, 'These numbers are differentially private: each carries random noise of a known size, and the ' +
+      'interval beside it holds the true value with 95% probability. Counts are never shown below zero, and histogram bins add up to their count.'));
+  }
+  out.push(table('Statistics of ' + s.column + (groups.length > 1 ? ' by group' : ''), headers,
+    groups.map(g => [g.label || g.group || 'all', withCi(g.count, g.countInterval, 0), withCi(g.mean, g.meanInterval, 2), ...(hasVariance ? [sd(g)] : [])]),
+    headers.map((_, i) => i).slice(1)));
   const edges = s.histogramEdges || [];
   if (edges.length > 1) {
     const labels = edges.slice(0, -1).map((e, i) => '[' + e + ', ' + edges[i + 1] + (i === edges.length - 2 ? ']' : ')'));
-    out.push(table('Histogram of ' + s.histogramColumn + ' (noisy counts)', ['Group', ...labels],
-      groups.map(g => [g.group || 'all', ...(g.histogram || []).map(c => fmt(c, 1))]), labels.map((_, i) => i + 1)));
+    out.push(table('Histogram of ' + s.histogramColumn + (noisy ? ' (differentially private counts, 95% intervals)' : ''), ['Group', ...labels],
+      groups.map(g => [g.label || g.group || 'all', ...(g.histogram || []).map((c, i) => withCi(c, (g.histogramIntervals || [])[i], 0))]),
+      labels.map((_, i) => i + 1)));
     const colors = ['#0b5cad', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
     out.push(chart('Histogram of ' + s.histogramColumn + ' by group', {type: 'bar', data: {labels,
-      datasets: groups.map((g, i) => ({label: g.group || 'all', data: (g.histogram || []).map(c => Math.max(0, c)), backgroundColor: colors[i % colors.length]}))}}));
+      datasets: groups.map((g, i) => ({label: g.label || g.group || 'all', data: (g.histogram || []).map(c => num(c)), backgroundColor: colors[i % colors.length]}))},
+      options: {scales: {x: {title: {display: true, text: s.histogramColumn}}, y: {min: 0, title: {display: true, text: 'rows'}}}}}));
   }
   return out;
 }
@@ -366,13 +389,22 @@ function modelView(id, m) {
     h('dt', {}, 'Model'), h('dd', {}, logistic ? 'logistic regression' : 'linear regression'),
     h('dt', {}, 'Converged'), h('dd', {}, m.converged ? 'yes' : 'no'), h('dt', {}, 'Rounds'), h('dd', {}, String((m.rounds || []).length)),
     h('dt', {}, 'Training rows'), h('dd', {}, fmt(m.rows, 0)),
-    logistic ? [h('dt', {}, 'AUC'), h('dd', {id: 'auc'}, fmt(m.auc, 3)), h('dt', {}, 'Accuracy'), h('dd', {}, fmt(m.accuracy, 3))] : null,
+    logistic ? [h('dt', {}, m.aucInterval ? 'AUC [95% interval]' : 'AUC'), h('dd', {id: 'auc'}, withCi(m.auc, m.aucInterval)),
+      h('dt', {}, m.accuracyInterval ? 'Accuracy [95% interval]' : 'Accuracy'), h('dd', {id: 'accuracy'}, withCi(m.accuracy, m.accuracyInterval))] : null,
     h('dt', {}, logistic ? 'Log loss' : 'Mean squared error'), h('dd', {}, fmt(m.logLoss, 4)),
-    h('dt', {}, 'Evaluated on'), h('dd', {}, m.evaluatedOnHoldout ? 'held-out rows at every site' : 'the training rows')));
+    h('dt', {}, 'Evaluated on'), h('dd', {}, m.evaluation || (m.evaluatedOnHoldout ? 'held-out rows at every site' : 'the training rows')),
+    m.boundedScaling ? [h('dt', {}, 'Feature scaling'), h('dd', {}, 'by the data dictionary\'s public bounds, to [-1, 1]')] : null));
   const noise = (m.privacy?.components || []).find(c => /histogram/.test(c.name || ''));
   if (noise && noise.stddev) {
     out.push(h('p', {class: 'notice'}, 'These evaluation figures come from differentially private counts (noise std. dev. ' + fmt(noise.stddev, 1) +
-      ' per count). With ' + fmt(m.rows, 0) + ' training rows and fewer held out, they are indicative only and can even fall outside their range.'));
+      ' per count); the 95% interval beside each says how far the noise may have moved it.'));
+  }
+  if (logistic && m.aucInterval && num(m.aucInterval.low) <= 0.5) {
+    out.push(h('p', {class: 'notice', role: 'status'}, 'Warning: the AUC interval reaches 0.5, so this evaluation cannot tell the model from chance.'));
+  }
+  if ((m.sites || []).length) {
+    out.push(table('Evaluation per site', ['Site', 'Rows', 'AUC', 'Accuracy'], m.sites.map(s => [s.site, fmt(s.rows, 0),
+      withCi(s.auc, s.aucInterval), withCi(s.accuracy, s.accuracyInterval)]), [1, 2, 3]));
   }
   out.push(h('h3', {}, 'Coefficients'));
   const hasSe = (m.coefficients || []).some(c => c.stdError);
@@ -433,9 +465,9 @@ function fairnessTables(f, caption) {
       groups.map(g => g.suppressed ? [g.group, fmt(g.count, 0), h('span', {}, 'suppressed: ' + (g.suppressionReason || ''))]
         : [g.group, fmt(g.count || 0, 0), ...METRICS.map(m => fmt(g[m[0]] || 0, 3))]), [1, 2, 3, 4, 5, 6, 7, 8]),
     table(caption + ': disparities', ['Measure', 'Between groups', 'To overall'], [
-      ['Demographic parity difference', fmt(f.demographicParityDifference || 0), fmt(f.demographicParityDifferenceToOverall || 0)],
+      ['Demographic parity difference', withCi(f.demographicParityDifference || 0, f.demographicParityDifferenceInterval), fmt(f.demographicParityDifferenceToOverall || 0)],
       ['Demographic parity ratio', fmt(f.demographicParityRatio || 0), fmt(f.demographicParityRatioToOverall || 0)],
-      ['Equalized odds difference', fmt(f.equalizedOddsDifference || 0), fmt(f.equalizedOddsDifferenceToOverall || 0)],
+      ['Equalized odds difference', withCi(f.equalizedOddsDifference || 0, f.equalizedOddsDifferenceInterval), fmt(f.equalizedOddsDifferenceToOverall || 0)],
       ['Equalized odds ratio', fmt(f.equalizedOddsRatio || 0), fmt(f.equalizedOddsRatioToOverall || 0)],
       ['Equal opportunity difference', fmt(f.equalOpportunityDifference || 0), fmt(f.equalOpportunityDifferenceToOverall || 0)]], [1, 2])];
 }
@@ -506,6 +538,11 @@ function datasheetPage(id) {
     const out = [h('p', {}, h('a', {href: '/api/v1/jobs/' + id + '/datasheet.md'}, 'Markdown version'))];
     for (const [name, answers] of Object.entries(sections)) {
       out.push(h('h2', {}, name.charAt(0).toUpperCase() + name.slice(1)), h('dl', {class: 'summary'}, answers.flatMap(a => [h('dt', {}, a.node), h('dd', {}, a.text)])));
+    }
+    const margins = d.countMargins || {};
+    if (Object.keys(margins).length) {
+      out.push(h('p', {class: 'notice'}, 'Counts are differentially private; with 95% probability each is within ± ' +
+        Object.entries(margins).map(([k, v]) => fmt(v, 1) + ' (' + k + ')').join(', ') + ' of the true count. None is shown below zero.'));
     }
     out.push(h('h2', {}, 'Composition (differentially private counts per site)'),
       table('Rows, missing values, label and groups per site', ['Site', 'Rows', ...(d.columns || []).map(c => 'missing ' + c),
@@ -596,7 +633,7 @@ async function submitPage() {
     delta: v('input', {type: 'number', step: 'any', min: '0', value: '0.000001'}),
     aggregation: h('select', {}, h('option', {value: 'AGGREGATION_MASKING'}, 'Secure aggregation (masking)'),
       h('option', {value: 'AGGREGATION_THRESHOLD_PAILLIER'}, 'Threshold Paillier encryption')),
-    column: v('input', {value: 'age'}), lower: v('input', {type: 'number', step: 'any', value: '18'}), upper: v('input', {type: 'number', step: 'any', value: '100'}),
+    column: v('input', {value: 'age'}), lower: v('input', {type: 'number', step: 'any', value: ''}), upper: v('input', {type: 'number', step: 'any', value: ''}),
     groupColumn: v('input', {value: 'sex'}), groupValues: v('input', {value: '0, 1'}),
     histColumn: v('input', {value: 'num'}), histEdges: v('input', {value: '0, 1, 2, 3, 4, 5'}),
     model: h('select', {}, h('option', {value: 'LOGISTIC'}, 'Logistic regression'), h('option', {value: 'LINEAR'}, 'Linear regression')),
@@ -615,7 +652,7 @@ async function submitPage() {
   const nodeBoxes = online.map(n => h('input', {type: 'checkbox', id: 'node-' + n.id, value: n.id, checked: true}));
   const errors = h('div', {class: 'errors', role: 'alert', tabindex: '-1', hidden: true});
   const statsSet = h('fieldset', {id: 'statistics-fields'}, h('legend', {}, 'Statistics'),
-    h('div', {class: 'row'}, field('column', 'Column', inputs.column), field('lower', 'Lower clipping bound', inputs.lower), field('upper', 'Upper clipping bound', inputs.upper)),
+    h('div', {class: 'row'}, field('column', 'Column', inputs.column), field('lower', 'Lower clipping bound', inputs.lower, 'empty: the data dictionary\'s'), field('upper', 'Upper clipping bound', inputs.upper, 'narrower only')),
     h('div', {class: 'row'}, field('group-column', 'Group by column (optional)', inputs.groupColumn), field('group-values', 'Group values', inputs.groupValues, 'comma-separated')),
     h('div', {class: 'row'}, field('hist-column', 'Histogram column (optional)', inputs.histColumn), field('hist-edges', 'Histogram bin edges', inputs.histEdges, 'increasing, comma-separated')));
   const trainSet = h('fieldset', {id: 'train-fields', hidden: true}, h('legend', {}, 'Training'),
@@ -660,9 +697,12 @@ async function submitPage() {
     if (nodeBoxes.length && chosen.length < 2) fail(nodeBoxes[0], 'Choose at least two participating sites');
     if (nodeBoxes.length && chosen.length < nodeBoxes.length) spec.nodes = chosen;
     if (kindStats.checked) {
-      const s = {column: inputs.column.value.trim(), lower: number(inputs.lower, 'Lower bound'), upper: number(inputs.upper, 'Upper bound')};
+      // Empty bounds mean the data dictionary's public bounds; given ones may only narrow them (the server checks).
+      const bound = (el, what) => el.value.trim() === '' ? undefined : number(el, what);
+      const s = {column: inputs.column.value.trim(), lower: bound(inputs.lower, 'Lower bound'), upper: bound(inputs.upper, 'Upper bound')};
       if (!s.column) fail(inputs.column, 'Column is required');
-      if (s.lower >= s.upper) fail(inputs.upper, 'The upper bound must be above the lower bound');
+      if ((s.lower === undefined) !== (s.upper === undefined)) fail(inputs.upper, 'Give both bounds, or neither for the dictionary\'s');
+      else if (s.lower !== undefined && s.lower >= s.upper) fail(inputs.upper, 'The upper bound must be above the lower bound');
       if (inputs.groupColumn.value.trim()) {
         s.groupBy = {column: inputs.groupColumn.value.trim(), values: list(inputs.groupValues.value)};
         if (s.groupBy.values.length === 0) fail(inputs.groupValues, 'Name the group values');

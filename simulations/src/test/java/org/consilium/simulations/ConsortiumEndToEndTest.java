@@ -120,6 +120,31 @@ class ConsortiumEndToEndTest {
   }
 
   @Test
+  @Order(5)
+  void theDataDictionaryIsTheCatalogAndJobsOutsideItAreRefusedAtSubmission() {
+    RestClient.Response catalog = consortium.rest().get("api/v1/datasets/heart-disease");
+    assertEquals(200, catalog.status(), catalog.body());
+    JsonObject sex = new JsonObject(catalog.body()).getJsonArray("columns").stream().map(o -> (JsonObject) o)
+        .filter(c -> c.getString("name").equals("sex")).findFirst().orElseThrow();
+    assertEquals("categorical", sex.getString("type"));
+    assertEquals("female", sex.getJsonArray("codes").getJsonObject(0).getString("label"));
+    assertEquals(HeartDisease.dictionary().digest(), new JsonObject(catalog.body()).getString("sha256"));
+    String ok = DefaultJob.spec("1.0");
+    assertRefused(ok.replace("\"column\": \"age\"", "\"column\": \"income\""), "statistics.column");
+    assertRefused(ok.replace("\"column\": \"age\",", "\"column\": \"age\", \"lower\": 0, \"upper\": 150,"), "statistics.lower/upper");
+    assertRefused(ok.replace("\"heart-disease\"", "\"cancer-registry\""), "dataset");
+    // An epsilon the nodes could not calibrate is a 400 naming the field (it used to be a 500, or accepted and failed at every node).
+    assertRefused(DefaultJob.spec("1e-20"), "privacy.epsilon");
+    assertTrue(new io.vertx.core.json.JsonArray(consortium.rest().get("api/v1/jobs").body()).isEmpty(), "nothing refused at submission became a job");
+  }
+
+  private void assertRefused(String spec, String field) {
+    RestClient.Response r = consortium.rest().post("api/v1/jobs", spec);
+    assertEquals(400, r.status(), r.body());
+    assertTrue(new JsonObject(r.body()).getString("error").startsWith(field + ":"), "names " + field + ": " + r.body());
+  }
+
+  @Test
   @Order(10)
   void withInfiniteEpsilonTheReleaseEqualsThePooledExactValue() throws Exception {
     String spec = DefaultJob.spec("\"Infinity\"");

@@ -36,6 +36,11 @@ public final class Datasheets {
   private static void composition(StringBuilder md, Datasheet d) {
     md.append(String.format(Locale.ROOT, "Counts per site, each with %s (epsilon %.3g); label: %s.%n%n",
         d.getPrivacy().getMechanism(), d.getPrivacy().getEpsilon(), d.getLabel()));
+    if (!d.getCountMarginsMap().isEmpty()) {
+      md.append("Each count is differentially private: with 95% probability it is within");
+      d.getCountMarginsMap().forEach((k, v) -> md.append(String.format(Locale.ROOT, " +-%.1f (%s)", v, k)));
+      md.append(" of the true count; none is below zero and no part exceeds its site's rows.\n\n");
+    }
     md.append("| site | rows | positive |");
     d.getGroupValuesList().forEach(g -> md.append(' ').append(d.getGroupColumn()).append('=').append(g).append(" |"));
     d.getColumnsList().forEach(c -> md.append(" missing ").append(c).append(" |"));

@@ -30,10 +30,17 @@ public final class ModelCards {
         .setOptimizerAndRounds(m.getRoundsCount() + " rounds, " + (m.getConverged() ? "converged" : "stopped at the round limit")));
     c.setIntendedUse(orUnstated(doc.getIntendedUse())).setOutOfScopeUses(orUnstated(doc.getOutOfScopeUses()));
     spec.getTrain().getSensitiveFeaturesList().forEach(f -> c.addFactors(f.getColumn()));
-    if (m.getAuc() > 0) c.addMetrics(String.format(Locale.ROOT, "ROC AUC: %.3f", m.getAuc()));
-    if (m.getAccuracy() > 0) c.addMetrics(String.format(Locale.ROOT, "accuracy at 0.5: %.3f", m.getAccuracy()));
+    if (m.getAuc() > 0) c.addMetrics(String.format(Locale.ROOT, "ROC AUC: %.3f%s", m.getAuc(), interval(m.hasAucInterval(), m.getAucInterval())));
+    if (m.getAccuracy() > 0) {
+      c.addMetrics(String.format(Locale.ROOT, "accuracy at 0.5: %.3f%s", m.getAccuracy(), interval(m.hasAccuracyInterval(), m.getAccuracyInterval())));
+    }
+    for (var s : m.getSitesList()) {
+      c.addMetrics(String.format(Locale.ROOT, "at %s (%.0f rows): AUC %.3f%s, accuracy %.3f%s", s.getSite(), s.getRows(), s.getAuc(),
+          interval(s.hasAucInterval(), s.getAucInterval()), s.getAccuracy(), interval(s.hasAccuracyInterval(), s.getAccuracyInterval())));
+    }
     c.addMetrics(String.format(Locale.ROOT, "log-loss per row: %.4f", m.getLogLoss()));
-    c.setEvaluationData(m.getEvaluatedOnHoldout()
+    c.setEvaluationData(spec.getTrain().getEvaluationRowsCount() > 0 ? m.getEvaluation() + ", never used for fitting"
+        : m.getEvaluatedOnHoldout()
         ? String.format(Locale.ROOT, "a held-out %.0f%% of each node's rows (split seed %d), never used for fitting",
             100 * spec.getTrain().getHoldoutFraction(), spec.getTrain().getSplitSeed())
         : "the training rows (no hold-out was requested): the metrics are optimistic");
@@ -54,6 +61,11 @@ public final class ModelCards {
     caveats.add("sites differ strongly (non-IID); a pooled model may not transfer to any single site");
     c.addAllCaveats(caveats);
     return c.build();
+  }
+
+  /** " [low, high] (95%)" for a DP metric, nothing for an exact one. */
+  private static String interval(boolean has, org.consilium.analytics.wire.Interval i) {
+    return has ? String.format(Locale.ROOT, " [%.3f, %.3f] (95%% interval under the DP noise)", i.getLow(), i.getHigh()) : "";
   }
 
   private static String orUnstated(String s) {

@@ -22,7 +22,7 @@ final class CatalogApi {
 
   void routes(Router router) {
     router.get("/api/v1/datasets").handler(this::list);
-    router.get("/api/v1/datasets/:name").handler(this::one);
+    router.get("/api/v1/datasets/:id").handler(this::one);
   }
 
   private void list(RoutingContext ctx) {
@@ -32,9 +32,9 @@ final class CatalogApi {
   }
 
   private void one(RoutingContext ctx) {
-    DatasetDictionary d = dictionary.datasets().get(ctx.pathParam("name"));
+    DatasetDictionary d = dictionary.datasets().get(ctx.pathParam("id"));
     if (d == null) {
-      RestApi.error(ctx, 404, "no dataset '" + ctx.pathParam("name") + "' in the data dictionary");
+      RestApi.error(ctx, 404, "no dataset '" + ctx.pathParam("id") + "' in the data dictionary");
       return;
     }
     ctx.json(json(d).put("version", dictionary.version()).put("sha256", dictionary.digest()));

@@ -236,6 +236,10 @@ class ConsoleApiTest {
         calls.add(new Call(who, p + "?status=RELEASED&computation=train", null, 200));
         calls.add(new Call(who, p + "?status=LOST", null, 400));
       }
+      case "GET /api/v1/datasets/{id}" -> {
+        calls.add(new Call(who, concrete(p, "heart-disease"), null, 200));
+        calls.add(new Call(who, concrete(p, "nowhere"), null, 404));
+      }
       case "GET /api/v1/audit" -> {
         calls.add(new Call(who, p + "?limit=5", null, 200));
         calls.add(new Call(who, p + "?participant=cleveland&limit=5", null, 200));
