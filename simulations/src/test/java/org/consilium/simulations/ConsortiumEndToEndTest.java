@@ -278,10 +278,14 @@ class ConsortiumEndToEndTest {
     assertTrue(model.getBoundedScaling(), "features were scaled by the dictionary's public bounds");
     assertEquals(List.of(55.0, 0.5, 2.5, 140.0, 135.0, 0.5, 2.0), model.getMeansList(), "midpoints of the dictionary's bounds");
     assertTrue(model.getCoefficientsList().stream().allMatch(c -> Double.isFinite(c.getValue())));
-    assertTrue(model.getAuc() >= 0 && model.getAuc() <= 1, "AUC " + model.getAuc());
-    assertTrue(model.getAccuracy() >= 0 && model.getAccuracy() <= 1, "accuracy " + model.getAccuracy());
-    assertTrue(model.getAucInterval().getLow() <= model.getAuc() && model.getAuc() <= model.getAucInterval().getHigh(),
-        "the released AUC carries its 95% interval: " + model.getAucInterval());
+    // With about 150 held-out rows the noisy evaluation can leave a class with no rows (a few percent
+    // of runs): the AUC is then undefined (NaN, shown as a dash), never a made-up number.
+    if (!Double.isNaN(model.getAuc())) {
+      assertTrue(model.getAuc() >= 0 && model.getAuc() <= 1, "AUC " + model.getAuc());
+      assertTrue(model.getAccuracy() >= 0 && model.getAccuracy() <= 1, "accuracy " + model.getAccuracy());
+      assertTrue(model.getAucInterval().getLow() <= model.getAuc() && model.getAuc() <= model.getAucInterval().getHigh(),
+          "the released AUC carries its 95% interval: " + model.getAucInterval());
+    }
     assertTrue(model.hasAccuracyInterval() && model.getFairness().hasDemographicParityDifferenceInterval(),
         "accuracy and fairness carry intervals too");
     // The model itself is good: its true AUC on the held-out rows, computed here in the clear.

@@ -288,18 +288,19 @@ final class Evaluation {
     return groups;
   }
 
-  /** Ten equal-width score bins from the aggregated histograms: rows and observed positive rate. */
+  /** Ten equal-width score bins (or the histogram's own, when it has fewer) : rows and observed positive rate. */
   private List<CalibrationBin> calibration(double[] hist) {
     List<CalibrationBin> out = new ArrayList<>();
-    int per = bins / 10;
-    for (int d = 0; d < 10; d++) {
+    int groups = Math.min(10, bins);
+    int per = bins / groups;
+    for (int d = 0; d < groups; d++) {
       double pos = 0;
       double neg = 0;
       for (int b = d * per; b < (d + 1) * per; b++) {
         pos += hist[b];
         neg += hist[bins + b];
       }
-      out.add(CalibrationBin.newBuilder().setScoreFrom(d / 10.0).setScoreTo((d + 1) / 10.0)
+      out.add(CalibrationBin.newBuilder().setScoreFrom((double) d / groups).setScoreTo((double) (d + 1) / groups)
           .setRows(pos + neg).setObservedRate(pos + neg > 0 ? pos / (pos + neg) : Double.NaN).build());
     }
     return out;

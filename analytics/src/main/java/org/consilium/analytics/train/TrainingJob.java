@@ -31,7 +31,12 @@ public final class TrainingJob {
   public static final int MODEL_VERSION = 2;
   /** Score-histogram bins: fine for exact evaluation, coarse under DP where every bin is noised. */
   private static final int EXACT_BINS = ScoreHistogram.BINS;
-  private static final int DP_BINS = 10;
+  /**
+   * Under DP every bin carries noise of the same size, so fewer bins mean less noise in every
+   * total: 4 (0.5 stays an edge, for accuracy) cut the AUC's error by a third against 10 at the
+   * hospitals' held-out size, and never left a class empty.
+   */
+  private static final int DP_BINS = 4;
   /**
    * DP defaults, measured by the DP training benchmark on the four hospitals (see the README):
    * 5 rounds, gradient norm bound 1 on the [-1, 1] feature scale (a residual times a row norm

@@ -40,7 +40,7 @@ import org.consilium.simulations.HeartDisease;
 public final class DpTrainingBenchmark {
   private DpTrainingBenchmark() {}
 
-  static String spec(String epsilon, String extra) {
+  public static String spec(String epsilon, String extra) {
     return """
         {"specVersion": 1, "dataset": "heart-disease", "privacy": {"epsilon": %s, "delta": 1e-6},
          "train": {"model": "LOGISTIC", "numericFeatures": ["age", "sex", "cp", "trestbps", "thalach", "exang", "oldpeak"],
@@ -61,21 +61,26 @@ public final class DpTrainingBenchmark {
     TrainedModel exact = train(JobSpecs.fromJson(spec("\"Infinity\"", "")), dictionary, sites, threshold, new SecureRandom());
     double exactAuc = trueAuc(exact, sites);
     System.out.printf(Locale.ROOT, "exact federated model: AUC %.4f on the held-out quarter (%s)%n%n", exactAuc, exact.getEvaluation());
-    System.out.println("epsilon  mean AUC  min AUC  max AUC  mean |beta - exact| (per coefficient, on the [-1, 1] scale)  released AUC (mean, interval covers truth)");
+    System.out.println("epsilon  true AUC: mean    min     max   | mean |beta - exact| | released AUC: mean  interval covers truth  undefined");
     for (double eps : new double[] {2.0, 1.0, 0.5}) {
       double[] auc = new double[runs];
       double err = 0;
       double released = 0;
+      int defined = 0;
       int covered = 0;
       for (int r = 0; r < runs; r++) {
         TrainedModel m = train(JobSpecs.fromJson(spec(Double.toString(eps), extra)), dictionary, sites, threshold, new SecureRandom());
         auc[r] = trueAuc(m, sites);
         err += coefficientError(m, exact, sites);
-        released += m.getAuc();
+        if (!Double.isNaN(m.getAuc())) {
+          released += m.getAuc();
+          defined++;
+        }
         if (m.getAucInterval().getLow() <= auc[r] && auc[r] <= m.getAucInterval().getHigh()) covered++;
       }
-      System.out.printf(Locale.ROOT, "%-8.2f %-9.4f %-8.4f %-8.4f %-60.4f %.4f, %d/%d%n", eps, Arrays.stream(auc).average().orElseThrow(),
-          Arrays.stream(auc).min().orElseThrow(), Arrays.stream(auc).max().orElseThrow(), err / runs, released / runs, covered, runs);
+      System.out.printf(Locale.ROOT, "%-8.2f %14.4f %7.4f %7.4f | %19.4f | %18.4f  %12d/%d  %9d%n", eps, Arrays.stream(auc).average().orElseThrow(),
+          Arrays.stream(auc).min().orElseThrow(), Arrays.stream(auc).max().orElseThrow(), err / runs, released / Math.max(1, defined), covered,
+          runs, runs - defined);
     }
   }
 
