@@ -153,6 +153,25 @@ function loginPage(params) {
 
 // ---------- consortium ----------
 
+/** The dataset catalog: the consortium's data dictionary (public, provisioned; never read from a site's data). */
+async function datasetsPage() {
+  page('Datasets', h('p', {}, 'Loading…'));
+  try {
+    const c = await api('GET', '/api/v1/datasets');
+    const out = [h('p', {}, 'The consortium\'s data dictionary, version ' + c.version + '. Every site checks its data against it; ' +
+      'jobs may name only these columns, and bounds only narrower than these public ones (differential privacy takes its sensitivities from them).')];
+    for (const d of c.datasets || []) {
+      out.push(h('h2', {}, d.name), d.description ? h('p', {}, d.description) : null,
+        table('Columns of ' + d.name, ['Column', 'Type', 'Unit', 'Bounds', 'Codes', 'Description'], (d.columns || []).map(col => [
+          col.name, col.type, col.unit || '–', col.type === 'numeric' ? '[' + fmt(num(col.lower), 4) + ', ' + fmt(num(col.upper), 4) + ']' : '–',
+          (col.codes || []).map(k => k.code + ' = ' + k.label).join('; ') || '–', col.description || '–'])));
+    }
+    page('Datasets', ...out);
+  } catch (e) {
+    page('Datasets', failure(e));
+  }
+}
+
 async function consortiumPage() {
   const body = h('div', {});
   page('Consortium', h('p', {class: 'hint'}, 'The hospitals of the consortium, their policies and what is left of each dataset\'s privacy budget. Refreshes every 10 s.'), body);
@@ -793,6 +812,7 @@ async function route() {
   }
   switch (parts[0]) {
     case 'consortium': return consortiumPage();
+    case 'datasets': return datasetsPage();
     case 'submit': return submitPage();
     case 'audit': return session.role === 'admin' ? auditPage(params) : page('Audit trail', h('p', {class: 'error'}, 'Only administrators see the audit trail.'));
     case 'jobs':

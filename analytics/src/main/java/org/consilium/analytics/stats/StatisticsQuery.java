@@ -7,7 +7,6 @@ import java.util.Set;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.ColumnDefinition;
 import org.consilium.analytics.dictionary.DatasetDictionary;
-import org.consilium.analytics.dp.Release;
 import org.consilium.analytics.dp.NoiseComponentSpec;
 import org.consilium.analytics.dp.SkellamAccountant;
 import org.consilium.analytics.dp.SkellamNoise;
@@ -55,6 +54,7 @@ public final class StatisticsQuery {
   private final ColumnDefinition histogramColumn;
   private final FixedPoint sumCodec;
   private final FixedPoint squareCodec;
+  private final BlockRelease blocks;
 
   private StatisticsQuery(StatisticsSpec spec, DatasetDictionary dictionary, boolean noisy) {
     this.spec = spec;
@@ -108,6 +108,7 @@ public final class StatisticsQuery {
       histogramColumn = null;
       edges = new double[0];
     }
+    this.blocks = new BlockRelease(lower, upper, variance, binsCoverAll());
     this.sumCodec = codec(half, noisy, "statistics.lower/upper");
     this.squareCodec = codec(half * half / 2, noisy, "statistics.lower/upper (squared)");
   }
@@ -287,7 +288,13 @@ public final class StatisticsQuery {
       raw[1] = sumCodec.decode(aggregate.get(base + 1));
       if (variance) raw[2] = squareCodec.decode(aggregate.get(base + 2));
       for (int b = 0; b < bins(); b++) raw[binsAt() + b] = (double) aggregate.get(base + binsAt() + b) / SkellamAccountant.COUNT_UNIT;
-      r.addGroups(sd == null ? group(g, raw) : noisyGroup(g, raw, sd));
+      if (sd == null) {
+        r.addGroups(blocks.exact(groups.get(g), labels.get(g), raw));
+      } else {
+        double[] sdBlock = new double[raw.length];
+        for (int i = 0; i < raw.length; i++) sdBlock[i] = sd[componentAt(i)];
+        r.addGroups(blocks.noisy(groups.get(g), labels.get(g), raw, sdBlock));
+      }
     }
     return r.build();
   }
@@ -304,7 +311,7 @@ public final class StatisticsQuery {
       if (bin >= 0) acc[g][binsAt() + bin] += 1;
     });
     StatisticsResult.Builder r = header();
-    for (int g = 0; g < groups.size(); g++) r.addGroups(group(g, acc[g]));
+    for (int g = 0; g < groups.size(); g++) r.addGroups(blocks.exact(groups.get(g), labels.get(g), acc[g]));
     return r.build();
   }
 
@@ -319,66 +326,6 @@ public final class StatisticsQuery {
   /** Whether every cohort row falls in a bin: the edges cover the histogram column's public bounds. */
   private boolean binsCoverAll() {
     return bins() > 0 && edges[0] <= histogramColumn.lower() && edges[edges.length - 1] >= histogramColumn.upper();
-  }
-
-  /** Count, sum, mean and variance of a block [count, centred sum, (centred squares), bins] as released. */
-  private GroupStatistics group(int g, double[] v) {
-    double count = v[0];
-    double mean = count > 0 ? mid + v[1] / count : Double.NaN;
-    GroupStatistics.Builder b = GroupStatistics.newBuilder().setGroup(groups.get(g)).setLabel(labels.get(g)).setCount(count)
-        .setSum(count * mid + v[1]).setMean(mean).setVariance(variance(v));
-    for (int i = binsAt(); i < v.length; i++) b.addHistogram(v[i]);
-    return b.build();
-  }
-
-  private double variance(double[] v) {
-    double n = v[0];
-    if (!variance || !(n > 1)) return Double.NaN;
-    double centredMean = v[1] / n;
-    double squares = v[2] + n * half * half / 2;
-    return Math.min(half * half * n / (n - 1), Math.max(0, (squares - n * centredMean * centredMean) / (n - 1)));
-  }
-
-  /** A noisy block post-processed: count combined with the bins when they cover every row, bins on the simplex. */
-  private GroupStatistics noisyGroup(int g, double[] raw, double[] sd) {
-    double sdBin = bins() > 0 ? sd[componentAt(binsAt())] : 0;
-    double[] noisyBins = java.util.Arrays.copyOfRange(raw, binsAt(), raw.length);
-    double countEstimate = raw[0];
-    double countSd = sd[0];
-    if (binsCoverAll()) {
-      // Two independent estimates of the same count: weigh them by inverse variance.
-      double binSum = java.util.Arrays.stream(noisyBins).sum();
-      double wCount = 1 / (sd[0] * sd[0]);
-      double wBins = 1 / (bins() * sdBin * sdBin);
-      countEstimate = (raw[0] * wCount + binSum * wBins) / (wCount + wBins);
-      countSd = Math.sqrt(1 / (wCount + wBins));
-    }
-    double count = Release.count(countEstimate);
-    double[] post = raw.clone();
-    post[0] = count;
-    double[] bins = bins() > 0 ? Release.bins(noisyBins, count, binsCoverAll()) : new double[0];
-    System.arraycopy(bins, 0, post, binsAt(), bins.length);
-    GroupStatistics.Builder b = group(g, post).toBuilder().setCountInterval(Release.countInterval(countEstimate, countSd));
-    if (count > 0) b.setMean(Math.min(upper, Math.max(lower, b.getMean())));
-    else b.setSum(0);
-    double[] sdBlock = new double[raw.length];
-    for (int i = 0; i < raw.length; i++) sdBlock[i] = sd[componentAt(i)];
-    sdBlock[0] = countSd;
-    double[] centre = raw.clone();
-    centre[0] = countEstimate;
-    b.setMeanInterval(Release.bootstrap(centre, sdBlock, d -> {
-      double n = Release.count(d[0]);
-      return n > 0 ? Math.min(upper, Math.max(lower, mid + d[1] / n)) : Double.NaN;
-    }));
-    if (variance) {
-      b.setVarianceInterval(Release.bootstrap(centre, sdBlock, d -> {
-        double[] c = d.clone();
-        c[0] = Release.count(d[0]);
-        return variance(c);
-      }));
-    }
-    for (int i = 0; i < bins(); i++) b.addHistogramIntervals(Release.countInterval(noisyBins[i], sdBin));
-    return b.build();
   }
 
   private int bin(double h) {

@@ -6,7 +6,6 @@ import java.util.List;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.ColumnDefinition;
 import org.consilium.analytics.dictionary.DatasetDictionary;
-import org.consilium.analytics.wire.CategoricalFeature;
 import org.consilium.analytics.wire.Condition;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
@@ -73,15 +72,15 @@ public final class TrainingJob {
     }
     this.bounds = Standardization.bounded(lower, upper);
     dictionary.column(spec.getTarget(), "train.target");
-    checkCodes(dictionary, spec.getCategoricalFeaturesList(), "train.categorical_features");
-    checkCodes(dictionary, spec.getSensitiveFeaturesList(), "train.sensitive_features");
+    SensitiveGroups.checkCodes(dictionary, spec.getCategoricalFeaturesList(), "train.categorical_features");
+    SensitiveGroups.checkCodes(dictionary, spec.getSensitiveFeaturesList(), "train.sensitive_features");
     spec.getEvaluationRowsList().forEach(c -> dictionary.column(c.getColumn(), "train.evaluation_rows"));
     org.consilium.analytics.data.Cohort.validate(spec.getEvaluationRowsList());
     if (spec.getEvaluationRowsCount() > 0 && spec.getHoldoutFraction() > 0) {
       throw new InvalidSpecException("train.evaluation_rows", "declare either evaluation_rows or holdout_fraction, not both");
     }
     List<String> groupLabels = new ArrayList<>();
-    double[][] groupValues = sensitiveGroups(spec, dictionary, groupLabels);
+    double[][] groupValues = SensitiveGroups.of(spec, dictionary, groupLabels);
     boolean mitigate = spec.getMitigation() == TrainSpec.Mitigation.THRESHOLD_DEMOGRAPHIC_PARITY;
     if (mitigate && (groupLabels.isEmpty() || spec.getModel() != TrainSpec.Model.LOGISTIC)) {
       throw new InvalidSpecException("train.mitigation", "threshold mitigation needs a logistic model and sensitive features");
@@ -110,22 +109,6 @@ public final class TrainingJob {
         spec.getModel() == TrainSpec.Model.LOGISTIC, !groupLabels.isEmpty(), mitigate, epsilon, delta) : null;
   }
 
-  private static void checkCodes(DatasetDictionary dictionary, List<CategoricalFeature> features, String field) {
-    for (CategoricalFeature f : features) {
-      ColumnDefinition c = dictionary.column(f.getColumn(), field);
-      for (String v : f.getValuesList()) {
-        double code;
-        try {
-          code = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-          throw new InvalidSpecException(field, "'" + v + "' of '" + f.getColumn() + "' is not a numeric code");
-        }
-        if (c.categorical() && !c.codes().containsKey(code)) {
-          throw new InvalidSpecException(field, "'" + v + "' is not a code of '" + f.getColumn() + "' in the data dictionary " + c.codes());
-        }
-      }
-    }
-  }
 
   public FeatureSpace features() {
     return features;
@@ -187,8 +170,8 @@ public final class TrainingJob {
         yield encoding.encode(sums);
       }
       case EVALUATE -> encoding.encode(evaluate(data, rows(data, step, evaluationPart()), beta(step), site));
-      case IMPORTANCE -> encoding.encode(importance(rows(data, step, evaluationPart()), beta(step),
-          step.getColumnMeansList().stream().mapToDouble(Double::doubleValue).toArray()));
+      case IMPORTANCE -> encoding.encode(PermutationImportance.local(spec.getModel(), spec.getSplitSeed(), features.featureBlocks(),
+          rows(data, step, evaluationPart()), beta(step), step.getColumnMeansList().stream().mapToDouble(Double::doubleValue).toArray()));
       default -> throw new IllegalArgumentException("unknown step kind " + step.getKind());
     };
   }
@@ -213,45 +196,6 @@ public final class TrainingJob {
     return features.splits() ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL;
   }
 
-  /**
-   * Local step of the importance round: [rows, loss, loss with feature f permuted (per feature),
-   * sum over rows of |SHAP_f|]. The permutation is a node-local shuffle of the feature's design
-   * columns among the node's evaluation rows, seeded from split_seed and the feature.
-   */
-  private double[] importance(FeatureSpace.Rows rows, double[] beta, double[] columnMeans) {
-    List<int[]> blocks = features.featureBlocks();
-    int f = blocks.size();
-    double[] out = new double[2 + 2 * f];
-    int n = rows.size();
-    out[0] = n;
-    for (int i = 0; i < n; i++) out[1] += Glm.loss(spec.getModel(), Glm.eta(rows.x()[i], beta), rows.y()[i]);
-    for (int b = 0; b < f; b++) {
-      int[] perm = permutation(n, spec.getSplitSeed() * 31 + b);
-      for (int i = 0; i < n; i++) {
-        double[] x = rows.x()[i].clone();
-        for (int c : blocks.get(b)) x[c] = rows.x()[perm[i]][c];
-        out[2 + b] += Glm.loss(spec.getModel(), Glm.eta(x, beta), rows.y()[i]);
-        double shap = 0;
-        for (int c : blocks.get(b)) shap += beta[c] * (rows.x()[i][c] - columnMeans[c]);
-        out[2 + f + b] += Math.abs(shap);
-      }
-    }
-    return out;
-  }
-
-  private static int[] permutation(int n, long seed) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) p[i] = i;
-    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-    for (int i = n - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
-    return p;
-  }
-
   private double[] evaluate(Dataset data, FeatureSpace.Rows rows, double[] beta, int site) {
     double[] scores = new double[rows.size()];
     double[] losses = new double[rows.size()];
@@ -264,35 +208,6 @@ public final class TrainingJob {
     return evaluation.local(data, rows, scores, losses, site);
   }
 
-  /** The labels and value tuples of the sensitive groups (the cartesian product of the declared values). */
-  private static double[][] sensitiveGroups(TrainSpec spec, DatasetDictionary dictionary, List<String> labels) {
-    List<double[]> tuples = new ArrayList<>();
-    tuples.add(new double[0]);
-    List<String> names = new ArrayList<>(List.of(""));
-    for (var f : spec.getSensitiveFeaturesList()) {
-      List<double[]> next = new ArrayList<>();
-      List<String> nextNames = new ArrayList<>();
-      for (int t = 0; t < tuples.size(); t++) {
-        for (String v : f.getValuesList()) {
-          double[] tuple = Arrays.copyOf(tuples.get(t), tuples.get(t).length + 1);
-          try {
-            tuple[tuple.length - 1] = Double.parseDouble(v);
-          } catch (NumberFormatException e) {
-            throw new InvalidSpecException("train.sensitive_features", "'" + v + "' of '" + f.getColumn() + "' is not a numeric code");
-          }
-          next.add(tuple);
-          String label = dictionary.column(f.getColumn(), "train.sensitive_features").label(tuple[tuple.length - 1]);
-          nextNames.add((names.get(t).isEmpty() ? "" : names.get(t) + " & ") + f.getColumn() + "=" + label);
-        }
-      }
-      tuples = next;
-      names = nextNames;
-    }
-    if (spec.getSensitiveFeaturesCount() == 0) return new double[0][];
-    if (tuples.size() > 1000) throw new InvalidSpecException("train.sensitive_features", "more than 1000 groups");
-    labels.addAll(names);
-    return tuples.toArray(double[][]::new);
-  }
 
   /** This node's share of the noise for a step (zeros without DP): Sk(mu / t) per coordinate, only where something is released. */
   public RingVector noiseShare(StepStart.Kind kind, boolean releaseRows, int threshold, SkellamNoise sampler) {

@@ -205,12 +205,28 @@ class ConsoleBrowserTest {
     browser.get(console + "#/jobs/" + stats);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Statistics of age by group"));
     assertChartDrawn("Histogram of num");
+    // DP shown as DP: dictionary labels for the groups, every value with its 95% interval, nothing negative.
+    String statsText = browser.findElement(By.id("main")).getText();
+    assertTrue(statsText.contains("Count [95% interval]") && statsText.contains("Mean [95% interval]"), "interval columns: " + statsText);
+    assertTrue(statsText.contains("female") && statsText.contains("male"), "groups carry the dictionary's labels: " + statsText);
+    assertTrue(statsText.contains("holds the true value with 95% probability"), "a plain-language note on the noise: " + statsText);
+    for (WebElement cell : browser.findElements(By.cssSelector("td"))) {
+      assertTrue(!cell.getText().matches(".*(^|[\\s\\[])-\\d.*"), "no negative count, bin or bound in the table: '" + cell.getText() + "'");
+    }
     screenshot("07a-statistics");
+    browser.get(console + "#/datasets");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Columns of heart-disease"));
+    String catalog = browser.findElement(By.id("main")).getText();
+    assertTrue(catalog.contains("0 = female; 1 = male") && catalog.contains("mm Hg") && catalog.contains("[80, 200]"),
+        "the catalog shows the dictionary's codes, units and bounds: " + catalog);
+    assertAccessible();
+    screenshot("07d-datasets");
     browser.get(console + "#/jobs/" + sheet + "/datasheet");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Composition"));
     String text = browser.findElement(By.id("main")).getText();
     assertTrue(text.contains("Motivation") && text.contains("patients referred for angiography (cleveland)"), "each site's own answers: " + text);
     assertTrue(text.contains("missing chol") && text.contains("cleveland: distribution of age"), "composition per site: " + text);
+    assertTrue(text.contains("with 95% probability each is within"), "the datasheet states its counts' margins: " + text);
     screenshot("07b-datasheet");
 
     browser.get(console + "#/jobs");
