@@ -102,6 +102,21 @@ class PaillierDecryptionGuardTest {
   }
 
   @Test
+  void aJobCheckedAgainstAnotherDictionaryVersionIsRefusedBeforeAnyBudgetIsReserved() throws Exception {
+    provision();
+    var spec = JobSpecs.fromJson(DefaultJob.spec("1.0")).toBuilder().setJobId("job-dict").setDictionarySha256("0".repeat(64)).build();
+    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(new byte[32]));
+    int i = 1;
+    for (var c : certs.entrySet()) {
+      offer.addPeers(PeerIdentity.newBuilder().setNodeId(c.getKey()).setPartyIndex(i++).setCertificateDer(ByteString.copyFrom(c.getValue())));
+    }
+    List<Frame> replies = nodes.get("cleveland").agent().onFrame(FrameCodec.frame(MessageType.JOB_OFFER, "job-dict", 0, offer.build()));
+    assertEquals(1, replies.size(), "a refusal and nothing else: " + replies);
+    assertEquals(MessageType.JOB_REFUSE, replies.get(0).getType());
+    assertEquals("dictionary", org.consilium.analytics.wire.JobDecision.parseFrom(replies.get(0).getPayload()).getPolicy());
+  }
+
+  @Test
   void nodesDecryptOnlyASumOfAtLeastTSignedContributionsIncludingTheirOwn() throws Exception {
     provision();
     Map<String, HeContribution> c = offer("job-guard-1");
