@@ -310,12 +310,15 @@ function progressView(job) {
   const out = [];
   const train = job.progress || [];
   if (train.length > 0) {
-    if (job.spec?.privacy?.epsilon !== 'Infinity') {
-      out.push(h('p', {class: 'hint'}, 'Under differential privacy every released loss carries noise; the curve shows the noisy values.'));
+    const dp = job.spec?.privacy?.epsilon !== 'Infinity';
+    if (dp) {
+      out.push(h('p', {class: 'hint'}, 'Under differential privacy no loss is released per round (the budget goes to the gradients); ' +
+        'the curve shows the norm of each round\'s noisy mean gradient.'));
     }
-    out.push(chart('Training loss by round', {type: 'line', data: {labels: train.map(r => r.round || 0), datasets: [
-      {label: 'loss', data: train.map(r => r.loss), borderColor: '#0b5cad', backgroundColor: '#0b5cad'}]},
-      options: {scales: {x: {title: {display: true, text: 'round'}}, y: {title: {display: true, text: 'mean loss'}}}}}));
+    out.push(chart(dp ? 'Gradient norm by round' : 'Training loss by round', {type: 'line', data: {labels: train.map(r => r.round || 0), datasets: [
+      dp ? {label: 'gradient norm (noisy)', data: train.map(r => num(r.gradientNorm)), borderColor: '#0b5cad', backgroundColor: '#0b5cad'}
+        : {label: 'loss', data: train.map(r => r.loss), borderColor: '#0b5cad', backgroundColor: '#0b5cad'}]},
+      options: {scales: {x: {title: {display: true, text: 'round'}}, y: {title: {display: true, text: dp ? 'gradient norm' : 'mean loss'}}}}}));
     out.push(table('Training rounds', ['Round', 'Loss', 'Gradient norm', 'Largest change', 'Participants'],
       train.map(r => [fmt(r.round || 0), fmt(r.loss, 5), fmt(r.gradientNorm, 5), fmt(r.maxChange, 6), (r.participants || []).join(', ')]), [1, 2, 3]));
   }

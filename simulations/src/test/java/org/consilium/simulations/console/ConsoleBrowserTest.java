@@ -147,7 +147,10 @@ class ConsoleBrowserTest {
     assertTrue(page.contains("distributed Skellam"), "the privacy spent is shown");
     assertChartDrawn("ROC curve");
     assertChartDrawn("Calibration plot");
-    assertChartDrawn("Training loss");
+    // The form's default is a DP job: no loss is released per round, so the curve is the noisy gradient's norm.
+    assertChartDrawn("Gradient norm by round");
+    assertTrue(page.contains("AUC [95% interval]") && page.contains("Accuracy [95% interval]"),
+        "DP evaluation figures carry their intervals: " + page);
     assertAccessible();
     screenshot("04-job-released");
   }
