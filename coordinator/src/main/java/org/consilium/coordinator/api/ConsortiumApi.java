@@ -79,23 +79,21 @@ final class ConsortiumApi {
    * An audit log, verified now (chain, hashes, signatures, the writer's certificate under the
    * consortium CA), newest entries first: the coordinator's own, or with ?participant= a node's,
    * fetched from the node over its connection, verified against the certificate it connected
-   * with and cross-checked with the coordinator's log. ?job= narrows to one job, ?limit= (at most
-   * 1000) to the newest n. Reading a node's log is itself audited.
+   * with and cross-checked with the coordinator's log. ?job= narrows to one job, ?event= to one
+   * kind of entry (or a prefix ending in '.', e.g. "job."), ?offset= skips the newest matching n
+   * and ?limit= (at most 1000) returns the next n; matchingEntries counts all that match.
+   * Reading a node's log is itself audited.
    */
   private void auditTrail(RoutingContext ctx) {
     String job = ctx.request().getParam("job");
     String participant = ctx.request().getParam("participant");
     String me = org.consilium.analytics.identity.Participants.id(self);
-    int limit;
-    try {
-      limit = Integer.parseInt(ctx.request().getParam("limit", "200"));
-      if (limit < 1 || limit > MAX_AUDIT_ENTRIES) throw new NumberFormatException();
-    } catch (NumberFormatException e) {
-      RestApi.error(ctx, 400, "limit: must be a whole number from 1 to " + MAX_AUDIT_ENTRIES);
-      return;
-    }
+    Integer limit = JobsApi.boundedParam(ctx, "limit", 1, MAX_AUDIT_ENTRIES, 200);
+    Integer offset = JobsApi.boundedParam(ctx, "offset", 0, Integer.MAX_VALUE, 0);
+    if (limit == null || offset == null) return;
+    Page page = new Page(job, ctx.request().getParam("event"), offset, limit);
     if (participant == null || participant.equals(me)) {
-      vertx.executeBlocking(() -> trail(me, AuditVerifier.verify(audit.lines(), self, ca), null, job, limit))
+      vertx.executeBlocking(() -> trail(me, AuditVerifier.verify(audit.lines(), self, ca), null, page))
           .onSuccess(ctx::json).onFailure(ctx::fail);
       return;
     }
@@ -120,25 +118,36 @@ final class ConsortiumApi {
           AuditVerifier.Report report = AuditVerifier.verify(lines, writer, ca);
           List<String> crossCheck = AuditVerifier.crossCheck(AuditVerifier.verify(audit.lines(), self, ca).entries(), report.entries(),
               participant);
-          return trail(participant, report, crossCheck, job, limit);
+          return trail(participant, report, crossCheck, page);
         }).onSuccess(ctx::json).onFailure(ctx::fail);
       });
     });
   }
 
-  private static JsonObject trail(String writer, AuditVerifier.Report report, List<String> crossCheck, String job, int limit) {
+  /** Which entries of a trail to return, newest first. */
+  private record Page(String job, String event, int offset, int limit) {
+    boolean matches(AuditRecord r) {
+      if (job != null && !job.equals(r.getJobId())) return false;
+      if (event == null || event.isEmpty()) return true;
+      return event.endsWith(".") ? r.getEvent().startsWith(event) : r.getEvent().equals(event);
+    }
+  }
+
+  private static JsonObject trail(String writer, AuditVerifier.Report report, List<String> crossCheck, Page page) {
     JsonArray entries = new JsonArray();
     List<AuditRecord> all = report.entries();
-    for (int i = all.size() - 1; i >= 0 && entries.size() < limit; i--) {
+    int matching = 0;
+    for (int i = all.size() - 1; i >= 0; i--) {
       AuditRecord r = all.get(i);
-      if (job != null && !job.equals(r.getJobId())) continue;
+      if (!page.matches(r)) continue;
+      if (matching++ < page.offset() || entries.size() >= page.limit()) continue;
       JsonObject details = new JsonObject();
       for (AuditDetail d : r.getDetailsList()) details.put(d.getKey(), d.getValue());
       entries.add(new JsonObject().put("seq", r.getSeq()).put("at", r.getAt()).put("actor", r.getActor()).put("event", r.getEvent())
           .put("jobId", r.getJobId()).put("details", details));
     }
     JsonObject out = new JsonObject().put("writer", writer).put("verified", report.ok()).put("problems", new JsonArray(report.problems()))
-        .put("totalEntries", all.size()).put("entries", entries);
+        .put("totalEntries", all.size()).put("matchingEntries", matching).put("entries", entries);
     if (crossCheck != null) out.put("consistentWithCoordinator", crossCheck.isEmpty()).put("crossCheckProblems", new JsonArray(crossCheck));
     return out;
   }

@@ -19,6 +19,7 @@ import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.coordinator.access.Role;
 import org.consilium.coordinator.jobs.JobRunner;
 import org.consilium.coordinator.state.ClusterState;
 
@@ -27,8 +28,8 @@ import org.consilium.coordinator.state.ClusterState;
  * outputs (result, model, model card, datasheet). Analysts and administrators alike.
  */
 final class JobsApi {
-  static final Set<String> FINAL_STATUSES = Set.of("RELEASED", "REFUSED", "FAILED");
-  private static final Set<String> STATUSES = Set.of("OFFERED", "RUNNING", "RELEASED", "REFUSED", "FAILED");
+  static final Set<String> FINAL_STATUSES = Set.of("RELEASED", "REFUSED", "FAILED", "CANCELLED");
+  private static final Set<String> STATUSES = Set.of("OFFERED", "RUNNING", "RELEASED", "REFUSED", "FAILED", "CANCELLED");
   private static final Set<String> COMPUTATIONS = Set.of("statistics", "train", "datasheet");
   private static final long KEEPALIVE_MS = 15_000;
   private final Vertx vertx;
@@ -50,6 +51,7 @@ final class JobsApi {
     router.get("/api/v1/jobs").handler(this::list);
     router.get("/api/v1/jobs/:id").handler(ctx -> withJob(ctx, job -> ctx.json(job)));
     router.get("/api/v1/jobs/:id/events").handler(this::follow);
+    router.post("/api/v1/jobs/:id/cancel").handler(this::cancel);
     router.get("/api/v1/jobs/:id/result").handler(ctx -> withJob(ctx, job -> {
       if (!job.containsKey("result")) RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has no result (status " + job.getString("status") + ")");
       else ctx.json(job.getJsonObject("result"));
@@ -86,6 +88,9 @@ final class JobsApi {
   private void list(RoutingContext ctx) {
     String status = ctx.request().getParam("status");
     String computation = ctx.request().getParam("computation");
+    Integer limit = boundedParam(ctx, "limit", 1, 500, 100);
+    Integer offset = boundedParam(ctx, "offset", 0, Integer.MAX_VALUE, 0);
+    if (limit == null || offset == null) return;
     if (status != null && !STATUSES.contains(status)) {
       RestApi.error(ctx, 400, "status: must be one of " + new java.util.TreeSet<>(STATUSES) + ", not '" + status + "'");
       return;
@@ -104,8 +109,27 @@ final class JobsApi {
         jobs.add(j);
       });
       jobs.sort(Comparator.comparing((JsonObject j) -> j.getString("submittedAt")).reversed());
-      return new JsonArray(jobs);
-    }).onSuccess(ctx::json).onFailure(ctx::fail);
+      return jobs;
+    }).onSuccess(jobs -> {
+      int from = Math.min(offset, jobs.size());
+      int to = (int) Math.min((long) from + limit, jobs.size());
+      ctx.response().putHeader("X-Total-Count", Integer.toString(jobs.size()));
+      ctx.json(new JsonArray(jobs.subList(from, to)));
+    }).onFailure(ctx::fail);
+  }
+
+  /** A whole-number query parameter in [min, max] (fallback when absent), or null after answering 400 naming it. */
+  static Integer boundedParam(RoutingContext ctx, String name, int min, int max, int fallback) {
+    String v = ctx.request().getParam(name);
+    if (v == null) return fallback;
+    try {
+      int x = Integer.parseInt(v);
+      if (x >= min && x <= max) return x;
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    RestApi.error(ctx, 400, name + ": must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+    return null;
   }
 
   /**
@@ -160,6 +184,22 @@ final class JobsApi {
           res.write(": keep-alive\n\n");
         }
       });
+    });
+  }
+
+  /** Cancels a job that has not finished: its submitter or an administrator may. */
+  private void cancel(RoutingContext ctx) {
+    Principal who = AccessControl.principal(ctx);
+    withJob(ctx, job -> {
+      if (!who.role().includes(Role.ADMIN) && !who.name().equals(job.getString("submittedBy"))) {
+        RestApi.error(ctx, 403, "only the analyst who submitted job '" + job.getString("id") + "' or an administrator may cancel it");
+      } else if (FINAL_STATUSES.contains(job.getString("status"))) {
+        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has already ended (" + job.getString("status") + ")");
+      } else if (!runner.cancel(job.getString("id"), who.name())) {
+        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' is not running on this coordinator instance");
+      } else {
+        withJob(ctx, ctx::json);
+      }
     });
   }
 

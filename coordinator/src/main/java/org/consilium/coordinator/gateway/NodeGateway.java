@@ -208,7 +208,9 @@ public final class NodeGateway {
     return new JsonObject().put("allowedComputations", new JsonArray(p.getAllowedComputationsList()))
         .put("minCohortSize", p.getMinCohortSize()).put("minParties", p.getMinParties())
         .put("allowExactRelease", p.getAllowExactRelease()).put("allowedColumns", new JsonArray(p.getAllowedColumnsList()))
-        .put("budgets", budgets);
+        .put("budgets", budgets).put("ledger", new JsonArray(p.getLedgerList().stream().map(e -> new JsonObject().put("seq", e.getSeq())
+            .put("at", e.getAt()).put("kind", e.getKind()).put("dataset", e.getDataset()).put("jobId", e.getJobId())
+            .put("epsilon", e.getEpsilon())).toList()));
   }
 
   /** A node's budgets changed (it reserved or refunded epsilon): refresh its registry entry. */

@@ -406,6 +406,19 @@ public final class JobRunner {
     log.info("job {} released from {} (dropped {})", job.id, contributors, dropped);
   }
 
+  /**
+   * Cancels a job this instance is running: it ends CANCELLED (audited) and every participant
+   * is told to stop; a node refunds its reservation when nothing computed from its data has
+   * left it yet. False when the job is not running here (unknown, or already finished).
+   */
+  public boolean cancel(String jobId, String by) {
+    ActiveJob job = active.get(jobId);
+    if (job == null) return false;
+    job.record.put("cancelledBy", by);
+    finish(job, "CANCELLED", "cancelled by " + by);
+    return true;
+  }
+
   private void finish(ActiveJob job, String status, String error) {
     if (job.timer >= 0) vertx.cancelTimer(job.timer);
     active.remove(job.id);

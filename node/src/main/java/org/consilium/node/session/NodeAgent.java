@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
   public static final String SOFTWARE_VERSION = "0.1.0";
+  /** How many of the newest ledger entries a node shows the consortium with its budgets. */
+  private static final int LEDGER_HISTORY = 100;
 
   private final NodeConfig config;
   private final NodeIdentity identity;
@@ -129,6 +131,11 @@ public final class NodeAgent {
         .setAllowExactRelease(config.policy().allowExactRelease()).addAllAllowedColumns(config.policy().allowedColumns());
     config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
         .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
+    List<PrivacyLedger.Entry> entries = ledger.entries();
+    for (PrivacyLedger.Entry e : entries.subList(Math.max(0, entries.size() - LEDGER_HISTORY), entries.size())) {
+      p.addLedger(org.consilium.analytics.wire.LedgerEntry.newBuilder().setSeq(e.seq()).setAt(e.at().toString()).setKind(e.kind().name())
+          .setDataset(e.dataset()).setJobId(e.job()).setEpsilon(e.epsilon()));
+    }
     return p.build();
   }
 
