@@ -1,125 +1,14 @@
 // Consilium console: one page, hash routes, no build step. Every value from the server is put
 // in the page as text (never as HTML). Charts are Chart.js from the coordinator's WebJar.
 
-const main = document.getElementById('main');
-let session = null;          // {user, role, csrfToken}
-let cleanups = [];           // timers, event streams and charts of the current page
-
-// ---------- small helpers ----------
-
-/** Builds an element: h('a', {href: '#'}, 'text', child, ...). Strings become text nodes. */
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
-
-const fmt = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x) || x === 'NaN') ? '–'
-  : (typeof x === 'number' ? (Number.isInteger(x) ? x.toString() : x.toFixed(digits)) : String(x));
-/** A value with its 95% interval, as text: "45.2 [43.1, 47.3]"; the value alone when it has none. */
-const withCi = (x, ci, digits = 3) => ci && (ci.low !== undefined || ci.high !== undefined)
-  ? fmt(num(x), digits) + ' [' + fmt(num(ci.low ?? 0), digits) + ', ' + fmt(num(ci.high ?? 0), digits) + ']' : fmt(num(x), digits);
-const num = (x) => (typeof x === 'string' && /^-?\d/.test(x)) ? Number(x) : x;
-const when = (iso) => iso ? new Date(iso).toLocaleString() : '–';
-const FINAL = ['RELEASED', 'REFUSED', 'FAILED'];   // a job in one of these changes no more
-const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
-const shortId = (id) => id ? id.replace(/^job-/, '').slice(0, 8) : '';
-
-/** Replaces an element's content, skipping absent parts (null, undefined, false) as h() does. */
-function fill(el, ...children) {
-  el.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false));
-}
-
-function announce(text) {
-  const a = document.getElementById('announcer');
-  a.textContent = '';
-  setTimeout(() => { a.textContent = text; }, 50);
-}
-
-function table(caption, headers, rows, numeric = []) {
-  return h('div', {class: 'scroll'}, h('table', {},
-    caption ? h('caption', {}, caption) : null,
-    h('thead', {}, h('tr', {}, headers.map((t, i) => h('th', {scope: 'col', class: numeric.includes(i) ? 'num' : null}, t)))),
-    h('tbody', {}, rows.map(r => h('tr', {}, r.map((c, i) => i === 0
-      ? h('th', {scope: 'row'}, c) : h('td', {class: numeric.includes(i) ? 'num' : null}, c)))))));
-}
-
-function statusBadge(status) {
-  const kind = {RELEASED: 'ok', RUNNING: 'warn', OFFERED: 'warn', REFUSED: 'bad', FAILED: 'bad'}[status] || 'neutral';
-  return h('span', {class: 'badge ' + kind}, status || 'unknown');
-}
-
-class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
-}
-
-async function api(method, path, body) {
-  const headers = {'Accept': 'application/json'};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && session && session.csrfToken) headers['X-CSRF-Token'] = session.csrfToken;
-  const res = await fetch(path, {method, headers, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body)});
-  const type = res.headers.get('content-type') || '';
-  const data = type.includes('json') ? await res.json() : await res.text();
-  if (res.status === 401 && !(method === 'POST' && path === '/api/v1/session')) {
-    session = null;
-    showSignedOut();
-    location.hash = '#/login?expired=1&then=' + encodeURIComponent(location.hash);
-    throw new ApiError(401, 'Your session has ended; sign in again.');
-  }
-  if (!res.ok) throw new ApiError(res.status, (data && data.error) || ('HTTP ' + res.status));
-  return data;
-}
-
-function chart(canvasLabel, config) {
-  const canvas = h('canvas', {role: 'img', 'aria-label': canvasLabel});
-  const box = h('div', {class: 'chart'}, canvas);
-  // Chart.js needs the canvas in the document; draw on the next frame.
-  requestAnimationFrame(() => {
-    if (!window.Chart || !canvas.isConnected) return;
-    config.options = Object.assign({responsive: true, maintainAspectRatio: false, animation: false}, config.options || {});
-    const c = new window.Chart(canvas, config);
-    cleanups.push(() => c.destroy());
-  });
-  return box;
-}
-
-function page(title, ...content) {
-  fill(main, h('h1', {}, title), ...content);
-  document.title = title + ' – Consilium console';
-  main.focus({preventScroll: true});
-}
-
-function failure(e) {
-  return h('p', {class: 'error', role: 'alert'}, e.message || String(e));
-}
-
-// ---------- session ----------
-
-function showSignedIn() {
-  document.getElementById('nav').hidden = false;
-  document.getElementById('whoami').hidden = false;
-  document.getElementById('user').textContent = session.user + ' (' + session.role + ')';
-  document.querySelectorAll('[data-role="admin"]').forEach(el => { el.hidden = session.role !== 'admin'; });
-}
-
-function showSignedOut() {
-  document.getElementById('nav').hidden = true;
-  document.getElementById('whoami').hidden = true;
-}
+import {ApiError, FINAL, announce, api, chart, failure, fill, fmt, h, main, num, page, plural, shortId, showSignedIn, showSignedOut, state, statusBadge, table, when, withCi} from './ui.js';
+import {STATUSES} from './ui.js';
+import {submitPage} from './form.js';
+import {auditCsv, comparePage, download, jobActions} from './workbench.js';
 
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('DELETE', '/api/v1/session'); } catch (e) { /* already gone */ }
-  session = null;
+  state.session = null;
   showSignedOut();
   location.hash = '#/login';
 });
@@ -137,7 +26,7 @@ function loginPage(params) {
     ev.preventDefault();
     if (!user.value || !pass.value) { error.textContent = 'Enter your user name and password.'; return; }
     try {
-      session = await api('POST', '/api/v1/session', {username: user.value, password: pass.value});
+      state.session = await api('POST', '/api/v1/session', {username: user.value, password: pass.value});
       pass.value = '';
       showSignedIn();
       location.hash = params.get('then') || '#/jobs';
@@ -178,17 +67,29 @@ async function consortiumPage() {
   const load = async () => {
     try {
       const nodes = await api('GET', '/api/v1/nodes');
-      fill(body, nodesTable(nodes, load));
+      const open = new Set([...body.querySelectorAll('details[open]')].map(d => d.id));
+      fill(body, nodesTable(nodes, load), h('h2', {}, 'Privacy ledgers'),
+        h('p', {class: 'hint'}, 'Each site\'s newest ledger entries, as the site reports them: budget reserved for a job before any of its data left, refunded when nothing did.'),
+        nodes.map(n => ledgerView(n, open.has('ledger-' + n.id))));
     } catch (e) { fill(body, failure(e)); }
   };
   await load();
   const t = setInterval(load, 10000);
-  cleanups.push(() => clearInterval(t));
+  state.cleanups.push(() => clearInterval(t));
+}
+
+/** A node's privacy ledger history (reservations, refunds, exact runs) per job, newest first. */
+function ledgerView(n, open) {
+  const entries = [...(n.policy?.ledger || [])].reverse();
+  return h('details', {id: 'ledger-' + n.id, open}, h('summary', {}, n.id + ': ' + entries.length + (entries.length === 1 ? ' ledger entry' : ' ledger entries')),
+    entries.length === 0 ? h('p', {}, 'No entries yet.') : table('Ledger of ' + n.id + ', newest first', ['#', 'Time', 'Entry', 'Dataset', 'Job', 'ε'],
+      entries.map(e => [String(e.seq), when(e.at), e.kind, e.dataset, h('a', {href: '#/jobs/' + e.jobId}, shortId(e.jobId)),
+        e.kind === 'EXACT' ? 'exact' : (e.kind === 'REFUND' ? '−' : '') + fmt(num(e.epsilon), 3)]), [5]));
 }
 
 function nodesTable(nodes, reload) {
-  const admin = session.role === 'admin';
-  const headers = ['Node', 'Status', 'Last seen', 'Datasets', 'Policy', 'Privacy budget (ε)'];
+  const admin = state.session.role === 'admin';
+  const headers = ['Node', 'Status', 'Last seen', 'Datasets', 'Policy', 'Privacy budget (ε)', 'Software and certificate'];
   if (admin) headers.push('Actions');
   return table(plural(nodes.length, 'node'), headers, nodes.map(n => {
     const status = n.suspended ? h('span', {class: 'badge warn'}, 'Suspended')
@@ -205,7 +106,11 @@ function nodesTable(nodes, reload) {
       h('li', {}, 'columns: ' + ((p.allowedColumns || []).join(', ') || 'all')),
       h('li', {}, 'cohorts of at least ' + fmt(p.minCohortSize) + ' rows, jobs with at least ' + fmt(p.minParties) + ' sites'),
       h('li', {}, p.allowExactRelease ? 'allows exact releases (validation only)' : 'differentially private releases only'));
-    const row = [n.id, status, when(n.lastSeen), (n.datasets || []).join(', '), policy, budgets];
+    const days = n.certificateNotAfter ? Math.floor((new Date(n.certificateNotAfter) - Date.now()) / 86400000) : null;
+    const cert = h('ul', {class: 'plain'}, h('li', {}, 'version ' + (n.softwareVersion || '–')),
+      days === null ? null : h('li', {class: days <= 30 ? 'problem' : null}, 'certificate expires ' + new Date(n.certificateNotAfter).toLocaleDateString() +
+        (days <= 30 ? ' (in ' + plural(Math.max(days, 0), 'day') + ': renew it)' : ' (in ' + days + ' days)')));
+    const row = [n.id, status, when(n.lastSeen), (n.datasets || []).join(', '), policy, budgets, cert];
     if (admin) {
       const action = n.suspended ? 'resume' : 'suspend';
       row.push(h('button', {type: 'button', class: 'secondary', 'data-node': n.id, onclick: async (ev) => {
@@ -220,41 +125,76 @@ function nodesTable(nodes, reload) {
 
 // ---------- jobs ----------
 
+const PAGE_SIZE = 20;
+
 async function jobsPage(params) {
-  const status = h('select', {id: 'filter-status'}, ['', 'OFFERED', 'RUNNING', 'RELEASED', 'REFUSED', 'FAILED']
-    .map(s => h('option', {value: s, selected: params.get('status') === s}, s || 'any')));
+  const status = h('select', {id: 'filter-status'}, ['', ...STATUSES]
+    .map(x => h('option', {value: x, selected: params.get('status') === x}, x || 'any')));
   const computation = h('select', {id: 'filter-computation'}, ['', 'statistics', 'train', 'datasheet']
-    .map(s => h('option', {value: s, selected: params.get('computation') === s}, s || 'any')));
-  const list = h('div', {});
+    .map(x => h('option', {value: x, selected: params.get('computation') === x}, x || 'any')));
+  let offset = Math.max(0, Number(params.get('offset')) || 0);
+  const chosen = new Set();
+  const list = h('div', {}, h('p', {role: 'status'}, 'Loading…'));
+  const compare = h('a', {class: 'button secondary', id: 'compare-selected', href: '#/compare', 'aria-disabled': 'true'}, 'Compare the two chosen models');
+  const setCompare = () => {
+    const ids = [...chosen];
+    compare.setAttribute('aria-disabled', String(ids.length !== 2));
+    compare.href = ids.length === 2 ? '#/compare?a=' + encodeURIComponent(ids[0]) + '&b=' + encodeURIComponent(ids[1]) : '#/jobs';
+    compare.hidden = ids.length === 0;
+  };
+  setCompare();
   const filters = h('form', {class: 'filters', role: 'search', 'aria-label': 'Filter jobs'},
     h('div', {}, h('label', {for: 'filter-status'}, 'Status'), status),
     h('div', {}, h('label', {for: 'filter-computation'}, 'Computation'), computation),
-    h('a', {class: 'button', href: '#/submit'}, 'New job'));
+    h('a', {class: 'button', href: '#/submit'}, 'New job'), compare);
+  let timer = null;
   const load = async () => {
-    const q = new URLSearchParams();
+    const q = new URLSearchParams({limit: String(PAGE_SIZE), offset: String(offset)});
     if (status.value) q.set('status', status.value);
     if (computation.value) q.set('computation', computation.value);
     try {
-      const jobs = await api('GET', '/api/v1/jobs' + (q.toString() ? '?' + q : ''));
-      fill(list, jobs.length === 0 ? h('p', {}, 'No jobs match.') : table(plural(jobs.length, 'job') + ', newest first',
-        ['Job', 'Computation', 'Status', 'Submitted', 'By', 'Participants'],
-        jobs.map(j => [h('a', {href: '#/jobs/' + j.id}, j.spec?.documentation?.title || shortId(j.id)), j.computation, statusBadge(j.status),
-          when(j.submittedAt), j.submittedBy || '–', (j.participants || []).join(', ')])));
+      const res = await fetch('/api/v1/jobs?' + q, {headers: {Accept: 'application/json'}, credentials: 'same-origin'});
+      if (!res.ok) { await api('GET', '/api/v1/jobs?' + q); return; } // the same request through api() reports the error
+      const total = Number(res.headers.get('X-Total-Count') || '0');
+      const jobs = await res.json();
+      const pick = (j) => {
+        if (!(j.computation === 'train' && j.status === 'RELEASED')) return '–';
+        const box = h('input', {type: 'checkbox', id: 'pick-' + j.id, checked: chosen.has(j.id), onchange: (ev) => {
+          if (ev.target.checked) chosen.add(j.id); else chosen.delete(j.id);
+          setCompare();
+        }});
+        return h('span', {}, box, h('label', {for: box.id, class: 'inline-label'}, h('span', {class: 'visually-hidden'}, 'compare ' + (j.spec?.documentation?.title || shortId(j.id)))));
+      };
+      const pager = h('nav', {class: 'pager', 'aria-label': 'Pages of jobs'},
+        h('button', {type: 'button', class: 'secondary', id: 'jobs-newer', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - PAGE_SIZE); load(); }}, 'Newer'),
+        h('span', {}, total === 0 ? '' : (offset + 1) + '–' + Math.min(offset + PAGE_SIZE, total) + ' of ' + total),
+        h('button', {type: 'button', class: 'secondary', id: 'jobs-older', disabled: offset + PAGE_SIZE >= total, onclick: () => { offset += PAGE_SIZE; load(); }}, 'Older'));
+      fill(list, jobs.length === 0 ? h('p', {}, total === 0 && !status.value && !computation.value ? 'No jobs yet. ' : 'No jobs match. ', h('a', {href: '#/submit'}, 'Submit one.'))
+        : [table(plural(total, 'job') + ', newest first', ['Job', 'Computation', 'Status', 'Submitted', 'By', 'Participants', 'Compare'],
+          jobs.map(j => [h('a', {href: '#/jobs/' + j.id}, j.spec?.documentation?.title || shortId(j.id)), j.computation, statusBadge(j.status),
+            when(j.submittedAt), j.submittedBy || '–', (j.participants || []).join(', '), pick(j)])), total > PAGE_SIZE ? pager : null]);
+      // Refresh only while something on this page can still change.
+      clearTimeout(timer);
+      if (jobs.some(j => !FINAL.includes(j.status))) timer = setTimeout(load, 5000);
     } catch (e) { fill(list, failure(e)); }
   };
-  for (const s of [status, computation]) s.addEventListener('change', () => { history.replaceState(null, '', '#/jobs?' + new URLSearchParams({status: status.value, computation: computation.value})); load(); });
+  for (const x of [status, computation]) x.addEventListener('change', () => {
+    offset = 0;
+    history.replaceState(null, '', '#/jobs?' + new URLSearchParams({status: status.value, computation: computation.value}));
+    load();
+  });
   page('Jobs', filters, list);
   await load();
-  const t = setInterval(load, 5000);
-  cleanups.push(() => clearInterval(t));
+  state.cleanups.push(() => clearTimeout(timer));
 }
 
 async function jobPage(id) {
-  const summary = h('div', {});
+  const summary = h('div', {}, h('p', {role: 'status'}, 'Loading…'));
+  const actions = h('div', {});
   const progress = h('section', {'aria-labelledby': 'progress-h'}, h('h2', {id: 'progress-h'}, 'Progress'));
   const live = h('p', {id: 'live', role: 'status'});
   const results = h('section', {'aria-labelledby': 'result-h'});
-  page('Job ' + shortId(id), summary, progress, live, results);
+  page('Job ' + shortId(id), summary, actions, progress, live, results);
   let current = null;
   let lastRendered = '';
   const render = (job) => {
@@ -264,13 +204,18 @@ async function jobPage(id) {
     fill(summary, jobSummary(job));
     live.textContent = liveText(job);
     if (key === lastRendered) return;
+    fill(actions, jobActions(job, async () => render(await api('GET', '/api/v1/jobs/' + encodeURIComponent(id)))));
     lastRendered = key;
     fill(progress, h('h2', {id: 'progress-h'}, 'Progress'), ...progressView(job));
     fill(results, ...resultView(job));
   };
   try {
     render(await api('GET', '/api/v1/jobs/' + encodeURIComponent(id)));
-  } catch (e) { fill(summary, failure(e)); return; }
+  } catch (e) {
+    if (e.status === 404) page('Job not found', h('p', {}, 'There is no job ' + id + '. ', h('a', {href: '#/jobs'}, 'See all jobs.')));
+    else fill(summary, failure(e));
+    return;
+  }
   if (FINAL.includes(current.status)) return;
   // Live updates pushed by the coordinator (server-sent events).
   const stream = new EventSource('/api/v1/jobs/' + encodeURIComponent(id) + '/events');
@@ -281,11 +226,12 @@ async function jobPage(id) {
   });
   stream.addEventListener('expired', () => { stream.close(); api('GET', '/api/v1/session').catch(() => {}); });
   stream.onerror = () => { if (stream.readyState === EventSource.CLOSED) api('GET', '/api/v1/session').catch(() => {}); };
-  cleanups.push(() => stream.close());
+  state.cleanups.push(() => stream.close());
 }
 
 function liveText(job) {
   if (job.status === 'RELEASED') return 'Released.';
+  if (job.status === 'CANCELLED') return 'Cancelled' + (job.cancelledBy ? ' by ' + job.cancelledBy : '') + '.';
   if (job.status === 'REFUSED' || job.status === 'FAILED') return job.status === 'REFUSED' ? 'Refused (see above).' : 'Failed (see above).';
   const rounds = (job.rounds || []).length;
   return job.status + (job.step !== undefined ? ', step ' + job.step : '') + ', ' + rounds + ' aggregation rounds closed so far (live).';
@@ -364,8 +310,8 @@ function accountingView(a) {
       a.conversion ? [h('dt', {}, 'Accounting'), h('dd', {}, a.conversion)] : null,
       a.noiseFactor ? [h('dt', {}, 'Noise beyond the guarantee'), h('dd', {}, fmt(a.noiseFactor, 3) +
         '× (calibrated for the threshold t; more contributors than t add more noise)')] : null),
-    (a.components || []).length ? table('Noise per released component', ['Component', 'Noise std. dev. (data units)', 'Skellam μ'],
-      a.components.map(c => [c.name, fmt(c.stddev, 4), fmt(c.mu, 1)]), [1, 2]) : null);
+    (a.components || []).length ? table('Noise per released component', ['Component', 'Noise std. dev. (data units)', '95% of the noise within ±'],
+      a.components.map(c => [c.name, fmt(num(c.stddev), 3), fmt(1.96 * num(c.stddev), 3)]), [1, 2]) : null);
 }
 
 function statisticsView(s) {
@@ -499,7 +445,7 @@ function fairnessChart(f, label) {
   const colors = ['#0b5cad', '#d95f02', '#1b9e77'];
   return chart(label, {type: 'bar', data: {labels: groups.map(g => g.group),
     datasets: METRICS.slice(0, 3).map(([key, name], i) => ({label: name, data: groups.map(g => g[key] || 0), backgroundColor: colors[i]}))},
-    options: {scales: {y: {min: 0, max: 1}}}});
+    options: {scales: {x: {title: {display: true, text: 'group'}}, y: {min: 0, max: 1, title: {display: true, text: 'rate'}}}}});
 }
 
 function fairnessPage(id) {
@@ -584,31 +530,46 @@ function datasheetPage(id) {
 
 // ---------- audit trail ----------
 
+const AUDIT_PAGE = 50;
+
 async function auditPage(params) {
   const filter = h('input', {id: 'audit-job', value: params.get('job') || '', placeholder: 'job-…'});
+  const event = h('input', {id: 'audit-event', value: params.get('event') || '', placeholder: 'job. or job.released'});
   const participant = h('select', {id: 'audit-participant'}, h('option', {value: ''}, 'coordinator'));
   try {
     for (const n of await api('GET', '/api/v1/nodes')) participant.append(h('option', {value: n.id, selected: params.get('participant') === n.id}, n.id));
   } catch (e) { /* the coordinator's own log still works */ }
   const body = h('div', {});
+  let offset = 0;
   const load = async () => {
-    fill(body, h('p', {}, 'Loading and verifying…'));
+    fill(body, h('p', {role: 'status'}, 'Loading and verifying…'));
     try {
-      const q = new URLSearchParams();
+      const q = new URLSearchParams({limit: String(AUDIT_PAGE), offset: String(offset)});
       if (participant.value) q.set('participant', participant.value);
       if (filter.value.trim()) q.set('job', filter.value.trim());
-      const a = await api('GET', '/api/v1/audit' + (q.toString() ? '?' + q : ''));
+      if (event.value.trim()) q.set('event', event.value.trim());
+      const a = await api('GET', '/api/v1/audit?' + q);
       const cross = a.consistentWithCoordinator === undefined ? null
         : h('p', {id: 'audit-crosscheck', class: a.consistentWithCoordinator ? 'verified' : 'unverified'},
           a.consistentWithCoordinator ? 'Consistent with the coordinator\'s log: every job ' + a.writer + ' accepted was offered to it, and every result it received has the digest the coordinator released.'
             : 'NOT consistent with the coordinator\'s log.');
-      fill(body, 
+      const matching = a.matchingEntries ?? a.entries.length;
+      const pager = h('nav', {class: 'pager', 'aria-label': 'Pages of the audit trail'},
+        h('button', {type: 'button', class: 'secondary', id: 'audit-newer', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - AUDIT_PAGE); load(); }}, 'Newer'),
+        h('span', {}, matching === 0 ? 'no entries match' : (offset + 1) + '–' + Math.min(offset + a.entries.length, matching) + ' of ' + matching + ' matching'),
+        h('button', {type: 'button', class: 'secondary', id: 'audit-older', disabled: offset + AUDIT_PAGE >= matching, onclick: () => { offset += AUDIT_PAGE; load(); }}, 'Older'));
+      const name = 'audit-' + a.writer + (offset ? '-from-' + offset : '');
+      const exports = h('div', {class: 'actions'},
+        h('button', {type: 'button', class: 'secondary', id: 'audit-export-json', onclick: () => download(name + '.json', 'application/json', JSON.stringify(a, null, 2))}, 'These entries as JSON'),
+        h('button', {type: 'button', class: 'secondary', id: 'audit-export-csv', onclick: () => download(name + '.csv', 'text/csv', auditCsv(a.entries))}, 'These entries as CSV'));
+      fill(body,
         h('p', {id: 'audit-status', class: a.verified ? 'verified' : 'unverified', role: 'status'},
           a.verified ? 'Verified: the ' + a.totalEntries + ' entries of ' + a.writer + '\'s log chain correctly, match their hashes and carry valid signatures under the consortium CA.'
             : 'NOT verified: the log of ' + a.writer + ' has problems.'),
         a.problems.length ? h('ul', {class: 'problem'}, a.problems.map(p => h('li', {}, p))) : null,
         cross,
         (a.crossCheckProblems || []).length ? h('ul', {class: 'problem'}, a.crossCheckProblems.map(p => h('li', {}, p))) : null,
+        pager, exports,
         table('Newest entries first', ['#', 'Time', 'Event', 'Job', 'Details'], a.entries.map(e => [String(e.seq), when(e.at), e.event,
           e.jobId ? h('a', {href: '#/jobs/' + e.jobId}, shortId(e.jobId)) : '–',
           Object.entries(e.details || {}).map(([k, v]) => k + '=' + v).join(', ')])));
@@ -616,193 +577,18 @@ async function auditPage(params) {
   };
   const form = h('form', {class: 'filters', role: 'search', 'aria-label': 'Choose an audit trail'},
     h('div', {}, h('label', {for: 'audit-participant'}, 'Whose log'), participant),
-    h('div', {}, h('label', {for: 'audit-job'}, 'Job id'), filter), h('button', {type: 'submit'}, 'Show'));
-  form.addEventListener('submit', ev => { ev.preventDefault(); load(); });
+    h('div', {}, h('label', {for: 'audit-job'}, 'Job id'), filter),
+    h('div', {}, h('label', {for: 'audit-event'}, 'Event'), event), h('button', {type: 'submit'}, 'Show'));
+  form.addEventListener('submit', ev => { ev.preventDefault(); offset = 0; load(); });
   page('Audit trail', h('p', {class: 'hint'}, 'Every participant keeps a tamper-evident log, verified when shown here. A node\'s log is fetched from the node and cross-checked with the coordinator\'s; consilium-audit does the same offline.'), form, body);
   await load();
-}
-
-// ---------- submit ----------
-
-function field(id, label, input, hint) {
-  input.id = id;
-  input.name = id;
-  const err = h('p', {class: 'field-error', id: id + '-error', hidden: true});
-  if (hint) input.setAttribute('aria-describedby', id + '-hint ' + id + '-error');
-  else input.setAttribute('aria-describedby', id + '-error');
-  return h('div', {}, h('label', {for: id}, label), hint ? h('p', {class: 'hint', id: id + '-hint'}, hint) : null, input, err);
-}
-
-const list = (s) => s.split(',').map(x => x.trim()).filter(x => x.length > 0);
-/** "column: a, b, c" per line -> [{column, values}] */
-function categoricals(text) {
-  return text.split('\n').map(l => l.trim()).filter(l => l).map(l => {
-    const [column, values] = l.split(':');
-    return {column: (column || '').trim(), values: list(values || '')};
-  });
-}
-
-async function submitPage() {
-  let nodes = [];
-  try { nodes = await api('GET', '/api/v1/nodes'); } catch (e) { /* the form still works with every node */ }
-  const online = nodes.filter(n => n.online && !n.suspended);
-  const kindStats = h('input', {type: 'radio', name: 'kind', id: 'kind-statistics', value: 'statistics', checked: true});
-  const kindTrain = h('input', {type: 'radio', name: 'kind', id: 'kind-train', value: 'train'});
-  const v = (tag, attrs) => h(tag, attrs);
-  const inputs = {
-    dataset: v('input', {value: 'heart-disease', required: true}),
-    epsilon: v('input', {type: 'number', step: 'any', min: '0', value: '1', required: true}),
-    delta: v('input', {type: 'number', step: 'any', min: '0', value: '0.000001'}),
-    aggregation: h('select', {}, h('option', {value: 'AGGREGATION_MASKING'}, 'Secure aggregation (masking)'),
-      h('option', {value: 'AGGREGATION_THRESHOLD_PAILLIER'}, 'Threshold Paillier encryption')),
-    column: v('input', {value: 'age'}), lower: v('input', {type: 'number', step: 'any', value: ''}), upper: v('input', {type: 'number', step: 'any', value: ''}),
-    groupColumn: v('input', {value: 'sex'}), groupValues: v('input', {value: '0, 1'}),
-    histColumn: v('input', {value: 'num'}), histEdges: v('input', {value: '0, 1, 2, 3, 4, 5'}),
-    model: h('select', {}, h('option', {value: 'LOGISTIC'}, 'Logistic regression'), h('option', {value: 'LINEAR'}, 'Linear regression')),
-    numeric: v('input', {value: ''}),
-    categorical: h('textarea', {rows: 3}, 'sex: 0, 1\ncp: 1, 2, 3, 4\nexang: 0, 1'),
-    target: v('input', {value: 'num'}), positiveAbove: v('input', {type: 'number', step: 'any', value: '0'}),
-    missing: h('select', {}, h('option', {value: 'DROP_ROWS'}, 'Leave rows with missing values out'), h('option', {value: 'IMPUTE_MEAN'}, 'Impute the securely aggregated mean')),
-    standardize: v('input', {type: 'checkbox'}),
-    l2: v('input', {type: 'number', step: 'any', min: '0', value: '1'}),
-    maxRounds: v('input', {type: 'number', min: '0', step: '1', value: '15'}),
-    learningRate: v('input', {type: 'number', step: 'any', min: '0', value: '2'}),
-    holdout: v('input', {type: 'number', step: 'any', min: '0', max: '0.9', value: '0.25'}),
-    sensitive: h('textarea', {rows: 2}, 'sex: 0, 1'),
-    mitigation: v('input', {type: 'checkbox'}),
-    title: v('input', {value: ''}), intendedUse: h('textarea', {rows: 2}), outOfScope: h('textarea', {rows: 2})};
-  const nodeBoxes = online.map(n => h('input', {type: 'checkbox', id: 'node-' + n.id, value: n.id, checked: true}));
-  const errors = h('div', {class: 'errors', role: 'alert', tabindex: '-1', hidden: true});
-  const statsSet = h('fieldset', {id: 'statistics-fields'}, h('legend', {}, 'Statistics'),
-    h('div', {class: 'row'}, field('column', 'Column', inputs.column), field('lower', 'Lower clipping bound', inputs.lower, 'empty: the data dictionary\'s'), field('upper', 'Upper clipping bound', inputs.upper, 'narrower only')),
-    h('div', {class: 'row'}, field('group-column', 'Group by column (optional)', inputs.groupColumn), field('group-values', 'Group values', inputs.groupValues, 'comma-separated')),
-    h('div', {class: 'row'}, field('hist-column', 'Histogram column (optional)', inputs.histColumn), field('hist-edges', 'Histogram bin edges', inputs.histEdges, 'increasing, comma-separated')));
-  const trainSet = h('fieldset', {id: 'train-fields', hidden: true}, h('legend', {}, 'Training'),
-    h('div', {class: 'row'}, field('model', 'Model', inputs.model), field('target', 'Target column', inputs.target),
-      field('positive-above', 'Positive when target is above', inputs.positiveAbove, 'logistic models only')),
-    field('numeric', 'Numeric features', inputs.numeric, 'comma-separated column names; under differential privacy they enter unscaled, so prefer bounded ones'),
-    field('categorical', 'Categorical features', inputs.categorical, 'one per line: column: values (the first value is the reference level)'),
-    h('div', {class: 'row'}, field('missing', 'Missing values', inputs.missing), field('l2', 'L2 penalty', inputs.l2), field('max-rounds', 'Maximum rounds', inputs.maxRounds, '0 = default'),
-      field('learning-rate', 'Learning rate', inputs.learningRate, 'gradient descent step')),
-    h('div', {class: 'row'}, field('holdout', 'Held-out share for evaluation', inputs.holdout, '0 to 0.9'),
-      h('div', {}, h('label', {}, inputs.standardize, ' Standardise numeric features'), h('p', {class: 'hint'}, 'Not available with differential privacy.'))),
-    field('sensitive', 'Sensitive features for the fairness report', inputs.sensitive, 'one per line: column: values'),
-    h('label', {}, inputs.mitigation, ' Mitigate: per-group thresholds for demographic parity'),
-    field('title', 'Title (model card)', inputs.title), field('intended-use', 'Intended use', inputs.intendedUse), field('out-of-scope', 'Out-of-scope uses', inputs.outOfScope));
-  inputs.standardize.id = 'standardize';
-  inputs.mitigation.id = 'mitigation';
-  const toggle = () => { statsSet.hidden = !kindStats.checked; trainSet.hidden = kindStats.checked; };
-  kindStats.addEventListener('change', toggle);
-  kindTrain.addEventListener('change', toggle);
-  const form = h('form', {novalidate: true, id: 'submit-form'}, errors,
-    h('fieldset', {}, h('legend', {}, 'Kind of job'), h('div', {class: 'inline'},
-      kindStats, h('label', {for: 'kind-statistics'}, 'Statistics'), kindTrain, h('label', {for: 'kind-train'}, 'Train a model'))),
-    h('fieldset', {}, h('legend', {}, 'Data and privacy'),
-      h('div', {class: 'row'}, field('dataset', 'Dataset', inputs.dataset), field('epsilon', 'Privacy budget ε', inputs.epsilon, 'spent at every participating site'),
-        field('delta', 'δ', inputs.delta), field('aggregation', 'Protection of the contributions', inputs.aggregation)),
-      online.length ? h('fieldset', {}, h('legend', {}, 'Participating sites'), h('div', {class: 'inline'},
-        nodeBoxes.map(b => [b, h('label', {for: b.id}, b.value)]))) : h('p', {class: 'hint'}, 'Every connected site takes part.')),
-    statsSet, trainSet, h('p', {}, h('button', {type: 'submit', id: 'submit-job'}, 'Submit job')));
-
-  const problems = [];
-  const fail = (input, message) => problems.push({input, message});
-  const number = (input, name) => { const x = Number(input.value); if (input.value.trim() === '' || !Number.isFinite(x)) fail(input, name + ' must be a number'); return x; };
-  function build() {
-    problems.length = 0;
-    const spec = {specVersion: 1, dataset: inputs.dataset.value.trim(), privacy: {}, aggregation: inputs.aggregation.value};
-    if (!spec.dataset) fail(inputs.dataset, 'Dataset is required');
-    const eps = number(inputs.epsilon, 'ε');
-    if (eps <= 0) fail(inputs.epsilon, 'ε must be greater than 0');
-    spec.privacy.epsilon = eps;
-    if (inputs.delta.value.trim()) { const d = number(inputs.delta, 'δ'); if (d <= 0 || d >= 1) fail(inputs.delta, 'δ must be between 0 and 1'); spec.privacy.delta = d; }
-    const chosen = nodeBoxes.filter(b => b.checked).map(b => b.value);
-    if (nodeBoxes.length && chosen.length < 2) fail(nodeBoxes[0], 'Choose at least two participating sites');
-    if (nodeBoxes.length && chosen.length < nodeBoxes.length) spec.nodes = chosen;
-    if (kindStats.checked) {
-      // Empty bounds mean the data dictionary's public bounds; given ones may only narrow them (the server checks).
-      const bound = (el, what) => el.value.trim() === '' ? undefined : number(el, what);
-      const s = {column: inputs.column.value.trim(), lower: bound(inputs.lower, 'Lower bound'), upper: bound(inputs.upper, 'Upper bound')};
-      if (!s.column) fail(inputs.column, 'Column is required');
-      if ((s.lower === undefined) !== (s.upper === undefined)) fail(inputs.upper, 'Give both bounds, or neither for the dictionary\'s');
-      else if (s.lower !== undefined && s.lower >= s.upper) fail(inputs.upper, 'The upper bound must be above the lower bound');
-      if (inputs.groupColumn.value.trim()) {
-        s.groupBy = {column: inputs.groupColumn.value.trim(), values: list(inputs.groupValues.value)};
-        if (s.groupBy.values.length === 0) fail(inputs.groupValues, 'Name the group values');
-      }
-      if (inputs.histColumn.value.trim()) {
-        const edges = list(inputs.histEdges.value).map(Number);
-        if (edges.length < 2 || edges.some(e => !Number.isFinite(e)) || edges.some((e, i) => i > 0 && e <= edges[i - 1])) {
-          fail(inputs.histEdges, 'Bin edges must be at least two increasing numbers');
-        }
-        s.histogram = {column: inputs.histColumn.value.trim(), edges};
-      }
-      spec.statistics = s;
-    } else {
-      const t = {model: inputs.model.value, numericFeatures: list(inputs.numeric.value), categoricalFeatures: categoricals(inputs.categorical.value),
-        target: inputs.target.value.trim(), positiveAbove: number(inputs.positiveAbove, 'Positive threshold'), missing: inputs.missing.value,
-        standardize: inputs.standardize.checked, l2: number(inputs.l2, 'L2 penalty'), maxRounds: number(inputs.maxRounds, 'Maximum rounds'),
-        holdoutFraction: number(inputs.holdout, 'Held-out share'), splitSeed: '1', learningRate: number(inputs.learningRate, 'Learning rate'), sensitiveFeatures: categoricals(inputs.sensitive.value)};
-      if (!t.target) fail(inputs.target, 'Target column is required');
-      if (t.numericFeatures.length + t.categoricalFeatures.length === 0) fail(inputs.numeric, 'Name at least one feature');
-      for (const c of t.categoricalFeatures) if (!c.column || c.values.length < 2) fail(inputs.categorical, 'Each categorical feature needs a column and at least two values');
-      for (const c of t.sensitiveFeatures) if (!c.column || c.values.length < 1) fail(inputs.sensitive, 'Each sensitive feature needs a column and its values');
-      if (t.l2 < 0) fail(inputs.l2, 'The L2 penalty cannot be negative');
-      if (t.learningRate <= 0) fail(inputs.learningRate, 'The learning rate must be greater than 0');
-      if (t.holdoutFraction < 0 || t.holdoutFraction > 0.9) fail(inputs.holdout, 'The held-out share must be from 0 to 0.9');
-      if (t.maxRounds < 0 || !Number.isInteger(t.maxRounds)) fail(inputs.maxRounds, 'Maximum rounds must be a whole number, 0 or more');
-      if (t.standardize) fail(inputs.standardize, 'Standardisation is not available with differential privacy');
-      if (t.missing === 'IMPUTE_MEAN') fail(inputs.missing, 'Mean imputation is not available with differential privacy');
-      if (inputs.mitigation.checked) t.mitigation = 'THRESHOLD_DEMOGRAPHIC_PARITY';
-      spec.train = t;
-      spec.documentation = {title: inputs.title.value.trim(), intendedUse: inputs.intendedUse.value.trim(), outOfScopeUses: inputs.outOfScope.value.trim()};
-    }
-    return spec;
-  }
-
-  function showProblems(list) {
-    form.querySelectorAll('[aria-invalid]').forEach(el => el.removeAttribute('aria-invalid'));
-    form.querySelectorAll('.field-error').forEach(el => { el.hidden = true; el.textContent = ''; });
-    if (list.length === 0) { errors.hidden = true; return; }
-    fill(errors, h('h2', {}, 'The job cannot be submitted'), h('ul', {}, list.map(p => h('li', {},
-      p.input ? h('a', {href: '#', onclick: (ev) => { ev.preventDefault(); p.input.focus(); }}, p.message) : p.message))));
-    for (const p of list) {
-      if (!p.input) continue;
-      p.input.setAttribute('aria-invalid', 'true');
-      const err = document.getElementById(p.input.id + '-error');
-      if (err) { err.textContent = p.message; err.hidden = false; }
-    }
-    errors.hidden = false;
-    errors.focus();
-  }
-
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const spec = build();
-    if (problems.length) { showProblems(problems); return; }
-    showProblems([]);
-    const button = document.getElementById('submit-job');
-    button.disabled = true;
-    try {
-      const job = await api('POST', '/api/v1/jobs', spec);
-      location.hash = '#/jobs/' + job.id;
-    } catch (e) {
-      // The coordinator names the field ("train.target: ..."); point at it when we can.
-      const match = /(?:invalid job spec: )?([a-zA-Z_.]+):/.exec(e.message);
-      const byPath = {'privacy.epsilon': inputs.epsilon, 'privacy.delta': inputs.delta, dataset: inputs.dataset, nodes: nodeBoxes[0],
-        'statistics.column': inputs.column, 'statistics.lower': inputs.lower, 'statistics.upper': inputs.upper, 'train.target': inputs.target,
-        'train.numeric_features': inputs.numeric, 'train.categorical_features': inputs.categorical, 'train.holdout_fraction': inputs.holdout};
-      showProblems([{input: match ? byPath[match[1]] : null, message: e.message}]);
-      button.disabled = false;
-    }
-  });
-  page('New job', h('p', {class: 'hint'}, 'Every site checks the job against its own policy before it computes anything; the released numbers are differentially private.'), form);
 }
 
 // ---------- routing ----------
 
 async function route() {
-  cleanups.forEach(f => f());
-  cleanups = [];
+  state.cleanups.forEach(f => f());
+  state.cleanups = [];
   const [path, query] = (location.hash || '#/jobs').slice(1).split('?');
   const params = new URLSearchParams(query || '');
   const parts = path.split('/').filter(p => p);
@@ -810,14 +596,15 @@ async function route() {
   const navLink = document.querySelector('#nav a[href="#/' + (parts[0] || 'jobs') + '"]');
   if (navLink && parts.length === 1) navLink.setAttribute('aria-current', 'page');
   if (parts[0] === 'login') return loginPage(params);
-  if (!session) {
-    try { session = await api('GET', '/api/v1/session'); showSignedIn(); } catch (e) { return; }
+  if (!state.session) {
+    try { state.session = await api('GET', '/api/v1/session'); showSignedIn(); } catch (e) { return; }
   }
   switch (parts[0]) {
     case 'consortium': return consortiumPage();
     case 'datasets': return datasetsPage();
-    case 'submit': return submitPage();
-    case 'audit': return session.role === 'admin' ? auditPage(params) : page('Audit trail', h('p', {class: 'error'}, 'Only administrators see the audit trail.'));
+    case 'compare': return comparePage(params);
+    case 'submit': return submitPage(params);
+    case 'audit': return state.session.role === 'admin' ? auditPage(params) : page('Audit trail', h('p', {class: 'error'}, 'Only administrators see the audit trail.'));
     case 'jobs':
       if (!parts[1]) return jobsPage(params);
       if (parts[2] === 'fairness') return fairnessPage(parts[1]);

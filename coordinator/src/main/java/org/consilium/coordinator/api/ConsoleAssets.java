@@ -21,6 +21,9 @@ final class ConsoleAssets {
   private static final Map<String, String> FILES = Map.of(
       "index.html", "text/html; charset=utf-8",
       "app.js", "text/javascript; charset=utf-8",
+      "ui.js", "text/javascript; charset=utf-8",
+      "form.js", "text/javascript; charset=utf-8",
+      "workbench.js", "text/javascript; charset=utf-8",
       "style.css", "text/css; charset=utf-8");
   private static final String OPENAPI = "openapi.yaml";
   private final Map<String, Asset> assets = new HashMap<>();
