@@ -355,7 +355,7 @@ function modelView(id, m) {
     h('a', {href: '/api/v1/jobs/' + id + '/model', download: id + '-model.json'}, 'Download the model (JSON)'))];
   out.push(h('dl', {class: 'summary'},
     h('dt', {}, 'Model'), h('dd', {}, logistic ? 'logistic regression' : 'linear regression'),
-    h('dt', {}, 'Converged'), h('dd', {}, m.converged ? 'yes' : 'no'), h('dt', {}, 'Rounds'), h('dd', {}, String((m.rounds || []).length)),
+    h('dt', {}, 'Converged'), h('dd', {}, m.converged ? 'yes' : m.boundedScaling ? 'ran its fixed rounds (DP pays for every round up front)' : 'no'), h('dt', {}, 'Rounds'), h('dd', {}, String((m.rounds || []).length)),
     h('dt', {}, 'Training rows'), h('dd', {}, fmt(m.rows, 0)),
     logistic ? [h('dt', {}, m.aucInterval ? 'AUC [95% interval]' : 'AUC'), h('dd', {id: 'auc'}, withCi(m.auc, m.aucInterval)),
       h('dt', {}, m.accuracyInterval ? 'Accuracy [95% interval]' : 'Accuracy'), h('dd', {id: 'accuracy'}, withCi(m.accuracy, m.accuracyInterval))] : null,
@@ -366,6 +366,10 @@ function modelView(id, m) {
   if (noise && noise.stddev) {
     out.push(h('p', {class: 'notice'}, 'These evaluation figures come from differentially private counts (noise std. dev. ' + fmt(noise.stddev, 1) +
       ' per count); the 95% interval beside each says how far the noise may have moved it.'));
+  }
+  if (!m.converged && !m.boundedScaling) {
+    out.push(h('p', {class: 'notice', role: 'status'}, 'Warning: the fit did not converge within its ' + plural((m.rounds || []).length, 'round') +
+      '; the coefficients may still change with more rounds.'));
   }
   if (logistic && m.aucInterval && num(m.aucInterval.low) <= 0.5) {
     out.push(h('p', {class: 'notice', role: 'status'}, 'Warning: the AUC interval reaches 0.5, so this evaluation cannot tell the model from chance.'));

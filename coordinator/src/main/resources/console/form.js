@@ -111,8 +111,9 @@ export async function submitPage(params) {
   const siteRows = nodes.map((n, i) => {
     const b = (n.policy?.budgets || []).find(x => x.dataset === dataset.value);
     const left = b ? Number(b.epsilonRemaining).toFixed(2) : '–';
-    return h('li', {}, siteBoxes[i], h('label', {for: siteBoxes[i].id}, n.id, !usable(n) ? ' (' + (n.suspended ? 'suspended' : 'offline') + ')' : ''),
-      h('span', {class: 'hint'}, ' ε left ' + left + ' · jobs of ' + (n.policy?.minParties ?? '?') + '+ sites · ' +
+    return h('li', {class: 'site'}, siteBoxes[i], ' ', h('label', {for: siteBoxes[i].id, class: 'inline-label'}, h('strong', {}, n.id),
+      !usable(n) ? ' (' + (n.suspended ? 'suspended' : 'offline') + ')' : ''),
+      h('p', {class: 'hint'}, 'ε left ' + left + ' · jobs of ' + (n.policy?.minParties ?? '?') + '+ sites · ' +
         ((n.policy?.allowedComputations || []).join(', ') || 'statistics')));
   });
   const threshold = h('input', {type: 'number', min: '2', step: '1'});

@@ -1,6 +1,7 @@
 package org.consilium.simulations.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -79,6 +80,34 @@ class ConsoleApiTest {
     JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(2));
     assertEquals("RELEASED", job.getString("status"), "job " + id + ": " + job.encode());
     return id;
+  }
+
+  @Test
+  void onlyTheSubmitterOrAnAdministratorCancelsAndOnlyWhileTheJobRuns() {
+    String spec = DefaultJob.dpTrainSpec("0.2", "[\"cleveland\", \"switzerland\", \"va-long-beach\"]")
+        .replace("\"holdoutFraction\": 0.25,", "\"holdoutFraction\": 0.25, \"maxRounds\": 100,");
+    String byAdmin = new JsonObject(admin.post("api/v1/jobs", spec).body()).getString("id");
+    RestClient.Response refused = analyst.post("api/v1/jobs/" + byAdmin + "/cancel", "{}");
+    assertEquals(403, refused.status(), "an analyst cannot cancel an administrator's job: " + refused.body());
+    RestClient.Response cancelled = admin.post("api/v1/jobs/" + byAdmin + "/cancel", "{}");
+    assertEquals(200, cancelled.status(), cancelled.body());
+    assertEquals("CANCELLED", new JsonObject(cancelled.body()).getString("status"));
+    assertEquals("admin", new JsonObject(cancelled.body()).getString("cancelledBy"));
+    assertEquals(409, admin.post("api/v1/jobs/" + byAdmin + "/cancel", "{}").status(), "a cancelled job cannot be cancelled again");
+    assertEquals(409, analyst.post("api/v1/jobs/" + statisticsJob + "/cancel", "{}").status(), "nor a released one");
+    assertEquals(404, analyst.post("api/v1/jobs/job-nowhere/cancel", "{}").status());
+    RestClient.Response audit = admin.get("api/v1/audit?job=" + byAdmin + "&event=job.ended");
+    assertTrue(audit.body().contains("cancelled by admin"), "the cancellation is audited: " + audit.body());
+  }
+
+  @Test
+  void theJobsListPagesOnTheServer() {
+    RestClient.Response first = analyst.get("api/v1/jobs?limit=1");
+    assertEquals(200, first.status());
+    assertEquals(1, new JsonArray(first.body()).size());
+    RestClient.Response second = analyst.get("api/v1/jobs?limit=1&offset=1");
+    assertNotEquals(new JsonArray(first.body()).getJsonObject(0).getString("id"), new JsonArray(second.body()).getJsonObject(0).getString("id"));
+    assertEquals(400, analyst.get("api/v1/jobs?limit=0").status(), "limit names its range");
   }
 
   @Test

@@ -68,6 +68,8 @@ class ConsoleBrowserTest {
   void aVisitorWithoutASessionIsSentToTheSignInPageAndAWrongPasswordIsRefused() throws Exception {
     browser.get(consortium.rest().base().toString());
     wait.until(ExpectedConditions.urlContains("#/login"));
+    assertFalse(browser.getCurrentUrl().contains("expired"), "a first visit is not told that a session ended");
+    assertFalse(browser.findElement(By.id("main")).getText().contains("has ended"), "a first visit is not told that a session ended");
     assertFalse(browser.findElement(By.id("nav")).isDisplayed(), "no navigation before signing in");
     assertFalse(browser.findElement(By.id("logout")).isDisplayed(), "no sign-out button before signing in");
     browser.findElement(By.id("username")).sendKeys("analyst");
@@ -101,21 +103,25 @@ class ConsoleBrowserTest {
   @Test
   @Order(3)
   void theFormRefusesAnInvalidJobAndNamesTheField() throws Exception {
-    browser.get(console + "#/submit");
+    go("#/submit");
     wait.until(ExpectedConditions.elementToBeClickable(By.id("kind-train"))).click();
     List<WebElement> sites = browser.findElements(By.cssSelector("input[type=checkbox][id^=node-]"));
-    assertEquals(4, sites.size(), "one checkbox per online site");
-    sites.forEach(c -> assertTrue(c.isSelected(), "every site takes part by default"));
+    assertEquals(4, sites.size(), "one checkbox per site");
+    sites.forEach(c -> assertTrue(c.isSelected(), "every online site takes part by default"));
+    assertEquals("3", browser.findElement(By.id("threshold")).getAttribute("value"), "the threshold defaults to what the sites' policies require");
+    // Columns are picked from the data dictionary, never typed.
+    assertEquals("select", browser.findElement(By.id("target")).getTagName());
+    assertTrue(browser.findElement(By.id("numeric")).getText().contains("trestbps (mm Hg)"), "features show their units");
     assertAccessible();
-    WebElement target = browser.findElement(By.id("target"));
-    target.clear();
-    browser.findElement(By.id("holdout")).clear();
-    browser.findElement(By.id("holdout")).sendKeys("0.95");
+    atPhoneWidth("02a-form");
+    WebElement holdout = browser.findElement(By.id("holdout"));
+    holdout.clear();
+    holdout.sendKeys("0.95");
     browser.findElement(By.id("submit-job")).click();
     WebElement errors = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".errors")));
-    assertTrue(errors.getText().contains("Target column is required"), errors.getText());
+    assertTrue(errors.getText().contains("Choose at least one feature"), errors.getText());
     assertTrue(errors.getText().contains("held-out share must be from 0 to 0.9"), errors.getText());
-    assertEquals("true", target.getAttribute("aria-invalid"), "the field is marked invalid for assistive technology");
+    assertEquals("true", holdout.getAttribute("aria-invalid"), "the field is marked invalid for assistive technology");
     assertEquals(errors, browser.switchTo().activeElement(), "the error summary takes the focus");
     assertTrue(browser.getCurrentUrl().endsWith("#/submit"), "nothing was submitted");
     screenshot("02-form-validation");
@@ -123,11 +129,28 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(4)
+  void thePreCheckNamesTheRefusingSiteAndRuleBeforeAnythingIsSent() throws Exception {
+    go("#/submit");
+    WebElement epsilon = wait.until(ExpectedConditions.elementToBeClickable(By.id("epsilon")));
+    epsilon.clear();
+    epsilon.sendKeys("50");
+    WebElement refusals = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("precheck-refusals")));
+    assertTrue(refusals.getText().contains("switzerland would refuse (policy.epsilon_cap)"), "pre-check: " + refusals.getText());
+    browser.findElement(By.id("submit-job")).click();
+    WebElement errors = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".errors")));
+    assertTrue(errors.getText().contains("cleveland would refuse (policy.epsilon_cap): ε 50 is more than the 10.00 it has left"), errors.getText());
+    assertTrue(new io.vertx.core.json.JsonArray(consortium.rest().get("api/v1/jobs").body()).isEmpty(), "nothing was sent");
+    screenshot("02b-precheck");
+  }
+
+  @Test
+  @Order(5)
   void anAnalystSubmitsATrainingJobAndWatchesItCompleteLive() throws Exception {
-    browser.findElement(By.id("target")).sendKeys("num");
-    WebElement holdout = browser.findElement(By.id("holdout"));
-    holdout.clear();
-    holdout.sendKeys("0.25");
+    go("#/submit");
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("kind-train"))).click();
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("target"))).selectByValue("num");
+    for (String f : List.of("age", "sex", "cp", "trestbps", "thalach", "exang", "oldpeak")) browser.findElement(By.id("numeric-" + f)).click();
+    browser.findElement(By.id("sensitive-sex")).click();
     browser.findElement(By.id("mitigation")).click();
     browser.findElement(By.id("title")).sendKeys("Heart disease (console test)");
     browser.findElement(By.id("intended-use")).sendKeys("Testing the console.");
@@ -153,10 +176,11 @@ class ConsoleBrowserTest {
         "DP evaluation figures carry their intervals: " + page);
     assertAccessible();
     screenshot("04-job-released");
+    atPhoneWidth("04b-job-released");
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void theFairnessReportShowsChartsAndTheMetricTable() throws Exception {
     browser.findElement(By.linkText("Fairness report")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Fairness report"));
@@ -166,11 +190,13 @@ class ConsoleBrowserTest {
     assertTrue(text.contains("overall"), "the overall row is in the table");
     assertTrue(text.contains("After mitigation"), "the mitigation's effect is shown");
     assertChartDrawn("Bar chart of selection rate");
+    assertTrue(text.contains("sex=female") && text.contains("sex=male"), "groups carry the dictionary's labels");
     screenshot("05-fairness");
+    atPhoneWidth("05b-fairness");
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theModelCardPageShowsEverySection() throws Exception {
     browser.get(jobUrl);
     wait.until(ExpectedConditions.elementToBeClickable(By.linkText("Model card"))).click();
@@ -181,24 +207,32 @@ class ConsoleBrowserTest {
       assertTrue(text.contains(section), "the model card shows '" + section + "'");
     }
     screenshot("06-model-card");
+    atPhoneWidth("06b-model-card");
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theConsortiumPageShowsNodesAndRemainingBudgets() throws Exception {
     browser.findElement(By.linkText("Consortium")).click();
-    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("tbody tr"), 4));
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.xpath("(//table)[1]/tbody/tr"), 4));
     String text = browser.findElement(By.id("main")).getText();
     for (String node : List.of("cleveland", "hungarian", "switzerland", "va-long-beach")) assertTrue(text.contains(node), node);
     assertEquals(4, browser.findElements(By.xpath("//span[normalize-space()='Online']")).size(), "every node is online");
     assertTrue(text.contains("heart-disease: 1.00 spent, 9.00 of 10.00 left"), "each node spent ε = 1 on the job: " + text);
     assertTrue(browser.findElements(By.xpath("//button[starts-with(normalize-space(), 'Suspend')]")).isEmpty(), "analysts cannot suspend nodes");
+    assertTrue(text.contains("version 0.1.0") && text.contains("certificate expires"), "software version and certificate expiry: " + text);
+    browser.findElement(By.cssSelector("#ledger-cleveland summary")).click();
+    String ledger = browser.findElement(By.id("ledger-cleveland")).getText();
+    assertTrue(ledger.contains("RESERVE") && ledger.contains("heart-disease"), "cleveland's ledger history: " + ledger);
+    assertAccessible();
     screenshot("07-consortium");
+    atPhoneWidth("07c-consortium");
   }
 
   @Test
   @Order(10)
   void statisticsAndDatasheetResultsHaveTheirPages() throws Exception {
+    // (also: exports of what a page shows, checked through the console's own module)
     String stats = submitAndWait(org.consilium.simulations.DefaultJob.spec("0.5"));
     String sheet = submitAndWait("""
         {"specVersion": 1, "dataset": "heart-disease", "privacy": {"epsilon": 0.5},
@@ -217,6 +251,15 @@ class ConsoleBrowserTest {
       assertTrue(!cell.getText().matches(".*(^|[\\s\\[])-\\d.*"), "no negative count, bin or bound in the table: '" + cell.getText() + "'");
     }
     screenshot("07a-statistics");
+    atPhoneWidth("07a-statistics");
+    Object csv = ((JavascriptExecutor) browser).executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "Promise.all([import('/console/workbench.js'), fetch('/api/v1/jobs/' + arguments[0]).then(r => r.json())])"
+            + ".then(([m, job]) => done(m.statisticsCsv(job.result.statistics))).catch(e => done('error ' + e));", stats);
+    String[] lines = csv.toString().split("\n");
+    assertTrue(lines[0].startsWith("group,label,count,count_low,count_high,mean,mean_low,mean_high"), "CSV export header: " + lines[0]);
+    assertEquals(3, lines.length, "a header and one line per group: " + csv);
+    assertTrue(lines[1].startsWith("0,female,"), lines[1]);
     browser.get(console + "#/datasets");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Columns of heart-disease"));
     String catalog = browser.findElement(By.id("main")).getText();
@@ -243,17 +286,58 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(11)
-  void aJobBeyondTheSitesBudgetIsShownRefusedWithThePolicyThatRefusedIt() throws Exception {
-    browser.get(console + "#/submit");
-    WebElement epsilon = wait.until(ExpectedConditions.elementToBeClickable(By.id("epsilon")));
-    epsilon.clear();
-    epsilon.sendKeys("50");
-    browser.findElement(By.id("submit-job")).click();
-    wait.until(ExpectedConditions.urlMatches("#/jobs/job-[0-9a-f-]+$"));
+  void aRefusalSentThroughTheApiIsShownOnceNamingThePolicy() throws Exception {
+    String id = consortium.submit(org.consilium.simulations.DefaultJob.spec("50"));
+    assertEquals("REFUSED", consortium.awaitJob(id, Duration.ofMinutes(1)).getString("status"));
+    browser.get(console + "#/jobs/" + id);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "REFUSED"));
     String text = browser.findElement(By.id("main")).getText();
     assertTrue(text.contains("Refused by policy") && text.contains("policy.epsilon_cap"), "the refusal names the policy: " + text);
+    assertFalse(text.contains(".csv"), "no site's file name is shown: " + text);
     screenshot("10-job-refused");
+  }
+
+  @Test
+  @Order(12)
+  void twoModelsAreComparedSideBySide() throws Exception {
+    String second = submitAndWait(org.consilium.simulations.DefaultJob.dpTrainSpec("1.0", "[\"cleveland\", \"switzerland\", \"va-long-beach\"]"));
+    browser.get(console + "#/jobs?computation=train");
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("input[id^=pick-]"), 2));
+    browser.findElements(By.cssSelector("input[id^=pick-]")).forEach(WebElement::click);
+    wait.until(ExpectedConditions.attributeToBe(By.id("compare-selected"), "aria-disabled", "false"));
+    browser.findElement(By.id("compare-selected")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Compare models"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Coefficients"));
+    String text = browser.findElement(By.id("main")).getText();
+    assertTrue(text.contains("Heart disease (console test)") && text.contains(second.replace("job-", "").substring(0, 8)), "both models: " + text);
+    assertTrue(text.contains("AUC [95% interval]") && text.contains("Demographic parity difference"), text);
+    assertChartDrawn("ROC curves of both models");
+    assertChartDrawn("Calibration of both models");
+    assertAccessible();
+    screenshot("11-compare");
+    atPhoneWidth("11b-compare");
+  }
+
+  @Test
+  @Order(13)
+  void aRunningJobIsCancelledByItsSubmitterAndAJobIsClonedIntoTheForm() throws Exception {
+    // A long DP job (100 rounds) submitted through the API as the analyst, who then cancels it in the console.
+    RestClientHolder.analyst();
+    String spec = org.consilium.simulations.DefaultJob.dpTrainSpec("0.5", "[\"cleveland\", \"switzerland\", \"va-long-beach\"]")
+        .replace("\"holdoutFraction\": 0.25,", "\"holdoutFraction\": 0.25, \"maxRounds\": 100,");
+    String id = new io.vertx.core.json.JsonObject(RestClientHolder.analyst.post("api/v1/jobs", spec).body()).getString("id");
+    browser.get(console + "#/jobs/" + id);
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("cancel-job"))).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "CANCELLED"));
+    assertTrue(browser.findElement(By.id("live")).getText().contains("Cancelled by analyst"), browser.findElement(By.id("live")).getText());
+    screenshot("12-cancelled");
+    browser.findElement(By.id("clone-job")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "New job (a copy of"));
+    assertTrue(browser.findElement(By.id("kind-train")).isSelected(), "the copy is a training job");
+    assertTrue(browser.findElement(By.id("numeric-thalach")).isSelected(), "with the same features");
+    assertEquals("0.5", browser.findElement(By.id("epsilon")).getAttribute("value"));
+    assertFalse(browser.findElement(By.id("node-hungarian")).isSelected(), "and the same sites");
+    screenshot("13-cloned");
   }
 
   private static String submitAndWait(String spec) {
@@ -263,14 +347,14 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void anAnalystCannotOpenTheAuditTrail() {
     browser.get(console + "#/audit");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Only administrators see the audit trail."));
   }
 
   @Test
-  @Order(9)
+  @Order(20)
   void anAdministratorSeesTheVerifiedAuditTrailAndSuspendsANode() throws Exception {
     browser.findElement(By.id("logout")).click();
     wait.until(ExpectedConditions.urlContains("#/login"));
@@ -285,6 +369,17 @@ class ConsoleBrowserTest {
     assertTrue(text.contains("console.login"), "sign-ins are audited");
     assertFalse(text.contains(consortium.kits().consolePassword("admin")), "no password in the audit trail");
     screenshot("08-audit-trail");
+    atPhoneWidth("08c-audit-trail");
+    WebElement event = browser.findElement(By.id("audit-event"));
+    event.sendKeys("job.released");
+    browser.findElement(By.xpath("//button[normalize-space()='Show']")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "matching"));
+    List<WebElement> events = browser.findElements(By.xpath("//tbody/tr/td[2]"));
+    assertFalse(events.isEmpty(), "released jobs are in the trail");
+    events.forEach(e -> assertEquals("job.released", e.getText(), "the event filter keeps one kind of entry"));
+    assertTrue(browser.findElement(By.id("audit-export-csv")).isDisplayed() && browser.findElement(By.id("audit-newer")).isDisplayed(),
+        "the trail pages and exports");
+    event.clear();
     new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-participant"))).selectByVisibleText("cleveland");
     browser.findElement(By.xpath("//button[normalize-space()='Show']")).click();
     WebElement cross = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("audit-crosscheck")));
@@ -298,6 +393,56 @@ class ConsoleBrowserTest {
     screenshot("09-node-suspended");
     browser.findElement(By.cssSelector("button[data-node=hungarian]")).click();
     wait.until(ExpectedConditions.numberOfElementsToBe(By.xpath("//span[normalize-space()='Suspended']"), 0));
+  }
+
+  @Test
+  @Order(30)
+  void withOneSiteOfflineTheDefaultFormStillSubmitsAJobThatRuns() throws Exception {
+    consortium.kill("va-long-beach");
+    LocalConsortium.waitFor(Duration.ofSeconds(30), "the registry to show va-long-beach offline",
+        () -> !consortium.onlineNodes().contains("va-long-beach"));
+    go("#/submit");
+    WebElement offline = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("node-va-long-beach")));
+    assertFalse(offline.isEnabled() || offline.isSelected(), "an offline site cannot be chosen");
+    assertEquals("3", browser.findElement(By.id("threshold")).getAttribute("value"), "three sites, each asking for jobs of at least three");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("precheck-ok")));
+    browser.findElement(By.id("submit-job")).click();
+    wait.until(ExpectedConditions.urlMatches("#/jobs/job-[0-9a-f-]+$"));
+    new WebDriverWait(browser, Duration.ofMinutes(1)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "RELEASED"));
+    assertTrue(browser.findElement(By.id("main")).getText().contains("cleveland, hungarian, switzerland (threshold 3)"));
+    screenshot("14-one-site-offline");
+  }
+
+  /** Holds a signed-in analyst's API client for the API calls a scenario makes as that analyst. */
+  private static final class RestClientHolder {
+    static org.consilium.simulations.RestClient analyst;
+
+    static void analyst() {
+      if (analyst == null) analyst = consortium.rest().signIn("analyst", consortium.kits().consolePassword("analyst"));
+    }
+  }
+
+  /** Opens a console page, loading it afresh even when the browser is already there (a same-hash get does not). */
+  private static void go(String hash) {
+    if (browser.getCurrentUrl().endsWith(hash)) browser.navigate().refresh();
+    else browser.get(console + hash);
+  }
+
+  /** The current page on a 375 px phone: nothing wider than the screen, still accessible, and a screenshot. */
+  private static void atPhoneWidth(String name) throws Exception {
+    browser.manage().window().setSize(new Dimension(375, 800));
+    try {
+      Thread.sleep(300); // let charts and layout settle at the new width
+      Number width = (Number) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollWidth;");
+      assertTrue(width.intValue() <= 376, name + ": the page is " + width + " px wide on a 375 px screen");
+      assertAccessible();
+      Number height = (Number) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight;");
+      browser.manage().window().setSize(new Dimension(375, Math.max(800, Math.min(8000, height.intValue() + 20))));
+      Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+      Files.copy(shot, SCREENSHOTS.resolve(name + "-375.png"), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      browser.manage().window().setSize(new Dimension(1366, 900));
+    }
   }
 
   private static void assertChartDrawn(String labelPrefix) {
