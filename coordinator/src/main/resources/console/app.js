@@ -340,8 +340,9 @@ function statisticsView(s) {
       groups.map(g => [g.label || g.group || 'all', ...(g.histogram || []).map((c, i) => withCi(c, (g.histogramIntervals || [])[i], 0))]),
       labels.map((_, i) => i + 1)));
     const colors = ['#0b5cad', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
-    out.push(chart('Histogram of ' + s.histogramColumn + ' by group', {type: 'bar', data: {labels,
-      datasets: groups.map((g, i) => ({label: g.label || g.group || 'all', data: (g.histogram || []).map(c => num(c)), backgroundColor: colors[i % colors.length]}))},
+    out.push(chart('Histogram of ' + s.histogramColumn + ' by group' + (noisy ? ', with 95% intervals' : ''), {type: 'bar', data: {labels,
+      datasets: groups.map((g, i) => ({label: g.label || g.group || 'all', data: (g.histogram || []).map(c => num(c)), backgroundColor: colors[i % colors.length],
+        errorBars: g.histogramIntervals ? g.histogramIntervals.map(iv => [num(iv.low ?? 0), num(iv.high ?? 0)]) : null}))},
       options: {scales: {x: {title: {display: true, text: s.histogramColumn}}, y: {min: 0, title: {display: true, text: 'rows'}}}}}));
   }
   return out;

@@ -83,6 +83,38 @@ export async function api(method, path, body) {
   return data;
 }
 
+/**
+ * Draws 95% intervals on bar charts: a dataset with errorBars [[low, high], ...] gets a whisker
+ * per bar (Chart.js has no error bars of its own).
+ */
+const errorBars = {
+  id: 'errorBars',
+  afterDatasetsDraw(c) {
+    const ctx = c.ctx;
+    c.data.datasets.forEach((d, i) => {
+      if (!d.errorBars || !c.isDatasetVisible(i)) return;
+      const meta = c.getDatasetMeta(i);
+      const y = c.scales[meta.yAxisID];
+      ctx.save();
+      ctx.strokeStyle = '#1a1a1a';
+      ctx.lineWidth = 1.5;
+      meta.data.forEach((bar, k) => {
+        const e = d.errorBars[k];
+        if (!e) return;
+        const top = y.getPixelForValue(e[1]);
+        const bottom = y.getPixelForValue(e[0]);
+        const w = Math.min(8, (bar.width || 10) / 3);
+        ctx.beginPath();
+        ctx.moveTo(bar.x, top); ctx.lineTo(bar.x, bottom);
+        ctx.moveTo(bar.x - w, top); ctx.lineTo(bar.x + w, top);
+        ctx.moveTo(bar.x - w, bottom); ctx.lineTo(bar.x + w, bottom);
+        ctx.stroke();
+      });
+      ctx.restore();
+    });
+  }
+};
+
 export function chart(canvasLabel, config) {
   const canvas = h('canvas', {role: 'img', 'aria-label': canvasLabel});
   const box = h('div', {class: 'chart'}, canvas);
@@ -90,6 +122,7 @@ export function chart(canvasLabel, config) {
   requestAnimationFrame(() => {
     if (!window.Chart || !canvas.isConnected) return;
     config.options = Object.assign({responsive: true, maintainAspectRatio: false, animation: false}, config.options || {});
+    config.plugins = [...(config.plugins || []), errorBars];
     const c = new window.Chart(canvas, config);
     state.cleanups.push(() => c.destroy());
   });

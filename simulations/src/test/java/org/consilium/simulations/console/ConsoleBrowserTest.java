@@ -76,6 +76,7 @@ class ConsoleBrowserTest {
     browser.findElement(By.id("password")).sendKeys("not-the-password" + Keys.ENTER);
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "wrong user name or password"));
     screenshot("01-sign-in-refused");
+    atPhoneWidth("01-sign-in-refused");
   }
 
   @Test
@@ -267,6 +268,7 @@ class ConsoleBrowserTest {
         "the catalog shows the dictionary's codes, units and bounds: " + catalog);
     assertAccessible();
     screenshot("07d-datasets");
+    atPhoneWidth("07d-datasets");
     browser.get(console + "#/jobs/" + sheet + "/datasheet");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Composition"));
     String text = browser.findElement(By.id("main")).getText();
@@ -274,6 +276,7 @@ class ConsoleBrowserTest {
     assertTrue(text.contains("missing chol") && text.contains("cleveland: distribution of age"), "composition per site: " + text);
     assertTrue(text.contains("with 95% probability each is within"), "the datasheet states its counts' margins: " + text);
     screenshot("07b-datasheet");
+    atPhoneWidth("07b-datasheet");
 
     browser.get(console + "#/jobs");
     new org.openqa.selenium.support.ui.Select(wait.until(ExpectedConditions.elementToBeClickable(By.id("filter-computation"))))
@@ -282,6 +285,7 @@ class ConsoleBrowserTest {
     assertTrue(browser.findElement(By.cssSelector("tbody tr")).getText().contains("Heart disease (console test)"),
         "filtering by kind leaves the one training job");
     screenshot("07c-jobs-filtered");
+    atPhoneWidth("07c-jobs-filtered");
   }
 
   @Test
@@ -295,6 +299,7 @@ class ConsoleBrowserTest {
     assertTrue(text.contains("Refused by policy") && text.contains("policy.epsilon_cap"), "the refusal names the policy: " + text);
     assertFalse(text.contains(".csv"), "no site's file name is shown: " + text);
     screenshot("10-job-refused");
+    atPhoneWidth("10-job-refused");
   }
 
   @Test
@@ -331,6 +336,7 @@ class ConsoleBrowserTest {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "CANCELLED"));
     assertTrue(browser.findElement(By.id("live")).getText().contains("Cancelled by analyst"), browser.findElement(By.id("live")).getText());
     screenshot("12-cancelled");
+    atPhoneWidth("12-cancelled");
     browser.findElement(By.id("clone-job")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "New job (a copy of"));
     assertTrue(browser.findElement(By.id("kind-train")).isSelected(), "the copy is a training job");
@@ -338,6 +344,7 @@ class ConsoleBrowserTest {
     assertEquals("0.5", browser.findElement(By.id("epsilon")).getAttribute("value"));
     assertFalse(browser.findElement(By.id("node-hungarian")).isSelected(), "and the same sites");
     screenshot("13-cloned");
+    atPhoneWidth("13-cloned");
   }
 
   private static String submitAndWait(String spec) {
@@ -411,6 +418,7 @@ class ConsoleBrowserTest {
     new WebDriverWait(browser, Duration.ofMinutes(1)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "RELEASED"));
     assertTrue(browser.findElement(By.id("main")).getText().contains("cleveland, hungarian, switzerland (threshold 3)"));
     screenshot("14-one-site-offline");
+    atPhoneWidth("14-one-site-offline");
   }
 
   /** Holds a signed-in analyst's API client for the API calls a scenario makes as that analyst. */
