@@ -26,7 +26,7 @@ export function h(tag, attrs, ...children) {
 export const fmt = (x, digits = 3) => (x === undefined || x === null || Number.isNaN(x) || x === 'NaN') ? '–'
   : (typeof x === 'number' ? (Number.isInteger(x) ? x.toString() : x.toFixed(digits)) : String(x));
 /** A value with its 95% interval, as text: "45.2 [43.1, 47.3]"; the value alone when it has none. */
-export const withCi = (x, ci, digits = 3) => ci && (ci.low !== undefined || ci.high !== undefined)
+export const withCi = (x, ci, digits = 3) => ci && (ci.low !== undefined || ci.high !== undefined) && Number.isFinite(num(x))
   ? fmt(num(x), digits) + ' [' + fmt(num(ci.low ?? 0), digits) + ', ' + fmt(num(ci.high ?? 0), digits) + ']' : fmt(num(x), digits);
 export const num = (x) => (typeof x === 'string' && /^-?\d/.test(x)) ? Number(x) : x;
 export const when = (iso) => iso ? new Date(iso).toLocaleString() : '–';

@@ -99,7 +99,7 @@ export async function comparePage(params) {
     return;
   }
   const [a, b] = jobs.map(j => j.result.model);
-  const name = (j) => (j.spec?.documentation?.title || shortId(j.id)) + ' (' + shortId(j.id) + ')';
+  const name = (j) => j.spec?.documentation?.title ? j.spec.documentation.title + ' (' + shortId(j.id) + ')' : 'job ' + shortId(j.id);
   const eps = (j) => j.spec?.privacy?.epsilon === 'Infinity' ? 'exact (no noise)' : 'ε ' + fmt(num(j.spec?.privacy?.epsilon), 3);
   const heads = ['', ...jobs.map(name)];
   const out = [h('p', {}, jobs.map((j, i) => [h('a', {href: '#/jobs/' + j.id}, name(j)), i === 0 ? ' and ' : '.'])),
