@@ -82,16 +82,38 @@ public final class NodeMain implements Callable<Integer> {
       System.err.println("consilium-node: " + e.getMessage());
       return 2;
     }
-    PrivacyLedger ledger = PrivacyLedger.open(cfg.ledger());
+    PrivacyLedger ledger;
+    try {
+      ledger = PrivacyLedger.open(cfg.ledger(), Pem.privateKey(cfg.privateKey()));
+    } catch (RuntimeException e) {
+      System.err.println("consilium-node: " + e.getMessage());
+      return 2;
+    }
     ledger.warnings().forEach(log::warn);
+    AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.nodeId(), Pem.privateKey(cfg.privateKey()));
+    audit.warnings().forEach(log::warn);
+    // The signed audit log names every job this node accepted: a ledger missing one was cut.
+    List<String> accepted = org.consilium.analytics.audit.AuditVerifier.verify(audit.lines(), identity.certificate(), Pem.certificate(cfg.ca()))
+        .entries().stream().filter(e -> e.getEvent().equals("job.accepted")).map(e -> e.getJobId()).toList();
+    List<String> missing = ledger.missingFrom(accepted);
+    if (!missing.isEmpty()) {
+      System.err.println("consilium-node: the privacy ledger " + cfg.ledger() + " lacks the reservations of jobs " + missing
+          + " that the signed audit log says this node accepted: the ledger was cut; the node refuses to start");
+      return 2;
+    }
     if (check) {
       System.out.println("node " + cfg.nodeId() + ": configuration, identity, data dictionary version " + dictionary.version()
-          + " and " + datasets.size() + " dataset(s) OK");
+          + ", privacy ledger (" + ledger.entries().size() + " entries, consistent with the audit log) and " + datasets.size()
+          + " dataset(s) OK");
       return 0;
     }
     Vertx vertx = Vertx.vertx();
-    AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.nodeId(), Pem.privateKey(cfg.privateKey()));
-    audit.warnings().forEach(log::warn);
+    for (PrivacyLedger.Entry refund : ledger.refundUnsent()) {
+      log.info("job {}: refunded {} on {}: the node stopped after reserving and before any of its data left", refund.job(),
+          refund.epsilon(), refund.dataset());
+      audit.append("job.refunded", refund.job(), "reason", "the node restarted before any data-dependent message left",
+          "epsilon", Double.toString(refund.epsilon()));
+    }
     audit.append("node.started", "", "datasets", String.join(",", datasets.keySet()));
     NodeAgent agent = new NodeAgent(cfg, identity, dictionary, datasets, ledger, keyShare, audit);
     // The agent is not thread-safe: run it on one event-loop context.

@@ -432,6 +432,44 @@ class ConsortiumEndToEndTest {
     return ConsortiumPki.load("consilium-sim", new java.security.KeyPair(ca().getPublicKey(), key), ca(), new SecureRandom());
   }
 
+  /** Whether a TLS handshake with only this protocol and suite succeeds (server certificate not checked: only the suite matters here). */
+  private static boolean handshakes(int port, String protocol, String suite) {
+    try {
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+        public void checkClientTrusted(X509Certificate[] c, String a) {}
+        public void checkServerTrusted(X509Certificate[] c, String a) {}
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      }}, new SecureRandom());
+      try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        socket.setEnabledProtocols(new String[] {protocol});
+        socket.setEnabledCipherSuites(new String[] {suite});
+        socket.startHandshake();
+        return true;
+      }
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  @Test
+  @Order(59)
+  void onlyTls13AndAeadTls12SuitesAreAccepted() throws Exception {
+    int rest = consortium.rest().base().getPort();
+    for (int port : List.of(nodesPort(), rest)) {
+      assertFalse(handshakes(port, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"), "CBC with SHA-1 is refused on port " + port);
+      assertFalse(handshakes(port, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"), "CBC is refused on port " + port);
+      assertFalse(handshakes(port, "TLSv1.1", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"), "TLS 1.1 is refused on port " + port);
+      assertTrue(handshakes(port, "TLSv1.3", "TLS_AES_128_GCM_SHA256"), "TLS 1.3 works on port " + port);
+      if (port == rest) {
+        assertTrue(handshakes(port, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"), "TLS 1.2 with an AEAD suite works on port " + port);
+      }
+    }
+  }
+
   @Test
   @Order(60)
   void aClientWithoutAConsortiumCertificateIsRefused() throws Exception {

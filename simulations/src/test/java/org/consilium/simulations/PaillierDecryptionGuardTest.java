@@ -63,7 +63,7 @@ class PaillierDecryptionGuardTest {
       var share = HeWire.fromWire(HeWire.parse(KeyShareProto.parser(), Files.readAllBytes(cfg.heKeyShare()), "share"));
       Dataset data = DefaultJob.load(csv.get(e.getKey()));
       nodes.put(e.getKey(), new Node(new NodeAgent(cfg, identity, HeartDisease.dictionary(), Map.of(HeartDisease.DATASET, data),
-          PrivacyLedger.open(dir.resolve(e.getKey() + ".ledger")), share,
+          PrivacyLedger.open(dir.resolve(e.getKey() + ".ledger"), Pem.privateKey(cfg.privateKey())), share,
           org.consilium.analytics.audit.AuditLog.open(dir.resolve(e.getKey() + ".audit"), e.getKey(), Pem.privateKey(cfg.privateKey()))), cfg));
       certs.put(e.getKey(), Pem.certificate(cfg.certificate()).getEncoded());
     }

@@ -126,10 +126,21 @@ public final class Settings {
     throw new ConfigException(file + ": setting '" + key + "' must be true or false, got '" + v + "'");
   }
 
-  /** A list setting; in an environment variable, comma-separated. */
+  /**
+   * A list setting; in an environment variable either comma-separated ({@code age, sex}) or
+   * written as in the file ({@code [age, sex]}, a YAML flow sequence).
+   */
   public List<String> list(String key) {
     Object v = values.get(key);
     if (v == null) return List.of();
+    if (v instanceof String text && text.strip().startsWith("[")) {
+      try {
+        v = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+      } catch (RuntimeException e) {
+        throw new ConfigException(file + ": setting '" + key + "' is not a valid list: " + text);
+      }
+      if (!(v instanceof List<?>)) throw new ConfigException(file + ": setting '" + key + "' is not a valid list: " + text);
+    }
     if (v instanceof List<?> l) {
       List<String> out = new ArrayList<>();
       l.forEach(x -> out.add(String.valueOf(x)));

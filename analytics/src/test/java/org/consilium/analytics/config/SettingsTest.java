@@ -42,6 +42,15 @@ class SettingsTest {
   }
 
   @Test
+  void aListInAnEnvironmentVariableMayBeWrittenAsInTheFile() throws Exception {
+    Settings s = Settings.load(write("a:\n  port: 7\n"), KEYS, Map.of("CONSILIUM_A_LIST", "[age, sex, num]"));
+    assertEquals(List.of("age", "sex", "num"), s.list("a.list"), "not '[age', 'sex', 'num]'");
+    Settings bad = Settings.load(write("a:\n  port: 7\n"), KEYS, Map.of("CONSILIUM_A_LIST", "[age, sex"));
+    Settings.ConfigException e = assertThrows(Settings.ConfigException.class, () -> bad.list("a.list"));
+    assertTrue(e.getMessage().contains("'a.list' is not a valid list"), e.getMessage());
+  }
+
+  @Test
   void mistakesAreNamed() throws Exception {
     Settings.ConfigException unknown = assertThrows(Settings.ConfigException.class,
         () -> Settings.load(write("a:\n  prot: 7\n"), KEYS, Map.of()));

@@ -116,10 +116,11 @@ final class AccessControl {
       RestApi.error(ctx, 400, "sign in with a JSON body {\"username\": ..., \"password\": ...}");
       return;
     }
-    Duration locked = throttle.lockedFor(name);
+    String from = ctx.request().remoteAddress().host();
+    Duration locked = throttle.lockedFor(name, from);
     if (!locked.isZero()) {
       ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, locked.toSeconds())));
-      RestApi.error(ctx, 429, "too many failed sign-ins for this user; try again in " + Math.max(1, locked.toSeconds()) + " s");
+      RestApi.error(ctx, 429, "too many failed sign-ins; try again in " + Math.max(1, locked.toSeconds()) + " s");
       return;
     }
     // Each check costs a deliberate ~0.3 s of CPU: a few at a time, so that a flood of sign-ins
@@ -136,7 +137,7 @@ final class AccessControl {
     check.onFailure(ctx::fail).onSuccess(user -> {
       java.util.Arrays.fill(secret, '\0');
       if (user.isEmpty()) {
-        throttle.failed(name);
+        throttle.failed(name, from);
         if (users.knows(name)) {
           log.warn("console sign-in failed for user '{}' from {}", name, ctx.request().remoteAddress().host());
           audit.append("console.login_failed", "", "user", name, "from", ctx.request().remoteAddress().host());
@@ -146,7 +147,7 @@ final class AccessControl {
         RestApi.error(ctx, 401, users.isEmpty() ? "no console users are configured (console.users_file)" : "wrong user name or password");
         return;
       }
-      throttle.succeeded(name);
+      throttle.succeeded(name, from);
       Cookie previous = ctx.request().getCookie(COOKIE);
       if (previous != null) sessions.close(previous.getValue()); // signing in again ends the browser's earlier session
       Sessions.Opened opened = sessions.open(user.get());

@@ -205,6 +205,12 @@ final class JobsApi {
 
   private void withJob(RoutingContext ctx, java.util.function.Consumer<JsonObject> then) {
     String id = ctx.pathParam("id");
+    // A job running here: its live record (the stored one may be a few writes behind).
+    var live = runner == null ? java.util.Optional.<JsonObject>empty() : runner.live(id);
+    if (live.isPresent()) {
+      then.accept(live.get());
+      return;
+    }
     vertx.executeBlocking(() -> state.jobs().get(id)).onSuccess(s -> {
       if (s == null) RestApi.error(ctx, 404, "no job '" + id + "'");
       else then.accept(new JsonObject(s));

@@ -80,9 +80,12 @@ public final class RestApi {
       log.warn("internal error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       error(ctx, 500, "internal error");
     });
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.restHost()).setPort(config.restPort())
+    HttpServerOptions options = new HttpServerOptions().setHost(config.restHost()).setPort(config.restPort())
         .setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.certificate().toString())
-            .setKeyPath(config.privateKey().toString())));
+            .setKeyPath(config.privateKey().toString()))
+        .setEnabledSecureTransportProtocols(org.consilium.analytics.identity.TlsPolicy.PROTOCOLS);
+    org.consilium.analytics.identity.TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    server = vertx.createHttpServer(options);
     return server.requestHandler(router).listen();
   }
 

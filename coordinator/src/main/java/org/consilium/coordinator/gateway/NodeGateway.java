@@ -73,13 +73,16 @@ public final class NodeGateway {
   }
 
   public Future<NetServer> start() {
-    server = vertx.createNetServer(new NetServerOptions()
+    NetServerOptions options = new NetServerOptions()
         .setHost(config.nodesHost()).setPort(config.nodesPort())
         .setSsl(true).setClientAuth(ClientAuth.REQUIRED)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.certificate().toString())
             .setKeyPath(config.privateKey().toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(config.ca().toString()))
-        .setSslHandshakeTimeout(10));
+        .setSslHandshakeTimeout(10)
+        .setEnabledSecureTransportProtocols(org.consilium.analytics.identity.TlsPolicy.PROTOCOLS);
+    org.consilium.analytics.identity.TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    server = vertx.createNetServer(options);
     server.connectHandler(this::accept);
     return server.listen();
   }

@@ -60,6 +60,7 @@ public final class JobRunner {
   private final long roundTimeoutMs;
   private final SecureRandom rng = new SecureRandom();
   private final Map<String, ActiveJob> active = new HashMap<>();
+  private final Map<String, JsonObject> unsaved = new java.util.concurrent.ConcurrentHashMap<>();
   private final MeterRegistry metrics;
   private final ThresholdPublicKey heKey;
   private final AuditLog audit;
@@ -452,9 +453,24 @@ public final class JobRunner {
     if (c != null) c.send(frame);
   }
 
+  /**
+   * Stores the job's record. Writes are fsynced and can fall behind a fast job, so only the
+   * newest snapshot waits: a queued write takes whatever is newest when it runs.
+   */
   private void persist(ActiveJob job) {
     JsonObject snapshot = job.record.copy().put("updatedAt", Instant.now().toString());
-    vertx.executeBlocking(() -> state.jobs().put(job.id, snapshot.encode()));
+    if (unsaved.put(job.id, snapshot) != null) return;
+    vertx.executeBlocking(() -> {
+      JsonObject newest = unsaved.remove(job.id);
+      if (newest != null) state.jobs().put(job.id, newest.encode());
+      return null;
+    });
+  }
+
+  /** The live record of a job this instance runs (newer than the stored one), if it runs here. Call on the runner's context. */
+  public java.util.Optional<JsonObject> live(String jobId) {
+    ActiveJob job = active.get(jobId);
+    return job == null ? java.util.Optional.empty() : java.util.Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
   }
 
 }

@@ -101,21 +101,51 @@ class AccessTest {
   }
 
   @Test
-  void failedSignInsLockANameOutForAWhile() {
+  void failedSignInsSlowTheGuesserWithADoublingDelay() {
     TestClock clock = new TestClock();
     LoginThrottle throttle = new LoginThrottle(3, Duration.ofMinutes(5), clock);
     for (int i = 0; i < 3; i++) {
-      assertEquals(Duration.ZERO, throttle.lockedFor("alice"), "attempt " + (i + 1) + " is allowed");
-      throttle.failed("alice");
+      assertEquals(Duration.ZERO, throttle.lockedFor("alice", "10.0.0.9"), "attempt " + (i + 1) + " is allowed");
+      throttle.failed("alice", "10.0.0.9");
     }
-    assertEquals(Duration.ofMinutes(5), throttle.lockedFor("alice"), "after 3 failures: locked for 5 minutes");
-    assertEquals(Duration.ZERO, throttle.lockedFor("bob"), "other names are not affected");
+    assertEquals(Duration.ofSeconds(1), throttle.lockedFor("alice", "10.0.0.9"), "after 3 failures: 1 s");
+    clock.advance(Duration.ofSeconds(1));
+    throttle.failed("alice", "10.0.0.9");
+    assertEquals(Duration.ofSeconds(2), throttle.lockedFor("alice", "10.0.0.9"), "then 2 s, doubling");
+    for (int i = 0; i < 12; i++) throttle.failed("alice", "10.0.0.9");
+    assertEquals(Duration.ofMinutes(5), throttle.lockedFor("alice", "10.0.0.9"), "at most the lockout period");
     clock.advance(Duration.ofMinutes(5));
-    assertEquals(Duration.ZERO, throttle.lockedFor("alice"), "the lock ends");
-    throttle.failed("alice");
-    assertEquals(Duration.ZERO, throttle.lockedFor("alice"), "old failures have expired: this is the first of a new count");
-    throttle.succeeded("alice");
-    assertEquals(Duration.ZERO, throttle.lockedFor("alice"));
+    throttle.failed("alice", "10.0.0.9");
+    assertEquals(Duration.ZERO, throttle.lockedFor("alice", "10.0.0.9"), "old failures have expired: this is the first of a new count");
+    throttle.succeeded("alice", "10.0.0.9");
+    assertEquals(Duration.ZERO, throttle.lockedFor("alice", "10.0.0.9"));
+  }
+
+  @Test
+  void aGuesserElsewhereCannotLockTheRightfulUserOut() {
+    TestClock clock = new TestClock();
+    LoginThrottle throttle = new LoginThrottle(5, Duration.ofMinutes(5), clock);
+    for (int i = 0; i < 40; i++) throttle.failed("admin", "203.0.113.66");
+    assertEquals(Duration.ofMinutes(5), throttle.lockedFor("admin", "203.0.113.66"), "the guesser waits the full period");
+    Duration rightful = throttle.lockedFor("admin", "10.1.2.3");
+    assertTrue(rightful.compareTo(LoginThrottle.NAME_DELAY_CAP) <= 0, "the real admin elsewhere waits seconds at most: " + rightful);
+    clock.advance(LoginThrottle.NAME_DELAY_CAP);
+    assertEquals(Duration.ZERO, throttle.lockedFor("admin", "10.1.2.3"), "and then may sign in");
+    // Guessing many names from one address is slowed by address.
+    for (int i = 0; i < 20; i++) throttle.failed("user" + i, "198.51.100.7");
+    assertTrue(throttle.lockedFor("someone-else", "198.51.100.7").compareTo(Duration.ZERO) > 0, "one address guessing many names");
+  }
+
+  @Test
+  void theThrottleForgetsOldFailuresAndStaysBounded() {
+    TestClock clock = new TestClock();
+    LoginThrottle throttle = new LoginThrottle(5, Duration.ofMinutes(5), clock);
+    String longName = "x".repeat(500);
+    for (int i = 0; i < LoginThrottle.MAX_ENTRIES; i++) throttle.failed(longName + i, "10.0.0." + (i % 200));
+    assertTrue(throttle.size() <= LoginThrottle.MAX_ENTRIES, "never more than the cap: " + throttle.size());
+    clock.advance(Duration.ofMinutes(6));
+    for (int i = 0; i < LoginThrottle.MAX_ENTRIES / 2; i++) throttle.failed("late" + i, "10.9.9.9");
+    assertTrue(throttle.size() < LoginThrottle.MAX_ENTRIES, "expired entries are pruned: " + throttle.size());
   }
 
   @Test

@@ -17,6 +17,7 @@ public final class PaillierPrivateKey {
   private final BigInteger hp;
   private final BigInteger hq;
   private final BigInteger qInvModP;
+  private static final org.consilium.he.secret.SecretExponentiation SECRET = org.consilium.he.secret.SecretExponentiation.constantTime();
 
   public PaillierPrivateKey(BigInteger p, BigInteger q) {
     if (p.equals(q)) throw new IllegalArgumentException("p and q must differ");
@@ -26,8 +27,9 @@ public final class PaillierPrivateKey {
     this.pSquared = p.multiply(p);
     this.qSquared = q.multiply(q);
     BigInteger g = publicKey.modulus().add(BigInteger.ONE);
-    this.hp = lFunction(g.modPow(p.subtract(BigInteger.ONE), pSquared), p).modInverse(p);
-    this.hq = lFunction(g.modPow(q.subtract(BigInteger.ONE), qSquared), q).modInverse(q);
+    // The factors are the key: every exponent derived from them goes through constant time.
+    this.hp = lFunction(SECRET.pow(g, p.subtract(BigInteger.ONE), pSquared), p).modInverse(p);
+    this.hq = lFunction(SECRET.pow(g, q.subtract(BigInteger.ONE), qSquared), q).modInverse(q);
     this.qInvModP = q.modInverse(p);
   }
 
@@ -47,8 +49,8 @@ public final class PaillierPrivateKey {
   /** CRT decryption: two half-size exponentiations instead of one full one. */
   public BigInteger decrypt(Ciphertext c) {
     publicKey.requireOwn(c);
-    BigInteger mp = lFunction(c.value().mod(pSquared).modPow(p.subtract(BigInteger.ONE), pSquared), p).multiply(hp).mod(p);
-    BigInteger mq = lFunction(c.value().mod(qSquared).modPow(q.subtract(BigInteger.ONE), qSquared), q).multiply(hq).mod(q);
+    BigInteger mp = lFunction(SECRET.pow(c.value().mod(pSquared), p.subtract(BigInteger.ONE), pSquared), p).multiply(hp).mod(p);
+    BigInteger mq = lFunction(SECRET.pow(c.value().mod(qSquared), q.subtract(BigInteger.ONE), qSquared), q).multiply(hq).mod(q);
     // Garner: m = mq + q * ((mp - mq) q^-1 mod p)
     return mq.add(q.multiply(mp.subtract(mq).multiply(qInvModP).mod(p)));
   }

@@ -1,5 +1,6 @@
 package org.consilium.he.threshold;
 
+import org.consilium.he.secret.SecretExponentiation;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class Dealer {
       BigInteger s = BigInteger.ZERO;
       for (int k = threshold - 1; k >= 0; k--) s = s.multiply(x).add(coeff[k]).mod(nm);
       secrets.add(s);
-      vks.put(i, v.modPow(delta.multiply(s), n2));
+      vks.put(i, SecretExponentiation.constantTime().pow(v, delta.multiply(s), n2)); // s is party i's secret share
     }
     ThresholdPublicKey pub = new ThresholdPublicKey(key, threshold, parties, v, vks);
     List<KeyShare> shares = new ArrayList<>();

@@ -12,23 +12,37 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.util.HexFormat;
 import java.util.zip.CRC32;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The node's durable, append-only privacy-budget ledger. One line per entry:
- * {@code v1 <seq> <instant> <RESERVE|REFUND|EXACT> <dataset> <job> <epsilon> <crc32>}. Every append is
- * forced to disk before it returns, so a reservation exists before the node answers.
+ * {@code v2 <seq> <instant> <RESERVE|REFUND|EXACT|DATA_SENT> <dataset> <job> <epsilon> <mac>}, the
+ * MAC an HMAC-SHA256 under a key derived from the node's private key, chained over the previous
+ * entry's MAC: whoever can write the file but does not hold the node key cannot edit, insert,
+ * remove or reorder an entry unnoticed (a cut tail is caught by {@link #missingFrom}, against the
+ * signed audit log). Every append is forced to disk before it returns, so a reservation exists
+ * before the node answers, and DATA_SENT is durable before the first data-dependent message of
+ * a job leaves; a reservation without it (the node stopped in between) is refunded at the next
+ * start ({@link #refundUnsent}).
  *
  * <p>Reopening replays the file. A final fragment without its newline was cut short by a crash,
- * was never acknowledged, and is truncated away with a warning; a bad line anywhere else means the file was damaged or edited, and opening fails.
- * Refunds are only written for jobs that were aborted before any data-dependent message left.
+ * was never acknowledged, and is truncated away with a warning; a bad line anywhere else means
+ * the file was damaged or edited, and opening fails. Lines of the older format v1 (CRC32, no
+ * key) are read when they come first, with a warning.
  */
 public final class PrivacyLedger implements AutoCloseable {
   public enum Kind {
     RESERVE,
     REFUND,
     /** An exact (not DP) release, allowed only by policy for validation; logged, not counted. */
-    EXACT
+    EXACT,
+    /** The job's first data-dependent message is about to leave: its budget is spent for good. */
+    DATA_SENT
   }
 
   public record Entry(long seq, Instant at, Kind kind, String dataset, String job, double epsilon) {}
@@ -37,17 +51,25 @@ public final class PrivacyLedger implements AutoCloseable {
   private final FileChannel channel;
   private final List<Entry> entries = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
+  private final byte[] macKey;
+  private String lastMac = "";
 
-  private PrivacyLedger(Path file) throws IOException {
+  private PrivacyLedger(Path file, byte[] macKey) throws IOException {
     this.file = file;
+    this.macKey = macKey;
     if (file.getParent() != null) Files.createDirectories(file.getParent());
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     replay();
   }
 
-  public static PrivacyLedger open(Path file) {
+  /** Opens (or creates) the ledger, authenticated under a key derived from the node's private key. */
+  public static PrivacyLedger open(Path file, PrivateKey nodeKey) {
     try {
-      return new PrivacyLedger(file);
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update("consilium privacy ledger v2\0".getBytes(StandardCharsets.UTF_8));
+      return new PrivacyLedger(file, sha.digest(nodeKey.getEncoded()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open privacy ledger " + file, e);
     }
@@ -59,11 +81,18 @@ public final class PrivacyLedger implements AutoCloseable {
     int start = 0;
     int lineNo = 0;
     long goodBytes = 0;
+    int legacy = 0;
     while (start < text.length()) {
       lineNo++;
       int nl = text.indexOf('\n', start);
       String line = nl < 0 ? text.substring(start) : text.substring(start, nl);
-      Entry e = nl < 0 ? null : parse(line, entries.size() + 1);
+      Entry e = null;
+      if (nl >= 0 && line.startsWith("v1 ") && legacy == entries.size()) {
+        e = parse(line, entries.size() + 1);
+        if (e != null) legacy++;
+      } else if (nl >= 0) {
+        e = parseAuthenticated(line, entries.size() + 1);
+      }
       if (e == null) {
         // A write is a whole line ending in a newline: only a final fragment without one can be torn.
         if (nl < 0) {
@@ -79,6 +108,36 @@ public final class PrivacyLedger implements AutoCloseable {
       goodBytes = text.substring(0, start).getBytes(StandardCharsets.UTF_8).length;
     }
     channel.position(channel.size());
+    if (legacy > 0) warnings.add(file + ": the first " + legacy + " entries predate authenticated entries (v1, CRC32 only)");
+  }
+
+  private Entry parseAuthenticated(String line, long expectedSeq) {
+    String[] f = line.split(" ");
+    if (f.length != 8 || !f[0].equals("v2")) return null;
+    String body = line.substring(0, line.lastIndexOf(' '));
+    if (!MessageDigest.isEqual(mac(lastMac, body).getBytes(StandardCharsets.US_ASCII), f[7].getBytes(StandardCharsets.US_ASCII))) return null;
+    try {
+      long seq = Long.parseLong(f[1]);
+      if (seq != expectedSeq) return null;
+      Entry e = new Entry(seq, Instant.parse(f[2]), Kind.valueOf(f[3]), f[4], f[5], Double.parseDouble(f[6]));
+      lastMac = f[7];
+      return e;
+    } catch (RuntimeException ex) {
+      return null;
+    }
+  }
+
+  /** HMAC-SHA256 of the previous MAC and this entry's body, hex. */
+  private String mac(String previous, String body) {
+    try {
+      Mac m = Mac.getInstance("HmacSHA256");
+      m.init(new SecretKeySpec(macKey, "HmacSHA256"));
+      m.update(previous.getBytes(StandardCharsets.US_ASCII));
+      m.update((byte) '\n');
+      return HexFormat.of().formatHex(m.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Entry parse(String line, long expectedSeq) {
@@ -131,10 +190,41 @@ public final class PrivacyLedger implements AutoCloseable {
     return append(Kind.RESERVE, dataset, job, epsilon);
   }
 
-  /** True if the job reserved epsilon that has not been refunded. */
+  /** True if the job reserved epsilon that has not been refunded and none of its data has left. */
   public synchronized boolean isRefundable(String job) {
     return entries.stream().anyMatch(e -> e.job().equals(job) && e.kind() == Kind.RESERVE)
-        && entries.stream().noneMatch(e -> e.job().equals(job) && e.kind() == Kind.REFUND);
+        && entries.stream().noneMatch(e -> e.job().equals(job) && (e.kind() == Kind.REFUND || e.kind() == Kind.DATA_SENT));
+  }
+
+  /**
+   * Records, durably, that the job's first data-dependent message is about to leave (once per
+   * job; later calls do nothing). From then on its reservation is spent for good.
+   */
+  public synchronized void dataSent(String job) {
+    Entry r = entries.stream().filter(e -> e.job().equals(job) && (e.kind() == Kind.RESERVE || e.kind() == Kind.EXACT)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("job " + job + " has no reservation"));
+    if (entries.stream().anyMatch(e -> e.job().equals(job) && e.kind() == Kind.DATA_SENT)) return;
+    append(Kind.DATA_SENT, r.dataset(), job, 0);
+  }
+
+  /**
+   * At start: refunds every reservation whose job never sent data (the node stopped between
+   * reserving and sending, so nothing computed from its data left it). Returns the refunds.
+   */
+  public synchronized List<Entry> refundUnsent() {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : List.copyOf(entries)) {
+      if (e.kind() == Kind.RESERVE && isRefundable(e.job())) out.add(refund(e.job()));
+    }
+    return out;
+  }
+
+  /**
+   * The jobs the signed audit log says were accepted (so reserved) that this ledger does not
+   * hold: entries cut from its tail. Empty when the two agree.
+   */
+  public synchronized List<String> missingFrom(java.util.Collection<String> acceptedJobs) {
+    return acceptedJobs.stream().filter(j -> entries.stream().noneMatch(e -> e.job().equals(j))).distinct().toList();
   }
 
   /** Records an exact release before any data-dependent message; epsilon is not counted. */
@@ -159,9 +249,10 @@ public final class PrivacyLedger implements AutoCloseable {
     }
     if (!(epsilon >= 0) || Double.isInfinite(epsilon)) throw new IllegalArgumentException("epsilon must be finite and >= 0: " + epsilon);
     Entry e = new Entry(entries.size() + 1, Instant.now(), kind, dataset, job, epsilon);
-    String body = String.join(" ", "v1", Long.toString(e.seq()), e.at().toString(), kind.name(), dataset, job,
+    String body = String.join(" ", "v2", Long.toString(e.seq()), e.at().toString(), kind.name(), dataset, job,
         Double.toString(epsilon));
-    byte[] line = (body + " " + crc(body) + "\n").getBytes(StandardCharsets.UTF_8);
+    String mac = mac(lastMac, body);
+    byte[] line = (body + " " + mac + "\n").getBytes(StandardCharsets.UTF_8);
     try {
       ByteBuffer buf = ByteBuffer.wrap(line);
       while (buf.hasRemaining()) channel.write(buf);
@@ -170,6 +261,7 @@ public final class PrivacyLedger implements AutoCloseable {
       throw new UncheckedIOException("cannot write privacy ledger " + file, ex);
     }
     entries.add(e);
+    lastMac = mac;
     return e;
   }
 

@@ -33,13 +33,16 @@ public final class CoordinatorLink {
     this.vertx = vertx;
     this.config = config;
     this.agent = agent;
-    this.client = vertx.createNetClient(new NetClientOptions()
+    NetClientOptions options = new NetClientOptions()
         .setSsl(true)
         .setHostnameVerificationAlgorithm("HTTPS")
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.certificate().toString())
             .setKeyPath(config.privateKey().toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(config.ca().toString()))
-        .setConnectTimeout(10_000));
+        .setConnectTimeout(10_000)
+        .setEnabledSecureTransportProtocols(org.consilium.analytics.identity.TlsPolicy.PROTOCOLS);
+    org.consilium.analytics.identity.TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    this.client = vertx.createNetClient(options);
   }
 
   public void start() {

@@ -85,6 +85,7 @@ public final class NodeAgent {
     final TrainingJob training;
     final StepAllowance allowance;
     final Map<Integer, JobSession> steps = new TreeMap<>();
+    boolean sentMarked;
 
     Job(JobSpec spec, Dataset data, Map<Integer, X509Certificate> peers, Map<String, Integer> indexOf, int self, int threshold,
         TrainingJob training) {
@@ -161,7 +162,9 @@ public final class NodeAgent {
           if (s == null) {
             yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "' step " + f.getStep()));
           }
-          yield tagged(s.onFrame(f), f.getStep());
+          List<Frame> out = s.onFrame(f);
+          markIfSent(f.getJobId(), job);
+          yield tagged(out, f.getStep());
         }
         case JOB_RESULT -> {
           JobResult r = FrameCodec.payload(f, JobResult.parser());
@@ -386,7 +389,20 @@ public final class NodeAgent {
       session = new MaskingSession(jobId, new SecAggParty(params, job.self, input, auth, rng));
     }
     job.steps.put(step, session);
-    return tagged(session.start(), step);
+    List<Frame> out = session.start();
+    markIfSent(jobId, job);
+    return tagged(out, step);
+  }
+
+  /**
+   * Before the first frame computed from the job's data leaves (the frames are returned and
+   * sent after this), the ledger durably records it: a node that stops before then gets its
+   * reservation back at the next start, one that stops after does not.
+   */
+  private void markIfSent(String jobId, Job job) {
+    if (job.sentMarked || !job.dataSent()) return;
+    ledger.dataSent(jobId);
+    job.sentMarked = true;
   }
 
   private List<Frame> tagged(List<Frame> frames, int step) {

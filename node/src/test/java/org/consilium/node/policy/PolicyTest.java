@@ -49,8 +49,8 @@ class PolicyTest {
   }
 
   @Test
-  void eachRefusalNamesTheRuleThatRefused() {
-    try (PrivacyLedger ledger = PrivacyLedger.open(dir.resolve("l.log"))) {
+  void eachRefusalNamesTheRuleThatRefused() throws Exception {
+    try (PrivacyLedger ledger = PrivacyLedger.open(dir.resolve("l.log"), java.security.KeyPairGenerator.getInstance("EC").generateKeyPair().getPrivate())) {
       assertTrue(decide(rules(List.of(), 5, false), spec("1", "age"), 4, 3, ledger).accepted());
       assertEquals("policy.allowed_columns", decide(rules(List.of("age"), 5, false), spec("1", "chol"), 4, 3, ledger).rule());
       assertEquals("policy.min_cohort_size", decide(rules(List.of(), 6, false), spec("1", "age"), 4, 3, ledger).rule());
@@ -63,8 +63,8 @@ class PolicyTest {
   }
 
   @Test
-  void theEpsilonCapCountsWhatTheLedgerAlreadyHolds() {
-    try (PrivacyLedger ledger = PrivacyLedger.open(dir.resolve("l.log"))) {
+  void theEpsilonCapCountsWhatTheLedgerAlreadyHolds() throws Exception {
+    try (PrivacyLedger ledger = PrivacyLedger.open(dir.resolve("l.log"), java.security.KeyPairGenerator.getInstance("EC").generateKeyPair().getPrivate())) {
       ledger.reserve("heart", "earlier", 1.5);
       Policy.Decision d = decide(rules(List.of(), 5, false), spec("1", "age"), 4, 3, ledger);
       assertEquals("policy.epsilon_cap", d.rule());

@@ -101,6 +101,31 @@ class ConsoleApiTest {
   }
 
   @Test
+  void theRestViewOfARunningJobKeepsUpWithIt() throws Exception {
+    String spec = DefaultJob.dpTrainSpec("0.2", "[\"cleveland\", \"switzerland\", \"va-long-beach\"]")
+        .replace("\"holdoutFraction\": 0.25,", "\"holdoutFraction\": 0.25, \"maxRounds\": 60,");
+    String id = new JsonObject(analyst.post("api/v1/jobs", spec).body()).getString("id");
+    long worst = 0;
+    int samples = 0;
+    for (int i = 0; i < 400 && samples < 15; i++) {
+      JsonObject job = new JsonObject(analyst.get("api/v1/jobs/" + id).body());
+      if (!"RUNNING".equals(job.getString("status"))) {
+        if (samples > 0 || !"OFFERED".equals(job.getString("status"))) break;
+      }
+      JsonArray rounds = job.getJsonArray("rounds");
+      if ("RUNNING".equals(job.getString("status")) && rounds != null && rounds.size() > 2) {
+        java.time.Instant last = java.time.Instant.parse(rounds.getJsonObject(rounds.size() - 1).getString("closedAt"));
+        worst = Math.max(worst, java.time.Duration.between(last, java.time.Instant.now()).toMillis());
+        samples++;
+      }
+      Thread.sleep(50);
+    }
+    assertTrue(samples >= 3, "sampled the running job " + samples + " times");
+    assertTrue(worst < 1000, "the REST view was at most " + worst + " ms behind the job's last closed round (expected under 1 s)");
+    consortium.awaitJob(id, Duration.ofMinutes(2));
+  }
+
+  @Test
   void theJobsListPagesOnTheServer() {
     RestClient.Response first = analyst.get("api/v1/jobs?limit=1");
     assertEquals(200, first.status());
@@ -181,6 +206,9 @@ class ConsoleApiTest {
     }
     RestClient.Response locked = anonymous.post("api/v1/session", "{\"username\":\"mallory\",\"password\":\"guess\"}");
     assertEquals(429, locked.status(), "the sixth attempt within the lockout is refused: " + locked.body());
+    assertTrue(locked.body().contains("try again in"), "says when to try again: " + locked.body());
+    // The guessing slows mallory from this address, not the others: the analyst still signs in from here.
+    consortium.rest().signIn("analyst", consortium.kits().consolePassword("analyst"));
     assertEquals(400, anonymous.post("api/v1/session", "{\"username\":\"x\"}").status(), "a sign-in without a password");
     assertEquals(400, anonymous.post("api/v1/session", "not json").status(), "a sign-in that is not JSON");
   }
