@@ -84,7 +84,7 @@ function ledgerView(n, open) {
   return h('details', {id: 'ledger-' + n.id, open}, h('summary', {}, n.id + ': ' + entries.length + (entries.length === 1 ? ' ledger entry' : ' ledger entries')),
     entries.length === 0 ? h('p', {}, 'No entries yet.') : table('Ledger of ' + n.id + ', newest first', ['#', 'Time', 'Entry', 'Dataset', 'Job', 'ε'],
       entries.map(e => [String(e.seq), when(e.at), e.kind, e.dataset, h('a', {href: '#/jobs/' + e.jobId}, shortId(e.jobId)),
-        e.kind === 'EXACT' ? 'exact' : (e.kind === 'REFUND' ? '−' : '') + fmt(num(e.epsilon), 3)]), [5]));
+        e.kind === 'EXACT' ? 'exact' : e.kind === 'DATA_SENT' ? '(data left: spent for good)' : (e.kind === 'REFUND' ? '−' : '') + fmt(num(e.epsilon), 3)]), [5]));
 }
 
 function nodesTable(nodes, reload) {
