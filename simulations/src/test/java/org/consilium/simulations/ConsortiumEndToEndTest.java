@@ -68,7 +68,7 @@ class ConsortiumEndToEndTest {
     // Hungarian answers protocol rounds 0.6 s late: the window in which the dropout scenarios strike.
     nodeSettings.get("hungarian").put("debug.round_delay_ms", "600");
     consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodeSettings,
-        Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "5")));
+        Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "5", "limits.hello_seconds", "2")));
   }
 
   @Test
@@ -509,6 +509,50 @@ class ConsortiumEndToEndTest {
       assertTrue(p.closedByServer(), "and the connection is closed");
     }
     assertEquals(3, consortium.onlineNodes().size(), "the coordinator still serves the remaining nodes");
+  }
+
+  @Test
+  @Order(71)
+  void aPeerBeforeHelloGetsSmallFramesADeadlineAndFewConnections() throws Exception {
+    ConsortiumPki.Issued probe = consortiumCa().issue("probe2", "node", List.of(), Duration.ofDays(1));
+    // A frame far above what a HELLO needs, announced before HELLO: refused at once, nothing buffered for it.
+    try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
+      p.write(new byte[] {0, 0x10, 0, 0}); // 1 MiB, within the 16 MiB frame limit but not before HELLO
+      assertTrue(TlsProbe.errorOf(p.readFrame()).contains("exceeds the limit of 65536 bytes"), "a small cap before HELLO");
+      assertTrue(p.closedByServer());
+    }
+    // Connected, silent: closed at the HELLO deadline (limits.hello_seconds = 2 here).
+    try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
+      long t0 = System.nanoTime();
+      assertTrue(TlsProbe.errorOf(p.readFrame()).contains("no HELLO within 2 s"), "the deadline is named");
+      assertTrue(p.closedByServer());
+      assertTrue((System.nanoTime() - t0) / 1e9 < 8, "closed at the deadline, not left open");
+    }
+    // One identity holds at most two connections (limits.connections_per_node).
+    try (TlsProbe a = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate());
+        TlsProbe b = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate());
+        TlsProbe c = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
+      assertTrue(TlsProbe.errorOf(c.readFrame()).contains("too many connections"), "a third connection is refused");
+      assertTrue(c.closedByServer());
+    }
+    // Repeated malformed frames close the connection instead of answering each one forever.
+    try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
+      boolean closed = false;
+      for (int i = 0; i < 20 && !closed; i++) {
+        p.write(new byte[] {0, 0, 0, 3, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+        String error = TlsProbe.errorOf(p.readFrame());
+        closed = error.contains("malformed frames; closing");
+      }
+      assertTrue(closed, "closed after the tenth malformed frame");
+    }
+    assertEquals(3, consortium.onlineNodes().size(), "the coordinator still serves its nodes");
+    StringBuilder log = new StringBuilder();
+    try (var files = Files.list(consortium.work().resolve("logs"))) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("coordinator")).toList()) log.append(Files.readString(f));
+    }
+    long lines = log.toString().lines().filter(l -> l.contains("node probe2: refused frame")).count();
+    assertTrue(lines >= 1, "the first bad frames are logged");
+    assertTrue(lines <= 5, "bad frames are not each logged: " + lines + " lines");
   }
 
   @Test

@@ -2,7 +2,6 @@ package org.consilium.analytics.wire;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,13 +46,25 @@ public final class FrameCodec {
   /** One decoded item: a frame, or a frame-level error that leaves the stream usable. */
   public record Decoded(Frame frame, String error) {}
 
-  /** Incremental decoder for one connection. Not thread-safe; one per connection. */
+  /**
+   * Incremental decoder for one connection. Not thread-safe; one per connection. Received
+   * bytes go into one growing buffer and are parsed in place, so a large frame arriving in many
+   * small reads costs linear, not quadratic, copying; the buffer holds only bytes the peer
+   * actually sent. The frame limit can be raised once the peer is known (small before HELLO).
+   */
   public static final class Decoder {
-    private final int maxFrameBytes;
-    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    private int maxFrameBytes;
+    private byte[] buf = new byte[4096];
+    private int start;
+    private int end;
 
     public Decoder(int maxFrameBytes) {
       this.maxFrameBytes = maxFrameBytes;
+    }
+
+    /** Changes the largest frame accepted from now on (e.g. raised after the peer's HELLO). */
+    public void maxFrameBytes(int max) {
+      this.maxFrameBytes = max;
     }
 
     /**
@@ -61,28 +72,43 @@ public final class FrameCodec {
      * {@link FramingException} if a declared length exceeds the bound.
      */
     public List<Decoded> feed(byte[] bytes) {
-      pending.writeBytes(bytes);
-      byte[] buf = pending.toByteArray();
-      int at = 0;
+      append(bytes);
       List<Decoded> out = new ArrayList<>();
-      while (buf.length - at >= 4) {
-        int len = ByteBuffer.wrap(buf, at, 4).getInt();
+      while (end - start >= 4) {
+        int len = ByteBuffer.wrap(buf, start, 4).getInt();
         if (len < 0 || len > maxFrameBytes) {
           throw new FramingException("frame of " + Integer.toUnsignedString(len) + " bytes exceeds the limit of "
               + maxFrameBytes + " bytes");
         }
-        if (buf.length - at - 4 < len) break;
-        out.add(parse(buf, at + 4, len));
-        at += 4 + len;
+        if (end - start - 4 < len) break;
+        out.add(parse(buf, start + 4, len));
+        start += 4 + len;
       }
-      pending.reset();
-      pending.write(buf, at, buf.length - at);
+      if (start == end) {
+        start = 0;
+        end = 0;
+      }
       return out;
+    }
+
+    private void append(byte[] bytes) {
+      if (end + bytes.length > buf.length) {
+        int live = end - start;
+        long needed = (long) live + bytes.length;
+        // Keep at least as much room as live bytes, so compactions cost amortised O(1) per byte.
+        byte[] target = needed > buf.length / 2 ? new byte[(int) Math.min(Integer.MAX_VALUE - 8, 2 * needed)] : buf;
+        System.arraycopy(buf, start, target, 0, live);
+        buf = target;
+        start = 0;
+        end = live;
+      }
+      System.arraycopy(bytes, 0, buf, end, bytes.length);
+      end += bytes.length;
     }
 
     /** Bytes of an incomplete frame still waiting for the rest. */
     public int buffered() {
-      return pending.size();
+      return end - start;
     }
 
     private static Decoded parse(byte[] buf, int offset, int len) {

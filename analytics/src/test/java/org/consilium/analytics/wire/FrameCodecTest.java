@@ -70,4 +70,25 @@ class FrameCodecTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FrameCodec.payload(f, JobOffer.parser()));
     assertTrue(e.getMessage().startsWith("malformed JOB_OFFER payload"), e.getMessage());
   }
+
+  @Test
+  void aLargeFrameInSmallReadsAndALimitRaisedOnceThePeerIsKnown() {
+    FrameCodec.Decoder d = new FrameCodec.Decoder(64);
+    Frame big = FrameCodec.frame(MessageType.HELLO, "", 0, ErrorReport.newBuilder().setMessage("x".repeat(4 << 20)).build());
+    byte[] bytes = FrameCodec.encode(big);
+    assertThrows(FrameCodec.FramingException.class, () -> new FrameCodec.Decoder(64).feed(java.util.Arrays.copyOf(bytes, 4)),
+        "before the limit is raised, 4 MiB is refused from the length alone");
+    d.maxFrameBytes(8 << 20);
+    int fed = 0;
+    java.util.List<FrameCodec.Decoded> out = new java.util.ArrayList<>();
+    while (fed < bytes.length) {
+      int n = Math.min(1024, bytes.length - fed);
+      out.addAll(d.feed(java.util.Arrays.copyOfRange(bytes, fed, fed + n)));
+      fed += n;
+      if (fed < bytes.length) assertEquals(fed, d.buffered(), "the partial frame is held as sent, no more");
+    }
+    assertEquals(1, out.size());
+    assertEquals(big, out.get(0).frame(), "4 MiB fed 1 KiB at a time (4,096 reads) decodes to the same frame");
+    assertEquals(0, d.buffered());
+  }
 }

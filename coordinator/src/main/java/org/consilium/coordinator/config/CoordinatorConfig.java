@@ -32,7 +32,14 @@ public record CoordinatorConfig(
     Path hePublicKey,
     Path auditLog,
     Console console,
-    Path dictionary) {
+    Path dictionary,
+    Limits limits) {
+
+  /**
+   * What one node identity or connection may hold of the coordinator: the HELLO deadline,
+   * connections per node id and in all, malformed frames before the connection is closed.
+   */
+  public record Limits(int helloSeconds, int connectionsPerNode, int maxConnections, int maxMalformedFrames) {}
 
   /** The web console's accounts and session rules. */
   public record Console(Path usersFile, Duration sessionIdle, Duration sessionMaxAge, int loginMaxFailures, Duration loginLockout) {}
@@ -47,7 +54,8 @@ public record CoordinatorConfig(
       "rounds.timeout_seconds", "limits.max_frame_bytes",
       "debug.record_traffic", "he.public_key", "storage.audit_log",
       "console.users_file", "console.session_idle_minutes", "console.session_max_hours",
-      "console.login_max_failures", "console.login_lockout_seconds", "dictionary");
+      "console.login_max_failures", "console.login_lockout_seconds", "dictionary",
+      "limits.hello_seconds", "limits.connections_per_node", "limits.max_connections", "limits.max_malformed_frames");
 
   private static int positive(Settings s, String key, int fallback) {
     int v = s.integer(key, fallback);
@@ -88,6 +96,8 @@ public record CoordinatorConfig(
             Duration.ofHours(positive(s, "console.session_max_hours", 12)),
             positive(s, "console.login_max_failures", 5),
             Duration.ofSeconds(positive(s, "console.login_lockout_seconds", 300))),
-        s.has("dictionary") ? s.path("dictionary") : base.resolve("dictionary.yaml"));
+        s.has("dictionary") ? s.path("dictionary") : base.resolve("dictionary.yaml"),
+        new Limits(positive(s, "limits.hello_seconds", 10), positive(s, "limits.connections_per_node", 2),
+            positive(s, "limits.max_connections", 256), positive(s, "limits.max_malformed_frames", 10)));
   }
 }

@@ -13,10 +13,12 @@ public final class NodeConnection {
   private final NetSocket socket;
   private volatile org.consilium.analytics.wire.Hello hello = org.consilium.analytics.wire.Hello.getDefaultInstance();
 
-  NodeConnection(String nodeId, X509Certificate certificate, NetSocket socket) {
+  /** maxFrameBytes bounds what may wait unsent: a peer that stops reading is closed, not buffered for. */
+  NodeConnection(String nodeId, X509Certificate certificate, NetSocket socket, int maxFrameBytes) {
     this.nodeId = nodeId;
     this.certificate = certificate;
     this.socket = socket;
+    socket.setWriteQueueMaxSize(2 * maxFrameBytes);
   }
 
   public String nodeId() {
@@ -37,6 +39,11 @@ public final class NodeConnection {
   }
 
   public void send(Frame frame) {
+    if (socket.writeQueueFull()) {
+      // Frames the peer has not read add up: close rather than hold them.
+      socket.close();
+      return;
+    }
     socket.write(Buffer.buffer(FrameCodec.encode(frame.toBuilder().setSender("coordinator").build())));
   }
 

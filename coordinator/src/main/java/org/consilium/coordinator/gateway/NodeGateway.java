@@ -87,6 +87,17 @@ public final class NodeGateway {
     return server.listen();
   }
 
+  /** The most a peer may send in one frame before its HELLO: a HELLO is a few kilobytes. */
+  static final int PRE_HELLO_MAX_FRAME = 64 * 1024;
+  private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+  private final Map<String, Integer> openPerNode = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A connection closed: it no longer counts against the limits (once, whichever close handler runs). */
+  private void release(String id) {
+    openConnections.decrementAndGet();
+    openPerNode.computeIfPresent(id, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
   public int actualPort() {
     return server.actualPort();
   }
@@ -116,9 +127,28 @@ public final class NodeGateway {
       reject(socket, "not_a_node", "certificate is not a node certificate");
       return;
     }
-    FrameCodec.Decoder decoder = new FrameCodec.Decoder(config.maxFrameBytes());
-    NodeConnection conn = new NodeConnection(id, cert, socket);
+    CoordinatorConfig.Limits limits = config.limits();
+    int total = openConnections.incrementAndGet();
+    int perNode = openPerNode.merge(id, 1, Integer::sum);
+    socket.closeHandler(v -> release(id));
+    if (total > limits.maxConnections() || perNode > limits.connectionsPerNode()) {
+      log.warn("refused a connection of node {}: {} open for it, {} in all (limits.connections_per_node {}, limits.max_connections {})",
+          id, perNode, total, limits.connectionsPerNode(), limits.maxConnections());
+      reject(socket, "too_many_connections", "too many connections for '" + id + "' or in all");
+      return;
+    }
+    // Before HELLO a peer is only a certificate: it gets small frames and a deadline.
+    FrameCodec.Decoder decoder = new FrameCodec.Decoder(Math.min(PRE_HELLO_MAX_FRAME, config.maxFrameBytes()));
+    NodeConnection conn = new NodeConnection(id, cert, socket, config.maxFrameBytes());
     boolean[] greeted = {false};
+    int[] malformed = {0};
+    long helloTimer = vertx.setTimer(limits.helloSeconds() * 1000L, t -> {
+      if (!greeted[0]) {
+        log.warn("node {}: no HELLO within {} s; closing the connection", id, limits.helloSeconds());
+        reject(socket, "hello_timeout", "no HELLO within " + limits.helloSeconds() + " s");
+      }
+    });
+    RateLimitedLog warnings = new RateLimitedLog(log, "node " + id);
     socket.handler(buf -> {
       byte[] bytes = buf.getBytes();
       if (recorder != null) recorder.record(id, bytes);
@@ -126,13 +156,17 @@ public final class NodeGateway {
       try {
         frames = decoder.feed(bytes);
       } catch (FrameCodec.FramingException e) {
-        log.warn("node {}: {}; closing the connection", id, e.getMessage());
+        warnings.warn(e.getMessage() + "; closing the connection");
         reject(socket, "frame_too_large", e.getMessage());
         return;
       }
       for (FrameCodec.Decoded d : frames) {
         if (d.error() != null) {
-          log.warn("node {}: refused frame: {}", id, d.error());
+          warnings.warn("refused frame: " + d.error());
+          if (++malformed[0] >= limits.maxMalformedFrames()) {
+            reject(socket, "too_many_malformed_frames", malformed[0] + " malformed frames; closing the connection");
+            return;
+          }
           conn.send(FrameCodec.error("", "malformed", d.error()));
           continue;
         }
@@ -154,6 +188,8 @@ public final class NodeGateway {
             return;
           }
           greeted[0] = true;
+          vertx.cancelTimer(helloTimer);
+          decoder.maxFrameBytes(config.maxFrameBytes());
           register(conn, hello);
           continue;
         }
@@ -169,6 +205,9 @@ public final class NodeGateway {
       }
     });
     socket.closeHandler(v -> {
+      release(id);
+      vertx.cancelTimer(helloTimer);
+      warnings.summary();
       if (connections.get(id) == conn) {
         connections.remove(id);
         markOffline(id);

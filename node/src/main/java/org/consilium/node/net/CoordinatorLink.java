@@ -70,6 +70,8 @@ public final class CoordinatorLink {
   private void attach(NetSocket socket) {
     log.info("connected to coordinator {}:{} over mutually authenticated TLS", config.coordinatorHost(), config.coordinatorPort());
     FrameCodec.Decoder decoder = new FrameCodec.Decoder(config.maxFrameBytes());
+    socket.setWriteQueueMaxSize(2 * config.maxFrameBytes());
+    int[] malformed = {0};
     socket.handler(buf -> {
       List<FrameCodec.Decoded> decoded;
       try {
@@ -82,7 +84,13 @@ public final class CoordinatorLink {
       }
       for (FrameCodec.Decoded d : decoded) {
         if (d.error() != null) {
-          log.warn("refused a frame from the coordinator: {}", d.error());
+          // The first few are logged; past MAX_MALFORMED the connection is closed (and redialled).
+          if (++malformed[0] <= MAX_MALFORMED) log.warn("refused a frame from the coordinator: {}", d.error());
+          if (malformed[0] >= MAX_MALFORMED) {
+            log.warn("closing the connection after {} malformed frames", malformed[0]);
+            socket.close();
+            return;
+          }
           send(socket, FrameCodec.error("", "malformed", d.error()));
           continue;
         }
@@ -104,7 +112,14 @@ public final class CoordinatorLink {
     send(socket, agent.hello());
   }
 
+  /** Malformed frames from the coordinator before the node closes the connection. */
+  static final int MAX_MALFORMED = 10;
+
   private static void send(NetSocket socket, Frame f) {
+    if (socket.writeQueueFull()) {
+      socket.close(); // the coordinator stopped reading: reconnect rather than buffer without bound
+      return;
+    }
     socket.write(Buffer.buffer(FrameCodec.encode(f)));
   }
 }
