@@ -48,9 +48,11 @@ public final class CoordinatorMain implements Callable<Integer> {
     ThresholdPublicKey heKey = null;
     UserStore users;
     DataDictionary dictionary;
+    org.consilium.coordinator.gateway.Members members;
     try {
       cfg = CoordinatorConfig.load(config, System.getenv());
       dictionary = DataDictionary.load(cfg.dictionary());
+      members = org.consilium.coordinator.gateway.Members.load(cfg.members());
       log.info("data dictionary version {} ({}): datasets {}", dictionary.version(), dictionary.digest().substring(0, 12),
           dictionary.datasets().keySet());
       users = Files.exists(cfg.console().usersFile()) ? UserStore.load(cfg.console().usersFile()) : new UserStore(java.util.List.of());
@@ -84,7 +86,7 @@ public final class CoordinatorMain implements Callable<Integer> {
           settled.jobsFailed());
     }
     vertx.runOnContext(v -> {
-      gateway[0] = new NodeGateway(vertx, cfg, state, recorder);
+      gateway[0] = new NodeGateway(vertx, cfg, state, recorder, members);
       JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit, dictionary);
       Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
       api[0] = new RestApi(vertx, cfg, dictionary, state, runner, gateway[0], audit, metrics, users);

@@ -148,11 +148,13 @@ public final class Provisioner {
       write(coordinatorConfig, cy.toString(), false);
 
       Map<String, Path> nodeConfigs = new LinkedHashMap<>();
+      Map<String, String> members = new LinkedHashMap<>();
       int heParty = 0;
       for (NodePlan n : plan.nodes()) {
         Path dir = plan.out().resolve("nodes").resolve(n.id());
         Files.createDirectories(dir);
         ConsortiumPki.Issued issued = pki.issue(n.id(), "node", List.of(), VALIDITY);
+        members.put(n.id(), org.consilium.coordinator.gateway.Members.fingerprint(issued.certificate()));
         write(dir.resolve("ca.crt"), caPem, false);
         write(dir.resolve("dictionary.yaml"), plan.dictionary(), false);
         write(dir.resolve("node.crt"), ConsortiumPki.pem(issued.certificate()), false);
@@ -177,6 +179,8 @@ public final class Provisioner {
         write(cfg, ny.toString(), false);
         nodeConfigs.put(n.id(), cfg);
       }
+      // The members and their certificates, pinned: a CA-issued certificate alone does not make a member.
+      write(coord.resolve("members.yaml"), org.consilium.coordinator.gateway.Members.yaml(members), false);
       return new Consortium(plan.out(), coordinatorConfig, nodeConfigs, token, caDir.resolve("ca.crt"), coord.resolve("console-credentials"));
     } catch (IOException e) {
       throw new UncheckedIOException("provisioning into " + plan.out() + " failed: " + e.getMessage(), e);

@@ -33,6 +33,16 @@ class ProvisionerTest {
   private static final String DICTIONARY = "version: 1\ndatasets:\n  heart:\n    columns:\n      age: {type: numeric, unit: years, lower: 0, upper: 120}\n";
 
   @Test
+  void theCoordinatorKitPinsEveryMembersCertificate() throws Exception {
+    Provisioner.Consortium c = provision();
+    org.consilium.coordinator.gateway.Members members =
+        org.consilium.coordinator.gateway.Members.load(CoordinatorConfig.load(c.coordinatorConfig(), Map.of()).members());
+    X509Certificate alpha = Pem.certificate(c.nodeConfigs().get("alpha").getParent().resolve("node.crt"));
+    assertTrue(members.refusal("alpha", alpha).isEmpty(), "alpha's provisioned certificate is the pinned one");
+    assertTrue(members.refusal("beta", alpha).isPresent(), "nobody else is a member");
+  }
+
+  @Test
   void everyKitCarriesTheSameDataDictionary() throws Exception {
     Provisioner.Consortium c = provision();
     Path coordinatorCopy = CoordinatorConfig.load(c.coordinatorConfig(), Map.of()).dictionary();

@@ -497,10 +497,19 @@ class ConsortiumEndToEndTest {
     }
   }
 
+  /** A member's own identity from its kit (probes need a member's certificate to get past the door). */
+  private record Identity(java.security.KeyPair keys, X509Certificate certificate) {}
+
+  private Identity member(String node) {
+    Path kit = consortium.kits().nodeConfigs().get(node).getParent();
+    X509Certificate cert = org.consilium.analytics.identity.Pem.certificate(kit.resolve("node.crt"));
+    return new Identity(new java.security.KeyPair(cert.getPublicKey(), org.consilium.analytics.identity.Pem.privateKey(kit.resolve("node.key"))), cert);
+  }
+
   @Test
   @Order(70)
   void malformedAndOversizedFramesAreRefusedAndTheCoordinatorStaysUp() throws Exception {
-    ConsortiumPki.Issued probe = consortiumCa().issue("probe", "node", List.of(), Duration.ofDays(1));
+    Identity probe = member("cleveland");
     try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
       p.write(new byte[] {0, 0, 0, 3, (byte) 0xff, (byte) 0xff, (byte) 0xff});
       assertTrue(TlsProbe.errorOf(p.readFrame()).contains("malformed frame"), "malformed frame gets an error");
@@ -514,7 +523,8 @@ class ConsortiumEndToEndTest {
   @Test
   @Order(71)
   void aPeerBeforeHelloGetsSmallFramesADeadlineAndFewConnections() throws Exception {
-    ConsortiumPki.Issued probe = consortiumCa().issue("probe2", "node", List.of(), Duration.ofDays(1));
+    assertTrue(consortium.onlineNodes().contains("cleveland"), "the real cleveland holds one connection meanwhile");
+    Identity probe = member("cleveland");
     // A frame far above what a HELLO needs, announced before HELLO: refused at once, nothing buffered for it.
     try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
       p.write(new byte[] {0, 0x10, 0, 0}); // 1 MiB, within the 16 MiB frame limit but not before HELLO
@@ -528,12 +538,11 @@ class ConsortiumEndToEndTest {
       assertTrue(p.closedByServer());
       assertTrue((System.nanoTime() - t0) / 1e9 < 8, "closed at the deadline, not left open");
     }
-    // One identity holds at most two connections (limits.connections_per_node).
+    // One identity holds at most two connections (limits.connections_per_node): cleveland's own and one more.
     try (TlsProbe a = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate());
-        TlsProbe b = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate());
-        TlsProbe c = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
-      assertTrue(TlsProbe.errorOf(c.readFrame()).contains("too many connections"), "a third connection is refused");
-      assertTrue(c.closedByServer());
+        TlsProbe b = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
+      assertTrue(TlsProbe.errorOf(b.readFrame()).contains("too many connections"), "a third connection is refused");
+      assertTrue(b.closedByServer());
     }
     // Repeated malformed frames close the connection instead of answering each one forever.
     try (TlsProbe p = new TlsProbe(nodesPort(), ca(), probe.keys(), probe.certificate())) {
@@ -550,9 +559,44 @@ class ConsortiumEndToEndTest {
     try (var files = Files.list(consortium.work().resolve("logs"))) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith("coordinator")).toList()) log.append(Files.readString(f));
     }
-    long lines = log.toString().lines().filter(l -> l.contains("node probe2: refused frame")).count();
+    long lines = log.toString().lines().filter(l -> l.contains("node cleveland: refused frame")).count();
     assertTrue(lines >= 1, "the first bad frames are logged");
-    assertTrue(lines <= 5, "bad frames are not each logged: " + lines + " lines");
+    assertTrue(lines < 10, "ten bad frames on this connection, fewer log lines (five per connection): " + lines);
+  }
+
+  @Test
+  @Order(72)
+  void onlyProvisionedMembersWithTheirPinnedKeysGetInAndARotationIsExplicitAndAudited() throws Exception {
+    // A genuine consortium certificate for a new id is not a membership.
+    ConsortiumPki.Issued mallory = consortiumCa().issue("mallory", "node", List.of(), Duration.ofDays(1));
+    try (TlsProbe p = new TlsProbe(nodesPort(), ca(), mallory.keys(), mallory.certificate())) {
+      assertTrue(TlsProbe.errorOf(p.readFrame()).contains("'mallory' is not a member"), "a new id is refused");
+    }
+    // Nor is a new key for an existing id.
+    ConsortiumPki.Issued impostor = consortiumCa().issue("cleveland", "node", List.of(), Duration.ofDays(1));
+    try (TlsProbe p = new TlsProbe(nodesPort(), ca(), impostor.keys(), impostor.certificate())) {
+      assertTrue(TlsProbe.errorOf(p.readFrame()).contains("not the one pinned for it"), "a new key for cleveland is refused");
+    }
+    assertTrue(consortium.onlineNodes().contains("cleveland"), "the real cleveland was not knocked off");
+    assertFalse(consortium.rest().get("api/v1/nodes").body().contains("mallory"), "mallory never reached the registry");
+    // An administrator pins the new key: it is audited, and the new key gets past the door.
+    String newDigest = org.consilium.analytics.identity.Digests.sha256Hex(impostor.certificate().getEncoded());
+    String oldDigest = org.consilium.analytics.identity.Digests.sha256Hex(member("cleveland").certificate().getEncoded());
+    RestClient.Response rotated = consortium.rest().post("api/v1/nodes/cleveland/key", "{\"certificateSha256\": \"" + newDigest + "\"}");
+    assertEquals(200, rotated.status(), rotated.body());
+    assertEquals(oldDigest, new JsonObject(rotated.body()).getString("previousSha256"));
+    try (TlsProbe p = new TlsProbe(nodesPort(), ca(), impostor.keys(), impostor.certificate())) {
+      assertTrue(TlsProbe.errorOf(p.readFrame()).contains("no HELLO within"), "the rotated key is admitted (and then held to HELLO)");
+    }
+    assertEquals(200, consortium.rest().post("api/v1/nodes/cleveland/key", "{\"certificateSha256\": \"" + oldDigest + "\"}").status());
+    assertEquals(400, consortium.rest().post("api/v1/nodes/cleveland/key", "{\"certificateSha256\": \"abc\"}").status());
+    assertEquals(404, consortium.rest().post("api/v1/nodes/mallory/key", "{\"certificateSha256\": \"" + newDigest + "\"}").status(),
+        "a rotation cannot add a member");
+    JsonObject first = new JsonObject(consortium.rest().get("api/v1/audit?event=node.key_rotated").body()).getJsonArray("entries")
+        .getJsonObject(1).getJsonObject("details"); // newest first: [1] is the first rotation
+    assertEquals(oldDigest, first.getString("previous_sha256"));
+    assertEquals(newDigest, first.getString("certificate_sha256"));
+    assertEquals("cleveland", first.getString("node"));
   }
 
   @Test

@@ -3,9 +3,6 @@ package org.consilium.simulations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,12 +10,10 @@ import java.util.Map;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.deploy.Provisioner;
-import org.consilium.node.NodeMain;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** A node whose privacy ledger lost entries that its signed audit log records refuses to start. */
 class NodeLedgerCheckTest {
@@ -42,31 +37,16 @@ class NodeLedgerCheckTest {
     AuditLog audit = AuditLog.open(cfg.auditLog(), "cleveland", Pem.privateKey(cfg.privateKey()));
     audit.append("job.accepted", "job-1", "epsilon_reserved", "1.0");
     audit.append("job.accepted", "job-2", "epsilon_reserved", "1.0");
-    assertEquals(0, check(config).exit(), "ledger and audit log agree");
+    assertEquals(0, NodeCheck.run(config).exit(), "ledger and audit log agree");
 
     // Someone with write access to the file cuts the last reservation (and its marker) to win budget back.
     List<String> lines = Files.readAllLines(cfg.ledger());
     Files.write(cfg.ledger(), lines.subList(0, 2));
-    Run r = check(config);
+    NodeCheck r = NodeCheck.run(config);
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("lacks the reservations of jobs [job-2]"), r.err());
   }
 
-  private record Run(int exit, String out, String err) {}
 
-  private static Run check(Path config) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int exit = new CommandLine(new NodeMain()).execute("--config", config.toString(), "--check");
-      return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
+
 }

@@ -43,6 +43,24 @@ public final class ModelScorer {
     return glm.predict(designRow, beta);
   }
 
+  /**
+   * The model's AUC on the evaluation rows of these sites (the declared split or hashed
+   * holdout, as in training), computed in the clear: a reference for tests and benchmarks.
+   */
+  public double evaluationAuc(Iterable<Dataset> sites) {
+    List<Double> scores = new ArrayList<>();
+    List<Double> labels = new ArrayList<>();
+    for (Dataset d : sites) {
+      FeatureSpace.Rows rows = features.rows(d, std, features.splits() ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL);
+      for (int i = 0; i < rows.size(); i++) {
+        scores.add(score(rows.x()[i]));
+        labels.add(rows.y()[i]);
+      }
+    }
+    return ScoreHistogram.exactAuc(scores.stream().mapToDouble(Double::doubleValue).toArray(),
+        labels.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
   /** One score per row of the table (probability for logistic models, prediction for linear). */
   public double[] score(Dataset data) {
     List<Double> out = new ArrayList<>();

@@ -94,19 +94,7 @@ class DpTrainingTest {
 
   /** The model's AUC on the held-out rows of the sites, computed in the clear (the test's reference). */
   private static double trueHoldoutAuc(TrainedModel model, List<Dataset> data) {
-    ModelScorer scorer = new ModelScorer(model);
-    FeatureSpace f = FeatureSpace.of(model.getSpec());
-    List<Double> scores = new java.util.ArrayList<>();
-    List<Double> labels = new java.util.ArrayList<>();
-    for (Dataset d : data) {
-      FeatureSpace.Rows rows = f.rows(d, scorer.standardization(), FeatureSpace.Part.HOLDOUT);
-      for (int i = 0; i < rows.size(); i++) {
-        scores.add(scorer.score(rows.x()[i]));
-        labels.add(rows.y()[i]);
-      }
-    }
-    return ScoreHistogram.exactAuc(scores.stream().mapToDouble(Double::doubleValue).toArray(),
-        labels.stream().mapToDouble(Double::doubleValue).toArray());
+    return new ModelScorer(model).evaluationAuc(data);
   }
 
   @Test

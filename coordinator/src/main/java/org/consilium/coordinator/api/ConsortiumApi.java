@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,6 +49,8 @@ final class ConsortiumApi {
     router.get("/api/v1/nodes").handler(this::nodes);
     router.post("/api/v1/nodes/:id/suspend").handler(access.require(Role.ADMIN)).handler(ctx -> suspend(ctx, true));
     router.post("/api/v1/nodes/:id/resume").handler(access.require(Role.ADMIN)).handler(ctx -> suspend(ctx, false));
+    router.post("/api/v1/nodes/:id/key").handler(BodyHandler.create().setBodyLimit(4096)).handler(access.require(Role.ADMIN))
+        .handler(this::rotateKey);
     router.get("/api/v1/audit").handler(access.require(Role.ADMIN)).handler(this::auditTrail);
     router.get("/api/v1/metrics").handler(access.require(Role.ADMIN)).handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
@@ -60,6 +63,37 @@ final class ConsortiumApi {
       nodes.sort(Comparator.comparing((JsonObject j) -> j.getString("id")));
       return new JsonArray(nodes);
     }).onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  /**
+   * Pins a new certificate for a member (a site renewed or replaced its key): body
+   * {"certificateSha256": "..."}. Audited with the administrator, the old and the new digest;
+   * takes effect at the node's next connection.
+   */
+  private void rotateKey(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    io.vertx.core.json.JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    String digest = body == null ? null : body.getString("certificateSha256");
+    if (!gateway.members().isMember(id)) {
+      RestApi.error(ctx, 404, "'" + id + "' is not a member of the consortium");
+      return;
+    }
+    if (digest == null || !digest.matches("[0-9a-f]{64}")) {
+      RestApi.error(ctx, 400, "certificateSha256: the SHA-256 of the node's new certificate, 64 lower-case hex digits");
+      return;
+    }
+    String by = AccessControl.principal(ctx).name();
+    vertx.executeBlocking(() -> {
+      String previous = gateway.members().rotate(id, digest);
+      audit.append("node.key_rotated", "", "node", id, "by", by, "previous_sha256", previous, "certificate_sha256", digest);
+      return previous;
+    }).onFailure(ctx::fail).onSuccess(previous -> ctx.json(new JsonObject().put("id", id).put("certificateSha256", digest)
+        .put("previousSha256", previous)));
   }
 
   private void suspend(RoutingContext ctx, boolean suspend) {

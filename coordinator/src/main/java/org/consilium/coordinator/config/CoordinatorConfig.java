@@ -33,7 +33,8 @@ public record CoordinatorConfig(
     Path auditLog,
     Console console,
     Path dictionary,
-    Limits limits) {
+    Limits limits,
+    Path members) {
 
   /**
    * What one node identity or connection may hold of the coordinator: the HELLO deadline,
@@ -55,7 +56,7 @@ public record CoordinatorConfig(
       "debug.record_traffic", "he.public_key", "storage.audit_log",
       "console.users_file", "console.session_idle_minutes", "console.session_max_hours",
       "console.login_max_failures", "console.login_lockout_seconds", "dictionary",
-      "limits.hello_seconds", "limits.connections_per_node", "limits.max_connections", "limits.max_malformed_frames");
+      "limits.hello_seconds", "limits.connections_per_node", "limits.max_connections", "limits.max_malformed_frames", "members");
 
   private static int positive(Settings s, String key, int fallback) {
     int v = s.integer(key, fallback);
@@ -98,6 +99,7 @@ public record CoordinatorConfig(
             Duration.ofSeconds(positive(s, "console.login_lockout_seconds", 300))),
         s.has("dictionary") ? s.path("dictionary") : base.resolve("dictionary.yaml"),
         new Limits(positive(s, "limits.hello_seconds", 10), positive(s, "limits.connections_per_node", 2),
-            positive(s, "limits.max_connections", 256), positive(s, "limits.max_malformed_frames", 10)));
+            positive(s, "limits.max_connections", 256), positive(s, "limits.max_malformed_frames", 10)),
+        s.has("members") ? s.path("members") : base.resolve("members.yaml"));
   }
 }

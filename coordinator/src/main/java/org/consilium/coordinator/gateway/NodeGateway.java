@@ -52,8 +52,9 @@ public final class NodeGateway {
   private Consumer<String> disconnectHandler = id -> {};
   private NetServer server;
 
-  public NodeGateway(Vertx vertx, CoordinatorConfig config, ClusterState state, TrafficRecorder recorder) {
+  public NodeGateway(Vertx vertx, CoordinatorConfig config, ClusterState state, TrafficRecorder recorder, Members members) {
     this.vertx = vertx;
+    this.members = members;
     this.config = config;
     this.state = state;
     this.recorder = recorder;
@@ -89,6 +90,7 @@ public final class NodeGateway {
 
   /** The most a peer may send in one frame before its HELLO: a HELLO is a few kilobytes. */
   static final int PRE_HELLO_MAX_FRAME = 64 * 1024;
+  private final Members members;
   private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, Integer> openPerNode = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -96,6 +98,11 @@ public final class NodeGateway {
   private void release(String id) {
     openConnections.decrementAndGet();
     openPerNode.computeIfPresent(id, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** The consortium's members and their pinned certificates (the API rotates keys through it). */
+  public Members members() {
+    return members;
   }
 
   public int actualPort() {
@@ -125,6 +132,12 @@ public final class NodeGateway {
       log.warn("refused a connection from {}: certificate '{}' is not a node certificate", socket.remoteAddress(),
           cert.getSubjectX500Principal());
       reject(socket, "not_a_node", "certificate is not a node certificate");
+      return;
+    }
+    var refusal = members.refusal(id, cert);
+    if (refusal.isPresent()) {
+      log.warn("refused a connection from {}: {}", socket.remoteAddress(), refusal.get());
+      reject(socket, "not_a_member", refusal.get());
       return;
     }
     CoordinatorConfig.Limits limits = config.limits();

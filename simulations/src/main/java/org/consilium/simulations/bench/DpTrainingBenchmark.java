@@ -12,9 +12,7 @@ import java.util.Map;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.dp.SkellamNoise;
-import org.consilium.analytics.train.FeatureSpace;
 import org.consilium.analytics.train.ModelScorer;
-import org.consilium.analytics.train.ScoreHistogram;
 import org.consilium.analytics.train.StepAllowance;
 import org.consilium.analytics.train.TrainingJob;
 import org.consilium.analytics.wire.JobSpec;
@@ -113,19 +111,7 @@ public final class DpTrainingBenchmark {
 
   /** The model's AUC on the evaluation rows, computed in the clear (reference only). */
   public static double trueAuc(TrainedModel model, Map<String, Dataset> sites) {
-    ModelScorer scorer = new ModelScorer(model);
-    FeatureSpace f = FeatureSpace.of(model.getSpec());
-    List<Double> scores = new ArrayList<>();
-    List<Double> labels = new ArrayList<>();
-    for (Dataset d : sites.values()) {
-      FeatureSpace.Rows rows = f.rows(d, scorer.standardization(), FeatureSpace.Part.HOLDOUT);
-      for (int i = 0; i < rows.size(); i++) {
-        scores.add(scorer.score(rows.x()[i]));
-        labels.add(rows.y()[i]);
-      }
-    }
-    return ScoreHistogram.exactAuc(scores.stream().mapToDouble(Double::doubleValue).toArray(),
-        labels.stream().mapToDouble(Double::doubleValue).toArray());
+    return new ModelScorer(model).evaluationAuc(sites.values());
   }
 
   /** Mean absolute difference of the coefficients, both mapped to the [-1, 1] feature scale of the DP model. */

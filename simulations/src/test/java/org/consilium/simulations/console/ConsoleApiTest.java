@@ -293,6 +293,19 @@ class ConsoleApiTest {
         calls.add(new Call(who, p + "?status=RELEASED&computation=train", null, 200));
         calls.add(new Call(who, p + "?status=LOST", null, 400));
       }
+      case "POST /api/v1/nodes/{id}/key" -> {
+        // Re-pinning cleveland's own certificate: a real call that changes nothing.
+        String current;
+        try {
+          current = org.consilium.analytics.identity.Digests.sha256Hex(org.consilium.analytics.identity.Pem.certificate(
+              consortium.kits().nodeConfigs().get("cleveland").getParent().resolve("node.crt")).getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+          throw new IllegalStateException(e);
+        }
+        calls.add(new Call(who, concrete(p, "cleveland"), "{\"certificateSha256\": \"" + current + "\"}", 200));
+        calls.add(new Call(who, concrete(p, "cleveland"), "{\"certificateSha256\": \"abc\"}", 400));
+        calls.add(new Call(who, concrete(p, "nowhere"), "{\"certificateSha256\": \"" + current + "\"}", 404));
+      }
       case "GET /api/v1/datasets/{id}" -> {
         calls.add(new Call(who, concrete(p, "heart-disease"), null, 200));
         calls.add(new Call(who, concrete(p, "nowhere"), null, 404));
