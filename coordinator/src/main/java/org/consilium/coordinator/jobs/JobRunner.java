@@ -227,7 +227,12 @@ public final class JobRunner {
     }
     TreeSet<Integer> parties = new TreeSet<>();
     members.forEach(n -> parties.add(job.partyOf.get(n)));
-    return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length));
+    return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length),
+        (party, message, signature) -> {
+          // The coordinator checks each advertisement against the certificate its sender connected with.
+          NodeConnection c = gateway.connection(job.nodeOf.get(party));
+          return c != null && org.consilium.analytics.identity.Signatures.verify(c.certificate(), message, signature);
+        });
   }
 
   private void onFrame(NodeConnection from, Frame f) {
@@ -246,6 +251,15 @@ public final class JobRunner {
         case JOB_ACCEPT -> job.accepted.add(from.nodeId());
         case JOB_REFUSE -> {
           JobDecision d = FrameCodec.payload(f, JobDecision.parser());
+          if (job.accepted.contains(from.nodeId())) {
+            // A refusal counts only before acceptance. Afterwards the node has merely stopped: a dropout,
+            // which the rounds absorb while t remain, so one participant cannot fail the job (and burn
+            // every honest node's budget) by "refusing" late.
+            log.warn("job {}: node {} refused after accepting ({}); treated as a dropout", job.id, from.nodeId(), d.getPolicy());
+            audit.append("job.late_refusal", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "treated_as", "dropout");
+            job.record.put("lastNodeError", from.nodeId() + " refused after accepting; treated as a dropout");
+            return;
+          }
           job.record.getJsonArray("refusals").add(new JsonObject().put("node", from.nodeId()).put("policy", d.getPolicy())
               .put("reason", d.getReason()));
           audit.append("job.refused", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "reason", d.getReason());

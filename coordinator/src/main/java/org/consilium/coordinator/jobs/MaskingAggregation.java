@@ -25,11 +25,13 @@ final class MaskingAggregation implements Aggregation {
   private final Map<Integer, String> nodeOf;
   private final SecAggServer server;
 
-  MaskingAggregation(String jobId, Map<String, Integer> partyOf, Map<Integer, String> nodeOf, SessionParams params) {
+  /** signatures verifies a party's signature against the certificate its node connected with. */
+  MaskingAggregation(String jobId, Map<String, Integer> partyOf, Map<Integer, String> nodeOf, SessionParams params,
+      org.consilium.mpc.secagg.SignatureCheck signatures) {
     this.jobId = jobId;
     this.partyOf = partyOf;
     this.nodeOf = nodeOf;
-    this.server = new SecAggServer(params);
+    this.server = new SecAggServer(params, signatures);
   }
 
   @Override

@@ -5,8 +5,6 @@ package org.consilium.mpc.secagg;
  * identity keys the deployment provides (in Consilium: the node certificates issued by the
  * consortium CA). This is what stops a relaying server from substituting its own keys.
  */
-public interface PeerAuthenticator {
+public interface PeerAuthenticator extends SignatureCheck {
   byte[] sign(byte[] message);
-
-  boolean verify(int party, byte[] message, byte[] signature);
 }

@@ -48,9 +48,16 @@ public final class SecAggServer {
   private SortedSet<Integer> u1;
   private SortedSet<Integer> u2;
   private UnmaskRequest request;
+  private final SignatureCheck signatures;
 
-  public SecAggServer(SessionParams params) {
+  /**
+   * signatures checks each advertisement against its sender's identity: the relay refuses a
+   * badly signed one (the sender is left out, like a party that dropped) instead of passing it
+   * on to make every honest party abort the roster.
+   */
+  public SecAggServer(SessionParams params, SignatureCheck signatures) {
     this.params = params;
+    this.signatures = signatures;
     this.keySharing = new SecretBytes(new Shamir(params.threshold(), params.maxParty()), MaskSeed.LENGTH);
   }
 
@@ -82,6 +89,10 @@ public final class SecAggServer {
   }
 
   public void receive(AdvertiseKeys m) {
+    byte[] signed = Derivation.advertisedBytes(params.sessionId(), m.party(), m.cipherKey(), m.maskKey());
+    if (!signatures.verify(m.party(), signed, m.signature())) {
+      throw new SecAggException(Round.ADVERTISE_KEYS, "party " + m.party() + "'s advertised keys do not carry its valid signature; it is left out of this aggregation");
+    }
     accept(Round.ADVERTISE_KEYS, m.party(), params.parties(), advertised, m);
   }
 

@@ -177,6 +177,24 @@ class SecureAggregationTest {
   }
 
   @Test
+  void theRelayRefusesABadlySignedAdvertisementAndTheOthersCarryOn() {
+    SessionParams p = session(4, 3, 4);
+    SimulatedNetwork net = new SimulatedNetwork(p, randomInputs(p), rng);
+    SecAggServer s = net.server;
+    var good = net.parties.get(2).advertise();
+    byte[] badSignature = good.signature().clone();
+    badSignature[badSignature.length / 2] ^= 1;
+    var forged = new Messages.AdvertiseKeys(2, good.cipherKey(), good.maskKey(), badSignature);
+    SecAggException e = assertThrows(SecAggException.class, () -> s.receive(forged));
+    assertTrue(e.getMessage().contains("party 2's advertised keys do not carry its valid signature"), e.getMessage());
+    for (int party : List.of(1, 3, 4)) s.receive(net.parties.get(party).advertise());
+    var roster = s.closeAdvertiseKeys();
+    assertEquals(List.of(1, 3, 4), roster.advertisements().stream().map(Messages.AdvertiseKeys::party).toList(),
+        "the forger is left out like a party that dropped");
+    for (int party : List.of(1, 3, 4)) net.parties.get(party).onRoster(roster); // and the honest parties accept the roster
+  }
+
+  @Test
   void adversarialMessagesAreRejected() {
     SessionParams p = session(3, 2, 4);
     Map<Integer, RingVector> inputs = randomInputs(p);

@@ -42,7 +42,7 @@ final class SimulatedNetwork {
     for (int p : params.parties()) {
       parties.put(p, new SecAggParty(params, p, inputs.get(p), new Ed25519Authenticator(ids.get(p), publicKeys), rng));
     }
-    server = new SecAggServer(params);
+    server = new SecAggServer(params, new Ed25519Authenticator(ids.get(params.parties().first()), publicKeys));
   }
 
   AggregateResult run(Map<Integer, Round> dropBefore) {

@@ -30,7 +30,8 @@ public record NodeConfig(
     Path auditLog,
     boolean shareAuditLog,
     Map<String, String> datasheet,
-    Path dictionary) {
+    Path dictionary,
+    int refuseAtStep) {
 
   public static final Set<String> KEYS = Set.of(
       "node.id", "coordinator.host", "coordinator.port",
@@ -39,7 +40,7 @@ public record NodeConfig(
       "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
       "policy.epsilon_cap", "policy.allow_exact_release",
       "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
-      "datasets.*", "datasheet.*", "dictionary");
+      "datasets.*", "datasheet.*", "dictionary", "debug.refuse_at_step");
 
   /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
   public record DatasetConfig(String name, Path path, BadRowPolicy badRows, long maxRows, double epsilonCap) {}
@@ -103,6 +104,7 @@ public record NodeConfig(
         s.has("storage.audit_log") ? s.path("storage.audit_log") : file.toAbsolutePath().getParent().resolve("audit.log"),
         s.bool("audit.share_with_coordinator", true),
         datasheetAnswers(s),
-        s.has("dictionary") ? s.path("dictionary") : file.toAbsolutePath().getParent().resolve("dictionary.yaml"));
+        s.has("dictionary") ? s.path("dictionary") : file.toAbsolutePath().getParent().resolve("dictionary.yaml"),
+        s.integer("debug.refuse_at_step", -1));
   }
 }

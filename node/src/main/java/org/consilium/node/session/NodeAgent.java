@@ -344,6 +344,12 @@ public final class NodeAgent {
       return List.of(error(f.getJobId(), "unknown_job", "this node runs no training job '" + f.getJobId() + "'"));
     }
     if (job.steps.containsKey(f.getStep())) throw new IllegalArgumentException("step " + f.getStep() + " was already started");
+    if (f.getStep() == config.refuseAtStep()) {
+      // Fault injection for drills and tests (debug.refuse_at_step): behave as a participant that
+      // refuses mid-job, which the coordinator must treat as a dropout, not a refusal of the job.
+      jobs.remove(f.getJobId());
+      return List.of(refuse(f.getJobId(), "debug.refuse_at_step", "refusing at step " + f.getStep() + " (fault injection)"));
+    }
     StepStart step = FrameCodec.payload(f, StepStart.parser());
     TreeSet<Integer> parties = new TreeSet<>();
     for (String p : step.getParticipantsList()) {

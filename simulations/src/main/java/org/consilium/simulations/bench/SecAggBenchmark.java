@@ -76,7 +76,7 @@ public final class SecAggBenchmark {
       inputs.put(i, RingVector.adopt(x));
       parties.put(i, new SecAggParty(params, i, inputs.get(i), authenticator(i, identities), rng));
     }
-    SecAggServer server = new SecAggServer(params);
+    SecAggServer server = new SecAggServer(params, authenticator(ids.first(), identities));
     long[] cpu = new long[n + 1];
     long[] bytes = new long[n + 1];
     for (int i : ids) {

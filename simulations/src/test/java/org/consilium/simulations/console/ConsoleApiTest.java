@@ -51,8 +51,10 @@ class ConsoleApiTest {
     Map<String, Map<String, String>> nodes = new java.util.HashMap<>(defaults.nodeSettings());
     Map<String, String> swiss = new java.util.HashMap<>(nodes.get("switzerland"));
     swiss.put("audit.share_with_coordinator", "false");
+    // And refuses every training job when its third step starts, as a rogue participant would.
+    swiss.put("debug.refuse_at_step", "2");
     nodes.put("switzerland", swiss);
-    consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodes, Map.of()));
+    consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodes, Map.of("rounds.timeout_seconds", "5")));
     var kits = consortium.kits();
     admin = consortium.rest().signIn("admin", kits.consolePassword("admin"));
     analyst = consortium.rest().signIn("analyst", kits.consolePassword("analyst"));
@@ -84,7 +86,7 @@ class ConsoleApiTest {
 
   @Test
   void onlyTheSubmitterOrAnAdministratorCancelsAndOnlyWhileTheJobRuns() {
-    String spec = DefaultJob.dpTrainSpec("0.2", "[\"cleveland\", \"switzerland\", \"va-long-beach\"]")
+    String spec = DefaultJob.dpTrainSpec("0.2", "[\"cleveland\", \"hungarian\", \"va-long-beach\"]")
         .replace("\"holdoutFraction\": 0.25,", "\"holdoutFraction\": 0.25, \"maxRounds\": 100,");
     String byAdmin = new JsonObject(admin.post("api/v1/jobs", spec).body()).getString("id");
     RestClient.Response refused = analyst.post("api/v1/jobs/" + byAdmin + "/cancel", "{}");
@@ -102,7 +104,7 @@ class ConsoleApiTest {
 
   @Test
   void theRestViewOfARunningJobKeepsUpWithIt() throws Exception {
-    String spec = DefaultJob.dpTrainSpec("0.2", "[\"cleveland\", \"switzerland\", \"va-long-beach\"]")
+    String spec = DefaultJob.dpTrainSpec("0.2", "[\"cleveland\", \"hungarian\", \"va-long-beach\"]")
         .replace("\"holdoutFraction\": 0.25,", "\"holdoutFraction\": 0.25, \"maxRounds\": 60,");
     String id = new JsonObject(analyst.post("api/v1/jobs", spec).body()).getString("id");
     long worst = 0;
@@ -123,6 +125,19 @@ class ConsoleApiTest {
     assertTrue(samples >= 3, "sampled the running job " + samples + " times");
     assertTrue(worst < 1000, "the REST view was at most " + worst + " ms behind the job's last closed round (expected under 1 s)");
     consortium.awaitJob(id, Duration.ofMinutes(2));
+  }
+
+  @Test
+  void aParticipantThatRefusesMidJobIsADropoutNotARefusalOfTheJob() {
+    // The setup's training job ran on all four sites; switzerland "refused" when step 2 started.
+    JsonObject job = consortium.job(trainingJob);
+    assertEquals("RELEASED", job.getString("status"), "one participant cannot fail the job: " + job.encode());
+    assertTrue(job.getJsonArray("refusals").isEmpty(), "a late refusal is not a refusal of the job");
+    JsonArray contributors = job.getJsonObject("result").getJsonObject("accounting").getJsonArray("contributors");
+    assertFalse(contributors.contains("switzerland"), "the result is computed without the dropout: " + contributors);
+    assertEquals(3, contributors.size());
+    assertTrue(admin.get("api/v1/audit?event=job.late_refusal&job=" + trainingJob).body().contains("switzerland"),
+        "the late refusal is audited");
   }
 
   @Test
