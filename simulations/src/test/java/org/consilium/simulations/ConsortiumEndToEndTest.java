@@ -294,7 +294,7 @@ class ConsortiumEndToEndTest {
     // The spend is in each participating node's durable ledger, reserved before anything was sent.
     for (String node : List.of("cleveland", "switzerland", "va-long-beach")) {
       Path ledger = consortium.kits().nodeConfigs().get(node).getParent().resolve("privacy-ledger.log");
-      assertTrue(Files.readAllLines(ledger).stream().anyMatch(l -> l.contains(" RESERVE heart-disease " + r.getJobId() + " 1.0 ")),
+      assertTrue(Files.readAllLines(ledger).stream().anyMatch(l -> l.contains(" RESERVE heart-disease " + r.getJobId() + " 1.05 ")),
           node + "'s ledger records the reservation for " + r.getJobId());
     }
   }
@@ -395,6 +395,31 @@ class ConsortiumEndToEndTest {
     for (String section : List.of("## Motivation", "## Composition", "## Collection", "## Preprocessing", "## Uses", "## Distribution",
         "## Maintenance")) {
       assertTrue(md.body().contains(section), "the datasheet has " + section);
+    }
+  }
+
+  @Test
+  @Order(36)
+  void aCohortBelowASitesMinimumIsNoOracle() throws Exception {
+    // The attack: cohorts that differ by one patient at one site, around its minimum of 5 rows. Before, the
+    // site refused one and accepted the other, naming policy.min_cohort_size, at no cost in epsilon.
+    String nodes = "\"nodes\": [\"cleveland\", \"hungarian\", \"va-long-beach\"], \"threshold\": 3,";
+    List<JsonObject> records = new java.util.ArrayList<>();
+    for (String cohort : List.of("{\"column\": \"age\", \"op\": \"GE\", \"value\": 74}", "{\"column\": \"age\", \"op\": \"GE\", \"value\": 75}")) {
+      String spec = DefaultJob.spec("0.05").replace("\"specVersion\": 1,", "\"specVersion\": 1, " + nodes + " \"cohort\": [" + cohort + "],");
+      records.add(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
+    }
+    for (JsonObject job : records) {
+      assertEquals("RELEASED", job.getString("status"), "no refusal, whatever the cohort: " + job.encodePrettily());
+      assertTrue(job.getJsonArray("refusals").isEmpty());
+      assertEquals(List.of("cleveland", "hungarian", "va-long-beach"),
+          job.getJsonObject("result").getJsonObject("accounting").getJsonArray("contributors").getList(), "every site is a contributor either way");
+    }
+    // What each site spent is the job's epsilon plus the noisy cohort test's, in its ledger, for both jobs.
+    for (JsonObject job : records) {
+      Path ledger = consortium.kits().nodeConfigs().get("cleveland").getParent().resolve("privacy-ledger.log");
+      assertTrue(Files.readAllLines(ledger).stream().anyMatch(l -> l.contains(" RESERVE heart-disease " + job.getString("id") + " 0.1 ")),
+          "0.05 for the release and 0.05 for the cohort test");
     }
   }
 

@@ -92,4 +92,10 @@ public final class Dataset {
     for (int i = 0; i < names.size(); i++) data[i] = byColumn[requireColumn(names.get(i))];
     return new Dataset(source, names, data, rows, skipped);
   }
+
+  /** The same columns with no rows: what a node contributes when it takes part with nothing but noise. */
+  public Dataset empty() {
+    double[][] data = new double[columns.size()][0];
+    return new Dataset(source, columns, data, 0, List.of());
+  }
 }

@@ -8,7 +8,9 @@ import org.consilium.node.ledger.PrivacyLedger;
 
 /**
  * Decides whether this node takes part in a job. Every refusal names the rule (the config key)
- * that refused and why, so the analyst sees which hospital's policy said no.
+ * that refused and why, so the analyst sees which hospital's policy said no. A DP job is refused
+ * only by rules that do not look at the data: the minimum cohort of a DP job is a noisy test
+ * after acceptance ({@link CohortTest}), never a refusal an analyst could read as an answer.
  */
 public final class Policy {
   private final NodeConfig.PolicyConfig rules;
@@ -52,11 +54,13 @@ public final class Policy {
     }
     double epsilon = spec.getPrivacy().getEpsilon();
     double spent = ledger.spent(dataset.name());
-    if (!exact && spent + epsilon > dataset.epsilonCap() + 1e-12) {
+    double needed = exact ? 0 : epsilon + CohortTest.EPSILON;
+    if (!exact && spent + needed > dataset.epsilonCap() + 1e-12) {
       return Decision.refuse("policy.epsilon_cap", String.format(java.util.Locale.ROOT,
-          "epsilon %.4g requested, %.4g of the cap %.4g for dataset %s already spent", epsilon, spent, dataset.epsilonCap(),
-          dataset.name()));
+          "epsilon %.4g requested (%.4g with the cohort test), %.4g of the cap %.4g for dataset %s already spent", epsilon, needed,
+          spent, dataset.epsilonCap(), dataset.name()));
     }
+    if (!exact) return Decision.accept(); // the cohort minimum is the noisy CohortTest, after acceptance
     long rows;
     try {
       rows = cohort.getAsLong();
@@ -64,6 +68,7 @@ public final class Policy {
       return Decision.refuse("datasets." + dataset.name(), e.getMessage());
     }
     if (rows < rules.minCohortSize()) {
+      // Exact releases (validation only, by explicit policy) reveal the data anyway; here the plain rule stays.
       return Decision.refuse("policy.min_cohort_size", "local cohort is below the minimum of " + rules.minCohortSize());
     }
     return Decision.accept();

@@ -44,6 +44,7 @@ import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
+import org.consilium.node.policy.CohortTest;
 import org.consilium.node.policy.Policy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,7 @@ public final class NodeAgent {
   private final Policy policy;
   private final KeyShare keyShare;
   private final SecureRandom rng = new SecureRandom();
+  private final CohortTest cohortTest = new CohortTest(rng);
   private final Map<String, Job> jobs = new HashMap<>();
   private final AuditLog audit;
   private final DataDictionary dictionary;
@@ -312,18 +314,30 @@ public final class NodeAgent {
     if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
 
     StatisticsQuery.NoisePlan plan = stats != null ? stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec)) : null;
-    // The budget is durable before anything computed from the data leaves this node.
+    // The budget is durable before anything computed from the data leaves this node: the job's
+    // epsilon and, for DP jobs, the noisy cohort test's.
+    double reserved = JobSpecs.isExact(spec) ? 0 : spec.getPrivacy().getEpsilon() + CohortTest.EPSILON;
     if (JobSpecs.isExact(spec)) ledger.recordExact(dataset.name(), jobId);
-    else ledger.reserve(dataset.name(), jobId, spec.getPrivacy().getEpsilon());
+    else ledger.reserve(dataset.name(), jobId, reserved);
+    if (!JobSpecs.isExact(spec)) {
+      long rows = q != null ? q.local(cohortData).cohortSize() : tj != null ? tj.features().rows(cohortData, null).size() : cohortData.rowCount();
+      if (!cohortTest.contributes(rows, config.policy().minCohortSize())) {
+        // Below the minimum (by the noisy test): take part with no rows, so only noise leaves this node.
+        // Kept out of the audit log on purpose: an administrator reading it must not learn the answer either.
+        log.info("job {}: the noisy cohort test found the cohort below {} rows; contributing noise only", jobId,
+            config.policy().minCohortSize());
+        data = data.empty();
+      }
+    }
     Job job = new Job(spec, data, peers, indexOf, me, t, training);
     jobs.put(jobId, job);
     audit.append("job.accepted", jobId, "dataset", dataset.name(), "epsilon_reserved",
-        JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(spec.getPrivacy().getEpsilon()), "threshold", Integer.toString(t));
+        JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t));
     log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
         dataset.name(), spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
     List<Frame> out = new ArrayList<>();
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
-        .setEpsilonReserved(JobSpecs.isExact(spec) ? 0 : spec.getPrivacy().getEpsilon()).build()));
+        .setEpsilonReserved(reserved).build()));
     out.add(status());
     if (stats != null) {
       RingVector input = stats.local(data).encoded();

@@ -219,7 +219,7 @@ class ConsoleBrowserTest {
     String text = browser.findElement(By.id("main")).getText();
     for (String node : List.of("cleveland", "hungarian", "switzerland", "va-long-beach")) assertTrue(text.contains(node), node);
     assertEquals(4, browser.findElements(By.xpath("//span[normalize-space()='Online']")).size(), "every node is online");
-    assertTrue(text.contains("heart-disease: 1.00 spent, 9.00 of 10.00 left"), "each node spent ε = 1 on the job: " + text);
+    assertTrue(text.contains("heart-disease: 1.05 spent, 8.95 of 10.00 left"), "each node spent ε = 1 on the job and 0.05 on its noisy cohort test: " + text);
     assertTrue(browser.findElements(By.xpath("//button[starts-with(normalize-space(), 'Suspend')]")).isEmpty(), "analysts cannot suspend nodes");
     assertTrue(text.contains("version 0.1.0") && text.contains("certificate expires"), "software version and certificate expiry: " + text);
     browser.findElement(By.cssSelector("#ledger-cleveland summary")).click();
