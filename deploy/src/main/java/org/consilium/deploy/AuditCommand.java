@@ -29,6 +29,12 @@ public final class AuditCommand implements Callable<Integer> {
   @Option(names = "--coordinator-cert", description = "the coordinator's certificate, with --coordinator-log")
   Path coordinatorCert;
 
+  @Option(names = "--min-seq", description = "fail unless the log reaches this entry (a sequence recorded elsewhere earlier)")
+  long minSeq;
+
+  @Option(names = "--expect-head", description = "SEQ:HASH recorded elsewhere earlier (printed by an earlier run): that entry must be there, unchanged")
+  String expectHead;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new AuditCommand()).execute(args));
   }
@@ -40,6 +46,21 @@ public final class AuditCommand implements Callable<Integer> {
     AuditVerifier.Report report = AuditVerifier.verify(Files.readAllLines(log), writer, caCert);
     report.problems().forEach(p -> System.out.println("PROBLEM " + log + ": " + p));
     int problems = report.problems().size();
+    Long headSeq = null;
+    String headHash = null;
+    if (expectHead != null) {
+      String[] parts = expectHead.split(":", 2);
+      try {
+        headSeq = Long.parseLong(parts[0]);
+        headHash = parts.length == 2 ? parts[1] : "";
+      } catch (NumberFormatException e) {
+        System.err.println("consilium-audit: --expect-head must be SEQ:HASH, got '" + expectHead + "'");
+        return 2;
+      }
+    }
+    List<String> head = AuditVerifier.headProblems(report.entries(), minSeq, headSeq, headHash);
+    head.forEach(p -> System.out.println("PROBLEM " + log + ": " + p));
+    problems += head.size();
     if (coordinatorLog != null) {
       if (coordinatorCert == null) {
         System.err.println("consilium-audit: --coordinator-cert is needed with --coordinator-log");
@@ -52,7 +73,8 @@ public final class AuditCommand implements Callable<Integer> {
       cross.forEach(p -> System.out.println("MISMATCH " + p));
       problems += coord.problems().size() + cross.size();
     }
-    System.out.println(problems == 0 ? "OK: " + report.entries().size() + " entries verified" : problems + " problem(s) found");
+    System.out.println(problems == 0 ? "OK: " + report.entries().size() + " entries verified; head " + AuditVerifier.head(report.entries())
+        + " (keep it elsewhere and pass it as --expect-head next time: a chained log alone cannot show a cut end)" : problems + " problem(s) found");
     return problems == 0 ? 0 : 1;
   }
 }

@@ -42,6 +42,33 @@ class AuditTrailTest {
   }
 
   @Test
+  void aCutEndIsCaughtAgainstAHeadRecordedElsewhere() throws Exception {
+    Path f = writeNodeLog();
+    List<String> lines = Files.readAllLines(f);
+    String head = AuditVerifier.head(verify(lines).entries());
+    assertTrue(head.startsWith("4:"), head);
+    Files.write(f, lines.subList(0, 3)); // the last entry removed: the chain alone still verifies
+    assertTrue(verify(Files.readAllLines(f)).ok(), "a chained log cannot show its own cut end");
+    Path cert = dir.resolve("alpha.crt");
+    Path ca = dir.resolve("ca.crt");
+    Files.writeString(cert, ConsortiumPki.pem(node.certificate()));
+    Files.writeString(ca, ConsortiumPki.pem(pki.caCertificate()));
+    String[] base = {"--ca", ca.toString(), "--log", f.toString(), "--cert", cert.toString()};
+    assertEquals(1, run(base, "--min-seq", "4"), "the log no longer reaches entry 4");
+    assertEquals(1, run(base, "--expect-head", head), "the recorded head is gone");
+    Files.write(f, lines);
+    assertEquals(0, run(base, "--expect-head", head), "the intact log has its recorded head");
+    assertEquals(0, run(base, "--min-seq", "4"));
+    assertTrue(AuditVerifier.headProblems(verify(lines).entries(), 0, 4L, "00").get(0).contains("does not have the recorded hash"),
+        "a rewritten entry at the recorded head is named");
+  }
+
+  private static int run(String[] base, String... more) {
+    String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more)).toArray(String[]::new);
+    return new picocli.CommandLine(new AuditCommand()).execute(args);
+  }
+
+  @Test
   void anIntactLogVerifiesAcrossReopens() throws Exception {
     AuditVerifier.Report r = verify(Files.readAllLines(writeNodeLog()));
     assertTrue(r.ok(), r.problems().toString());

@@ -22,6 +22,32 @@ public final class AuditVerifier {
   private AuditVerifier() {}
 
   /** The outcome: the entries read, and every problem found (empty when the log is intact). */
+  /**
+   * A chained log cannot show that entries were cut from its end; a head recorded elsewhere can.
+   * Checks that the log reaches minSeq and, when given, that its entry headSeq has the hash
+   * headHash (hex); returns what is wrong, naming the sequence numbers.
+   */
+  public static List<String> headProblems(List<AuditRecord> entries, long minSeq, Long headSeq, String headHash) {
+    List<String> out = new java.util.ArrayList<>();
+    long last = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getSeq();
+    if (last < minSeq) out.add("the log ends at entry " + last + " but was known to reach " + minSeq + ": entries were removed from its end");
+    if (headSeq != null) {
+      var at = entries.stream().filter(r -> r.getSeq() == headSeq).findFirst();
+      if (at.isEmpty()) out.add("the recorded head, entry " + headSeq + ", is missing: entries were removed from the log's end");
+      else if (!java.util.HexFormat.of().formatHex(at.get().getHash().toByteArray()).equalsIgnoreCase(headHash)) {
+        out.add("entry " + headSeq + " does not have the recorded hash: the log was rewritten from there");
+      }
+    }
+    return out;
+  }
+
+  /** The log's head as "SEQ:HASH" (hex), for recording elsewhere; "0:" for an empty log. */
+  public static String head(List<AuditRecord> entries) {
+    if (entries.isEmpty()) return "0:";
+    AuditRecord last = entries.get(entries.size() - 1);
+    return last.getSeq() + ":" + java.util.HexFormat.of().formatHex(last.getHash().toByteArray());
+  }
+
   public record Report(List<AuditRecord> entries, List<String> problems) {
     public boolean ok() {
       return problems.isEmpty();
