@@ -134,4 +134,42 @@ class AuditTrailTest {
     Files.writeString(p, ConsortiumPki.pem(cert));
     return p;
   }
+
+  /**
+   * The attack: cut the last entries of one log (a refused job's offer and refusal). Each log
+   * holds the other's head, recorded at the offer and at the decision, so the cut shows.
+   */
+  @Test
+  void cuttingEitherLogsEndShowsAgainstTheHeadTheOtherRecorded() throws Exception {
+    Path c = dir.resolve("coordinator-anchored.log");
+    Path n = dir.resolve("node-anchored.log");
+    try (AuditLog coord = AuditLog.open(c, "coordinator", coordinator.keys().getPrivate());
+        AuditLog mine = AuditLog.open(n, "alpha", node.keys().getPrivate())) {
+      coord.append("coordinator.started", "");
+      coord.append("job.offered", "job-9", "participants", "alpha");
+      mine.append("job.offered", "job-9", "coordinator_head", coord.head());
+      mine.append("job.refused", "job-9", "policy", "policy.epsilon_cap", "reason", "over the cap");
+      coord.append("job.refused", "job-9", "node", "alpha", "policy", "policy.epsilon_cap", "node_head", mine.head());
+      coord.append("job.ended", "job-9", "status", "REFUSED");
+    }
+    List<String> coordLines = Files.readAllLines(c);
+    List<String> nodeLines = Files.readAllLines(n);
+    assertTrue(cross(coordLines, nodeLines).isEmpty(), "intact logs agree: " + cross(coordLines, nodeLines));
+
+    List<String> coordCut = coordLines.subList(0, 1); // the refused job's last three coordinator entries removed
+    assertTrue(AuditVerifier.verify(coordCut, coordinator.certificate(), pki.caCertificate()).ok(), "the cut log still chains");
+    List<String> problems = cross(coordCut, nodeLines);
+    assertTrue(problems.stream().anyMatch(p -> p.contains("the coordinator's log lacks entry 2")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.contains("refused job job-9, which the coordinator's log does not record")), problems.toString());
+
+    List<String> nodeCut = nodeLines.subList(0, 1); // the node's refusal removed
+    problems = cross(coordLines, nodeCut);
+    assertTrue(problems.stream().anyMatch(p -> p.contains("node alpha's log lacks entry 2")), problems.toString());
+    assertTrue(problems.stream().anyMatch(p -> p.contains("records a refusal of job job-9 that node alpha's log does not")), problems.toString());
+  }
+
+  private List<String> cross(List<String> coordinatorLines, List<String> nodeLines) {
+    var coord = AuditVerifier.verify(coordinatorLines, coordinator.certificate(), pki.caCertificate());
+    return AuditVerifier.crossCheck(coord.entries(), verify(nodeLines).entries(), "alpha");
+  }
 }

@@ -191,8 +191,9 @@ public final class LocalConsortium implements AutoCloseable {
   }
 
   /** The operating-system process id of a node, for fault-injection tests. */
+  /** The process id of a node, or of the coordinator for "coordinator". */
   public long pid(String nodeId) {
-    return nodes.get(nodeId).pid();
+    return "coordinator".equals(nodeId) ? coordinator.pid() : nodes.get(nodeId).pid();
   }
 
   /** Peak resident memory of a node process in MiB (VmHWM from /proc), or -1 where /proc is not available. */

@@ -96,6 +96,14 @@ public final class AuditLog implements AutoCloseable {
     return r;
   }
 
+  /**
+   * The head, "SEQ:HASH" (hex) of the last entry: handed to the other party, which records it in
+   * its own log, so cutting this log's end below it shows in the cross-check.
+   */
+  public synchronized String head() {
+    return seq + ":" + java.util.HexFormat.of().formatHex(last);
+  }
+
   /** The whole log as written so far (never a half-written entry: appends wait), for verification. */
   public synchronized List<String> lines() {
     try {

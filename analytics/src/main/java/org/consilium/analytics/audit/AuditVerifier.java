@@ -103,6 +103,33 @@ public final class AuditVerifier {
    * accepted was offered to it, and every result the node received has the digest the
    * coordinator released.
    */
+  /** Every head that holders recorded (detail key) must be an entry of log with that hash. */
+  private static List<String> anchors(List<AuditRecord> holders, String key, List<AuditRecord> log, String logName, String holderName) {
+    Map<Long, String> hashes = new HashMap<>();
+    for (AuditRecord r : log) hashes.put(r.getSeq(), java.util.HexFormat.of().formatHex(r.getHash().toByteArray()));
+    List<String> out = new ArrayList<>();
+    for (AuditRecord r : holders) {
+      String head = detail(r, key);
+      if (head.isEmpty()) continue;
+      String[] parts = head.split(":", 2);
+      long seq;
+      try {
+        seq = Long.parseLong(parts[0]);
+      } catch (NumberFormatException e) {
+        out.add(holderName + " recorded a malformed head '" + head + "' for job " + r.getJobId());
+        continue;
+      }
+      String hash = hashes.get(seq);
+      if (hash == null) {
+        out.add(logName + " lacks entry " + seq + ", which " + holderName + " recorded as its head for job " + r.getJobId()
+            + ": entries were removed from its end");
+      } else if (parts.length < 2 || !hash.equalsIgnoreCase(parts[1])) {
+        out.add(logName + "'s entry " + seq + " differs from the head " + holderName + " recorded for job " + r.getJobId());
+      }
+    }
+    return out;
+  }
+
   public static List<String> crossCheck(List<AuditRecord> coordinator, List<AuditRecord> node, String nodeId) {
     Set<String> offeredToNode = new HashSet<>();
     Map<String, String> released = new HashMap<>();
@@ -113,6 +140,27 @@ public final class AuditVerifier {
       if (r.getEvent().equals("job.released")) released.put(r.getJobId(), detail(r, "result_sha256"));
     }
     List<String> problems = new ArrayList<>();
+    // Anchors: each side recorded the other's head (SEQ:HASH) at offers and decisions; a log cut or
+    // rewritten below a head the other side holds no longer has that entry.
+    problems.addAll(anchors(node, "coordinator_head", coordinator, "the coordinator's log", "node " + nodeId));
+    problems.addAll(anchors(coordinator.stream().filter(r -> nodeId.equals(detail(r, "node"))).toList(), "node_head", node,
+        "node " + nodeId + "'s log", "the coordinator"));
+    // Refusals are on both sides, or neither.
+    Set<String> refusedPerCoordinator = new HashSet<>();
+    for (AuditRecord r : coordinator) {
+      boolean refusal = r.getEvent().equals("job.refused") || r.getEvent().equals("job.late_refusal");
+      if (refusal && nodeId.equals(detail(r, "node"))) refusedPerCoordinator.add(r.getJobId());
+    }
+    Set<String> refusedPerNode = new HashSet<>();
+    for (AuditRecord r : node) if (r.getEvent().equals("job.refused")) refusedPerNode.add(r.getJobId());
+    for (String job : refusedPerNode) {
+      if (!refusedPerCoordinator.contains(job)) {
+        problems.add("node " + nodeId + " refused job " + job + ", which the coordinator's log does not record");
+      }
+    }
+    for (String job : refusedPerCoordinator) {
+      if (!refusedPerNode.contains(job)) problems.add("the coordinator records a refusal of job " + job + " that node " + nodeId + "'s log does not");
+    }
     for (AuditRecord r : node) {
       if (r.getEvent().equals("job.accepted") && !offeredToNode.contains(r.getJobId())) {
         problems.add("node " + nodeId + " accepted job " + r.getJobId() + ", which the coordinator's log never offered it");

@@ -13,12 +13,18 @@ public final class NodeConnection {
   private final NetSocket socket;
   private volatile org.consilium.analytics.wire.Hello hello = org.consilium.analytics.wire.Hello.getDefaultInstance();
 
-  /** maxFrameBytes bounds what may wait unsent: a peer that stops reading is closed, not buffered for. */
-  NodeConnection(String nodeId, X509Certificate certificate, NetSocket socket, int maxFrameBytes) {
+  private final int maxFrameBytes;
+
+  /**
+   * What may wait unsent is bounded: a peer that stops reading is closed, not buffered for. Before
+   * its HELLO a peer gets only short errors, so the bound is small until then.
+   */
+  NodeConnection(String nodeId, X509Certificate certificate, NetSocket socket, int maxFrameBytes, int preHelloQueueBytes) {
     this.nodeId = nodeId;
     this.certificate = certificate;
     this.socket = socket;
-    socket.setWriteQueueMaxSize(2 * maxFrameBytes);
+    this.maxFrameBytes = maxFrameBytes;
+    socket.setWriteQueueMaxSize(preHelloQueueBytes);
   }
 
   public String nodeId() {
@@ -36,15 +42,25 @@ public final class NodeConnection {
 
   void hello(org.consilium.analytics.wire.Hello h) {
     this.hello = h;
+    socket.setWriteQueueMaxSize(2 * maxFrameBytes);
   }
 
   public void send(Frame frame) {
     if (socket.writeQueueFull()) {
-      // Frames the peer has not read add up: close rather than hold them.
-      socket.close();
+      // Frames the peer has not read add up: drop the connection rather than hold them.
+      abort(socket);
       return;
     }
     socket.write(Buffer.buffer(FrameCodec.encode(frame.toBuilder().setSender("coordinator").build())));
+  }
+
+  /**
+   * Closes at once, discarding unsent bytes: a graceful close first flushes what is queued, which
+   * never completes for a peer that does not read. (Through Vert.x's internal channel access.)
+   */
+  static void abort(NetSocket socket) {
+    if (socket instanceof io.vertx.core.internal.net.StreamChannelInternal internal) internal.channelHandlerContext().channel().close();
+    else socket.close();
   }
 
   void close() {

@@ -152,7 +152,7 @@ public final class NodeGateway {
     }
     // Before HELLO a peer is only a certificate: it gets small frames and a deadline.
     FrameCodec.Decoder decoder = new FrameCodec.Decoder(Math.min(PRE_HELLO_MAX_FRAME, config.maxFrameBytes()));
-    NodeConnection conn = new NodeConnection(id, cert, socket, config.maxFrameBytes());
+    NodeConnection conn = new NodeConnection(id, cert, socket, config.maxFrameBytes(), PRE_HELLO_MAX_FRAME);
     boolean[] greeted = {false};
     int[] malformed = {0};
     long helloTimer = vertx.setTimer(limits.helloSeconds() * 1000L, t -> {
@@ -186,15 +186,15 @@ public final class NodeGateway {
         Frame f = d.frame();
         if (!greeted[0]) {
           if (f.getType() != MessageType.HELLO) {
-            conn.send(FrameCodec.error(f.getJobId(), "hello_required", "the first frame must be HELLO, got " + f.getType()));
-            continue;
+            reject(socket, "hello_required", "the first frame must be HELLO, got " + f.getType());
+            return;
           }
           Hello hello;
           try {
             hello = FrameCodec.payload(f, Hello.parser());
           } catch (IllegalArgumentException e) {
-            conn.send(FrameCodec.error("", "malformed", e.getMessage()));
-            continue;
+            reject(socket, "malformed", "the HELLO does not parse: " + e.getMessage());
+            return;
           }
           if (!hello.getNodeId().equals(id)) {
             reject(socket, "identity_mismatch", "HELLO names '" + hello.getNodeId() + "' but the certificate is for '" + id + "'");
@@ -365,9 +365,19 @@ public final class NodeGateway {
     updateEntry(id, e -> e.put("online", false).put("lastSeen", Instant.now().toString()));
   }
 
-  private static void reject(NetSocket socket, String code, String message) {
+  /** Reads no more from the peer, says why, and closes; a peer that does not take the farewell is cut off. */
+  private void reject(NetSocket socket, String code, String message) {
+    socket.handler(null);
+    if (socket.writeQueueFull()) {
+      NodeConnection.abort(socket); // it does not read: no farewell
+      return;
+    }
     socket.write(io.vertx.core.buffer.Buffer.buffer(FrameCodec.encode(FrameCodec.error("", code, message)))).onComplete(v -> socket.close());
+    vertx.setTimer(REJECT_GRACE_MS, t -> NodeConnection.abort(socket));
   }
+
+  /** How long a rejected peer has to read its farewell before the connection is cut. */
+  private static final long REJECT_GRACE_MS = 2_000;
 
 
   private static String fingerprint(X509Certificate cert) {

@@ -60,6 +60,13 @@ public final class JobRunner {
   private final long roundTimeoutMs;
   private final SecureRandom rng = new SecureRandom();
   private final Map<String, ActiveJob> active = new HashMap<>();
+  /** Participants of the newest ended jobs, so a decision arriving after the end is still recorded. */
+  private final Map<String, List<String>> recentlyEnded = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
+      return size() > 1000;
+    }
+  };
   private final Map<String, JsonObject> unsaved = new java.util.concurrent.ConcurrentHashMap<>();
   private final MeterRegistry metrics;
   private final ThresholdPublicKey heKey;
@@ -208,6 +215,7 @@ public final class JobRunner {
     audit.append("job.offered", id, "submitted_by", submittedBy, "computation", JobSpecs.computation(spec),
         "participants", String.join(",", participants),
         "threshold", Integer.toString(t), "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "spec_sha256", JobSpecs.digest(spec));
+    offer.setCoordinatorAuditHead(audit.head()); // each node records it: this log cannot lose the offer unnoticed
     for (String n : participants) send(n, FrameCodec.frame(MessageType.JOB_OFFER, id, 0, offer.build()));
     armTimer(job);
     metrics.counter("consilium_jobs_submitted_total").increment();
@@ -239,6 +247,15 @@ public final class JobRunner {
     metrics.counter("consilium_frames_received_total", "type", f.getType().name()).increment();
     ActiveJob job = active.get(f.getJobId());
     if (job == null) {
+      List<String> ended = recentlyEnded.get(f.getJobId());
+      if (f.getType() == MessageType.JOB_REFUSE && ended != null && ended.contains(from.nodeId())) {
+        // A refusal that arrives after the job ended (another site refused first) is still recorded:
+        // both logs hold every refusal, and the cross-check holds them to it.
+        JobDecision d = FrameCodec.payload(f, JobDecision.parser());
+        audit.append("job.refused", f.getJobId(), "node", from.nodeId(), "policy", d.getPolicy(), "reason", d.getReason(),
+            "node_head", d.getNodeAuditHead(), "after_end", "true");
+        return;
+      }
       if (f.getType() != MessageType.ERROR) from.send(FrameCodec.error(f.getJobId(), "unknown_job", "no active job '" + f.getJobId() + "'"));
       return;
     }
@@ -248,7 +265,13 @@ public final class JobRunner {
     }
     try {
       switch (f.getType()) {
-        case JOB_ACCEPT -> job.accepted.add(from.nodeId());
+        case JOB_ACCEPT -> {
+          JobDecision d = FrameCodec.payload(f, JobDecision.parser());
+          job.accepted.add(from.nodeId());
+          // The node's head as it accepted: its log cannot lose the acceptance unnoticed.
+          audit.append("job.accepted_by", job.id, "node", from.nodeId(), "epsilon_reserved", Double.toString(d.getEpsilonReserved()),
+              "node_head", d.getNodeAuditHead());
+        }
         case JOB_REFUSE -> {
           JobDecision d = FrameCodec.payload(f, JobDecision.parser());
           if (job.accepted.contains(from.nodeId())) {
@@ -256,13 +279,15 @@ public final class JobRunner {
             // which the rounds absorb while t remain, so one participant cannot fail the job (and burn
             // every honest node's budget) by "refusing" late.
             log.warn("job {}: node {} refused after accepting ({}); treated as a dropout", job.id, from.nodeId(), d.getPolicy());
-            audit.append("job.late_refusal", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "treated_as", "dropout");
+            audit.append("job.late_refusal", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "treated_as", "dropout",
+                "node_head", d.getNodeAuditHead());
             job.record.put("lastNodeError", from.nodeId() + " refused after accepting; treated as a dropout");
             return;
           }
           job.record.getJsonArray("refusals").add(new JsonObject().put("node", from.nodeId()).put("policy", d.getPolicy())
               .put("reason", d.getReason()));
-          audit.append("job.refused", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "reason", d.getReason());
+          audit.append("job.refused", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "reason", d.getReason(),
+              "node_head", d.getNodeAuditHead());
           finish(job, "REFUSED", "refused by node '" + from.nodeId() + "' (" + d.getPolicy() + "): " + d.getReason());
           return;
         }
@@ -437,6 +462,7 @@ public final class JobRunner {
   private void finish(ActiveJob job, String status, String error) {
     if (job.timer >= 0) vertx.cancelTimer(job.timer);
     active.remove(job.id);
+    recentlyEnded.put(job.id, job.participants);
     job.record.put("status", status);
     metrics.counter("consilium_jobs_finished_total", "status", status).increment();
     if (error != null) {

@@ -117,7 +117,10 @@ public final class CoordinatorLink {
 
   private static void send(NetSocket socket, Frame f) {
     if (socket.writeQueueFull()) {
-      socket.close(); // the coordinator stopped reading: reconnect rather than buffer without bound
+      // The coordinator stopped reading: drop the connection at once (a graceful close would wait to
+      // flush) and reconnect, rather than buffer without bound.
+      if (socket instanceof io.vertx.core.internal.net.StreamChannelInternal internal) internal.channelHandlerContext().channel().close();
+      else socket.close();
       return;
     }
     socket.write(Buffer.buffer(FrameCodec.encode(f)));

@@ -242,7 +242,7 @@ public final class NodeAgent {
     if (!spec.getJobId().equals(jobId) || jobId.isBlank()) throw new IllegalArgumentException("offer's job id does not match its frame");
     audit.append("job.offered", jobId, "computation", JobSpecs.computation(spec), "dataset", spec.getDataset(),
         "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "aggregation", spec.getAggregation().name(),
-        "spec_sha256", JobSpecs.digest(spec));
+        "spec_sha256", JobSpecs.digest(spec), "coordinator_head", offer.getCoordinatorAuditHead());
     if (jobs.containsKey(jobId) || ledger.hasReservation(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
@@ -337,7 +337,7 @@ public final class NodeAgent {
         dataset.name(), spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
     List<Frame> out = new ArrayList<>();
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
-        .setEpsilonReserved(reserved).build()));
+        .setEpsilonReserved(reserved).setNodeAuditHead(audit.head()).build()));
     out.add(status());
     if (stats != null) {
       RingVector input = stats.local(data).encoded();
@@ -432,7 +432,8 @@ public final class NodeAgent {
   private Frame refuse(String jobId, String rule, String reason) {
     log.info("job {} refused by {}: {}", jobId, rule, reason);
     audit.append("job.refused", jobId, "policy", rule, "reason", reason);
-    return frame(MessageType.JOB_REFUSE, jobId, 0, JobDecision.newBuilder().setAccepted(false).setPolicy(rule).setReason(reason).build());
+    return frame(MessageType.JOB_REFUSE, jobId, 0, JobDecision.newBuilder().setAccepted(false).setPolicy(rule).setReason(reason)
+        .setNodeAuditHead(audit.head()).build());
   }
 
   private Frame error(String jobId, String code, String message) {
