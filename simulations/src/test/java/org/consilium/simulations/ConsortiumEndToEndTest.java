@@ -88,6 +88,47 @@ class ConsortiumEndToEndTest {
         "the coordinator's log records the refusal and the policy");
   }
 
+  /**
+   * The attack on real logs: cut the end of the coordinator's log, or a node's refusal from its
+   * own. Each chain still verifies alone; against the other party's log, which recorded its head
+   * at every offer and decision, the cut shows.
+   */
+  @Test
+  @Order(101)
+  void cuttingTheEndOfEitherRealLogShowsAgainstTheOther() throws Exception {
+    Path caCert = consortium.kits().caCertificate();
+    Path coordDir = consortium.kits().coordinatorConfig().getParent();
+    Path swissDir = consortium.kits().nodeConfigs().get("switzerland").getParent();
+    List<String> coordinatorLog = Files.readAllLines(coordDir.resolve("audit.log"));
+    List<String> swissLog = Files.readAllLines(swissDir.resolve("audit.log"));
+    int refusal = -1;
+    for (int i = 0; i < swissLog.size(); i++) {
+      if (swissLog.get(i).contains("\"job.refused\"")) refusal = i;
+    }
+    assertTrue(refusal > 0, "switzerland refused a job over its cap");
+    assertTrue(coordinatorLog.size() > 100, "the coordinator's log has more than 100 entries: " + coordinatorLog.size());
+    Path cutCoordinator = work.resolve("coordinator-cut.log");
+    Path cutSwiss = work.resolve("switzerland-cut.log");
+    Files.write(cutCoordinator, coordinatorLog.subList(0, coordinatorLog.size() - 100));
+    Files.write(cutSwiss, swissLog.subList(0, refusal));
+    String[] swiss = {"--ca", caCert.toString(), "--cert", swissDir.resolve("node.crt").toString(),
+        "--coordinator-cert", coordDir.resolve("coordinator.crt").toString()};
+    assertEquals(0, audit(swiss, "--log", cutSwiss.toString()), "a cut chain alone still verifies");
+    assertEquals(1, audit(swiss, "--log", swissDir.resolve("audit.log").toString(), "--coordinator-log", cutCoordinator.toString()),
+        "the coordinator's log without its last 100 entries lacks heads switzerland recorded");
+    assertEquals(1, audit(swiss, "--log", cutSwiss.toString(), "--coordinator-log", coordDir.resolve("audit.log").toString()),
+        "switzerland's log without its refusal lacks the refusal and the head the coordinator recorded");
+    Files.write(cutCoordinator, coordinatorLog.subList(0, coordinatorLog.size() - 1));
+    assertEquals(1, audit(new String[] {"--ca", caCert.toString(), "--cert", coordDir.resolve("coordinator.crt").toString()},
+        "--log", cutCoordinator.toString(), "--min-seq", Integer.toString(coordinatorLog.size())),
+        "a log one entry short of the sequence an auditor kept");
+  }
+
+  private static int audit(String[] base, String... more) {
+    String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(more)).toArray(String[]::new);
+    return new picocli.CommandLine(new org.consilium.deploy.AuditCommand()).execute(args);
+  }
+
   @AfterAll
   void stop() {
     if (consortium != null) consortium.close();
