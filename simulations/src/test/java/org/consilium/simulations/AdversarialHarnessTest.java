@@ -19,7 +19,7 @@ class AdversarialHarnessTest {
       AdversarialHarness h = new AdversarialHarness(c, "cleveland");
       AdversarialHarness.Outcome deaf = h.neverReads(java.time.Duration.ofSeconds(20));
       assertEquals(1, deaf.closedByServer(), "a peer that never reads is dropped within 20 s instead of buffered for: " + deaf);
-      for (AdversarialHarness.Outcome o : new AdversarialHarness.Outcome[] {h.fuzz(3_000), h.oversized(5), h.idle(12), deaf}) {
+      for (AdversarialHarness.Outcome o : new AdversarialHarness.Outcome[] {h.fuzz(3_000), h.fuzzAfterHello(3_000), h.oversized(5), h.idle(12), deaf}) {
         assertTrue(o.jobReleased(), "a DP job is still released after: " + o);
         assertEquals(4, o.nodesOnline(), "every node is still online after: " + o);
         assertTrue(!Double.isNaN(o.healthMs()), "/health answers after: " + o);

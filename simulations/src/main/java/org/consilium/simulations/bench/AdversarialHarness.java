@@ -23,6 +23,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.simulations.DefaultJob;
 import org.consilium.simulations.LocalConsortium;
@@ -30,8 +31,8 @@ import org.consilium.simulations.LocalConsortium;
 /**
  * Harness (not a test): attacks a running four-hospital consortium from one member's stolen
  * certificate and prints what the coordinator did. Fuzzing: well-formed frames of every type
- * with random payloads, and random bytes, before HELLO (reconnecting whenever the coordinator
- * closes a connection for malformed frames). Exhaustion: frames announced far above the pre-HELLO
+ * with random payloads, and random bytes, before HELLO and after a valid one (reconnecting
+ * whenever the coordinator closes a connection). Exhaustion: frames announced far above the pre-HELLO
  * limit, many idle connections, a peer that never reads its answers. After each attack: /health
  * latency, nodes online, coordinator resident memory, and a DP statistics job that must still
  * be released. The test suite runs a short version ({@code AdversarialHarnessTest}).
@@ -42,9 +43,11 @@ public final class AdversarialHarness {
   private final LocalConsortium consortium;
   private final int port;
   private final SSLContext tls;
+  private final String member;
 
   public AdversarialHarness(LocalConsortium consortium, String member) throws Exception {
     this.consortium = consortium;
+    this.member = member;
     this.port = nodesPort(consortium);
     Path kit = consortium.kits().nodeConfigs().get(member).getParent();
     X509Certificate cert = Pem.certificate(kit.resolve("node.crt"));
@@ -103,21 +106,8 @@ public final class AdversarialHarness {
         Thread reader = reader(s, answered);
         OutputStream out = s.getOutputStream();
         while (sent < frames) {
-          byte[] bytes;
-          if (r.nextInt(100) == 0) {
-            byte[] junk = new byte[1 + r.nextInt(64)];
-            r.nextBytes(junk);
-            bytes = java.nio.ByteBuffer.allocate(4 + junk.length).putInt(junk.length).put(junk).array();
-          } else {
-            MessageType type = types[r.nextInt(types.length - 1)];
-            byte[] payload = new byte[r.nextInt(256)];
-            r.nextBytes(payload);
-            Frame f = Frame.newBuilder().setProtocolVersion(FrameCodec.PROTOCOL_VERSION).setType(type).setJobId("job-" + r.nextInt(1000))
-                .setPayload(com.google.protobuf.ByteString.copyFrom(payload)).build();
-            bytes = FrameCodec.encode(f);
-          }
           try {
-            out.write(bytes);
+            out.write(randomFrame(r, types));
           } catch (IOException e) {
             closed++;
             break;
@@ -132,6 +122,67 @@ public final class AdversarialHarness {
       }
     }
     return outcome("fuzzing before HELLO", sent, answered.get(), connections, closed, t0);
+  }
+
+  /**
+   * The same fuzzing after a valid HELLO: the stolen key lets the attacker in as the member (the
+   * real node and the attacker displace each other), and every handler behind the door gets random
+   * frames. The coordinator must answer or drop them, never crash or stall.
+   */
+  public Outcome fuzzAfterHello(long frames) throws Exception {
+    SplittableRandom r = new SplittableRandom(7);
+    MessageType[] types = MessageType.values();
+    AtomicLong answered = new AtomicLong();
+    long sent = 0;
+    long connections = 0;
+    long closed = 0;
+    long t0 = System.nanoTime();
+    byte[] hello = FrameCodec.encode(FrameCodec.frame(MessageType.HELLO, "", 0, Hello.newBuilder().setNodeId(member).build()));
+    while (sent < frames) {
+      connections++;
+      try (SSLSocket s = connect()) {
+        Thread reader = reader(s, answered);
+        OutputStream out = s.getOutputStream();
+        out.write(hello);
+        while (sent < frames) {
+          try {
+            out.write(randomFrame(r, types));
+          } catch (IOException e) {
+            closed++;
+            break;
+          }
+          sent++;
+          if (sent % 256 == 0) out.flush();
+        }
+        out.flush();
+        reader.join(2_000);
+      } catch (IOException e) {
+        closed++;
+      }
+    }
+    // The real node was displaced: it reconnects and says HELLO again before the consortium is whole.
+    LocalConsortium.waitFor(Duration.ofMinutes(1), member + " back online with its own HELLO", () -> memberRestored());
+    return outcome("fuzzing after HELLO", sent, answered.get(), connections, closed, t0);
+  }
+
+  private boolean memberRestored() {
+    io.vertx.core.json.JsonArray nodes = new io.vertx.core.json.JsonArray(consortium.rest().get("api/v1/nodes").body());
+    return nodes.stream().map(o -> (io.vertx.core.json.JsonObject) o).filter(n -> n.getBoolean("online", false))
+        .filter(n -> !n.getString("id").equals(member) || !n.getString("softwareVersion", "").isEmpty()).count() == consortium.nodeIds().size();
+  }
+
+  private static byte[] randomFrame(SplittableRandom r, MessageType[] types) {
+    if (r.nextInt(100) == 0) {
+      byte[] junk = new byte[1 + r.nextInt(64)];
+      r.nextBytes(junk);
+      return java.nio.ByteBuffer.allocate(4 + junk.length).putInt(junk.length).put(junk).array();
+    }
+    MessageType type = types[r.nextInt(types.length - 1)];
+    byte[] payload = new byte[r.nextInt(256)];
+    r.nextBytes(payload);
+    Frame f = Frame.newBuilder().setProtocolVersion(FrameCodec.PROTOCOL_VERSION).setType(type).setJobId("job-" + r.nextInt(1000))
+        .setPayload(com.google.protobuf.ByteString.copyFrom(payload)).build();
+    return FrameCodec.encode(f);
   }
 
   /** Frames announced at 1 MiB (above the 64 KiB pre-HELLO limit), on one connection after another. */
@@ -259,6 +310,7 @@ public final class AdversarialHarness {
       System.out.printf(Locale.ROOT, "JVM %s; four hospitals on loopback; the attacker holds cleveland's certificate and key%n",
           System.getProperty("java.version"));
       System.out.println(h.fuzz(frames));
+      System.out.println(h.fuzzAfterHello(frames));
       System.out.println(h.oversized(200));
       System.out.println(h.idle(idle));
       System.out.println(h.neverReads(Duration.ofSeconds(60)));
