@@ -93,35 +93,7 @@ public final class AdversarialHarness {
 
   /** Well-formed frames of random types with random payloads, one in a hundred random bytes instead. */
   public Outcome fuzz(long frames) throws Exception {
-    SplittableRandom r = new SplittableRandom(42);
-    MessageType[] types = MessageType.values();
-    AtomicLong answered = new AtomicLong();
-    long sent = 0;
-    long connections = 0;
-    long closed = 0;
-    long t0 = System.nanoTime();
-    while (sent < frames) {
-      connections++;
-      try (SSLSocket s = connect()) {
-        Thread reader = reader(s, answered);
-        OutputStream out = s.getOutputStream();
-        while (sent < frames) {
-          try {
-            out.write(randomFrame(r, types));
-          } catch (IOException e) {
-            closed++;
-            break;
-          }
-          sent++;
-          if (sent % 256 == 0) out.flush();
-        }
-        out.flush();
-        reader.join(2_000);
-      } catch (IOException e) {
-        closed++;
-      }
-    }
-    return outcome("fuzzing before HELLO", sent, answered.get(), connections, closed, t0);
+    return fuzz("fuzzing before HELLO", frames, new SplittableRandom(42), new byte[0], () -> { });
   }
 
   /**
@@ -130,20 +102,29 @@ public final class AdversarialHarness {
    * frames. The coordinator must answer or drop them, never crash or stall.
    */
   public Outcome fuzzAfterHello(long frames) throws Exception {
-    SplittableRandom r = new SplittableRandom(7);
+    byte[] hello = FrameCodec.encode(FrameCodec.frame(MessageType.HELLO, "", 0, Hello.newBuilder().setNodeId(member).build()));
+    // The real node was displaced: it reconnects and says HELLO again before the consortium is whole.
+    return fuzz("fuzzing after HELLO", frames, new SplittableRandom(7), hello,
+        () -> LocalConsortium.waitFor(Duration.ofMinutes(1), member + " back online with its own HELLO", () -> memberRestored()));
+  }
+
+  /**
+   * Sends that many random frames, each connection opened with the greeting, reconnecting whenever
+   * the coordinator closes one; then lets the consortium settle before looking at it.
+   */
+  private Outcome fuzz(String attack, long frames, SplittableRandom r, byte[] greeting, Runnable settle) throws Exception {
     MessageType[] types = MessageType.values();
     AtomicLong answered = new AtomicLong();
     long sent = 0;
     long connections = 0;
     long closed = 0;
     long t0 = System.nanoTime();
-    byte[] hello = FrameCodec.encode(FrameCodec.frame(MessageType.HELLO, "", 0, Hello.newBuilder().setNodeId(member).build()));
     while (sent < frames) {
       connections++;
       try (SSLSocket s = connect()) {
         Thread reader = reader(s, answered);
         OutputStream out = s.getOutputStream();
-        out.write(hello);
+        out.write(greeting);
         while (sent < frames) {
           try {
             out.write(randomFrame(r, types));
@@ -160,9 +141,8 @@ public final class AdversarialHarness {
         closed++;
       }
     }
-    // The real node was displaced: it reconnects and says HELLO again before the consortium is whole.
-    LocalConsortium.waitFor(Duration.ofMinutes(1), member + " back online with its own HELLO", () -> memberRestored());
-    return outcome("fuzzing after HELLO", sent, answered.get(), connections, closed, t0);
+    settle.run();
+    return outcome(attack, sent, answered.get(), connections, closed, t0);
   }
 
   private boolean memberRestored() {
