@@ -59,8 +59,11 @@ export function precheck(node, job) {
   if (refused.length) out.push({rule: 'policy.allowed_columns', reason: 'it does not allow the column' + (refused.length > 1 ? 's ' : ' ') + refused.join(', ')});
   if (job.exact && !p.allowExactRelease) out.push({rule: 'policy.allow_exact_release', reason: 'it allows only differentially private releases'});
   const budget = (p.budgets || []).find(b => b.dataset === job.dataset);
-  if (!job.exact && budget && Number.isFinite(Number(budget.epsilonRemaining)) && job.epsilon > Number(budget.epsilonRemaining) + 1e-12) {
-    out.push({rule: 'policy.epsilon_cap', reason: 'ε ' + job.epsilon + ' is more than the ' + Number(budget.epsilonRemaining).toFixed(2) + ' it has left'});
+  // A DP job also reserves the site's noisy cohort test (published as dpJobOverheadEpsilon).
+  const overhead = Number(p.dpJobOverheadEpsilon) || 0;
+  if (!job.exact && budget && Number.isFinite(Number(budget.epsilonRemaining)) && job.epsilon + overhead > Number(budget.epsilonRemaining) + 1e-12) {
+    out.push({rule: 'policy.epsilon_cap', reason: 'ε ' + job.epsilon + (overhead ? ' + ' + overhead + ' for its cohort test' : '') +
+      ' is more than the ' + Number(budget.epsilonRemaining).toFixed(2) + ' it has left'});
   }
   if (job.threshold < (p.minParties || 0)) {
     out.push({rule: 'policy.min_parties', reason: 'it needs jobs of at least ' + p.minParties + ' sites (threshold ' + job.threshold + ')'});

@@ -131,7 +131,8 @@ public final class NodeAgent {
   private PolicySummary policySummary() {
     PolicySummary.Builder p = PolicySummary.newBuilder().addAllAllowedComputations(config.policy().allowedComputations())
         .setMinCohortSize(config.policy().minCohortSize()).setMinParties(config.policy().minParties())
-        .setAllowExactRelease(config.policy().allowExactRelease()).addAllAllowedColumns(config.policy().allowedColumns());
+        .setAllowExactRelease(config.policy().allowExactRelease()).addAllAllowedColumns(config.policy().allowedColumns())
+        .setDpJobOverheadEpsilon(org.consilium.node.policy.CohortTest.EPSILON);
     config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
         .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
     List<PrivacyLedger.Entry> entries = ledger.entries();
