@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.consilium.analytics.audit.AuditHead;
 import org.consilium.analytics.audit.AuditVerifier;
 import org.consilium.analytics.identity.Pem;
 import picocli.CommandLine;
@@ -46,19 +47,16 @@ public final class AuditCommand implements Callable<Integer> {
     AuditVerifier.Report report = AuditVerifier.verify(Files.readAllLines(log), writer, caCert);
     report.problems().forEach(p -> System.out.println("PROBLEM " + log + ": " + p));
     int problems = report.problems().size();
-    Long headSeq = null;
-    String headHash = null;
+    AuditHead expected = null;
     if (expectHead != null) {
-      String[] parts = expectHead.split(":", 2);
       try {
-        headSeq = Long.parseLong(parts[0]);
-        headHash = parts.length == 2 ? parts[1] : "";
-      } catch (NumberFormatException e) {
+        expected = AuditHead.parse(expectHead);
+      } catch (IllegalArgumentException e) {
         System.err.println("consilium-audit: --expect-head must be SEQ:HASH, got '" + expectHead + "'");
         return 2;
       }
     }
-    List<String> head = AuditVerifier.headProblems(report.entries(), minSeq, headSeq, headHash);
+    List<String> head = AuditVerifier.headProblems(report.entries(), minSeq, expected);
     head.forEach(p -> System.out.println("PROBLEM " + log + ": " + p));
     problems += head.size();
     if (coordinatorLog != null) {

@@ -59,7 +59,7 @@ class AuditTrailTest {
     Files.write(f, lines);
     assertEquals(0, run(base, "--expect-head", head), "the intact log has its recorded head");
     assertEquals(0, run(base, "--min-seq", "4"));
-    assertTrue(AuditVerifier.headProblems(verify(lines).entries(), 0, 4L, "00").get(0).contains("does not have the recorded hash"),
+    assertTrue(AuditVerifier.headProblems(verify(lines).entries(), 0, new org.consilium.analytics.audit.AuditHead(4, "00")).get(0).contains("does not have the recorded hash"),
         "a rewritten entry at the recorded head is named");
   }
 

@@ -101,7 +101,7 @@ public final class AuditLog implements AutoCloseable {
    * its own log, so cutting this log's end below it shows in the cross-check.
    */
   public synchronized String head() {
-    return seq + ":" + java.util.HexFormat.of().formatHex(last);
+    return new AuditHead(seq, java.util.HexFormat.of().formatHex(last)).toString();
   }
 
   /** The whole log as written so far (never a half-written entry: appends wait), for verification. */

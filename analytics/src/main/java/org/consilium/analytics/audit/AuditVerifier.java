@@ -21,33 +21,29 @@ import org.consilium.analytics.identity.Participants;
 public final class AuditVerifier {
   private AuditVerifier() {}
 
-  /** The outcome: the entries read, and every problem found (empty when the log is intact). */
   /**
    * A chained log cannot show that entries were cut from its end; a head recorded elsewhere can.
-   * Checks that the log reaches minSeq and, when given, that its entry headSeq has the hash
-   * headHash (hex); returns what is wrong, naming the sequence numbers.
+   * Checks that the log reaches minSeq and, when given, that the expected head is an entry of it,
+   * unchanged; returns what is wrong, naming the sequence numbers.
    */
-  public static List<String> headProblems(List<AuditRecord> entries, long minSeq, Long headSeq, String headHash) {
+  public static List<String> headProblems(List<AuditRecord> entries, long minSeq, AuditHead expected) {
     List<String> out = new java.util.ArrayList<>();
     long last = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getSeq();
     if (last < minSeq) out.add("the log ends at entry " + last + " but was known to reach " + minSeq + ": entries were removed from its end");
-    if (headSeq != null) {
-      var at = entries.stream().filter(r -> r.getSeq() == headSeq).findFirst();
-      if (at.isEmpty()) out.add("the recorded head, entry " + headSeq + ", is missing: entries were removed from the log's end");
-      else if (!java.util.HexFormat.of().formatHex(at.get().getHash().toByteArray()).equalsIgnoreCase(headHash)) {
-        out.add("entry " + headSeq + " does not have the recorded hash: the log was rewritten from there");
-      }
+    if (expected != null) {
+      var at = entries.stream().filter(r -> r.getSeq() == expected.seq()).findFirst();
+      if (at.isEmpty()) out.add("the recorded head, entry " + expected.seq() + ", is missing: entries were removed from the log's end");
+      else if (!expected.matches(at.get())) out.add("entry " + expected.seq() + " does not have the recorded hash: the log was rewritten from there");
     }
     return out;
   }
 
   /** The log's head as "SEQ:HASH" (hex), for recording elsewhere; "0:" for an empty log. */
   public static String head(List<AuditRecord> entries) {
-    if (entries.isEmpty()) return "0:";
-    AuditRecord last = entries.get(entries.size() - 1);
-    return last.getSeq() + ":" + java.util.HexFormat.of().formatHex(last.getHash().toByteArray());
+    return entries.isEmpty() ? "0:" : AuditHead.of(entries.get(entries.size() - 1)).toString();
   }
 
+  /** The outcome: the entries read, and every problem found (empty when the log is intact). */
   public record Report(List<AuditRecord> entries, List<String> problems) {
     public boolean ok() {
       return problems.isEmpty();
@@ -98,38 +94,37 @@ public final class AuditVerifier {
     return r.getDetailsList().stream().filter(d -> d.getKey().equals(key)).map(AuditDetail::getValue).findFirst().orElse("");
   }
 
-  /**
-   * Cross-checks a node's (verified) entries against the coordinator's: every job the node
-   * accepted was offered to it, and every result the node received has the digest the
-   * coordinator released.
-   */
   /** Every head that holders recorded (detail key) must be an entry of log with that hash. */
   private static List<String> anchors(List<AuditRecord> holders, String key, List<AuditRecord> log, String logName, String holderName) {
-    Map<Long, String> hashes = new HashMap<>();
-    for (AuditRecord r : log) hashes.put(r.getSeq(), java.util.HexFormat.of().formatHex(r.getHash().toByteArray()));
+    Map<Long, AuditRecord> bySeq = new HashMap<>();
+    for (AuditRecord r : log) bySeq.put(r.getSeq(), r);
     List<String> out = new ArrayList<>();
     for (AuditRecord r : holders) {
-      String head = detail(r, key);
-      if (head.isEmpty()) continue;
-      String[] parts = head.split(":", 2);
-      long seq;
+      String text = detail(r, key);
+      if (text.isEmpty()) continue;
+      AuditHead head;
       try {
-        seq = Long.parseLong(parts[0]);
-      } catch (NumberFormatException e) {
-        out.add(holderName + " recorded a malformed head '" + head + "' for job " + r.getJobId());
+        head = AuditHead.parse(text);
+      } catch (IllegalArgumentException e) {
+        out.add(holderName + " recorded a malformed head '" + text + "' for job " + r.getJobId());
         continue;
       }
-      String hash = hashes.get(seq);
-      if (hash == null) {
-        out.add(logName + " lacks entry " + seq + ", which " + holderName + " recorded as its head for job " + r.getJobId()
+      AuditRecord entry = bySeq.get(head.seq());
+      if (entry == null) {
+        out.add(logName + " lacks entry " + head.seq() + ", which " + holderName + " recorded as its head for job " + r.getJobId()
             + ": entries were removed from its end");
-      } else if (parts.length < 2 || !hash.equalsIgnoreCase(parts[1])) {
-        out.add(logName + "'s entry " + seq + " differs from the head " + holderName + " recorded for job " + r.getJobId());
+      } else if (!head.matches(entry)) {
+        out.add(logName + "'s entry " + head.seq() + " differs from the head " + holderName + " recorded for job " + r.getJobId());
       }
     }
     return out;
   }
 
+  /**
+   * Cross-checks a node's (verified) entries against the coordinator's: every job the node
+   * accepted was offered to it, and every result the node received has the digest the
+   * coordinator released.
+   */
   public static List<String> crossCheck(List<AuditRecord> coordinator, List<AuditRecord> node, String nodeId) {
     Set<String> offeredToNode = new HashSet<>();
     Map<String, String> released = new HashMap<>();
