@@ -12,6 +12,8 @@ import java.util.Map;
 import org.consilium.analytics.data.BadRowPolicy;
 import org.consilium.analytics.data.CsvLoader;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.job.Computation;
+import org.consilium.analytics.job.StatisticsComputation;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.GroupStatistics;
 import org.consilium.analytics.wire.JobResult;
@@ -157,11 +159,15 @@ public final class DefaultJob {
         new org.consilium.analytics.fairness.Fairness.Confusion("sex=male", cells[1][0], cells[1][1], cells[1][2], cells[1][3])), 10);
   }
 
+  /** The statistics query of a four-hospital statistics spec. */
+  public static StatisticsQuery query(JobSpec spec) {
+    return ((StatisticsComputation) Computation.of(spec, 4, HeartDisease.dictionary())).query();
+  }
+
   /** The same statistics computed in the clear on the concatenated files (reference only). */
   public static StatisticsResult pooledExact(String specJson, Map<String, Path> csvs) {
     JobSpec spec = JobSpecs.fromJson(specJson);
-    StatisticsQuery q = JobSpecs.statistics(spec.toBuilder().setPrivacy(spec.getPrivacy().toBuilder()
-        .setEpsilon(Double.POSITIVE_INFINITY)).build(), HeartDisease.dictionary());
+    StatisticsQuery q = query(spec.toBuilder().setPrivacy(spec.getPrivacy().toBuilder().setEpsilon(Double.POSITIVE_INFINITY)).build());
     List<Dataset> parts = new ArrayList<>();
     for (Path p : csvs.values()) parts.add(load(p));
     return q.exact(Dataset.concat("pooled", parts));

@@ -201,7 +201,7 @@ class ConsortiumEndToEndTest {
         "\"specVersion\": 1, \"cohort\": [{\"column\": \"age\", \"op\": \"GE\", \"value\": 55}, {\"column\": \"cp\", \"op\": \"EQ\", \"value\": 4}],");
     JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(1)));
     var spec0 = JobSpecs.fromJson(spec);
-    StatisticsQuery q = JobSpecs.statistics(spec0, HeartDisease.dictionary());
+    StatisticsQuery q = DefaultJob.query(spec0);
     List<Dataset> filtered = new java.util.ArrayList<>();
     consortium.datasets().values().forEach(p -> filtered.add(org.consilium.analytics.data.Cohort.apply(DefaultJob.load(p), spec0.getCohortList())));
     StatisticsResult expected = q.exact(Dataset.concat("pooled", filtered));
@@ -345,7 +345,7 @@ class ConsortiumEndToEndTest {
   void theCoordinatorsRecordedTrafficNeverContainsANodesUnmaskedValue() throws Exception {
     byte[] seen = Files.readAllBytes(traffic);
     assertTrue(seen.length > 1000, "the coordinator's traffic was recorded (" + seen.length + " bytes)");
-    StatisticsQuery q = JobSpecs.statistics(JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"")), HeartDisease.dictionary());
+    StatisticsQuery q = DefaultJob.query(JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"")));
     for (var e : consortium.datasets().entrySet()) {
       long[] unmasked = q.local(DefaultJob.load(e.getValue())).encoded().toArray();
       // As the vector would appear on the wire (packed fixed64, little endian), whole and in halves.

@@ -5,6 +5,7 @@ import java.util.List;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.ColumnDefinition;
 import org.consilium.analytics.dictionary.DatasetDictionary;
+import org.consilium.analytics.dp.Accounting;
 import org.consilium.analytics.dp.NoiseComponentSpec;
 import org.consilium.analytics.dp.Release;
 import org.consilium.analytics.dp.SkellamAccountant;
@@ -92,10 +93,14 @@ public final class DatasheetQuery {
     return out;
   }
 
-  /** Aggregate Skellam parameters per component (zeros for an exact release). */
-  public double[] mu(double epsilon, double delta) {
-    if (Double.isInfinite(epsilon)) return new double[components().size()];
-    return SkellamAccountant.calibrate(components(), epsilon, delta).mu();
+  /** The noise for a job and what it spends: aggregate Skellam parameters per component (none for an exact release). */
+  public Accounting plan(double epsilon, double delta) {
+    if (Double.isInfinite(epsilon)) return Accounting.exact();
+    List<NoiseComponentSpec> comps = components();
+    SkellamAccountant.Calibration cal = SkellamAccountant.calibrate(comps, epsilon, delta);
+    List<Accounting.Component> out = new ArrayList<>();
+    for (int i = 0; i < comps.size(); i++) out.add(Accounting.Component.of(comps.get(i), cal.mu()[i], SkellamAccountant.COUNT_UNIT));
+    return Accounting.noisy("distributed Skellam, per-site blocks", out, cal.spent(), delta);
   }
 
   /** Local step: this site's block filled with its counts, every other block zero. */
@@ -128,8 +133,10 @@ public final class DatasheetQuery {
   }
 
   /** This node's noise share: Sk(mu / t) on every coordinate of every block. */
-  public RingVector noiseShare(double[] mu, int threshold, SkellamNoise sampler) {
+  public RingVector noiseShare(Accounting plan, int threshold, SkellamNoise sampler) {
     long[] v = new long[vectorLength()];
+    if (plan.isExact()) return RingVector.adopt(v);
+    double[] mu = plan.mu();
     int m = spec.getColumnsCount();
     for (int s = 0; s < sites; s++) {
       for (int i = 0; i < block; i++) {
@@ -186,18 +193,4 @@ public final class DatasheetQuery {
     return noisy ? Release.bins(v, rows, false) : v;
   }
 
-  public PrivacyAccounting accounting(double epsilon, double delta, int threshold, List<String> contributors, List<String> dropped) {
-    PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder().setThreshold(threshold).addAllContributors(contributors).addAllDropped(dropped);
-    if (Double.isInfinite(epsilon)) return b.setMechanism("none (exact release)").setEpsilon(epsilon).build();
-    SkellamAccountant.Calibration cal = SkellamAccountant.calibrate(components(), epsilon, delta);
-    b.setMechanism("distributed Skellam, per-site blocks").setEpsilon(cal.spent().epsilon()).setDelta(delta).setRdpOrder(cal.spent().order())
-        .setConversion(SkellamAccountant.CONVERSION).setNoiseFactor(Math.sqrt((double) contributors.size() / threshold));
-    List<NoiseComponentSpec> comps = components();
-    for (int i = 0; i < comps.size(); i++) {
-      b.addComponents(NoiseComponent.newBuilder().setName(comps.get(i).name()).setMu(cal.mu()[i])
-          .setL1Sensitivity(comps.get(i).l1Sensitivity()).setL2Sensitivity(comps.get(i).l2Sensitivity())
-          .setStddev(Math.sqrt(2 * cal.mu()[i] * contributors.size() / threshold) / SkellamAccountant.COUNT_UNIT));
-    }
-    return b.build();
-  }
 }

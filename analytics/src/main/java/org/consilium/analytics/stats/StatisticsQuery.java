@@ -7,11 +7,10 @@ import java.util.Set;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.ColumnDefinition;
 import org.consilium.analytics.dictionary.DatasetDictionary;
+import org.consilium.analytics.dp.Accounting;
 import org.consilium.analytics.dp.NoiseComponentSpec;
 import org.consilium.analytics.dp.SkellamAccountant;
 import org.consilium.analytics.dp.SkellamNoise;
-import org.consilium.analytics.wire.NoiseComponent;
-import org.consilium.analytics.wire.PrivacyAccounting;
 import org.consilium.analytics.wire.GroupStatistics;
 import org.consilium.analytics.wire.StatisticsResult;
 import org.consilium.analytics.wire.StatisticsSpec;
@@ -196,51 +195,15 @@ public final class StatisticsQuery {
     return bits.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /**
-   * The noise for a job: aggregate Skellam parameters per component (all zero for an exact
-   * release) and the privacy they give.
-   */
-  public record NoisePlan(double[] mu, double epsilon, double delta, double rdpOrder) {
-    public boolean exact() {
-      return Double.isInfinite(epsilon);
-    }
-  }
-
-  public NoisePlan plan(double epsilon, double delta) {
+  /** The noise for a job and what it spends: aggregate Skellam parameters per component (none for an exact release). */
+  public Accounting plan(double epsilon, double delta) {
+    if (Double.isInfinite(epsilon)) return Accounting.exact();
     List<NoiseComponentSpec> comps = noiseComponents();
-    if (Double.isInfinite(epsilon)) return new NoisePlan(new double[comps.size()], epsilon, delta, Double.NaN);
     SkellamAccountant.Calibration c = SkellamAccountant.calibrate(comps, epsilon, delta);
-    return new NoisePlan(c.mu(), c.spent().epsilon(), delta, c.spent().order());
-  }
-
-  /** Per component, the standard deviation of the released noise in data units (contributors/t times mu). */
-  private double[] stddevs(NoisePlan plan, double factor) {
     int[] bits = fractionalBits();
-    double[] sd = new double[bits.length];
-    for (int i = 0; i < sd.length; i++) sd[i] = Math.scalb(Math.sqrt(2 * plan.mu()[i] * factor), -bits[i]);
-    return sd;
-  }
-
-  /**
-   * The accounting released with a result. Every contributor added Sk(mu/t), so the released
-   * noise has parameter mu * contributors / t (at least mu, since contributors >= t).
-   */
-  public PrivacyAccounting accounting(NoisePlan plan, int threshold, List<String> contributors, List<String> dropped) {
-    double factor = (double) contributors.size() / threshold;
-    PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder()
-        .setMechanism(plan.exact() ? "none (exact release)" : "distributed Skellam, noise calibrated for t survivors")
-        .setEpsilon(plan.epsilon()).setDelta(plan.delta()).setRdpOrder(plan.rdpOrder()).setThreshold(threshold)
-        .addAllContributors(contributors).addAllDropped(dropped);
-    if (!plan.exact()) b.setConversion(SkellamAccountant.CONVERSION).setNoiseFactor(Math.sqrt(factor));
-    List<NoiseComponentSpec> comps = noiseComponents();
-    int[] bits = fractionalBits();
-    double[] sd = stddevs(plan, factor);
-    for (int i = 0; i < comps.size(); i++) {
-      b.addComponents(NoiseComponent.newBuilder().setName(comps.get(i).name())
-          .setL1Sensitivity(comps.get(i).l1Sensitivity()).setL2Sensitivity(comps.get(i).l2Sensitivity())
-          .setMu(plan.mu()[i]).setFractionalBits(bits[i]).setStddev(sd[i]));
-    }
-    return b.build();
+    List<Accounting.Component> out = new ArrayList<>();
+    for (int i = 0; i < comps.size(); i++) out.add(Accounting.Component.of(comps.get(i), c.mu()[i], Math.scalb(1.0, bits[i])));
+    return Accounting.noisy("distributed Skellam, noise calibrated for t survivors", out, c.spent(), delta);
   }
 
   /** The local step's output: the encoded exact contribution and the cohort size. */
@@ -262,8 +225,10 @@ public final class StatisticsQuery {
   }
 
   /** This node's share of the noise: Sk(mu_c / t) on every coordinate of component c. */
-  public RingVector noiseShare(double[] aggregateMu, int threshold, SkellamNoise sampler) {
+  public RingVector noiseShare(Accounting plan, int threshold, SkellamNoise sampler) {
     long[] v = new long[vectorLength()];
+    if (plan.isExact()) return RingVector.adopt(v);
+    double[] aggregateMu = plan.mu();
     for (int g = 0; g < groups.size(); g++) {
       int base = g * block();
       for (int i = 0; i < block(); i++) v[base + i] = sampler.sample(aggregateMu[componentAt(i)] / threshold);
@@ -275,11 +240,15 @@ public final class StatisticsQuery {
    * Combine step: decodes the aggregated vector into released statistics, post-processed and
    * with 95% intervals under the plan's noise (contributors / t times its variance).
    */
-  public StatisticsResult release(RingVector aggregate, NoisePlan plan, int threshold, int contributors) {
+  public StatisticsResult release(RingVector aggregate, Accounting plan, int threshold, int contributors) {
     if (aggregate.length() != vectorLength()) {
       throw new IllegalArgumentException("aggregate has length " + aggregate.length() + ", expected " + vectorLength());
     }
-    double[] sd = plan.exact() ? null : stddevs(plan, (double) contributors / threshold);
+    double[] sd = null;
+    if (!plan.isExact()) {
+      sd = new double[plan.components().size()];
+      for (int i = 0; i < sd.length; i++) sd[i] = plan.stddev(i, contributors, threshold);
+    }
     StatisticsResult.Builder r = header();
     for (int g = 0; g < groups.size(); g++) {
       int base = g * block();

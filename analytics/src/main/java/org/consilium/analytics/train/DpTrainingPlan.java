@@ -2,10 +2,9 @@ package org.consilium.analytics.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.consilium.analytics.dp.Accounting;
 import org.consilium.analytics.dp.NoiseComponentSpec;
 import org.consilium.analytics.dp.SkellamAccountant;
-import org.consilium.analytics.wire.NoiseComponent;
-import org.consilium.analytics.wire.PrivacyAccounting;
 
 /**
  * The noise of a DP training job, decided before any data is seen. Features are scaled by the
@@ -74,26 +73,21 @@ final class DpTrainingPlan {
     spent = c.spent();
   }
 
-  /** Standard deviations of the released evaluation noise per component, in counts, for factor = contributors / t. */
-  double[] evaluationStddev(double factor) {
+  /** Standard deviations of the released evaluation noise per component, in counts, from contributors out of threshold. */
+  double[] evaluationStddev(int contributors, int threshold) {
     double[] sd = new double[4];
-    for (int k = 0; k < 4; k++) sd[k] = Math.sqrt(2 * evaluationMu[k] * factor) / unit;
+    for (int k = 0; k < 4; k++) sd[k] = Accounting.stddev(evaluationMu[k], unit, contributors, threshold);
     return sd;
   }
 
-  PrivacyAccounting.Builder accounting(PrivacyAccounting.Builder b, double factor) {
-    b.setMechanism("distributed Skellam over " + rounds + " clipped gradient rounds, one row count and one evaluation round; "
-        + "features scaled by the data dictionary's public bounds")
-        .setEpsilon(spent.epsilon()).setDelta(delta).setRdpOrder(spent.order())
-        .setConversion(SkellamAccountant.CONVERSION).setNoiseFactor(Math.sqrt(factor));
-    b.addComponents(component("gradient (per round, per coordinate)", gradientMu, factor));
-    b.addComponents(component("row count (once)", rowsMu, factor));
+  /** What the job spends and how each released component is noised (the gradient per round, the row count once). */
+  Accounting accounting() {
+    List<Accounting.Component> released = new ArrayList<>();
+    released.add(new Accounting.Component("gradient (per round, per coordinate)", 0, 0, gradientMu, unit));
+    released.add(new Accounting.Component("row count (once)", 0, 0, rowsMu, unit));
     String[] names = {"", "score histogram (per bin, per site)", "group confusion cells", "group score histograms"};
-    for (int k = 1; k < 4; k++) if (evaluationMu[k] > 0) b.addComponents(component(names[k], evaluationMu[k], factor));
-    return b;
-  }
-
-  private NoiseComponent component(String name, double mu, double factor) {
-    return NoiseComponent.newBuilder().setName(name).setMu(mu).setStddev(Math.sqrt(2 * mu * factor) / unit).build();
+    for (int k = 1; k < 4; k++) if (evaluationMu[k] > 0) released.add(new Accounting.Component(names[k], 0, 0, evaluationMu[k], unit));
+    return Accounting.noisy("distributed Skellam over " + rounds + " clipped gradient rounds, one row count and one evaluation round; "
+        + "features scaled by the data dictionary's public bounds", released, spent, delta);
   }
 }

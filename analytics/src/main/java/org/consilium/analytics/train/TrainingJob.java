@@ -7,6 +7,7 @@ import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.ColumnDefinition;
 import org.consilium.analytics.dictionary.DatasetDictionary;
 import org.consilium.analytics.wire.Condition;
+import org.consilium.analytics.dp.Accounting;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.Coefficient;
@@ -232,10 +233,7 @@ public final class TrainingJob {
 
   /** The privacy accounting of the whole job. */
   public PrivacyAccounting accounting(int threshold, List<String> contributors, List<String> dropped) {
-    PrivacyAccounting.Builder b = PrivacyAccounting.newBuilder().setThreshold(threshold).addAllContributors(contributors)
-        .addAllDropped(dropped);
-    if (!dp) return b.setMechanism("none (exact release)").setEpsilon(Double.POSITIVE_INFINITY).build();
-    return plan.accounting(b, (double) contributors.size() / threshold).build();
+    return (dp ? plan.accounting() : Accounting.exact()).release(threshold, contributors, dropped);
   }
 
   /** The coordinator's side: which step comes next, given the last aggregate. */
@@ -324,7 +322,7 @@ public final class TrainingJob {
     private TrainedModel model(double[] sums, double[] importance) {
       TrainedModel.Builder m = TrainedModel.newBuilder().setModelVersion(MODEL_VERSION).setSpec(spec).setConverged(converged)
           .addAllNumericFeatures(spec.getNumericFeaturesList()).addAllRounds(rounds).setRows(rows).setBoundedScaling(dp);
-      double[] sd = dp ? plan.evaluationStddev((double) evaluationContributors.size() / threshold) : null;
+      double[] sd = dp ? plan.evaluationStddev(evaluationContributors.size(), threshold) : null;
       evaluation.release(m, sums, sd, sites);
       m.setEvaluatedOnHoldout(features.splits());
       m.setEvaluation(spec.getEvaluationRowsCount() > 0 ? "declared split: rows where " + conditions(spec.getEvaluationRowsList())

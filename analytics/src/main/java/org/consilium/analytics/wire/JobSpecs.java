@@ -2,12 +2,7 @@ package org.consilium.analytics.wire;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import org.consilium.analytics.dictionary.DataDictionary;
-import org.consilium.analytics.dictionary.DatasetDictionary;
-import org.consilium.analytics.report.DatasheetQuery;
 import org.consilium.analytics.stats.InvalidSpecException;
-import org.consilium.analytics.train.TrainingJob;
-import org.consilium.analytics.stats.StatisticsQuery;
 
 /** Parsing and validation of job specs, shared by the coordinator (on submit) and nodes (on offer). */
 public final class JobSpecs {
@@ -55,12 +50,11 @@ public final class JobSpecs {
   }
 
   /**
-   * Checks everything that does not depend on a node's data or policy, against the data
-   * dictionary: the dataset and every column it names are declared, bounds only narrow the
-   * dictionary's, and the privacy parameters can be calibrated (building the computation is
-   * the check).
+   * Checks what every spec must satisfy whatever it computes: version, dataset, privacy
+   * parameters, node list and cohort conditions. The rest is checked by building its
+   * {@code Computation}, which calls this first.
    */
-  public static void validate(JobSpec spec, DataDictionary dictionary) {
+  public static void checkEnvelope(JobSpec spec) {
     if (spec.getSpecVersion() != SPEC_VERSION) {
       throw new InvalidSpecException("spec_version", "must be " + SPEC_VERSION + ", got " + spec.getSpecVersion());
     }
@@ -73,29 +67,6 @@ public final class JobSpecs {
       throw new InvalidSpecException("nodes", "lists a node twice");
     }
     org.consilium.analytics.data.Cohort.validate(spec.getCohortList());
-    DatasetDictionary columns = dictionary.dataset(spec.getDataset());
-    spec.getCohortList().forEach(c -> columns.column(c.getColumn(), "cohort.column"));
-    switch (spec.getComputationCase()) {
-      case STATISTICS -> statistics(spec, dictionary).plan(eps, delta);
-      case TRAIN -> training(spec, 2, dictionary);
-      case DATASHEET -> new DatasheetQuery(spec.getDatasheet(), 2, columns).mu(eps, delta);
-      default -> throw new InvalidSpecException("computation", "must be one of: statistics, train, datasheet");
-    }
-  }
-
-  /** The statistics computation of a spec (validated against the dictionary). */
-  public static StatisticsQuery statistics(JobSpec spec, DataDictionary dictionary) {
-    return StatisticsQuery.of(spec.getStatistics(), dictionary.dataset(spec.getDataset()), !isExact(spec));
-  }
-
-  /** The training computation of a spec over this many sites (validated against the dictionary). */
-  public static TrainingJob training(JobSpec spec, int sites, DataDictionary dictionary) {
-    return new TrainingJob(spec.getTrain(), dictionary.dataset(spec.getDataset()), spec.getPrivacy().getEpsilon(), delta(spec), sites);
-  }
-
-  /** The datasheet computation of a spec for this many sites (validated against the dictionary). */
-  public static DatasheetQuery datasheet(JobSpec spec, int sites, DataDictionary dictionary) {
-    return new DatasheetQuery(spec.getDatasheet(), sites, dictionary.dataset(spec.getDataset()));
   }
 
   /** The name of the computation, as node policies list it. */

@@ -34,7 +34,7 @@ class StatisticsQueryTest {
     return StatisticsQuery.of(spec, TestDictionaries.heart(), noisy);
   }
 
-  private static final StatisticsQuery.NoisePlan EXACT = new StatisticsQuery.NoisePlan(new double[4], Double.POSITIVE_INFINITY, 1e-6, NaN);
+  private static final org.consilium.analytics.dp.Accounting EXACT = org.consilium.analytics.dp.Accounting.exact();
 
   private static Dataset data(double[] age, double[] sex, double[] num) {
     Map<String, double[]> cols = new LinkedHashMap<>();
@@ -129,13 +129,13 @@ class StatisticsQueryTest {
     StatisticsQuery q = query(spec(), true);
     var plan = q.plan(1.0, 1e-6);
     assertTrue(plan.epsilon() <= 1.0, "spent " + plan.epsilon());
-    var acc = q.accounting(plan, 3, List.of("a", "b", "c"), List.of());
+    var acc = plan.release(3, List.of("a", "b", "c"), List.of());
     var count = acc.getComponents(0);
     assertEquals("count", count.getName());
     assertTrue(count.getStddev() > 1 && count.getStddev() < 20, "count noise stddev at eps=1: " + count.getStddev());
     assertTrue(acc.getComponents(1).getL2Sensitivity() <= 4096, "sum sensitivity capped at 2^12 encoded units");
     assertEquals(1.0, acc.getNoiseFactor(), 1e-12, "all three contributed at t = 3: exactly the noise the guarantee needs");
-    assertEquals(Math.sqrt(4 / 3.0), q.accounting(plan, 3, List.of("a", "b", "c", "d"), List.of()).getNoiseFactor(), 1e-12);
+    assertEquals(Math.sqrt(4 / 3.0), plan.release(3, List.of("a", "b", "c", "d"), List.of()).getNoiseFactor(), 1e-12);
   }
 
   /**
@@ -162,7 +162,7 @@ class StatisticsQueryTest {
           num[i] = r.nextInt(6);
         }
         var plan = q.plan(0.3 + r.nextDouble(), 1e-6);
-        RingVector v = q.local(data(age, sex, num)).encoded().plus(q.noiseShare(plan.mu(), 2, noise)).plus(q.noiseShare(plan.mu(), 2, noise));
+        RingVector v = q.local(data(age, sex, num)).encoded().plus(q.noiseShare(plan, 2, noise)).plus(q.noiseShare(plan, 2, noise));
         for (GroupStatistics g : q.release(v, plan, 2, 2).getGroupsList()) {
           String where = s.getHistogram().getEdgesCount() + " edges, run " + run + ": " + g;
           assertTrue(g.getCount() >= 0 && g.getCount() == Math.rint(g.getCount()), "a whole, non-negative count: " + where);
@@ -195,7 +195,7 @@ class StatisticsQueryTest {
     int meanCovered = 0;
     int runs = 400;
     for (int run = 0; run < runs; run++) {
-      GroupStatistics g = q.release(q.local(d).encoded().plus(q.noiseShare(plan.mu(), 1, noise)), plan, 1, 1).getGroups(0);
+      GroupStatistics g = q.release(q.local(d).encoded().plus(q.noiseShare(plan, 1, noise)), plan, 1, 1).getGroups(0);
       if (g.getCountInterval().getLow() <= truth.getCount() && truth.getCount() <= g.getCountInterval().getHigh()) countCovered++;
       if (g.getMeanInterval().getLow() <= truth.getMean() && truth.getMean() <= g.getMeanInterval().getHigh()) meanCovered++;
     }

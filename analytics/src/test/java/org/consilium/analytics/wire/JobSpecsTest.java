@@ -20,7 +20,7 @@ class JobSpecsTest {
   @Test
   void aValidSpecParsesAndInfinityMeansExact() {
     JobSpec s = JobSpecs.fromJson(spec("{\"epsilon\":\"Infinity\"}"));
-    JobSpecs.validate(s, DICTIONARY);
+    org.consilium.analytics.job.Computation.of(s, 2, DICTIONARY);
     assertTrue(JobSpecs.isExact(s));
     assertEquals(1e-6, JobSpecs.delta(s));
   }
@@ -30,7 +30,7 @@ class JobSpecsTest {
     assertEquals("privacy.epsilon", field(spec("{\"epsilon\":0}")));
     assertEquals("privacy.delta", field(spec("{\"epsilon\":1,\"delta\":0.5}")));
     assertEquals("spec_version", assertThrows(InvalidSpecException.class,
-        () -> JobSpecs.validate(JobSpecs.fromJson(spec("{\"epsilon\":1}")).toBuilder().setSpecVersion(2).build(), DICTIONARY)).field());
+        () -> org.consilium.analytics.job.Computation.of(JobSpecs.fromJson(spec("{\"epsilon\":1}")).toBuilder().setSpecVersion(2).build(), 2, DICTIONARY)).field());
     InvalidSpecException unknown = assertThrows(InvalidSpecException.class, () -> JobSpecs.fromJson("{\"specVersion\":1,\"colour\":1}"));
     assertTrue(unknown.getMessage().contains("colour"), unknown.getMessage());
   }
@@ -38,11 +38,11 @@ class JobSpecsTest {
   @Test
   void anEpsilonTheNodesCannotCalibrateIsRefusedAtSubmissionNamingTheField() {
     InvalidSpecException tiny = assertThrows(InvalidSpecException.class,
-        () -> JobSpecs.validate(JobSpecs.fromJson(spec("{\"epsilon\":1e-20}")), DICTIONARY));
+        () -> org.consilium.analytics.job.Computation.of(JobSpecs.fromJson(spec("{\"epsilon\":1e-20}")), 2, DICTIONARY));
     assertEquals("privacy.epsilon", tiny.field());
     assertTrue(tiny.getMessage().contains("smallest epsilon") || tiny.getMessage().contains("more noise"), tiny.getMessage());
     // What passes here is what every node can draw: the same calibration runs at the node.
-    JobSpecs.validate(JobSpecs.fromJson(spec("{\"epsilon\":0.01}")), DICTIONARY);
+    org.consilium.analytics.job.Computation.of(JobSpecs.fromJson(spec("{\"epsilon\":0.01}")), 2, DICTIONARY);
   }
 
   @Test
@@ -64,6 +64,6 @@ class JobSpecsTest {
   }
 
   private static String field(String json) {
-    return assertThrows(InvalidSpecException.class, () -> JobSpecs.validate(JobSpecs.fromJson(json), DICTIONARY)).field();
+    return assertThrows(InvalidSpecException.class, () -> org.consilium.analytics.job.Computation.of(JobSpecs.fromJson(json), 2, DICTIONARY)).field();
   }
 }

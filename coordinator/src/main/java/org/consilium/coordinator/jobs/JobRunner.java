@@ -18,10 +18,8 @@ import java.util.TreeSet;
 import java.util.UUID;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.dictionary.DataDictionary;
-import org.consilium.analytics.report.DatasheetQuery;
+import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.stats.InvalidSpecException;
-import org.consilium.analytics.stats.StatisticsQuery;
-import org.consilium.analytics.train.TrainingJob;
 import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
@@ -32,14 +30,11 @@ import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.PeerIdentity;
-import org.consilium.analytics.wire.PrivacyAccounting;
 import org.consilium.analytics.wire.StepStart;
-import org.consilium.analytics.wire.TrainedModel;
 import org.consilium.coordinator.gateway.NodeConnection;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.he.threshold.ThresholdPublicKey;
-import org.consilium.mpc.ring.RingVector;
 import org.consilium.mpc.secagg.SessionParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,77 +106,52 @@ public final class JobRunner {
     final Map<String, Integer> partyOf = new TreeMap<>();
     final Map<Integer, String> nodeOf = new TreeMap<>();
     final TreeSet<String> accepted = new TreeSet<>();
-    final StatisticsQuery stats;
-    final StatisticsQuery.NoisePlan plan;
-    final TrainingJob training;
-    final TrainingJob.Driver driver;
-    final DatasheetQuery sheet;
+    final Computation computation;
+    final Computation.Driver driver;
     int step;
     Aggregation aggregation;
     long timer = -1;
 
-    ActiveJob(String id, JobSpec spec, List<String> participants, int threshold, JsonObject record, DataDictionary dictionary) {
-      this.id = id;
+    ActiveJob(JobSpec spec, Computation computation, List<String> participants, int threshold, JsonObject record,
+        java.util.function.Function<String, List<org.consilium.analytics.wire.DatasheetAnswer>> narratives) {
+      this.id = spec.getJobId();
       this.spec = spec;
       this.threshold = threshold;
       this.record = record;
       this.participants = List.copyOf(participants);
+      this.computation = computation;
+      this.driver = computation.driver(participants, threshold, narratives);
       int i = 1;
       for (String n : participants) {
         partyOf.put(n, i);
         nodeOf.put(i, n);
         i++;
       }
-      sheet = spec.getComputationCase() == JobSpec.ComputationCase.DATASHEET
-          ? JobSpecs.datasheet(spec, participants.size(), dictionary) : null;
-      if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) {
-        stats = null;
-        plan = null;
-        training = JobSpecs.training(spec, participants.size(), dictionary);
-        driver = training.driver(participants, threshold);
-      } else if (sheet != null) {
-        stats = null;
-        plan = null;
-        training = null;
-        driver = null;
-      } else {
-        stats = JobSpecs.statistics(spec, dictionary);
-        plan = stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
-        training = null;
-        driver = null;
-      }
-    }
-
-    boolean training() {
-      return driver != null;
     }
   }
 
   /** Validates and starts a job on behalf of submittedBy (a console user or the admin token); returns its record. */
   public JsonObject submit(JobSpec submitted, String submittedBy) {
+    List<String> connected = gateway.connectedNodes();
+    List<String> participants = submitted.getNodesCount() == 0
+        ? connected.stream().filter(n -> !gateway.isSuspended(n)).toList()
+        : submitted.getNodesList().stream().sorted().toList();
+    Computation computation;
+    int t;
     try {
-      JobSpecs.validate(submitted, dictionary);
+      computation = Computation.of(submitted, Math.max(2, participants.size()), dictionary);
+      t = participants.size() < 2 ? 2 : JobSpecs.threshold(submitted, participants.size());
     } catch (InvalidSpecException e) {
       throw new SubmitException(400, e.getMessage());
     }
     if (submitted.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER && heKey == null) {
       throw new SubmitException(400, "aggregation: this consortium has no threshold Paillier key (he.public_key)");
     }
-    List<String> connected = gateway.connectedNodes();
-    List<String> participants = submitted.getNodesCount() == 0
-        ? connected.stream().filter(n -> !gateway.isSuspended(n)).toList()
-        : submitted.getNodesList().stream().sorted().toList();
     for (String n : participants) {
       if (!connected.contains(n)) throw new SubmitException(409, "nodes: node '" + n + "' is not connected");
       if (gateway.isSuspended(n)) throw new SubmitException(409, "nodes: node '" + n + "' is suspended by an administrator");
     }
     if (participants.size() < 2) throw new SubmitException(409, "nodes: at least 2 connected nodes are needed, have " + participants.size());
-    int t;
-    try {
-      t = JobSpecs.threshold(submitted, participants.size());
-    } catch (InvalidSpecException e) {
-      throw new SubmitException(400, e.getMessage());
-    }
     String id = "job-" + UUID.randomUUID();
     JobSpec spec = submitted.toBuilder().setJobId(id).clearNodes().addAllNodes(participants).setThreshold(t)
         .setDictionarySha256(dictionary.digest()).build();
@@ -196,12 +166,11 @@ public final class JobRunner {
         .put("threshold", t)
         .put("rounds", new JsonArray())
         .put("refusals", new JsonArray());
-    ActiveJob job = new ActiveJob(id, spec, participants, t, record, dictionary);
+    ActiveJob job = new ActiveJob(spec, computation, participants, t, record, this::narratives);
     active.put(id, job);
     byte[] session = newSession();
-    if (!job.training()) {
-      job.aggregation = newAggregation(job, participants, session, job.sheet != null ? job.sheet.vectorLength() : job.stats.vectorLength());
-    }
+    // A one-step computation starts on acceptance, among everyone offered, with the offer's session.
+    computation.openingStep().ifPresent(step -> job.aggregation = newAggregation(job, participants, session, computation.vectorLength(step)));
     persist(job);
     JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(session));
     for (String n : participants) {
@@ -365,25 +334,20 @@ public final class JobRunner {
       closed = job.aggregation.close();
     } catch (Aggregation.AggregationFailedException e) {
       recordRound(job, round, missing);
-      finish(job, "FAILED", (job.training() ? "step " + job.step + ", " : "") + e.getMessage());
+      finish(job, "FAILED", (job.computation.openingStep().isEmpty() ? "step " + job.step + ", " : "") + e.getMessage());
       return;
     }
     recordRound(job, round, missing);
     if (closed.isFinal()) {
-      if (job.sheet != null) {
-        releaseDatasheet(job, closed.sum(), closed.contributors());
-      } else if (!job.training()) {
-        release(job, closed.sum(), closed.contributors());
+      Computation.Outcome outcome = job.driver.onAggregate(closed.sum(), closed.contributors());
+      if (!job.driver.progress().isEmpty()) {
+        job.record.put("progress", new JsonArray(job.driver.progress().stream().map(r -> new JsonObject(JobSpecs.toJson(r))).toList()));
+      }
+      if (outcome instanceof Computation.Outcome.Release r) {
+        publish(job, r.result().toBuilder().setJobId(job.id).build(), closed.contributors());
       } else {
-        TrainedModel model = job.driver.onAggregate(closed.sum(), closed.contributors());
-        job.record.put("progress", new JsonArray(job.driver.rounds().stream()
-            .map(r -> new JsonObject(JobSpecs.toJson(r))).toList()));
-        if (model != null) {
-          releaseModel(job, model, closed.contributors());
-        } else {
-          job.step++;
-          startStep(job, closed.contributors());
-        }
+        job.step++;
+        startStep(job, closed.contributors());
       }
       return;
     }
@@ -395,49 +359,29 @@ public final class JobRunner {
   }
 
   private String roundLabel(ActiveJob job) {
-    return job.training() ? "step " + job.step + " " + job.driver.current().getKind() + ": " + job.aggregation.round()
-        : job.aggregation.round();
+    return job.computation.openingStep().isPresent() ? job.aggregation.round()
+        : "step " + job.step + " " + job.driver.current().getKind() + ": " + job.aggregation.round();
   }
 
   /** Starts the next step of a training job among the survivors of the last. */
   private void startStep(ActiveJob job, List<String> members) {
     byte[] session = newSession();
     StepStart step = job.driver.current().toBuilder().setSessionId(ByteString.copyFrom(session)).addAllParticipants(members).build();
-    job.aggregation = newAggregation(job, members, session, job.training.vectorLength(step.getKind()));
+    job.aggregation = newAggregation(job, members, session, job.computation.vectorLength(step));
     job.record.put("status", "RUNNING").put("step", job.step);
     for (String n : members) send(n, FrameCodec.frame(MessageType.STEP_START, job.id, 0, step).toBuilder().setStep(job.step).build());
     persist(job);
     armTimer(job);
   }
 
-  private void release(ActiveJob job, RingVector sum, List<String> contributors) {
-    List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
-    JobResult result = JobResult.newBuilder().setJobId(job.id).setStatistics(job.stats.release(sum, job.plan, job.threshold, contributors.size()))
-        .setAccounting(job.stats.accounting(job.plan, job.threshold, contributors, dropped)).build();
-    publish(job, result, contributors, dropped);
+  /** What each site wrote for the consortium's datasheet (from its HELLO); nothing when it is not connected now. */
+  private List<org.consilium.analytics.wire.DatasheetAnswer> narratives(String node) {
+    NodeConnection c = gateway.connection(node);
+    return c == null ? List.of() : c.hello().getDatasheetList();
   }
 
-  private void releaseDatasheet(ActiveJob job, RingVector sum, List<String> contributors) {
+  private void publish(ActiveJob job, JobResult result, List<String> contributors) {
     List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
-    var accounting = job.sheet.accounting(job.spec.getPrivacy().getEpsilon(), JobSpecs.delta(job.spec), job.threshold, contributors, dropped);
-    var sheet = job.sheet.release(sum, job.participants, accounting).toBuilder();
-    for (String n : job.participants) {
-      NodeConnection c = gateway.connection(n);
-      if (c == null) continue;
-      c.hello().getDatasheetList().forEach(a -> sheet.addAnswers(org.consilium.analytics.wire.DatasheetSection.newBuilder()
-          .setNode(n).setSection(a.getSection()).setText(a.getText())));
-    }
-    publish(job, JobResult.newBuilder().setJobId(job.id).setDatasheet(sheet).setAccounting(accounting).build(), contributors, dropped);
-  }
-
-  private void releaseModel(ActiveJob job, TrainedModel model, List<String> contributors) {
-    List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
-    PrivacyAccounting accounting = job.training.accounting(job.threshold, contributors, dropped);
-    publish(job, JobResult.newBuilder().setJobId(job.id).setModel(model.toBuilder().setPrivacy(accounting)).setAccounting(accounting)
-        .build(), contributors, dropped);
-  }
-
-  private void publish(ActiveJob job, JobResult result, List<String> contributors, List<String> dropped) {
     job.record.put("result", new JsonObject(JobSpecs.toJson(result)));
     audit.append("job.released", job.id, "result_sha256", AuditLog.digest(result.toByteArray()),
         "contributors", String.join(",", contributors), "dropped", String.join(",", dropped));

@@ -14,12 +14,9 @@ import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.data.Cohort;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.SkellamNoise;
-import org.consilium.analytics.report.DatasheetQuery;
 import org.consilium.analytics.stats.InvalidSpecException;
-import org.consilium.analytics.stats.StatisticsQuery;
-import org.consilium.analytics.train.StepAllowance;
 import org.consilium.analytics.dictionary.DataDictionary;
-import org.consilium.analytics.train.TrainingJob;
+import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.wire.Aggregation;
 import org.consilium.analytics.wire.DatasetBudget;
 import org.consilium.analytics.wire.ErrorReport;
@@ -76,29 +73,25 @@ public final class NodeAgent {
   private final AuditLog audit;
   private final DataDictionary dictionary;
 
-  /** An accepted job: its peers, threshold, computation and one session per aggregation step. */
+  /** An accepted job: its peers, threshold, this node's side of the computation and one session per aggregation step. */
   private static final class Job {
     final JobSpec spec;
-    final Dataset data;
     final Map<Integer, X509Certificate> peers;
     final Map<String, Integer> indexOf;
     final int self;
     final int threshold;
-    final TrainingJob training;
-    final StepAllowance allowance;
+    final Computation.Contributor contributor;
     final Map<Integer, JobSession> steps = new TreeMap<>();
     boolean sentMarked;
 
-    Job(JobSpec spec, Dataset data, Map<Integer, X509Certificate> peers, Map<String, Integer> indexOf, int self, int threshold,
-        TrainingJob training) {
+    Job(JobSpec spec, Map<Integer, X509Certificate> peers, Map<String, Integer> indexOf, int self, int threshold,
+        Computation.Contributor contributor) {
       this.spec = spec;
-      this.data = data;
       this.peers = peers;
       this.indexOf = indexOf;
       this.self = self;
       this.threshold = threshold;
-      this.training = training;
-      this.allowance = training == null ? null : training.allowance();
+      this.contributor = contributor;
     }
 
     boolean dataSent() {
@@ -247,17 +240,12 @@ public final class NodeAgent {
     if (jobs.containsKey(jobId) || ledger.hasReservation(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
-    StatisticsQuery stats = null;
-    TrainingJob training = null;
-    DatasheetQuery sheet = null;
     if (!spec.getDictionarySha256().equals(dictionary.digest())) {
       return List.of(refuse(jobId, "dictionary", "the job was checked against another version of the data dictionary than this node's"));
     }
+    Computation computation;
     try {
-      JobSpecs.validate(spec, dictionary);
-      if (spec.getComputationCase() == JobSpec.ComputationCase.TRAIN) training = JobSpecs.training(spec, offer.getPeersCount(), dictionary);
-      else if (spec.getComputationCase() == JobSpec.ComputationCase.DATASHEET) sheet = JobSpecs.datasheet(spec, offer.getPeersCount(), dictionary);
-      else stats = JobSpecs.statistics(spec, dictionary);
+      computation = Computation.of(spec, offer.getPeersCount(), dictionary);
     } catch (InvalidSpecException e) {
       return List.of(refuse(jobId, "spec", e.getMessage()));
     }
@@ -302,27 +290,17 @@ public final class NodeAgent {
     } catch (IllegalArgumentException e) {
       return List.of(refuse(jobId, "datasets." + dataset.name(), e.getMessage()));
     }
-    StatisticsQuery q = stats;
-    TrainingJob tj = training;
-    DatasheetQuery ds = sheet;
     Dataset cohortData = data;
-    List<String> columns = new ArrayList<>(q != null ? q.columns() : tj != null ? tj.columns() : ds.columns());
-    columns.addAll(Cohort.columns(spec.getCohortList()));
-    Policy.Decision d = policy.decide(spec, columns.stream().distinct().toList(),
-        () -> q != null ? q.local(cohortData).cohortSize() : tj != null ? tj.features().rows(cohortData, null).size()
-            : cohortData.rowCount(),
-        peers.size(), t, dataset, ledger);
+    Policy.Decision d = policy.decide(spec, computation.columns(), () -> computation.cohortSize(cohortData), peers.size(), t, dataset, ledger);
     if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
 
-    StatisticsQuery.NoisePlan plan = stats != null ? stats.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec)) : null;
     // The budget is durable before anything computed from the data leaves this node: the job's
     // epsilon and, for DP jobs, the noisy cohort test's.
     double reserved = JobSpecs.isExact(spec) ? 0 : spec.getPrivacy().getEpsilon() + CohortTest.EPSILON;
     if (JobSpecs.isExact(spec)) ledger.recordExact(dataset.name(), jobId);
     else ledger.reserve(dataset.name(), jobId, reserved);
     if (!JobSpecs.isExact(spec)) {
-      long rows = q != null ? q.local(cohortData).cohortSize() : tj != null ? tj.features().rows(cohortData, null).size() : cohortData.rowCount();
-      if (!cohortTest.contributes(rows, config.policy().minCohortSize())) {
+      if (!cohortTest.contributes(computation.cohortSize(cohortData), config.policy().minCohortSize())) {
         // Below the minimum (by the noisy test): take part with no rows, so only noise leaves this node.
         // Kept out of the audit log on purpose: an administrator reading it must not learn the answer either.
         log.info("job {}: the noisy cohort test found the cohort below {} rows; contributing noise only", jobId,
@@ -330,7 +308,7 @@ public final class NodeAgent {
         data = data.empty();
       }
     }
-    Job job = new Job(spec, data, peers, indexOf, me, t, training);
+    Job job = new Job(spec, peers, indexOf, me, t, computation.contributor(data, me, t, new SkellamNoise(rng)));
     jobs.put(jobId, job);
     audit.append("job.accepted", jobId, "dataset", dataset.name(), "epsilon_reserved",
         JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t));
@@ -340,24 +318,15 @@ public final class NodeAgent {
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
         .setEpsilonReserved(reserved).setNodeAuditHead(audit.head()).build()));
     out.add(status());
-    if (stats != null) {
-      RingVector input = stats.local(data).encoded();
-      if (!plan.exact()) input = input.plus(stats.noiseShare(plan.mu(), t, new SkellamNoise(rng)));
-      out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()), offer.getSessionId().toByteArray(), input));
-    }
-    if (sheet != null) {
-      double[] mu = sheet.mu(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
-      RingVector input = sheet.local(data, me).plus(sheet.noiseShare(mu, t, new SkellamNoise(rng)));
-      out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()), offer.getSessionId().toByteArray(), input));
-    }
+    // A one-step computation starts now, among everyone offered, with the offer's session.
+    computation.openingStep().ifPresent(step -> out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()),
+        offer.getSessionId().toByteArray(), job.contributor.input(step))));
     return out;
   }
 
   private List<Frame> onStepStart(Frame f) {
     Job job = jobs.get(f.getJobId());
-    if (job == null || job.training == null) {
-      return List.of(error(f.getJobId(), "unknown_job", "this node runs no training job '" + f.getJobId() + "'"));
-    }
+    if (job == null) return List.of(error(f.getJobId(), "unknown_job", "this node runs no job '" + f.getJobId() + "'"));
     if (job.steps.containsKey(f.getStep())) throw new IllegalArgumentException("step " + f.getStep() + " was already started");
     if (f.getStep() == config.refuseAtStep()) {
       // Fault injection for drills and tests (debug.refuse_at_step): behave as a participant that
@@ -378,10 +347,7 @@ public final class NodeAgent {
     }
     audit.append("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
         "participants", String.join(",", step.getParticipantsList()));
-    boolean releaseRows = job.allowance.admit(step.getKind());
-    RingVector input = job.training.local(step, job.data, job.self - 1, releaseRows)
-        .plus(job.training.noiseShare(step.getKind(), releaseRows, job.threshold, new SkellamNoise(rng)));
-    return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), input);
+    return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), job.contributor.input(step));
   }
 
   /** Starts the aggregation of one step among the given parties; returns its first frames. */

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import org.consilium.analytics.data.BadRowPolicy;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.job.Computation;
+import org.consilium.analytics.job.StatisticsComputation;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.dictionary.DataDictionary;
@@ -40,7 +42,7 @@ class PolicyTest {
   }
 
   private Policy.Decision decide(NodeConfig.PolicyConfig rules, JobSpec spec, int participants, int t, PrivacyLedger ledger) {
-    StatisticsQuery q = JobSpecs.statistics(spec, DICTIONARY);
+    StatisticsQuery q = ((StatisticsComputation) Computation.of(spec, participants, DICTIONARY)).query();
     return new Policy(rules).decide(spec, q.columns(), () -> q.local(data).cohortSize(), participants, t, dataset, ledger);
   }
 

@@ -14,7 +14,8 @@ import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.train.ModelScorer;
 import org.consilium.analytics.train.StepAllowance;
-import org.consilium.analytics.train.TrainingJob;
+import org.consilium.analytics.job.Computation;
+import org.consilium.analytics.job.InTheClear;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.StepStart;
@@ -84,29 +85,8 @@ public final class DpTrainingBenchmark {
 
   /** Runs a training job's steps at in-process sites, each adding its own noise share, the aggregate summed in the ring. */
   static TrainedModel train(JobSpec spec, DataDictionary dictionary, Map<String, Dataset> sites, int threshold, SecureRandom rng) {
-    List<String> ids = List.copyOf(sites.keySet());
-    TrainingJob coordinator = JobSpecs.training(spec, ids.size(), dictionary);
-    List<TrainingJob> nodes = new ArrayList<>();
-    List<StepAllowance> allowances = new ArrayList<>();
-    for (int i = 0; i < ids.size(); i++) {
-      TrainingJob node = JobSpecs.training(spec, ids.size(), dictionary);
-      nodes.add(node);
-      allowances.add(node.allowance());
-    }
-    TrainingJob.Driver driver = coordinator.driver(ids, threshold);
-    SkellamNoise noise = new SkellamNoise(rng);
-    while (true) {
-      StepStart step = driver.current();
-      RingVector sum = null;
-      for (int i = 0; i < ids.size(); i++) {
-        boolean rows = allowances.get(i).admit(step.getKind());
-        RingVector v = nodes.get(i).local(step, sites.get(ids.get(i)), i, rows)
-            .plus(nodes.get(i).noiseShare(step.getKind(), rows, threshold, noise));
-        sum = sum == null ? v : sum.plus(v);
-      }
-      TrainedModel m = driver.onAggregate(sum, ids);
-      if (m != null) return m;
-    }
+    Computation training = Computation.of(spec, sites.size(), dictionary);
+    return InTheClear.run(training, sites, threshold, new SkellamNoise(rng)).getModel();
   }
 
   /** The model's AUC on the evaluation rows, computed in the clear (reference only). */
