@@ -66,7 +66,7 @@ public final class CoordinatorMain implements Callable<Integer> {
       return 2;
     }
     ClusterState state = new ClusterState(cfg.clusterName(), cfg.clusterHost(), cfg.clusterPort(), cfg.clusterMembers(),
-        cfg.stateDir());
+        cfg.stateDir(), cfg.clusterFailureSeconds());
     log.info("cluster state ready: {} member(s)", state.clusterSize());
     TrafficRecorder recorder = cfg.recordTraffic() == null ? null : new TrafficRecorder(cfg.recordTraffic());
     Vertx vertx = Vertx.vertx();
@@ -82,7 +82,7 @@ public final class CoordinatorMain implements Callable<Integer> {
     audit.append("coordinator.started", "");
     var settled = org.consilium.coordinator.state.Restart.settle(state, audit);
     if (settled.nodesOffline() + settled.jobsFailed() > 0) {
-      log.info("after the restart: {} node(s) offline until they reconnect, {} unfinished job(s) failed", settled.nodesOffline(),
+      log.info("after the restart: {} node(s) offline until they reconnect, {} unresumable job(s) failed", settled.nodesOffline(),
           settled.jobsFailed());
     }
     vertx.runOnContext(v -> {
@@ -93,6 +93,10 @@ public final class CoordinatorMain implements Callable<Integer> {
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {
         if (r.failed()) failure[0] = r.cause();
         started.countDown();
+        // Jobs whose instance is gone continue here: now, and whenever an instance leaves the cluster.
+        io.vertx.core.Context context = vertx.getOrCreateContext();
+        runner.adoptOrphans();
+        state.onMemberLeft(() -> context.runOnContext(x -> runner.adoptOrphans()));
       });
     });
     if (!started.await(60, TimeUnit.SECONDS) || failure[0] != null) {

@@ -15,24 +15,33 @@ import org.consilium.analytics.identity.Digests;
  * SameSite=Strict cookie) and a separate CSRF token the page echoes in a header on every
  * change. A session ends after {@code idle} without a request, after {@code maxAge} in any case,
  * or at logout. Only SHA-256 digests of tokens are kept, so the table itself grants nothing.
- * Sessions are local to one coordinator instance: after a failover users log in again.
+ * The table is a map the caller chooses: the cluster's, so that a session opened on one
+ * coordinator instance is valid on every other and survives the loss of the one it was opened on.
  */
 public final class Sessions {
   /** A live session; csrfToken is what unsafe requests must carry. */
-  public record Session(String user, Role role, String csrfToken, Instant created, Instant expiresAt) {}
+  public record Session(String user, Role role, String csrfToken, Instant created, Instant expiresAt) implements java.io.Serializable {}
 
   /** What a login returns: the cookie value (shown to nobody else) and the session. */
   public record Opened(String token, Session session) {}
 
-  private record Entry(Session session, Instant lastUsed) {}
+  /** What the table holds per token digest. */
+  public record Entry(Session session, Instant lastUsed) implements java.io.Serializable {}
 
-  private final Map<String, Entry> byDigest = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentMap<String, Entry> byDigest;
   private final Duration idle;
   private final Duration maxAge;
   private final Clock clock;
   private final SecureRandom rng = new SecureRandom();
 
+  /** Sessions in this process only (tests, a single instance). */
   public Sessions(Duration idle, Duration maxAge, Clock clock) {
+    this(new ConcurrentHashMap<>(), idle, maxAge, clock);
+  }
+
+  /** Sessions kept in the given table (the cluster's, shared by every coordinator instance). */
+  public Sessions(java.util.concurrent.ConcurrentMap<String, Entry> table, Duration idle, Duration maxAge, Clock clock) {
+    this.byDigest = table;
     this.idle = idle;
     this.maxAge = maxAge;
     this.clock = clock;
@@ -77,7 +86,10 @@ public final class Sessions {
 
   private void purge() {
     Instant now = clock.instant();
-    byDigest.values().removeIf(e -> expired(e, now));
+    // Entry by entry: a cluster map's views are copies, so removal goes through the map.
+    for (Map.Entry<String, Entry> e : Map.copyOf(byDigest).entrySet()) {
+      if (expired(e.getValue(), now)) byDigest.remove(e.getKey(), e.getValue());
+    }
   }
 
   private static String digest(String token) {

@@ -21,15 +21,18 @@ import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.coordinator.access.Role;
 import org.consilium.coordinator.jobs.JobRunner;
+import org.consilium.analytics.wire.JobStatus;
 import org.consilium.coordinator.state.ClusterState;
+import org.consilium.coordinator.state.JobStore;
 
 /**
  * Jobs: submit, list (filtered), read, follow live (server-sent events), and the released
  * outputs (result, model, model card, datasheet). Analysts and administrators alike.
  */
 final class JobsApi {
-  static final Set<String> FINAL_STATUSES = Set.of("RELEASED", "REFUSED", "FAILED", "CANCELLED");
-  private static final Set<String> STATUSES = Set.of("OFFERED", "RUNNING", "RELEASED", "REFUSED", "FAILED", "CANCELLED");
+  private static final Set<String> STATUSES = java.util.Arrays.stream(JobStatus.values())
+      .filter(v -> v != JobStatus.JOB_STATUS_UNSPECIFIED && v != JobStatus.UNRECOGNIZED).map(Enum::name)
+      .collect(java.util.stream.Collectors.toSet());
   private static final Set<String> COMPUTATIONS = Set.of("statistics", "train", "datasheet");
   private static final long KEEPALIVE_MS = 15_000;
   private final Vertx vertx;
@@ -80,7 +83,7 @@ final class JobsApi {
       ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/jobs/" + record.getString("id"));
       ctx.json(record);
     } catch (JobRunner.SubmitException e) {
-      RestApi.error(ctx, e.status(), e.getMessage());
+      RestApi.error(ctx, e.kind() == JobRunner.SubmitException.Kind.INVALID_SPEC ? 400 : 409, e.getMessage());
     }
   }
 
@@ -154,7 +157,7 @@ final class JobsApi {
     java.util.function.Consumer<JsonObject> send = job -> {
       if (res.ended() || res.closed()) return;
       res.write("event: job\ndata: " + job.encode() + "\n\n");
-      if (FINAL_STATUSES.contains(job.getString("status"))) end.run();
+      if (JobStore.isFinal(job.getString("status"))) end.run();
     };
     cancel[0] = events.subscribe(id, update -> {
       if (started[0]) send.accept(update);
@@ -193,7 +196,7 @@ final class JobsApi {
     withJob(ctx, job -> {
       if (!who.role().includes(Role.ADMIN) && !who.name().equals(job.getString("submittedBy"))) {
         RestApi.error(ctx, 403, "only the analyst who submitted job '" + job.getString("id") + "' or an administrator may cancel it");
-      } else if (FINAL_STATUSES.contains(job.getString("status"))) {
+      } else if (JobStore.isFinal(job.getString("status"))) {
         RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has already ended (" + job.getString("status") + ")");
       } else if (!runner.cancel(job.getString("id"), who.name())) {
         RestApi.error(ctx, 409, "job '" + job.getString("id") + "' is not running on this coordinator instance");

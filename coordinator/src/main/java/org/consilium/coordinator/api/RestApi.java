@@ -62,7 +62,7 @@ public final class RestApi {
 
   public Future<HttpServer> start() {
     CoordinatorConfig.Console c = config.console();
-    AccessControl access = new AccessControl(vertx, users, new Sessions(c.sessionIdle(), c.sessionMaxAge(), Clock.systemUTC()),
+    AccessControl access = new AccessControl(vertx, users, new Sessions(state.<Sessions.Entry>sessions(), c.sessionIdle(), c.sessionMaxAge(), Clock.systemUTC()),
         new LoginThrottle(c.loginMaxFailures(), c.loginLockout(), Clock.systemUTC()),
         new AdminCredential(config.adminCredentialSha256()), audit);
     if (users.isEmpty()) log.warn("no console users in {}: only the API token can be used", c.usersFile());

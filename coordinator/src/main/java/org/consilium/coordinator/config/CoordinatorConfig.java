@@ -34,7 +34,9 @@ public record CoordinatorConfig(
     Console console,
     Path dictionary,
     Limits limits,
-    Path members) {
+    Path members,
+    int clusterFailureSeconds,
+    int heartbeatSeconds) {
 
   /**
    * What one node identity or connection may hold of the coordinator: the HELLO deadline,
@@ -56,7 +58,8 @@ public record CoordinatorConfig(
       "debug.record_traffic", "he.public_key", "storage.audit_log",
       "console.users_file", "console.session_idle_minutes", "console.session_max_hours",
       "console.login_max_failures", "console.login_lockout_seconds", "dictionary",
-      "limits.hello_seconds", "limits.connections_per_node", "limits.max_connections", "limits.max_malformed_frames", "members");
+      "limits.hello_seconds", "limits.connections_per_node", "limits.max_connections", "limits.max_malformed_frames", "members",
+      "cluster.failure_detection_seconds", "links.heartbeat_seconds");
 
   private static int positive(Settings s, String key, int fallback) {
     int v = s.integer(key, fallback);
@@ -100,6 +103,8 @@ public record CoordinatorConfig(
         s.has("dictionary") ? s.path("dictionary") : base.resolve("dictionary.yaml"),
         new Limits(positive(s, "limits.hello_seconds", 10), positive(s, "limits.connections_per_node", 2),
             positive(s, "limits.max_connections", 256), positive(s, "limits.max_malformed_frames", 10)),
-        s.has("members") ? s.path("members") : base.resolve("members.yaml"));
+        s.has("members") ? s.path("members") : base.resolve("members.yaml"),
+        positive(s, "cluster.failure_detection_seconds", 10),
+        positive(s, "links.heartbeat_seconds", 5));
   }
 }

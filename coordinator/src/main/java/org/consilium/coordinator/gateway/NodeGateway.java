@@ -81,12 +81,16 @@ public final class NodeGateway {
             .setKeyPath(config.privateKey().toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(config.ca().toString()))
         .setSslHandshakeTimeout(10)
+        // A node heartbeats an idle link; one silent for three beats is gone (a firewall may drop a link without a word).
+        .setReadIdleTimeout(3 * config.heartbeatSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
         .setEnabledSecureTransportProtocols(org.consilium.analytics.identity.TlsPolicy.PROTOCOLS);
     org.consilium.analytics.identity.TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     server = vertx.createNetServer(options);
     server.connectHandler(this::accept);
     return server.listen();
   }
+
+  private static final Frame HEARTBEAT = FrameCodec.frame(MessageType.HEARTBEAT, "", 0, com.google.protobuf.Empty.getDefaultInstance());
 
   /** The most a peer may send in one frame before its HELLO: a HELLO is a few kilobytes. */
   static final int PRE_HELLO_MAX_FRAME = 64 * 1024;
@@ -206,6 +210,10 @@ public final class NodeGateway {
           register(conn, hello);
           continue;
         }
+        if (f.getType() == MessageType.HEARTBEAT) {
+          conn.send(HEARTBEAT);
+          continue;
+        }
         if (f.getType() == MessageType.NODE_STATUS) {
           updateStatus(conn, f);
           continue;
@@ -241,6 +249,7 @@ public final class NodeGateway {
     JsonObject entry = new JsonObject()
         .put("id", conn.nodeId())
         .put("online", true)
+        .put("coordinator", config.id())
         .put("connectedAt", Instant.now().toString())
         .put("lastSeen", Instant.now().toString())
         .put("softwareVersion", hello.getSoftwareVersion())
@@ -362,8 +371,10 @@ public final class NodeGateway {
     });
   }
 
+  /** Marks a node offline, unless it has connected to another coordinator instance since (the registry is shared). */
   private void markOffline(String id) {
-    updateEntry(id, e -> e.put("online", false).put("lastSeen", Instant.now().toString()));
+    updateEntry(id, e -> config.id().equals(e.getString("coordinator", config.id()))
+        ? e.put("online", false).put("lastSeen", Instant.now().toString()) : e);
   }
 
   /** Reads no more from the peer, says why, and closes; a peer that does not take the farewell is cut off. */

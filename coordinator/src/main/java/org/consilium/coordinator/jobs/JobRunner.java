@@ -11,50 +11,55 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
 import org.consilium.analytics.wire.JobDecision;
 import org.consilium.analytics.wire.JobOffer;
+import org.consilium.analytics.wire.JobResume;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.wire.JobStatus;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.PeerIdentity;
-import org.consilium.analytics.wire.StepStart;
 import org.consilium.coordinator.gateway.NodeConnection;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.state.ClusterState;
+import org.consilium.coordinator.state.JobStore;
 import org.consilium.he.threshold.ThresholdPublicKey;
 import org.consilium.mpc.secagg.SessionParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs jobs: offers them to nodes, then drives one aggregation per step ({@link Aggregation}:
- * masking or threshold Paillier) round by round. A round closes when every live participant
- * has answered or its deadline passes. A statistics job is one step; a training job is a
- * sequence (moments, Newton rounds, evaluation) whose participants are the survivors of the
- * previous step. The job record, with rounds, participants and training progress, is written
- * through to the cluster state after every change. All methods run on one Vert.x context.
+ * Runs jobs: offers them to nodes, then drives one aggregation per step (masking or threshold
+ * Paillier) round by round. A round closes when every live participant has answered or its
+ * deadline passes. A one-step computation (statistics, datasheet) starts on acceptance; a
+ * multi-step one (training) runs the steps its driver names among the survivors of the last.
+ *
+ * <p>Every change to a job is stored ({@link JobJournal}) before the frames it causes are sent,
+ * so another instance can resume the job from the store ({@link Takeover}) and no node ever saw
+ * something the store does not know. All methods run on one Vert.x context.
  */
 public final class JobRunner {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
   private final Vertx vertx;
-  private final ClusterState state;
   private final NodeGateway gateway;
   private final long roundTimeoutMs;
   private final SecureRandom rng = new SecureRandom();
-  private final Map<String, ActiveJob> active = new HashMap<>();
+  private final Map<String, LiveJob> active = new HashMap<>();
   /** Participants of the newest ended jobs, so a decision arriving after the end is still recorded. */
   private final Map<String, List<String>> recentlyEnded = new java.util.LinkedHashMap<>(16, 0.75f, false) {
     @Override
@@ -62,11 +67,12 @@ public final class JobRunner {
       return size() > 1000;
     }
   };
-  private final Map<String, JsonObject> unsaved = new java.util.concurrent.ConcurrentHashMap<>();
   private final MeterRegistry metrics;
   private final ThresholdPublicKey heKey;
   private final AuditLog audit;
   private final DataDictionary dictionary;
+  private final JobJournal journal;
+  private final Takeover takeover;
 
   /** heKey is the consortium's threshold Paillier key, or null if it has none. */
   public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics,
@@ -74,59 +80,41 @@ public final class JobRunner {
     this.audit = audit;
     this.dictionary = dictionary;
     this.vertx = vertx;
-    this.state = state;
     this.gateway = gateway;
     this.roundTimeoutMs = roundTimeoutSeconds * 1000L;
     this.metrics = metrics;
     this.heKey = heKey;
+    this.journal = new JobJournal(vertx, state, new JobStore(state), this::send, this::fencedOut);
+    this.takeover = new Takeover(vertx, state, new JobStore(state), audit,
+        s -> LiveJob.resume(s, dictionary, this::narratives, this::newAggregation), this::resumed);
     gateway.onFrame(this::onFrame);
     gateway.onDisconnect(this::onDisconnect);
   }
 
-  /** A job refused at submission; the message names the field or the node. */
-  public static final class SubmitException extends RuntimeException {
-    private final int status;
-
-    SubmitException(int status, String message) {
-      super(message);
-      this.status = status;
-    }
-
-    public int status() {
-      return status;
-    }
+  /** Takes over the jobs no live instance drives (at start, and whenever an instance leaves the cluster). */
+  public void adoptOrphans() {
+    takeover.adoptOrphans();
   }
 
-  private static final class ActiveJob {
-    final String id;
-    final JobSpec spec;
-    final int threshold;
-    final JsonObject record;
-    final List<String> participants;
-    final Map<String, Integer> partyOf = new TreeMap<>();
-    final Map<Integer, String> nodeOf = new TreeMap<>();
-    final TreeSet<String> accepted = new TreeSet<>();
-    final Computation computation;
-    final Computation.Driver driver;
-    int step;
-    Aggregation aggregation;
-    long timer = -1;
+  /** A job refused at submission; the kind says why (the API maps it to a status), the message names the field or the node. */
+  public static final class SubmitException extends RuntimeException {
+    /** Why a job was refused at submission. */
+    public enum Kind {
+      /** The spec is invalid (names the field). */
+      INVALID_SPEC,
+      /** The consortium cannot run it now (a node is not connected or is suspended). */
+      UNAVAILABLE
+    }
 
-    ActiveJob(JobSpec spec, Computation computation, List<String> participants, int threshold, JsonObject record,
-        java.util.function.Function<String, List<org.consilium.analytics.wire.DatasheetAnswer>> narratives) {
-      this.id = spec.getJobId();
-      this.spec = spec;
-      this.threshold = threshold;
-      this.record = record;
-      this.participants = List.copyOf(participants);
-      this.computation = computation;
-      this.driver = computation.driver(participants, threshold, narratives);
-      int i = 1;
-      for (String n : participants) {
-        partyOf.put(n, i);
-        nodeOf.put(i, n);
-        i++;
-      }
+    private final Kind kind;
+
+    SubmitException(Kind kind, String message) {
+      super(message);
+      this.kind = kind;
+    }
+
+    public Kind kind() {
+      return kind;
     }
   }
 
@@ -142,23 +130,27 @@ public final class JobRunner {
       computation = Computation.of(submitted, Math.max(2, participants.size()), dictionary);
       t = participants.size() < 2 ? 2 : JobSpecs.threshold(submitted, participants.size());
     } catch (InvalidSpecException e) {
-      throw new SubmitException(400, e.getMessage());
+      throw new SubmitException(SubmitException.Kind.INVALID_SPEC, e.getMessage());
     }
     if (submitted.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER && heKey == null) {
-      throw new SubmitException(400, "aggregation: this consortium has no threshold Paillier key (he.public_key)");
+      throw new SubmitException(SubmitException.Kind.INVALID_SPEC, "aggregation: this consortium has no threshold Paillier key (he.public_key)");
     }
     for (String n : participants) {
-      if (!connected.contains(n)) throw new SubmitException(409, "nodes: node '" + n + "' is not connected");
-      if (gateway.isSuspended(n)) throw new SubmitException(409, "nodes: node '" + n + "' is suspended by an administrator");
+      if (!connected.contains(n)) throw new SubmitException(SubmitException.Kind.UNAVAILABLE, "nodes: node '" + n + "' is not connected");
+      if (gateway.isSuspended(n)) {
+        throw new SubmitException(SubmitException.Kind.UNAVAILABLE, "nodes: node '" + n + "' is suspended by an administrator");
+      }
     }
-    if (participants.size() < 2) throw new SubmitException(409, "nodes: at least 2 connected nodes are needed, have " + participants.size());
+    if (participants.size() < 2) {
+      throw new SubmitException(SubmitException.Kind.UNAVAILABLE, "nodes: at least 2 connected nodes are needed, have " + participants.size());
+    }
     String id = "job-" + UUID.randomUUID();
     JobSpec spec = submitted.toBuilder().setJobId(id).clearNodes().addAllNodes(participants).setThreshold(t)
         .setDictionarySha256(dictionary.digest()).build();
     JsonObject record = new JsonObject()
         .put("id", id)
         .put("computation", JobSpecs.computation(spec))
-        .put("status", "OFFERED")
+        .put("status", JobStatus.OFFERED.name())
         .put("submittedAt", Instant.now().toString())
         .put("submittedBy", submittedBy)
         .put("spec", new JsonObject(JobSpecs.toJson(spec)))
@@ -166,27 +158,30 @@ public final class JobRunner {
         .put("threshold", t)
         .put("rounds", new JsonArray())
         .put("refusals", new JsonArray());
-    ActiveJob job = new ActiveJob(spec, computation, participants, t, record, this::narratives);
-    active.put(id, job);
-    byte[] session = newSession();
-    // A one-step computation starts on acceptance, among everyone offered, with the offer's session.
-    computation.openingStep().ifPresent(step -> job.aggregation = newAggregation(job, participants, session, computation.vectorLength(step)));
-    persist(job);
-    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(session));
+    List<PeerIdentity> peers = new ArrayList<>();
+    int party = 1;
     for (String n : participants) {
       try {
-        offer.addPeers(PeerIdentity.newBuilder().setNodeId(n).setPartyIndex(job.partyOf.get(n))
-            .setCertificateDer(ByteString.copyFrom(gateway.connection(n).certificate().getEncoded())));
+        peers.add(PeerIdentity.newBuilder().setNodeId(n).setPartyIndex(party++)
+            .setCertificateDer(ByteString.copyFrom(gateway.connection(n).certificate().getEncoded())).build());
       } catch (CertificateEncodingException e) {
         throw new IllegalStateException(e);
       }
     }
+    byte[] session = newSession();
+    LiveJob job = new LiveJob(spec, peers, session, computation, record, this::narratives);
+    job.owner = journal.owner();
+    active.put(id, job);
+    // A one-step computation starts on acceptance, among everyone offered, with the offer's session.
+    if (computation.openingStep().isPresent()) job.beginStep(participants, session, newAggregation(job, participants, session, job.vectorLength()));
     audit.append("job.offered", id, "submitted_by", submittedBy, "computation", JobSpecs.computation(spec),
         "participants", String.join(",", participants),
         "threshold", Integer.toString(t), "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "spec_sha256", JobSpecs.digest(spec));
-    offer.setCoordinatorAuditHead(audit.head()); // each node records it: this log cannot lose the offer unnoticed
-    for (String n : participants) send(n, FrameCodec.frame(MessageType.JOB_OFFER, id, 0, offer.build()));
+    JobOffer offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(session)).addAllPeers(peers)
+        .setCoordinatorAuditHead(audit.head()).build(); // each node records the head: this log cannot lose the offer unnoticed
+    for (String n : participants) queue(job, n, FrameCodec.frame(MessageType.JOB_OFFER, id, 0, offer));
     armTimer(job);
+    journal.commit(job);
     metrics.counter("consilium_jobs_submitted_total").increment();
     log.info("job {} ({}) offered to {} (threshold {})", id, JobSpecs.computation(spec), participants, t);
     return record.copy();
@@ -198,23 +193,26 @@ public final class JobRunner {
     return s;
   }
 
-  private Aggregation newAggregation(ActiveJob job, List<String> members, byte[] session, int length) {
+  private Aggregation newAggregation(LiveJob job, List<String> members, byte[] session, int length) {
     if (job.spec.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
+      if (heKey == null) throw new IllegalStateException("job " + job.id + " needs the consortium's threshold Paillier key (he.public_key)");
       return new PaillierAggregation(job.id, members, job.threshold, heKey, length);
     }
     TreeSet<Integer> parties = new TreeSet<>();
     members.forEach(n -> parties.add(job.partyOf.get(n)));
+    // An advertisement is checked against the certificate the job was offered with (stored with it, so a resume checks the same).
     return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length),
-        (party, message, signature) -> {
-          // The coordinator checks each advertisement against the certificate its sender connected with.
-          NodeConnection c = gateway.connection(job.nodeOf.get(party));
-          return c != null && org.consilium.analytics.identity.Signatures.verify(c.certificate(), message, signature);
-        });
+        (p, message, signature) -> org.consilium.analytics.identity.Signatures.verify(job.certificates.get(job.nodeOf.get(p)),
+            message, signature));
   }
 
   private void onFrame(NodeConnection from, Frame f) {
     metrics.counter("consilium_frames_received_total", "type", f.getType().name()).increment();
-    ActiveJob job = active.get(f.getJobId());
+    if (f.getType() == MessageType.JOB_RESUME) {
+      onResume(from, f);
+      return;
+    }
+    LiveJob job = active.get(f.getJobId());
     if (job == null) {
       List<String> ended = recentlyEnded.get(f.getJobId());
       if (f.getType() == MessageType.JOB_REFUSE && ended != null && ended.contains(from.nodeId())) {
@@ -233,94 +231,182 @@ public final class JobRunner {
       return;
     }
     try {
-      switch (f.getType()) {
-        case JOB_ACCEPT -> {
-          JobDecision d = FrameCodec.payload(f, JobDecision.parser());
-          job.accepted.add(from.nodeId());
-          // The node's head as it accepted: its log cannot lose the acceptance unnoticed.
-          audit.append("job.accepted_by", job.id, "node", from.nodeId(), "epsilon_reserved", Double.toString(d.getEpsilonReserved()),
-              "node_head", d.getNodeAuditHead());
-        }
-        case JOB_REFUSE -> {
-          JobDecision d = FrameCodec.payload(f, JobDecision.parser());
-          if (job.accepted.contains(from.nodeId())) {
-            // A refusal counts only before acceptance. Afterwards the node has merely stopped: a dropout,
-            // which the rounds absorb while t remain, so one participant cannot fail the job (and burn
-            // every honest node's budget) by "refusing" late.
-            log.warn("job {}: node {} refused after accepting ({}); treated as a dropout", job.id, from.nodeId(), d.getPolicy());
-            audit.append("job.late_refusal", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "treated_as", "dropout",
-                "node_head", d.getNodeAuditHead());
-            job.record.put("lastNodeError", from.nodeId() + " refused after accepting; treated as a dropout");
-            return;
-          }
-          job.record.getJsonArray("refusals").add(new JsonObject().put("node", from.nodeId()).put("policy", d.getPolicy())
-              .put("reason", d.getReason()));
-          audit.append("job.refused", job.id, "node", from.nodeId(), "policy", d.getPolicy(), "reason", d.getReason(),
-              "node_head", d.getNodeAuditHead());
-          finish(job, "REFUSED", "refused by node '" + from.nodeId() + "' (" + d.getPolicy() + "): " + d.getReason());
-          return;
-        }
-        case ERROR -> {
-          String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
-          log.warn("job {}: node {} reported: {}", job.id, from.nodeId(), msg);
-          job.record.put("lastNodeError", from.nodeId() + ": " + msg);
-          return;
-        }
-        default -> {
-          if (!job.accepted.contains(from.nodeId())) throw new IllegalArgumentException("protocol message before accepting the job");
-          if (job.aggregation == null || f.getStep() != job.step) {
-            throw new IllegalArgumentException("message for step " + f.getStep() + ", the job is at step " + job.step);
-          }
-          job.aggregation.receive(from.nodeId(), f);
-        }
-      }
+      take(job, from.nodeId(), f);
     } catch (RuntimeException e) {
       // A bad message from one node is refused; the round goes on without it.
       log.warn("job {}: refused {} from {}: {}", job.id, f.getType(), from.nodeId(), e.getMessage());
       from.send(FrameCodec.error(job.id, "refused", f.getType() + ": " + e.getMessage()));
       return;
     }
-    advanceIfComplete(job);
+    advance(job);
+    journal.commit(job);
   }
 
-  private void onDisconnect(String nodeId) {
-    for (ActiveJob job : new ArrayList<>(active.values())) {
-      if (job.partyOf.containsKey(nodeId)) advanceIfComplete(job);
+  /** Takes one frame of a participant into the job; throws IllegalArgumentException naming what is wrong. */
+  void take(LiveJob job, String node, Frame f) {
+    switch (f.getType()) {
+      case JOB_ACCEPT -> {
+        JobDecision d = FrameCodec.payload(f, JobDecision.parser());
+        // The node's head as it accepted: its log cannot lose the acceptance unnoticed.
+        if (job.accepted.add(node)) {
+          audit.append("job.accepted_by", job.id, "node", node, "epsilon_reserved", Double.toString(d.getEpsilonReserved()),
+              "node_head", d.getNodeAuditHead());
+        }
+      }
+      case JOB_REFUSE -> {
+        JobDecision d = FrameCodec.payload(f, JobDecision.parser());
+        if (job.accepted.contains(node)) {
+          // A refusal counts only before acceptance. Afterwards the node has merely stopped: a dropout,
+          // which the rounds absorb while t remain, so one participant cannot fail the job (and burn
+          // every honest node's budget) by "refusing" late.
+          log.warn("job {}: node {} refused after accepting ({}); treated as a dropout", job.id, node, d.getPolicy());
+          audit.append("job.late_refusal", job.id, "node", node, "policy", d.getPolicy(), "treated_as", "dropout",
+              "node_head", d.getNodeAuditHead());
+          job.record.put("lastNodeError", node + " refused after accepting; treated as a dropout");
+          return;
+        }
+        job.record.getJsonArray("refusals").add(new JsonObject().put("node", node).put("policy", d.getPolicy())
+            .put("reason", d.getReason()));
+        audit.append("job.refused", job.id, "node", node, "policy", d.getPolicy(), "reason", d.getReason(),
+            "node_head", d.getNodeAuditHead());
+        finish(job, JobStatus.REFUSED, "refused by node '" + node + "' (" + d.getPolicy() + "): " + d.getReason());
+      }
+      case ERROR -> {
+        String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
+        log.warn("job {}: node {} reported: {}", job.id, node, msg);
+        job.record.put("lastNodeError", node + ": " + msg);
+      }
+      default -> {
+        if (!job.accepted.contains(node)) throw new IllegalArgumentException("protocol message before accepting the job");
+        if (job.aggregation == null || f.getStep() > job.step) {
+          throw new IllegalArgumentException("message for step " + f.getStep() + ", the job is at step " + job.step);
+        }
+        // A frame of an earlier step, or one this step already has, is a copy a node sent again after a takeover.
+        if (f.getStep() < job.step || job.alreadyReceived(node, f)) return;
+        job.receive(node, f);
+      }
     }
   }
 
-  /** Who the job still waits for now: acceptances (before a training job's first step) or the round's answers. */
-  private SortedSet<String> pending(ActiveJob job) {
+  /**
+   * A node that reconnected still runs the job: if this instance does not, it finds it (taking
+   * it over when its owner has left the cluster), takes the frames the node last sent unless it
+   * has them, and sends the node the current round's frames again.
+   */
+  private void onResume(NodeConnection from, Frame f) {
+    String jobId = f.getJobId();
+    JobResume resume;
+    try {
+      resume = FrameCodec.payload(f, JobResume.parser());
+    } catch (IllegalArgumentException e) {
+      from.send(FrameCodec.error(jobId, "malformed", "JOB_RESUME: " + e.getMessage()));
+      return;
+    }
+    LiveJob job = active.get(jobId);
+    if (job != null) {
+      resumeNode(job, from, resume);
+      return;
+    }
+    takeover.find(jobId).onComplete(found -> {
+      if (found.failed()) {
+        from.send(FrameCodec.error(jobId, "not_owner", "the job cannot be resumed on this instance now: " + found.cause().getMessage()));
+      } else if (found.result() instanceof Takeover.Found.Resumed r) {
+        resumeNode(r.job(), from, resume);
+      } else if (found.result() instanceof Takeover.Found.Ended e) {
+        from.send(endedFrame(e.state()));
+      } else if (found.result() instanceof Takeover.Found.OwnedElsewhere o) {
+        from.send(FrameCodec.error(jobId, "not_owner", "another coordinator instance drives job '" + jobId + "'; connect to it"));
+      } else {
+        from.send(FrameCodec.error(jobId, "unknown_job", "no job '" + jobId + "'"));
+      }
+    });
+  }
+
+  private void resumeNode(LiveJob job, NodeConnection from, JobResume resume) {
+    String node = from.nodeId();
+    if (!job.partyOf.containsKey(node)) {
+      from.send(FrameCodec.error(job.id, "not_a_participant", "node '" + node + "' is not a participant of " + job.id));
+      return;
+    }
+    if (resume.getEpoch() > job.epoch) {
+      // The node has heard from a newer owner than this instance: this one was taken over.
+      from.send(FrameCodec.error(job.id, "not_owner", "job '" + job.id + "' has a newer owner than this instance"));
+      fencedOut(job);
+      return;
+    }
+    for (Frame sent : resume.getLastSentList()) {
+      if (active.get(job.id) != job) break;
+      try {
+        take(job, node, sent.toBuilder().setSender(node).build());
+      } catch (RuntimeException e) {
+        log.debug("job {}: {} re-sent a {} that is not taken now: {}", job.id, node, sent.getType(), e.getMessage());
+      }
+    }
+    if (active.get(job.id) == job) {
+      sendRound(job, List.of(node));
+      advance(job);
+    }
+    journal.commit(job);
+  }
+
+  /** What a node that resumes an ended job is told: the result, or why it ended. */
+  private static Frame endedFrame(org.consilium.analytics.wire.JobState s) {
+    JsonObject record = new JsonObject(s.getRecordJson());
+    String id = s.getSpec().getJobId();
+    if (s.getStatus() == JobStatus.RELEASED && record.containsKey("result")) {
+      JobResult.Builder r = JobResult.newBuilder();
+      try {
+        com.google.protobuf.util.JsonFormat.parser().merge(record.getJsonObject("result").encode(), r);
+        return FrameCodec.frame(MessageType.JOB_RESULT, id, 0, r.build()).toBuilder().setEpoch(s.getEpoch()).build();
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        log.warn("job {}: its stored result does not parse: {}", id, e.getMessage());
+      }
+    }
+    return FrameCodec.error(MessageType.JOB_ABORT, id, s.getStatus().name().toLowerCase(Locale.ROOT),
+        record.getString("error", "the job ended " + s.getStatus().name().toLowerCase(Locale.ROOT)));
+  }
+
+  private void onDisconnect(String nodeId) {
+    for (LiveJob job : new ArrayList<>(active.values())) {
+      if (job.partyOf.containsKey(nodeId)) {
+        advance(job);
+        journal.commit(job);
+      }
+    }
+  }
+
+  /** Who the job still waits for now: acceptances (before a multi-step job's first step) or the round's answers. */
+  private SortedSet<String> pending(LiveJob job) {
     if (job.aggregation != null) return job.aggregation.pending();
     TreeSet<String> p = new TreeSet<>(job.participants);
     p.removeAll(job.accepted);
     return p;
   }
 
-  /** Closes the current round early when no live participant is still expected to answer. */
-  private void advanceIfComplete(ActiveJob job) {
-    if (!active.containsKey(job.id)) return;
-    boolean waiting = pending(job).stream().anyMatch(n -> gateway.connection(n) != null);
-    if (!waiting) closeRound(job);
+  /** Closes rounds for as long as no live participant is still expected to answer. */
+  void advance(LiveJob job) {
+    while (active.get(job.id) == job && pending(job).stream().noneMatch(n -> gateway.connection(n) != null)) closeRound(job);
   }
 
-  private void armTimer(ActiveJob job) {
+  private void armTimer(LiveJob job) {
     if (job.timer >= 0) vertx.cancelTimer(job.timer);
     job.timer = vertx.setTimer(roundTimeoutMs, id -> {
       job.timer = -1;
-      if (active.containsKey(job.id)) {
+      if (active.get(job.id) == job) {
         log.info("job {}: step {} deadline passed; missing {}", job.id, job.step, pending(job));
         closeRound(job);
+        advance(job);
+        journal.commit(job);
       }
     });
   }
 
-  private void closeRound(ActiveJob job) {
+  private void closeRound(LiveJob job) {
     if (job.aggregation == null) {
-      // A training job has its acceptances: start the first step with those who accepted.
+      // A multi-step job has its acceptances: start the first step with those who accepted.
       List<String> accepted = List.copyOf(job.accepted);
       if (accepted.size() < job.threshold) {
-        finish(job, "FAILED", "only " + accepted.size() + " of " + job.participants.size() + " nodes accepted, threshold is "
+        finish(job, JobStatus.FAILED, "only " + accepted.size() + " of " + job.participants.size() + " nodes accepted, threshold is "
             + job.threshold + "; nothing is released");
         return;
       }
@@ -331,10 +417,10 @@ public final class JobRunner {
     List<String> missing = List.copyOf(job.aggregation.pending());
     Aggregation.Closed closed;
     try {
-      closed = job.aggregation.close();
+      closed = job.closeRound();
     } catch (Aggregation.AggregationFailedException e) {
       recordRound(job, round, missing);
-      finish(job, "FAILED", (job.computation.openingStep().isEmpty() ? "step " + job.step + ", " : "") + e.getMessage());
+      finish(job, JobStatus.FAILED, (job.computation.openingStep().isEmpty() ? "step " + job.step + ", " : "") + e.getMessage());
       return;
     }
     recordRound(job, round, missing);
@@ -351,42 +437,44 @@ public final class JobRunner {
       }
       return;
     }
-    job.record.put("status", "RUNNING");
-    closed.sends().forEach((node, frames) -> frames.forEach(fr -> send(node, fr.toBuilder().setStep(job.step).build())));
-    persist(job);
+    setStatus(job, JobStatus.RUNNING);
+    sendRound(job, job.roundSends.keySet());
     armTimer(job);
-    advanceIfComplete(job);
   }
 
-  private String roundLabel(ActiveJob job) {
+  private String roundLabel(LiveJob job) {
     return job.computation.openingStep().isPresent() ? job.aggregation.round()
         : "step " + job.step + " " + job.driver.current().getKind() + ": " + job.aggregation.round();
   }
 
-  /** Starts the next step of a training job among the survivors of the last. */
-  private void startStep(ActiveJob job, List<String> members) {
+  /** Starts the next step of a multi-step job among the survivors of the last. */
+  private void startStep(LiveJob job, List<String> members) {
     byte[] session = newSession();
-    StepStart step = job.driver.current().toBuilder().setSessionId(ByteString.copyFrom(session)).addAllParticipants(members).build();
-    job.aggregation = newAggregation(job, members, session, job.computation.vectorLength(step));
-    job.record.put("status", "RUNNING").put("step", job.step);
-    for (String n : members) send(n, FrameCodec.frame(MessageType.STEP_START, job.id, 0, step).toBuilder().setStep(job.step).build());
-    persist(job);
+    job.beginStep(members, session, newAggregation(job, members, session, job.vectorLength()));
+    setStatus(job, JobStatus.RUNNING);
+    job.record.put("step", job.step);
+    sendRound(job, members);
     armTimer(job);
   }
 
+  /** Queues the current round's frames for these nodes, tagged with the step and the job's epoch. */
+  void sendRound(LiveJob job, java.util.Collection<String> nodes) {
+    for (String n : nodes) job.roundSends.getOrDefault(n, List.of()).forEach(f -> queue(job, n, f.toBuilder().setStep(job.step).build()));
+  }
+
   /** What each site wrote for the consortium's datasheet (from its HELLO); nothing when it is not connected now. */
-  private List<org.consilium.analytics.wire.DatasheetAnswer> narratives(String node) {
+  private List<DatasheetAnswer> narratives(String node) {
     NodeConnection c = gateway.connection(node);
     return c == null ? List.of() : c.hello().getDatasheetList();
   }
 
-  private void publish(ActiveJob job, JobResult result, List<String> contributors) {
+  private void publish(LiveJob job, JobResult result, List<String> contributors) {
     List<String> dropped = job.participants.stream().filter(n -> !contributors.contains(n)).toList();
     job.record.put("result", new JsonObject(JobSpecs.toJson(result)));
     audit.append("job.released", job.id, "result_sha256", AuditLog.digest(result.toByteArray()),
         "contributors", String.join(",", contributors), "dropped", String.join(",", dropped));
-    for (String n : job.participants) send(n, FrameCodec.frame(MessageType.JOB_RESULT, job.id, 0, result));
-    finish(job, "RELEASED", null);
+    for (String n : job.participants) queue(job, n, FrameCodec.frame(MessageType.JOB_RESULT, job.id, 0, result));
+    finish(job, JobStatus.RELEASED, null);
     log.info("job {} released from {} (dropped {})", job.id, contributors, dropped);
   }
 
@@ -396,30 +484,35 @@ public final class JobRunner {
    * left it yet. False when the job is not running here (unknown, or already finished).
    */
   public boolean cancel(String jobId, String by) {
-    ActiveJob job = active.get(jobId);
+    LiveJob job = active.get(jobId);
     if (job == null) return false;
     job.record.put("cancelledBy", by);
-    finish(job, "CANCELLED", "cancelled by " + by);
+    finish(job, JobStatus.CANCELLED, "cancelled by " + by);
+    journal.commit(job);
     return true;
   }
 
-  private void finish(ActiveJob job, String status, String error) {
+  private void setStatus(LiveJob job, JobStatus status) {
+    job.status = status;
+    job.record.put("status", status.name());
+  }
+
+  private void finish(LiveJob job, JobStatus status, String error) {
     if (job.timer >= 0) vertx.cancelTimer(job.timer);
     active.remove(job.id);
     recentlyEnded.put(job.id, job.participants);
-    job.record.put("status", status);
-    metrics.counter("consilium_jobs_finished_total", "status", status).increment();
+    setStatus(job, status);
+    metrics.counter("consilium_jobs_finished_total", "status", status.name()).increment();
     if (error != null) {
       job.record.put("error", error);
-      audit.append("job.ended", job.id, "status", status, "error", error);
-      log.warn("job {} {}: {}", job.id, status.toLowerCase(java.util.Locale.ROOT), error);
-      Frame abort = FrameCodec.error(MessageType.JOB_ABORT, job.id, status.toLowerCase(java.util.Locale.ROOT), error);
-      for (String n : job.participants) send(n, abort);
+      audit.append("job.ended", job.id, "status", status.name(), "error", error);
+      log.warn("job {} {}: {}", job.id, status.name().toLowerCase(Locale.ROOT), error);
+      Frame abort = FrameCodec.error(MessageType.JOB_ABORT, job.id, status.name().toLowerCase(Locale.ROOT), error);
+      for (String n : job.participants) queue(job, n, abort);
     }
-    persist(job);
   }
 
-  private void recordRound(ActiveJob job, String round, List<String> miss) {
+  private void recordRound(LiveJob job, String round, List<String> miss) {
     List<String> present = job.participants.stream().filter(n -> !miss.contains(n)).toList();
     JsonArray rounds = job.record.getJsonArray("rounds");
     if (!rounds.isEmpty()) {
@@ -432,29 +525,44 @@ public final class JobRunner {
         .put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
   }
 
+  /** Queues a frame for a node, stamped with the job's epoch; it leaves once the job's state is stored. */
+  void queue(LiveJob job, String nodeId, Frame frame) {
+    job.outbox.add(new LiveJob.Outgoing(nodeId, frame.toBuilder().setEpoch(job.epoch).build()));
+  }
+
   private void send(String nodeId, Frame frame) {
     NodeConnection c = gateway.connection(nodeId);
     if (c != null) c.send(frame);
   }
 
-  /**
-   * Stores the job's record. Writes are fsynced and can fall behind a fast job, so only the
-   * newest snapshot waits: a queued write takes whatever is newest when it runs.
-   */
-  private void persist(ActiveJob job) {
-    JsonObject snapshot = job.record.copy().put("updatedAt", Instant.now().toString());
-    if (unsaved.put(job.id, snapshot) != null) return;
-    vertx.executeBlocking(() -> {
-      JsonObject newest = unsaved.remove(job.id);
-      if (newest != null) state.jobs().put(job.id, newest.encode());
-      return null;
-    });
+  /** Another instance took the job over (its epoch is newer): stop driving it here, sending nothing more. */
+  private void fencedOut(LiveJob job) {
+    if (active.get(job.id) != job) return;
+    if (job.timer >= 0) vertx.cancelTimer(job.timer);
+    active.remove(job.id);
+    job.outbox.clear();
+    audit.append("job.handed_over", job.id, "epoch", Long.toString(job.epoch));
+    log.warn("job {}: another coordinator instance took it over (a newer epoch than {}); this instance stops driving it", job.id, job.epoch);
+  }
+
+  /** A job this instance took over: it runs here from now on, the current round re-sent to the nodes connected now. */
+  private void resumed(LiveJob job) {
+    LiveJob before = active.put(job.id, job);
+    if (before != null && before.timer >= 0) vertx.cancelTimer(before.timer);
+    sendRound(job, job.roundSends.keySet().stream().filter(n -> gateway.connection(n) != null).toList());
+    armTimer(job);
+    advance(job);
+    journal.commit(job);
+  }
+
+  /** The job as this instance runs it, if it does. */
+  Optional<LiveJob> running(String jobId) {
+    return Optional.ofNullable(active.get(jobId));
   }
 
   /** The live record of a job this instance runs (newer than the stored one), if it runs here. Call on the runner's context. */
-  public java.util.Optional<JsonObject> live(String jobId) {
-    ActiveJob job = active.get(jobId);
-    return job == null ? java.util.Optional.empty() : java.util.Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
+  public Optional<JsonObject> live(String jobId) {
+    LiveJob job = active.get(jobId);
+    return job == null ? Optional.empty() : Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
   }
-
 }

@@ -20,9 +20,22 @@ import java.util.List;
 public final class ClusterState implements AutoCloseable {
   public static final String NODES = "nodes";
   public static final String JOBS = "jobs";
+  /** Each running job's resumable state ({@link JobStore}); durable like the others. */
+  public static final String JOB_STATES = "job-states";
+  /** Console sessions: in memory only (a whole-cluster restart logs everyone out), with a backup on another instance. */
+  public static final String SESSIONS = "sessions";
   private final HazelcastInstance hz;
 
+  /** One member with the default failure detection (10 s without a heartbeat). */
   public ClusterState(String clusterName, String host, int port, List<String> members, Path stateDir) {
+    this(clusterName, host, port, members, stateDir, 10);
+  }
+
+  /**
+   * failureSeconds: how long an instance may stay silent before the others remove it from the
+   * cluster and take over its jobs (Hazelcast's max-no-heartbeat).
+   */
+  public ClusterState(String clusterName, String host, int port, List<String> members, Path stateDir, int failureSeconds) {
     Config c = new Config();
     c.setClusterName(clusterName);
     c.setInstanceName(clusterName + "-" + host + "-" + port);
@@ -30,6 +43,8 @@ public final class ClusterState implements AutoCloseable {
     c.setProperty("hazelcast.logging.type", "slf4j");
     c.setProperty("hazelcast.socket.bind.any", "false");
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
+    c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(failureSeconds));
+    c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     NetworkConfig net = c.getNetworkConfig();
     net.setPort(port).setPortAutoIncrement(false);
     net.getInterfaces().setEnabled(true).addInterface(host);
@@ -38,7 +53,8 @@ public final class ClusterState implements AutoCloseable {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).addMember(host + ":" + port);
     members.forEach(m -> join.getTcpIpConfig().addMember(m));
-    for (String map : List.of(NODES, JOBS)) {
+    c.addMapConfig(new MapConfig(SESSIONS).setBackupCount(1));
+    for (String map : List.of(NODES, JOBS, JOB_STATES)) {
       c.addMapConfig(new MapConfig(map).setBackupCount(1).setMapStoreConfig(new MapStoreConfig().setEnabled(true)
           .setImplementation(new FileMapStore(stateDir.resolve(map))).setWriteDelaySeconds(0)
           .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER)));
@@ -52,6 +68,37 @@ public final class ClusterState implements AutoCloseable {
 
   public IMap<String, String> jobs() {
     return hz.getMap(JOBS);
+  }
+
+  public IMap<String, String> jobStates() {
+    return hz.getMap(JOB_STATES);
+  }
+
+  public <V> IMap<String, V> sessions() {
+    return hz.getMap(SESSIONS);
+  }
+
+  /** This instance's id in the cluster (what a job's state names as its owner). */
+  public String memberId() {
+    return hz.getCluster().getLocalMember().getUuid().toString();
+  }
+
+  /** The ids of the instances in the cluster now. */
+  public java.util.Set<String> liveMembers() {
+    return hz.getCluster().getMembers().stream().map(m -> m.getUuid().toString()).collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** Runs whenever an instance leaves the cluster (on a Hazelcast thread). */
+  public void onMemberLeft(Runnable action) {
+    hz.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+      @Override
+      public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {}
+
+      @Override
+      public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+        action.run();
+      }
+    });
   }
 
   public int clusterSize() {

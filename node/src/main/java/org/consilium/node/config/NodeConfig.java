@@ -31,7 +31,11 @@ public record NodeConfig(
     boolean shareAuditLog,
     Map<String, String> datasheet,
     Path dictionary,
-    int refuseAtStep) {
+    int refuseAtStep,
+    List<String> coordinatorEndpoints,
+    int heartbeatSeconds,
+    int jobGraceSeconds,
+    Long noiseSeed) {
 
   public static final Set<String> KEYS = Set.of(
       "node.id", "coordinator.host", "coordinator.port",
@@ -40,7 +44,8 @@ public record NodeConfig(
       "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
       "policy.epsilon_cap", "policy.allow_exact_release",
       "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
-      "datasets.*", "datasheet.*", "dictionary", "debug.refuse_at_step");
+      "datasets.*", "datasheet.*", "dictionary", "debug.refuse_at_step",
+      "coordinator.endpoints", "network.heartbeat_seconds", "network.job_grace_seconds", "debug.noise_seed");
 
   /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
   public record DatasetConfig(String name, Path path, BadRowPolicy badRows, long maxRows, double epsilonCap) {}
@@ -87,10 +92,23 @@ public record NodeConfig(
           s.number(p + ".epsilon_cap", policy.epsilonCap())));
     }
     if (datasets.isEmpty()) throw new Settings.ConfigException(file + ": no datasets configured (datasets.<name>.path)");
+    String host = s.string("coordinator.host", "127.0.0.1");
+    int port = s.integer("coordinator.port", 7443);
+    List<String> endpoints = s.has("coordinator.endpoints") ? s.list("coordinator.endpoints") : List.of(host + ":" + port);
+    for (String e : endpoints) {
+      if (!e.matches("[^:\\s]+:[0-9]{1,5}")) {
+        throw new Settings.ConfigException(file + ": setting 'coordinator.endpoints' lists '" + e + "'; each must be host:port");
+      }
+    }
+    int heartbeat = s.integer("network.heartbeat_seconds", 5);
+    int grace = s.integer("network.job_grace_seconds", 120);
+    if (heartbeat < 1 || grace < 1) {
+      throw new Settings.ConfigException(file + ": settings 'network.heartbeat_seconds' and 'network.job_grace_seconds' must be at least 1");
+    }
     return new NodeConfig(
         s.requireString("node.id"),
-        s.string("coordinator.host", "127.0.0.1"),
-        s.integer("coordinator.port", 7443),
+        host,
+        port,
         s.path("tls.certificate"),
         s.path("tls.private_key"),
         s.path("tls.ca"),
@@ -105,6 +123,10 @@ public record NodeConfig(
         s.bool("audit.share_with_coordinator", true),
         datasheetAnswers(s),
         s.has("dictionary") ? s.path("dictionary") : file.toAbsolutePath().getParent().resolve("dictionary.yaml"),
-        s.integer("debug.refuse_at_step", -1));
+        s.integer("debug.refuse_at_step", -1),
+        List.copyOf(endpoints),
+        heartbeat,
+        grace,
+        s.has("debug.noise_seed") ? (long) s.integer("debug.noise_seed", 0) : null);
   }
 }

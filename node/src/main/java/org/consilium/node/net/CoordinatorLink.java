@@ -19,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * The node's one long-lived connection: it dials out to the coordinator over mutually
  * authenticated TLS (its own certificate, the consortium CA as the only trust anchor, and
  * hostname verification of the coordinator), feeds received frames to the {@link NodeAgent}
- * and writes back what it answers. It redials after a lost connection.
+ * and writes back what it answers. It heartbeats an idle link and closes one that stays silent
+ * for three beats; after a lost connection it dials the next coordinator instance of
+ * {@code coordinator.endpoints} (waiting {@code network.reconnect_seconds} once all were tried)
+ * and resumes its jobs there. Jobs no instance resumes within {@code network.job_grace_seconds}
+ * are dropped.
  */
 public final class CoordinatorLink {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
@@ -28,6 +32,9 @@ public final class CoordinatorLink {
   private final NodeAgent agent;
   private final NetClient client;
   private volatile boolean stopped;
+  private int endpoint;
+  private int failedInARow;
+  private NetSocket current;
 
   public CoordinatorLink(Vertx vertx, NodeConfig config, NodeAgent agent) {
     this.vertx = vertx;
@@ -40,6 +47,7 @@ public final class CoordinatorLink {
             .setKeyPath(config.privateKey().toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(config.ca().toString()))
         .setConnectTimeout(10_000)
+        .setReadIdleTimeout(3 * config.heartbeatSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
         .setEnabledSecureTransportProtocols(org.consilium.analytics.identity.TlsPolicy.PROTOCOLS);
     org.consilium.analytics.identity.TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     this.client = vertx.createNetClient(options);
@@ -47,6 +55,25 @@ public final class CoordinatorLink {
 
   public void start() {
     connect();
+    long beat = config.heartbeatSeconds() * 1000L;
+    vertx.setPeriodic(beat, beat, id -> {
+      if (current != null) send(current, HEARTBEAT);
+      List<Frame> status = agent.expire(System.currentTimeMillis(), config.jobGraceSeconds() * 1000L);
+      if (current != null) status.forEach(f -> send(current, f));
+    });
+  }
+
+  private static final Frame HEARTBEAT = FrameCodec.frame(org.consilium.analytics.wire.MessageType.HEARTBEAT, "", 0,
+      com.google.protobuf.Empty.getDefaultInstance());
+
+  private String host() {
+    String e = config.coordinatorEndpoints().get(endpoint);
+    return e.substring(0, e.lastIndexOf(':'));
+  }
+
+  private int port() {
+    String e = config.coordinatorEndpoints().get(endpoint);
+    return Integer.parseInt(e.substring(e.lastIndexOf(':') + 1));
   }
 
   public void stop() {
@@ -56,19 +83,30 @@ public final class CoordinatorLink {
 
   private void connect() {
     if (stopped) return;
-    client.connect(config.coordinatorPort(), config.coordinatorHost()).onSuccess(this::attach).onFailure(e -> {
-      log.warn("cannot reach coordinator at {}:{}: {}; retrying in {}s", config.coordinatorHost(), config.coordinatorPort(),
-          e.getMessage(), config.reconnectSeconds());
-      retryLater();
+    String host = host();
+    int port = port();
+    client.connect(port, host).onSuccess(this::attach).onFailure(e -> {
+      log.warn("cannot reach coordinator at {}:{}: {}", host, port, e.getMessage());
+      redial();
     });
   }
 
-  private void retryLater() {
-    if (!stopped) vertx.setTimer(config.reconnectSeconds() * 1000L, id -> connect());
+  /** Dials the next instance: at once while some were not tried since the last success, else after a pause. */
+  private void redial() {
+    if (stopped) return;
+    endpoint = (endpoint + 1) % config.coordinatorEndpoints().size();
+    failedInARow++;
+    if (failedInARow < config.coordinatorEndpoints().size()) {
+      vertx.runOnContext(v -> connect());
+    } else {
+      failedInARow = 0;
+      vertx.setTimer(config.reconnectSeconds() * 1000L, id -> connect());
+    }
   }
 
   private void attach(NetSocket socket) {
-    log.info("connected to coordinator {}:{} over mutually authenticated TLS", config.coordinatorHost(), config.coordinatorPort());
+    log.info("connected to coordinator {}:{} over mutually authenticated TLS", host(), port());
+    current = socket;
     FrameCodec.Decoder decoder = new FrameCodec.Decoder(config.maxFrameBytes());
     socket.setWriteQueueMaxSize(2 * config.maxFrameBytes());
     int[] malformed = {0};
@@ -94,6 +132,12 @@ public final class CoordinatorLink {
           send(socket, FrameCodec.error("", "malformed", d.error()));
           continue;
         }
+        if (isNotOwner(d.frame())) {
+          // This instance does not drive one of our jobs: try another (the job waits meanwhile).
+          agent.onFrame(d.frame());
+          socket.close();
+          return;
+        }
         List<Frame> replies = agent.onFrame(d.frame());
         if (config.roundDelayMillis() > 0 && d.frame().getType().name().startsWith("SECAGG_")) {
           // Fault injection for drills and tests (debug.round_delay_ms): answer protocol rounds late.
@@ -104,12 +148,24 @@ public final class CoordinatorLink {
       }
     });
     socket.closeHandler(v -> {
-      log.warn("connection to coordinator closed");
-      agent.onDisconnect();
-      retryLater();
+      log.warn("connection to coordinator {}:{} closed", host(), port());
+      if (current == socket) current = null;
+      agent.onDisconnect(System.currentTimeMillis());
+      redial();
     });
     socket.exceptionHandler(e -> log.warn("connection error: {}", e.getMessage()));
     send(socket, agent.hello());
+    agent.resumeFrames().forEach(f -> send(socket, f));
+    failedInARow = 0;
+  }
+
+  private static boolean isNotOwner(Frame f) {
+    if (f.getType() != org.consilium.analytics.wire.MessageType.ERROR) return false;
+    try {
+      return NodeAgent.NOT_OWNER.equals(FrameCodec.payload(f, org.consilium.analytics.wire.ErrorReport.parser()).getCode());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** Malformed frames from the coordinator before the node closes the connection. */

@@ -26,6 +26,7 @@ import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.JobDecision;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobResume;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
@@ -69,35 +70,9 @@ public final class NodeAgent {
   private final KeyShare keyShare;
   private final SecureRandom rng = new SecureRandom();
   private final CohortTest cohortTest = new CohortTest(rng);
-  private final Map<String, Job> jobs = new HashMap<>();
+  private final Map<String, AcceptedJob> jobs = new HashMap<>();
   private final AuditLog audit;
   private final DataDictionary dictionary;
-
-  /** An accepted job: its peers, threshold, this node's side of the computation and one session per aggregation step. */
-  private static final class Job {
-    final JobSpec spec;
-    final Map<Integer, X509Certificate> peers;
-    final Map<String, Integer> indexOf;
-    final int self;
-    final int threshold;
-    final Computation.Contributor contributor;
-    final Map<Integer, JobSession> steps = new TreeMap<>();
-    boolean sentMarked;
-
-    Job(JobSpec spec, Map<Integer, X509Certificate> peers, Map<String, Integer> indexOf, int self, int threshold,
-        Computation.Contributor contributor) {
-      this.spec = spec;
-      this.peers = peers;
-      this.indexOf = indexOf;
-      this.self = self;
-      this.threshold = threshold;
-      this.contributor = contributor;
-    }
-
-    boolean dataSent() {
-      return steps.values().stream().anyMatch(JobSession::dataSent);
-    }
-  }
 
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
   public NodeAgent(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets,
@@ -147,28 +122,44 @@ public final class NodeAgent {
 
   /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
   public List<Frame> onFrame(Frame f) {
+    AcceptedJob job = jobs.get(f.getJobId());
+    if (job != null && f.getType() != MessageType.AUDIT_REQUEST && !job.admits(f)) {
+      // From an instance that was taken over (a newer owner has spoken): it no longer drives the job.
+      log.info("job {}: ignored a {} from an earlier owner (epoch {} < {})", f.getJobId(), f.getType(), f.getEpoch(), job.epoch());
+      return List.of();
+    }
+    List<Frame> out = dispatch(f);
+    AcceptedJob now = jobs.get(f.getJobId());
+    if (now != null) now.sent(out.stream().filter(o -> o.getType() != MessageType.NODE_STATUS && o.getJobId().equals(now.id)).toList());
+    return out;
+  }
+
+  private List<Frame> dispatch(Frame f) {
     try {
       return switch (f.getType()) {
-        case WELCOME -> List.of();
+        case WELCOME, HEARTBEAT -> List.of();
         case JOB_OFFER -> onOffer(f.getJobId(), FrameCodec.payload(f, JobOffer.parser()));
         case STEP_START -> onStepStart(f);
         case SECAGG_ROSTER, SECAGG_SHARES, SECAGG_UNMASK, HE_DECRYPT -> {
-          Job job = jobs.get(f.getJobId());
+          AcceptedJob job = jobs.get(f.getJobId());
           JobSession s = job == null ? null : job.steps.get(f.getStep());
           if (s == null) {
             yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "' step " + f.getStep()));
           }
-          List<Frame> out = s.onFrame(f);
+          var again = job.repeated(f);
+          if (again.isPresent()) yield again.get();
+          List<Frame> out = tagged(s.onFrame(f), f.getStep());
           markIfSent(f.getJobId(), job);
-          yield tagged(out, f.getStep());
+          job.answered(f.getStep(), f, out);
+          yield out;
         }
         case JOB_RESULT -> {
           JobResult r = FrameCodec.payload(f, JobResult.parser());
           if (jobs.remove(f.getJobId()) != null) {
             audit.append("job.released", f.getJobId(), "result_sha256", AuditLog.digest(f.getPayload().toByteArray()),
                 "contributors", String.join(",", r.getAccounting().getContributorsList()));
+            log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
           }
-          log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
           yield List.of();
         }
         case AUDIT_REQUEST -> List.of(auditCopy(f.getJobId()));
@@ -176,10 +167,15 @@ public final class NodeAgent {
           yield statusIf(abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage()));
         }
         case ERROR -> {
-          String msg = FrameCodec.payload(f, ErrorReport.parser()).getMessage();
-          log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), msg);
+          ErrorReport e = FrameCodec.payload(f, ErrorReport.parser());
+          if (NOT_OWNER.equals(e.getCode())) {
+            // This instance does not drive the job: the link dials another; the job waits.
+            log.info("job {}: {}", f.getJobId(), e.getMessage());
+            yield List.of();
+          }
+          log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), e.getMessage());
           // The coordinator no longer runs this job (or refused our message): stop taking part.
-          yield statusIf(abort(f.getJobId(), "coordinator: " + msg));
+          yield statusIf(abort(f.getJobId(), "coordinator: " + e.getMessage()));
         }
         default -> List.of(error(f.getJobId(), "unexpected", "a node does not accept " + f.getType() + " frames"));
       };
@@ -188,6 +184,51 @@ public final class NodeAgent {
       boolean refunded = abort(f.getJobId(), e.getMessage());
       Frame refusal = error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage());
       return refunded ? List.of(refusal, status()) : List.of(refusal);
+    }
+  }
+
+  /** The error code with which a coordinator instance says another one drives the job. */
+  public static final String NOT_OWNER = "not_owner";
+
+  /**
+   * After (re)connecting, one JOB_RESUME per job still running here: the coordinator instance
+   * resumes it (or tells the node where it went, or that it ended).
+   */
+  public List<Frame> resumeFrames() {
+    return jobs.values().stream().map(j -> frame(MessageType.JOB_RESUME, j.id, 0,
+        JobResume.newBuilder().addAllLastSent(j.lastSent()).setEpoch(j.epoch()).build())).toList();
+  }
+
+  /** The connection to the coordinator was lost at nowMillis: jobs in flight wait for another instance, for a while. */
+  public void onDisconnect(long nowMillis) {
+    jobs.values().forEach(j -> {
+      if (j.orphanedSince < 0) j.orphanedSince = nowMillis;
+    });
+  }
+
+  /**
+   * Drops the jobs no coordinator has spoken for since graceMillis before nowMillis (refunding
+   * their reservations where none of their data left); returns the status to send if budgets changed.
+   */
+  public List<Frame> expire(long nowMillis, long graceMillis) {
+    boolean refunded = false;
+    for (AcceptedJob j : List.copyOf(jobs.values())) {
+      if (j.orphanedSince >= 0 && nowMillis - j.orphanedSince >= graceMillis) {
+        refunded |= abort(j.id, "no coordinator instance resumed the job within " + graceMillis / 1000 + " s");
+      }
+    }
+    return statusIf(refunded);
+  }
+
+  /** The DP noise of one job: secure randomness, or (debug.noise_seed, tests only) a PRG every job starts afresh. */
+  private SkellamNoise noise() {
+    if (config.noiseSeed() == null) return new SkellamNoise(rng);
+    try {
+      java.security.SecureRandom seeded = java.security.SecureRandom.getInstance("SHA1PRNG");
+      seeded.setSeed(config.noiseSeed());
+      return new SkellamNoise(seeded);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -211,14 +252,9 @@ public final class NodeAgent {
     return frame(MessageType.AUDIT_LOG, requestId, 0, org.consilium.analytics.wire.AuditLogCopy.newBuilder().addAllLines(lines).build());
   }
 
-  /** The connection to the coordinator was lost: jobs in flight cannot finish. */
-  public void onDisconnect() {
-    for (String job : new ArrayList<>(jobs.keySet())) abort(job, "connection to the coordinator lost");
-  }
-
   /** Drops a job; true if that refunded its budget reservation (the budgets changed). */
   private boolean abort(String jobId, String why) {
-    Job job = jobs.remove(jobId);
+    AcceptedJob job = jobs.remove(jobId);
     if (job == null) return false;
     boolean refund = !job.dataSent() && ledger.isRefundable(jobId);
     audit.append("job.aborted", jobId, "reason", why, "refunded", Boolean.toString(refund));
@@ -308,7 +344,7 @@ public final class NodeAgent {
         data = data.empty();
       }
     }
-    Job job = new Job(spec, peers, indexOf, me, t, computation.contributor(data, me, t, new SkellamNoise(rng)));
+    AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, noise()));
     jobs.put(jobId, job);
     audit.append("job.accepted", jobId, "dataset", dataset.name(), "epsilon_reserved",
         JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t));
@@ -325,16 +361,17 @@ public final class NodeAgent {
   }
 
   private List<Frame> onStepStart(Frame f) {
-    Job job = jobs.get(f.getJobId());
+    AcceptedJob job = jobs.get(f.getJobId());
     if (job == null) return List.of(error(f.getJobId(), "unknown_job", "this node runs no job '" + f.getJobId() + "'"));
-    if (job.steps.containsKey(f.getStep())) throw new IllegalArgumentException("step " + f.getStep() + " was already started");
+    StepStart step = FrameCodec.payload(f, StepStart.parser());
+    var again = job.restarted(f.getStep(), step.getSessionId());
+    if (again.isPresent()) return again.get(); // a resumed coordinator announces the step again
     if (f.getStep() == config.refuseAtStep()) {
       // Fault injection for drills and tests (debug.refuse_at_step): behave as a participant that
       // refuses mid-job, which the coordinator must treat as a dropout, not a refusal of the job.
       jobs.remove(f.getJobId());
       return List.of(refuse(f.getJobId(), "debug.refuse_at_step", "refusing at step " + f.getStep() + " (fault injection)"));
     }
-    StepStart step = FrameCodec.payload(f, StepStart.parser());
     TreeSet<Integer> parties = new TreeSet<>();
     for (String p : step.getParticipantsList()) {
       Integer i = job.indexOf.get(p);
@@ -351,7 +388,7 @@ public final class NodeAgent {
   }
 
   /** Starts the aggregation of one step among the given parties; returns its first frames. */
-  private List<Frame> startStep(String jobId, Job job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
+  private List<Frame> startStep(String jobId, AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
     JobSession session;
     if (job.spec.getAggregation() == Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
       Map<String, X509Certificate> byNode = new HashMap<>();
@@ -375,10 +412,11 @@ public final class NodeAgent {
       };
       session = new MaskingSession(jobId, new SecAggParty(params, job.self, input, auth, rng));
     }
-    job.steps.put(step, session);
-    List<Frame> out = session.start();
+    job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
+    List<Frame> out = tagged(session.start(), step);
     markIfSent(jobId, job);
-    return tagged(out, step);
+    job.answered(step, null, out);
+    return out;
   }
 
   /**
@@ -386,7 +424,7 @@ public final class NodeAgent {
    * sent after this), the ledger durably records it: a node that stops before then gets its
    * reservation back at the next start, one that stops after does not.
    */
-  private void markIfSent(String jobId, Job job) {
+  private void markIfSent(String jobId, AcceptedJob job) {
     if (job.sentMarked || !job.dataSent()) return;
     ledger.dataSent(jobId);
     job.sentMarked = true;

@@ -1,0 +1,103 @@
+package org.consilium.node.session;
+
+import com.google.protobuf.ByteString;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.consilium.analytics.job.Computation;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.JobSpec;
+
+/**
+ * A job this node accepted: its peers, threshold, its side of the computation and one session
+ * per aggregation step, and what lets it survive the loss of a coordinator instance: the frames
+ * it last sent (re-sent when it resumes the job elsewhere), each step's last request and answer
+ * (a request repeated word for word gets the same answer again, never a second one), and the
+ * newest ownership epoch it has heard (frames from an owner that was taken over are ignored).
+ */
+final class AcceptedJob {
+  final String id;
+  final JobSpec spec;
+  final Map<Integer, X509Certificate> peers;
+  final Map<String, Integer> indexOf;
+  final int self;
+  final int threshold;
+  final Computation.Contributor contributor;
+  final Map<Integer, JobSession> steps = new TreeMap<>();
+  private final Map<Integer, ByteString> stepSessions = new HashMap<>();
+  private final Map<Integer, Frame> lastRequest = new HashMap<>();
+  private final Map<Integer, List<Frame>> lastAnswer = new HashMap<>();
+  boolean sentMarked;
+  private long epoch;
+  private List<Frame> lastSent = List.of();
+  /** When the node lost its coordinator with this job in flight (epoch millis), or -1. */
+  long orphanedSince = -1;
+
+  AcceptedJob(JobSpec spec, Map<Integer, X509Certificate> peers, Map<String, Integer> indexOf, int self, int threshold,
+      Computation.Contributor contributor) {
+    this.id = spec.getJobId();
+    this.spec = spec;
+    this.peers = peers;
+    this.indexOf = indexOf;
+    this.self = self;
+    this.threshold = threshold;
+    this.contributor = contributor;
+  }
+
+  boolean dataSent() {
+    return steps.values().stream().anyMatch(JobSession::dataSent);
+  }
+
+  /**
+   * False for a frame from an owner older than the newest this node has heard (an instance that
+   * was taken over and does not know it yet); otherwise the frame's owner is the newest.
+   */
+  boolean admits(Frame f) {
+    if (f.getEpoch() < epoch) return false;
+    epoch = f.getEpoch();
+    orphanedSince = -1;
+    return true;
+  }
+
+  long epoch() {
+    return epoch;
+  }
+
+  /** The answer already given to this very request of a step (a coordinator that resumed asks again), if any. */
+  Optional<List<Frame>> repeated(Frame request) {
+    Frame last = lastRequest.get(request.getStep());
+    boolean same = last != null && last.getType() == request.getType() && last.getPayload().equals(request.getPayload());
+    return same ? Optional.of(lastAnswer.getOrDefault(request.getStep(), List.of())) : Optional.empty();
+  }
+
+  /** A STEP_START for a step already running: the same session is a repeat (answered again), another is refused. */
+  Optional<List<Frame>> restarted(int step, ByteString session) {
+    ByteString running = stepSessions.get(step);
+    if (running == null) return Optional.empty();
+    if (!running.equals(session)) throw new IllegalArgumentException("step " + step + " was already started with another session");
+    return Optional.of(lastAnswer.getOrDefault(step, List.of()));
+  }
+
+  void started(int step, ByteString session, JobSession s) {
+    steps.put(step, s);
+    stepSessions.put(step, session);
+  }
+
+  /** Remembers a step's request and this node's answer to it. */
+  void answered(int step, Frame request, List<Frame> answer) {
+    if (request != null) lastRequest.put(step, request);
+    if (!answer.isEmpty()) lastAnswer.put(step, answer);
+  }
+
+  /** Remembers what this node last sent for the job (re-sent when it resumes the job on another instance). */
+  void sent(List<Frame> frames) {
+    if (!frames.isEmpty()) lastSent = List.copyOf(frames);
+  }
+
+  List<Frame> lastSent() {
+    return lastSent;
+  }
+}
