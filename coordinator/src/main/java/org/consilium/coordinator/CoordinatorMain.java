@@ -77,9 +77,11 @@ public final class CoordinatorMain implements Callable<Integer> {
     NodeGateway[] gateway = new NodeGateway[1];
     // Gateway, runner and API share one event-loop context: the runner is single-threaded by design.
     ThresholdPublicKey key = heKey;
-    AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.id(), Pem.privateKey(cfg.privateKey()));
+    // Signed as the certificate's identity (every instance of one coordinator shares it); each instance keeps its own chain.
+    String signer = org.consilium.analytics.identity.Participants.id(Pem.certificate(cfg.certificate()));
+    AuditLog audit = AuditLog.open(cfg.auditLog(), signer, Pem.privateKey(cfg.privateKey()));
     audit.warnings().forEach(log::warn);
-    audit.append("coordinator.started", "");
+    audit.append("coordinator.started", "", "instance", cfg.id());
     var settled = org.consilium.coordinator.state.Restart.settle(state, audit);
     if (settled.nodesOffline() + settled.jobsFailed() > 0) {
       log.info("after the restart: {} node(s) offline until they reconnect, {} unresumable job(s) failed", settled.nodesOffline(),

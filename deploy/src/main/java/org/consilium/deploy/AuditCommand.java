@@ -24,8 +24,9 @@ public final class AuditCommand implements Callable<Integer> {
   @Option(names = "--cert", required = true, description = "the certificate of the log's writer")
   Path cert;
 
-  @Option(names = "--coordinator-log", description = "cross-check against this coordinator log (the log above is a node's)")
-  Path coordinatorLog;
+  @Option(names = "--coordinator-log", description = "cross-check against this coordinator log (the log above is a node's); "
+      + "repeat it for each instance of a highly available coordinator")
+  List<Path> coordinatorLogs;
 
   @Option(names = "--coordinator-cert", description = "the coordinator's certificate, with --coordinator-log")
   Path coordinatorCert;
@@ -59,17 +60,22 @@ public final class AuditCommand implements Callable<Integer> {
     List<String> head = AuditVerifier.headProblems(report.entries(), minSeq, expected);
     head.forEach(p -> System.out.println("PROBLEM " + log + ": " + p));
     problems += head.size();
-    if (coordinatorLog != null) {
+    if (coordinatorLogs != null && !coordinatorLogs.isEmpty()) {
       if (coordinatorCert == null) {
         System.err.println("consilium-audit: --coordinator-cert is needed with --coordinator-log");
         return 2;
       }
-      AuditVerifier.Report coord = AuditVerifier.verify(Files.readAllLines(coordinatorLog), Pem.certificate(coordinatorCert), caCert);
-      coord.problems().forEach(p -> System.out.println("PROBLEM " + coordinatorLog + ": " + p));
-      List<String> cross = AuditVerifier.crossCheck(coord.entries(), report.entries(),
+      List<List<org.consilium.analytics.audit.AuditRecord>> instances = new java.util.ArrayList<>();
+      for (Path coordinatorLog : coordinatorLogs) {
+        AuditVerifier.Report coord = AuditVerifier.verify(Files.readAllLines(coordinatorLog), Pem.certificate(coordinatorCert), caCert);
+        coord.problems().forEach(p -> System.out.println("PROBLEM " + coordinatorLog + ": " + p));
+        problems += coord.problems().size();
+        instances.add(coord.entries());
+      }
+      List<String> cross = AuditVerifier.crossCheckInstances(instances, report.entries(),
           org.consilium.analytics.identity.Participants.id(writer));
       cross.forEach(p -> System.out.println("MISMATCH " + p));
-      problems += coord.problems().size() + cross.size();
+      problems += cross.size();
     }
     System.out.println(problems == 0 ? "OK: " + report.entries().size() + " entries verified; head " + AuditVerifier.head(report.entries())
         + " (keep it elsewhere and pass it as --expect-head next time: a chained log alone cannot show a cut end)" : problems + " problem(s) found");

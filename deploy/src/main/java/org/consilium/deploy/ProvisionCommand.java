@@ -26,6 +26,10 @@ public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--nodes-port", defaultValue = "7443") int nodesPort;
   @Option(names = "--rest-port", defaultValue = "8443") int restPort;
   @Option(names = "--cluster-port", defaultValue = "5701") int clusterPort;
+  @Option(names = "--coordinators", defaultValue = "1",
+      description = "coordinator instances forming one highly available cluster; instance i (from 2) uses each port + i - 1 "
+          + "(default: ${DEFAULT-VALUE})")
+  int coordinators;
   @Option(names = "--he-key-bits", defaultValue = "2048",
       description = "size of the threshold Paillier key dealt to the nodes; 0 for none (default: ${DEFAULT-VALUE})")
   int heKeyBits;
@@ -64,10 +68,14 @@ public final class ProvisionCommand implements Callable<Integer> {
     }
     byNode.forEach((id, ds) -> plans.add(new Provisioner.NodePlan(id, ds, Map.of())));
     try {
+      if (coordinators < 1) throw new IllegalArgumentException("--coordinators must be at least 1, got " + coordinators);
+      List<Provisioner.Replica> replicas = new java.util.ArrayList<>();
+      for (int i = 1; i < coordinators; i++) replicas.add(new Provisioner.Replica(nodesPort + i, restPort + i, clusterPort + i));
       Provisioner.Consortium c = Provisioner.provision(new Provisioner.Plan(consortium, out, host, nodesPort, restPort,
-          clusterPort, plans, Map.of(), heKeyBits, readDictionary()));
+          clusterPort, plans, Map.of(), heKeyBits, readDictionary(), replicas));
       System.out.println("consortium '" + consortium + "' provisioned in " + c.out());
       System.out.println("  coordinator kit: " + c.coordinatorConfig().getParent());
+      c.replicaConfigs().forEach(r -> System.out.println("  further coordinator instance: " + r));
       c.nodeConfigs().forEach((id, cfg) -> System.out.println("  node kit " + id + ": " + cfg.getParent()));
       System.out.println("  the administrator's API token is in " + c.coordinatorConfig().getParent().resolve("admin-credential"));
       System.out.println("  console sign-ins (admin, analyst) are in " + c.consoleCredentials() + ": hand them out, then delete it");

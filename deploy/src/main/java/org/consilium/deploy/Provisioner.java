@@ -54,8 +54,19 @@ public final class Provisioner {
    * dataset must be one of its datasets.
    */
   public record Plan(String consortium, Path out, String coordinatorHost, int nodesPort, int restPort, int clusterPort,
-      List<NodePlan> nodes, Map<String, String> coordinatorSettings, int heKeyBits, String dictionary) {
+      List<NodePlan> nodes, Map<String, String> coordinatorSettings, int heKeyBits, String dictionary, List<Replica> replicas) {
+    /** One coordinator instance (the default one alone). */
+    public Plan(String consortium, Path out, String coordinatorHost, int nodesPort, int restPort, int clusterPort,
+        List<NodePlan> nodes, Map<String, String> coordinatorSettings, int heKeyBits, String dictionary) {
+      this(consortium, out, coordinatorHost, nodesPort, restPort, clusterPort, nodes, coordinatorSettings, heKeyBits, dictionary, List.of());
+    }
+
     public Plan {
+      replicas = List.copyOf(replicas);
+      if (!replicas.isEmpty() && (nodesPort == 0 || clusterPort == 0 || replicas.stream().anyMatch(r -> r.nodesPort() == 0 || r.clusterPort() == 0))) {
+        throw new IllegalArgumentException("with several coordinator instances every nodes and cluster port must be fixed (not 0): "
+            + "nodes list each instance and the instances list each other");
+      }
       nodes = List.copyOf(nodes);
       coordinatorSettings = new LinkedHashMap<>(coordinatorSettings);
       DataDictionary d = DataDictionary.parse(dictionary, "the data dictionary");
@@ -69,9 +80,16 @@ public final class Provisioner {
     }
   }
 
-  /** Where everything went, and the admin token (also in the coordinator kit). */
+  /** A further coordinator instance of a highly available coordinator: its own ports, state and audit log. */
+  public record Replica(int nodesPort, int restPort, int clusterPort) {}
+
+  /**
+   * Where everything went, and the admin token (also in the coordinator kit). replicaConfigs are
+   * the configuration files of the further coordinator instances (coordinator-2.yaml, ...), in
+   * the same kit: the instances share certificates, users and members, not state.
+   */
   public record Consortium(Path out, Path coordinatorConfig, Map<String, Path> nodeConfigs, String adminToken, Path caCertificate,
-      Path consoleCredentials) {
+      Path consoleCredentials, List<Path> replicaConfigs) {
 
     /** The console password made at provisioning for user (admin or analyst), read from the credentials file. */
     public String consolePassword(String user) {
@@ -124,28 +142,50 @@ public final class Provisioner {
       }
       write(coord.resolve("console-users.yaml"), UserStore.yaml(consoleUsers), true);
       write(coord.resolve("console-credentials"), signIns.toString(), true);
-      StringBuilder cy = new StringBuilder()
-          .append("# Consilium coordinator configuration; every key is documented in coordinator/README.md.\n")
-          .append("coordinator:\n  id: coordinator\n")
-          .append("nodes_listener:\n  host: ").append(q(plan.coordinatorHost())).append("\n  port: ").append(plan.nodesPort()).append('\n')
-          .append("rest:\n  host: ").append(q(plan.coordinatorHost())).append("\n  port: ").append(plan.restPort()).append('\n')
-          .append("tls:\n  certificate: coordinator.crt\n  private_key: coordinator.key\n  ca: ca.crt\n")
-          .append("admin:\n  # SHA-256 of the token in ./admin-credential (the token itself is never stored here)\n")
-          .append("  credential_sha256: ").append(AdminCredential.digestHex(token)).append('\n')
-          .append("console:\n  users_file: console-users.yaml\n")
-          .append("cluster:\n  name: ").append(q(plan.consortium())).append("\n  host: 127.0.0.1\n  port: ").append(plan.clusterPort())
-          .append("\n  state_dir: state\n");
-      appendSettings(cy, plan.coordinatorSettings());
+      List<Replica> instances = new ArrayList<>(List.of(new Replica(plan.nodesPort(), plan.restPort(), plan.clusterPort())));
+      instances.addAll(plan.replicas());
       Dealer.Dealt he = null;
       if (plan.heKeyBits() > 0) {
         // Dealer key generation: the factors live only inside deal() (see he-core's README).
         he = Dealer.deal(plan.heKeyBits(), plan.nodes().size(), plan.nodes().size() / 2 + 1, rng);
         Files.write(coord.resolve("he-public-key.pb"), HeWire.toWire(he.publicKey()).toByteArray());
-        cy.append("he:\n  public_key: he-public-key.pb\n");
       }
       write(coord.resolve("dictionary.yaml"), plan.dictionary(), false);
-      Path coordinatorConfig = coord.resolve("coordinator.yaml");
-      write(coordinatorConfig, cy.toString(), false);
+      // One configuration per coordinator instance; each lists the others' cluster ports and keeps its own state and audit log.
+      List<Path> instanceConfigs = new ArrayList<>();
+      for (int i = 0; i < instances.size(); i++) {
+        Replica r = instances.get(i);
+        String suffix = i == 0 ? "" : "-" + (i + 1);
+        Map<String, Map<String, String>> cy = new LinkedHashMap<>();
+        cy.put("coordinator", new LinkedHashMap<>(Map.of("id", "coordinator" + suffix)));
+        cy.put("nodes_listener", section("host", q(plan.coordinatorHost()), "port", Integer.toString(r.nodesPort())));
+        cy.put("rest", section("host", q(plan.coordinatorHost()), "port", Integer.toString(r.restPort())));
+        cy.put("tls", section("certificate", "coordinator.crt", "private_key", "coordinator.key", "ca", "ca.crt"));
+        cy.put("admin", section("credential_sha256", AdminCredential.digestHex(token)
+            + "  # SHA-256 of the token in ./admin-credential (the token itself is never stored here)"));
+        cy.put("console", section("users_file", "console-users.yaml"));
+        cy.put("cluster", section("name", q(plan.consortium()), "host", "127.0.0.1", "port", Integer.toString(r.clusterPort()),
+            "state_dir", "state" + suffix));
+        List<String> others = new ArrayList<>();
+        for (Replica o : instances) if (o != r) others.add("'127.0.0.1:" + o.clusterPort() + "'");
+        if (!others.isEmpty()) cy.get("cluster").put("members", "[" + String.join(", ", others) + "]");
+        if (i > 0) cy.put("storage", section("audit_log", "audit" + suffix + ".log"));
+        if (he != null) cy.put("he", section("public_key", "he-public-key.pb"));
+        plan.coordinatorSettings().forEach((k, v) -> {
+          int dot = k.indexOf('.');
+          if (dot < 0) throw new IllegalArgumentException("setting '" + k + "' must be section.key");
+          cy.computeIfAbsent(k.substring(0, dot), x -> new LinkedHashMap<>()).put(k.substring(dot + 1), v);
+        });
+        StringBuilder text = new StringBuilder("# Consilium coordinator configuration; every key is documented in coordinator/README.md.\n");
+        cy.forEach((section, kv) -> {
+          text.append(section).append(":\n");
+          kv.forEach((k, v) -> text.append("  ").append(k).append(": ").append(v).append('\n'));
+        });
+        Path config = coord.resolve("coordinator" + suffix + ".yaml");
+        write(config, text.toString(), false);
+        instanceConfigs.add(config);
+      }
+      Path coordinatorConfig = instanceConfigs.get(0);
 
       Map<String, Path> nodeConfigs = new LinkedHashMap<>();
       Map<String, String> members = new LinkedHashMap<>();
@@ -163,6 +203,8 @@ public final class Provisioner {
             .append("# Consilium node configuration; every key is documented in node/README.md.\n")
             .append("node:\n  id: ").append(q(n.id())).append('\n')
             .append("coordinator:\n  host: ").append(q(plan.coordinatorHost())).append("\n  port: ").append(plan.nodesPort()).append('\n')
+            .append(instances.size() < 2 ? "" : "  endpoints: [" + String.join(", ", instances.stream()
+                .map(r -> "'" + plan.coordinatorHost() + ":" + r.nodesPort() + "'").toList()) + "]\n")
             .append("tls:\n  certificate: node.crt\n  private_key: node.key\n  ca: ca.crt\n")
             .append("storage:\n  ledger: privacy-ledger.log\n")
             .append("datasets:\n");
@@ -181,10 +223,18 @@ public final class Provisioner {
       }
       // The members and their certificates, pinned: a CA-issued certificate alone does not make a member.
       write(coord.resolve("members.yaml"), org.consilium.coordinator.gateway.Members.yaml(members), false);
-      return new Consortium(plan.out(), coordinatorConfig, nodeConfigs, token, caDir.resolve("ca.crt"), coord.resolve("console-credentials"));
+      return new Consortium(plan.out(), coordinatorConfig, nodeConfigs, token, caDir.resolve("ca.crt"), coord.resolve("console-credentials"),
+          instanceConfigs.subList(1, instanceConfigs.size()));
     } catch (IOException e) {
       throw new UncheckedIOException("provisioning into " + plan.out() + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /** A YAML section's keys and (already quoted) values, in order. */
+  private static Map<String, String> section(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) m.put(keysAndValues[i], keysAndValues[i + 1]);
+    return m;
   }
 
   /** Extra settings as dotted keys ("policy.epsilon_cap") rendered as nested YAML. */

@@ -21,17 +21,20 @@ import org.consilium.node.NodeMain;
 
 /**
  * A consortium on this machine: provisions a fresh CA and startup kits in a work folder, then
- * runs the coordinator and one node per hospital as separate JVM processes talking mutually
- * authenticated TLS over loopback. Logs go to work/logs. Closing it stops every process.
+ * runs the coordinator (one instance, or several forming one Hazelcast cluster) and one node per
+ * hospital as separate JVM processes talking mutually authenticated TLS over loopback. Logs go
+ * to work/logs. Closing it stops every process.
  */
 public final class LocalConsortium implements AutoCloseable {
   private final Path work;
   private final Provisioner.Consortium kits;
   private final Map<String, Process> nodes = new LinkedHashMap<>();
   private final Map<String, Path> datasets;
-  private Process coordinator;
-  private RestClient rest;
-  private final int restPort;
+  /** The coordinator instances, in provisioning order ("coordinator", "coordinator-2", ...). */
+  private final List<Process> coordinators = new ArrayList<>();
+  private final List<RestClient> rests = new ArrayList<>();
+  private final List<Integer> restPorts;
+  private int current;
 
   /**
    * How to set the consortium up; per-node extra settings (dotted keys) go into each node.yaml.
@@ -65,27 +68,42 @@ public final class LocalConsortium implements AutoCloseable {
     }
   }
 
-  private LocalConsortium(Path work, Provisioner.Consortium kits, Map<String, Path> datasets, int restPort) {
+  private LocalConsortium(Path work, Provisioner.Consortium kits, Map<String, Path> datasets, List<Integer> restPorts) {
     this.work = work;
     this.kits = kits;
     this.datasets = datasets;
-    this.restPort = restPort;
+    this.restPorts = List.copyOf(restPorts);
   }
 
-  /** Provisions and starts everything; returns once every node is registered and online. */
+  /** Provisions and starts everything with one coordinator instance; returns once every node is registered and online. */
   public static LocalConsortium start(Options options) {
+    return start(options, 1);
+  }
+
+  /**
+   * The same with a highly available coordinator of this many instances (one Hazelcast cluster;
+   * every node lists them all). REST calls go to the first until {@link #useCoordinator} says otherwise.
+   */
+  public static LocalConsortium start(Options options, int coordinatorInstances) {
     Path work = options.work().toAbsolutePath();
     Map<String, Path> data = options.datasets() != null ? options.datasets() : HeartDisease.extractTo(work.resolve("data"));
+    List<Integer> restPorts = new ArrayList<>();
+    List<Provisioner.Replica> replicas = new ArrayList<>();
     int nodesPort = freePort();
-    int restPort = freePort();
     int clusterPort = freePort();
+    restPorts.add(freePort());
+    for (int i = 1; i < coordinatorInstances; i++) {
+      Provisioner.Replica r = new Provisioner.Replica(freePort(), freePort(), freePort());
+      replicas.add(r);
+      restPorts.add(r.restPort());
+    }
     List<Provisioner.NodePlan> plans = new ArrayList<>();
     data.forEach((id, csv) -> plans.add(new Provisioner.NodePlan(id, Map.of(options.datasetName(), csv),
         options.nodeSettings().getOrDefault(id, Map.of()))));
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("consilium-sim", work.resolve("consortium"),
-        "127.0.0.1", nodesPort, restPort, clusterPort, plans, options.coordinatorSettings(), options.heKeyBits(),
-        options.dictionary()));
-    LocalConsortium c = new LocalConsortium(work, kits, data, restPort);
+        "127.0.0.1", nodesPort, restPorts.get(0), clusterPort, plans, options.coordinatorSettings(), options.heKeyBits(),
+        options.dictionary(), replicas));
+    LocalConsortium c = new LocalConsortium(work, kits, data, restPorts);
     try {
       c.startProcesses();
       return c;
@@ -96,12 +114,18 @@ public final class LocalConsortium implements AutoCloseable {
   }
 
   private void startProcesses() {
-    coordinator = launch("coordinator", CoordinatorMain.class.getName(), kits.coordinatorConfig());
-    waitFor(Duration.ofSeconds(90), "the coordinator to start (see " + log("coordinator") + ")", () -> {
-      if (!coordinator.isAlive()) throw new IllegalStateException("the coordinator exited: see " + log("coordinator"));
-      return read(work.resolve("logs/coordinator.out")).contains("CONSILIUM_COORDINATOR_READY");
-    });
-    rest = new RestClient(URI.create("https://127.0.0.1:" + restPort + "/"), kits.caCertificate(), kits.adminToken());
+    List<Path> configs = new ArrayList<>(List.of(kits.coordinatorConfig()));
+    configs.addAll(kits.replicaConfigs());
+    for (int i = 0; i < configs.size(); i++) {
+      String name = coordinatorName(i);
+      Process p = launch(name, CoordinatorMain.class.getName(), configs.get(i));
+      coordinators.add(p);
+      waitFor(Duration.ofSeconds(90), name + " to start (see " + log(name) + ")", () -> {
+        if (!p.isAlive()) throw new IllegalStateException(name + " exited: see " + log(name));
+        return read(work.resolve("logs/" + name + ".out")).contains("CONSILIUM_COORDINATOR_READY");
+      });
+      rests.add(new RestClient(URI.create("https://127.0.0.1:" + restPorts.get(i) + "/"), kits.caCertificate(), kits.adminToken()));
+    }
     kits.nodeConfigs().forEach((id, cfg) -> nodes.put(id, launch(id, NodeMain.class.getName(), cfg)));
     waitFor(Duration.ofSeconds(90), "all nodes to connect", () -> {
       for (var n : nodes.entrySet()) {
@@ -139,8 +163,54 @@ public final class LocalConsortium implements AutoCloseable {
     return work;
   }
 
+  /** The REST client of the coordinator instance in use. */
   public RestClient rest() {
-    return rest;
+    return rests.get(current);
+  }
+
+  /** The REST client of coordinator instance i (0 is the first). */
+  public RestClient rest(int instance) {
+    return rests.get(instance);
+  }
+
+  /** Sends the REST calls of this object to coordinator instance i from now on. */
+  public void useCoordinator(int instance) {
+    current = instance;
+  }
+
+  public long coordinatorPid(int instance) {
+    return coordinators.get(instance).pid();
+  }
+
+  public int coordinatorCount() {
+    return coordinators.size();
+  }
+
+  private static String coordinatorName(int instance) {
+    return instance == 0 ? "coordinator" : "coordinator-" + (instance + 1);
+  }
+
+  /** Kills coordinator instance i abruptly (SIGKILL), as a machine loss would. */
+  public void killCoordinator(int instance) {
+    Process p = coordinators.get(instance);
+    p.destroyForcibly();
+    try {
+      p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Pauses (SIGSTOP) or resumes (SIGCONT) coordinator instance i, as a long GC pause or a frozen VM would. */
+  public void pauseCoordinator(int instance, boolean pause) {
+    try {
+      int rc = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(coordinators.get(instance).pid())).start().waitFor();
+      if (rc != 0) throw new IllegalStateException("kill " + (pause ? "-STOP" : "-CONT") + " failed with " + rc);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   public Provisioner.Consortium kits() {
@@ -157,7 +227,7 @@ public final class LocalConsortium implements AutoCloseable {
   }
 
   public List<String> onlineNodes() {
-    RestClient.Response r = rest.get("api/v1/nodes");
+    RestClient.Response r = rest().get("api/v1/nodes");
     if (r.status() != 200) return List.of();
     List<String> online = new ArrayList<>();
     new JsonArray(r.body()).forEach(o -> {
@@ -169,23 +239,23 @@ public final class LocalConsortium implements AutoCloseable {
 
   /** Submits a job spec (JSON) and returns its id; throws with the API's message if refused. */
   public String submit(String specJson) {
-    RestClient.Response r = rest.post("api/v1/jobs", specJson);
+    RestClient.Response r = rest().post("api/v1/jobs", specJson);
     if (r.status() != 201) throw new IllegalStateException("job refused (" + r.status() + "): " + r.body());
     return new JsonObject(r.body()).getString("id");
   }
 
   public JsonObject job(String id) {
-    RestClient.Response r = rest.get("api/v1/jobs/" + id);
+    RestClient.Response r = rest().get("api/v1/jobs/" + id);
     if (r.status() != 200) throw new IllegalStateException("GET job " + id + ": " + r.status() + " " + r.body());
     return new JsonObject(r.body());
   }
 
-  /** Waits until the job is RELEASED, REFUSED or FAILED and returns its record. */
+  /** Waits until the job has ended (RELEASED, REFUSED, FAILED or CANCELLED) and returns its record. */
   public JsonObject awaitJob(String id, Duration timeout) {
     JsonObject[] last = new JsonObject[1];
     waitFor(timeout, "job " + id + " to finish", () -> {
       last[0] = job(id);
-      return Set.of("RELEASED", "REFUSED", "FAILED").contains(last[0].getString("status"));
+      return org.consilium.coordinator.state.JobStore.isFinal(last[0].getString("status"));
     });
     return last[0];
   }
@@ -193,7 +263,7 @@ public final class LocalConsortium implements AutoCloseable {
   /** The operating-system process id of a node, for fault-injection tests. */
   /** The process id of a node, or of the coordinator for "coordinator". */
   public long pid(String nodeId) {
-    return "coordinator".equals(nodeId) ? coordinator.pid() : nodes.get(nodeId).pid();
+    return "coordinator".equals(nodeId) ? coordinators.get(0).pid() : nodes.get(nodeId).pid();
   }
 
   /** Peak resident memory of a node process in MiB (VmHWM from /proc), or -1 where /proc is not available. */
@@ -259,12 +329,25 @@ public final class LocalConsortium implements AutoCloseable {
     }
   }
 
+  /** A stopped process does not act on SIGTERM until it runs again. */
+  private static void pauseIfStopped(Process p) {
+    try {
+      new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor();
+    } catch (IOException e) {
+      // best effort: destroyForcibly follows if it does not stop
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
-    for (Process p : nodes.values()) p.destroy();
-    if (coordinator != null) coordinator.destroy();
     List<Process> all = new ArrayList<>(nodes.values());
-    if (coordinator != null) all.add(coordinator);
+    all.addAll(coordinators);
+    for (Process p : all) {
+      if (p.isAlive()) pauseIfStopped(p);
+      p.destroy();
+    }
     for (Process p : all) {
       try {
         if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly().waitFor();

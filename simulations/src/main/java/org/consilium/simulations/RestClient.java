@@ -71,6 +71,11 @@ public final class RestClient {
     }
   }
 
+  /** The same credentials (token or console session) at another server, e.g. another coordinator instance. */
+  public RestClient at(URI otherBase) {
+    return new RestClient(otherBase, caCertificate, token, cookie, csrf, contentType);
+  }
+
   /** This session's cookie without its CSRF token: what a cross-site form post would carry. */
   public RestClient withoutCsrf() {
     return new RestClient(base, caCertificate, token, cookie, null, contentType);

@@ -30,6 +30,11 @@ public final class SimulationMain implements Callable<Integer> {
   @Option(names = "--exit", description = "exit after the job instead of keeping the consortium up")
   boolean exit;
 
+  @Option(names = "--coordinators", defaultValue = "1",
+      description = "coordinator instances forming one highly available cluster (default: ${DEFAULT-VALUE}); "
+          + "kill one and its jobs continue on another")
+  int coordinators;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new SimulationMain()).execute(args));
   }
@@ -38,8 +43,13 @@ public final class SimulationMain implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = work != null ? work : Files.createTempDirectory("consilium-sim-");
     System.out.println("Provisioning a four-hospital consortium in " + dir + " ...");
-    try (LocalConsortium c = LocalConsortium.start(LocalConsortium.Options.defaults(dir))) {
-      System.out.println("Coordinator and nodes " + c.nodeIds() + " are up (mutually authenticated TLS on loopback).");
+    if (coordinators < 1) {
+      System.err.println("consilium-simulate: --coordinators must be at least 1, got " + coordinators);
+      return 2;
+    }
+    try (LocalConsortium c = LocalConsortium.start(LocalConsortium.Options.defaults(dir), coordinators)) {
+      System.out.println((coordinators == 1 ? "Coordinator" : coordinators + " coordinator instances (one cluster)") + " and nodes "
+          + c.nodeIds() + " are up (mutually authenticated TLS on loopback).");
       String spec = DefaultJob.spec(epsilon);
       String id = c.submit(spec);
       System.out.println("Submitted job " + id + ": mean age and diagnosis by sex, epsilon " + epsilon);
@@ -54,6 +64,10 @@ public final class SimulationMain implements Callable<Integer> {
       System.out.print(DefaultJob.table(result.build(), DefaultJob.pooledExact(spec, c.datasets())));
       System.out.println();
       if (exit) return 0;
+      for (int i = 1; i < c.coordinatorCount(); i++) {
+        System.out.println("Coordinator instance " + (i + 1) + ": " + c.rest(i).base() + "console/ (pid " + c.coordinatorPid(i)
+            + "; the same jobs, users and sessions)");
+      }
       System.out.println("Console: " + c.rest().base() + "console/  (the certificate is the consortium's own: "
           + c.kits().caCertificate() + "; your browser will ask you to trust it)");
       System.out.println("  sign-ins for 'admin' and 'analyst' are in " + c.kits().consoleCredentials());

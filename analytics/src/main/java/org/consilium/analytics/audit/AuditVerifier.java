@@ -95,9 +95,11 @@ public final class AuditVerifier {
   }
 
   /** Every head that holders recorded (detail key) must be an entry of log with that hash. */
-  private static List<String> anchors(List<AuditRecord> holders, String key, List<AuditRecord> log, String logName, String holderName) {
-    Map<Long, AuditRecord> bySeq = new HashMap<>();
-    for (AuditRecord r : log) bySeq.put(r.getSeq(), r);
+  private static List<String> anchors(List<AuditRecord> holders, String key, List<List<AuditRecord>> logs, String logName,
+      String holderName) {
+    // Several logs (one per coordinator instance) hold entries at the same sequence numbers; a head names one by its hash.
+    Map<Long, List<AuditRecord>> bySeq = new HashMap<>();
+    for (List<AuditRecord> log : logs) for (AuditRecord r : log) bySeq.computeIfAbsent(r.getSeq(), k -> new ArrayList<>()).add(r);
     List<String> out = new ArrayList<>();
     for (AuditRecord r : holders) {
       String text = detail(r, key);
@@ -109,11 +111,11 @@ public final class AuditVerifier {
         out.add(holderName + " recorded a malformed head '" + text + "' for job " + r.getJobId());
         continue;
       }
-      AuditRecord entry = bySeq.get(head.seq());
-      if (entry == null) {
+      List<AuditRecord> entries = bySeq.getOrDefault(head.seq(), List.of());
+      if (entries.isEmpty()) {
         out.add(logName + " lacks entry " + head.seq() + ", which " + holderName + " recorded as its head for job " + r.getJobId()
             + ": entries were removed from its end");
-      } else if (!head.matches(entry)) {
+      } else if (entries.stream().noneMatch(head::matches)) {
         out.add(logName + "'s entry " + head.seq() + " differs from the head " + holderName + " recorded for job " + r.getJobId());
       }
     }
@@ -126,6 +128,15 @@ public final class AuditVerifier {
    * coordinator released.
    */
   public static List<String> crossCheck(List<AuditRecord> coordinator, List<AuditRecord> node, String nodeId) {
+    return crossCheckInstances(List.of(coordinator), node, nodeId);
+  }
+
+  /**
+   * The same against a highly available coordinator: the (verified) logs of all its instances,
+   * which together hold what "the coordinator" did (a job offered by one may be released by another).
+   */
+  public static List<String> crossCheckInstances(List<List<AuditRecord>> instances, List<AuditRecord> node, String nodeId) {
+    List<AuditRecord> coordinator = instances.stream().flatMap(List::stream).toList();
     Set<String> offeredToNode = new HashSet<>();
     Map<String, String> released = new HashMap<>();
     for (AuditRecord r : coordinator) {
@@ -137,8 +148,8 @@ public final class AuditVerifier {
     List<String> problems = new ArrayList<>();
     // Anchors: each side recorded the other's head (SEQ:HASH) at offers and decisions; a log cut or
     // rewritten below a head the other side holds no longer has that entry.
-    problems.addAll(anchors(node, "coordinator_head", coordinator, "the coordinator's log", "node " + nodeId));
-    problems.addAll(anchors(coordinator.stream().filter(r -> nodeId.equals(detail(r, "node"))).toList(), "node_head", node,
+    problems.addAll(anchors(node, "coordinator_head", instances, "the coordinator's log", "node " + nodeId));
+    problems.addAll(anchors(coordinator.stream().filter(r -> nodeId.equals(detail(r, "node"))).toList(), "node_head", List.of(node),
         "node " + nodeId + "'s log", "the coordinator"));
     // Refusals are on both sides, or neither.
     Set<String> refusedPerCoordinator = new HashSet<>();

@@ -383,9 +383,18 @@ public final class JobRunner {
     return p;
   }
 
-  /** Closes rounds for as long as no live participant is still expected to answer. */
+  /**
+   * Closes rounds for as long as no live participant is still expected to answer. Right after a
+   * takeover a node that has not reconnected yet is not gone: until the round closes, only its
+   * deadline (or every answer) closes it.
+   */
   void advance(LiveJob job) {
-    while (active.get(job.id) == job && pending(job).stream().noneMatch(n -> gateway.connection(n) != null)) closeRound(job);
+    while (active.get(job.id) == job) {
+      SortedSet<String> pending = pending(job);
+      if (pending.stream().anyMatch(n -> gateway.connection(n) != null)) return;
+      if (job.resumedWaiting && !pending.isEmpty()) return;
+      closeRound(job);
+    }
   }
 
   private void armTimer(LiveJob job) {
@@ -402,6 +411,7 @@ public final class JobRunner {
   }
 
   private void closeRound(LiveJob job) {
+    job.resumedWaiting = false;
     if (job.aggregation == null) {
       // A multi-step job has its acceptances: start the first step with those who accepted.
       List<String> accepted = List.copyOf(job.accepted);
@@ -547,6 +557,7 @@ public final class JobRunner {
 
   /** A job this instance took over: it runs here from now on, the current round re-sent to the nodes connected now. */
   private void resumed(LiveJob job) {
+    job.resumedWaiting = true;
     LiveJob before = active.put(job.id, job);
     if (before != null && before.timer >= 0) vertx.cancelTimer(before.timer);
     sendRound(job, job.roundSends.keySet().stream().filter(n -> gateway.connection(n) != null).toList());

@@ -71,6 +71,8 @@ final class LiveJob {
   final List<Outgoing> outbox = new ArrayList<>();
   boolean storing;
   boolean dirty;
+  /** Taken over and its current round not closed yet: nodes still reconnecting are not counted as gone. */
+  boolean resumedWaiting;
 
   /** A frame for a node, sent once the state that caused it is stored. */
   record Outgoing(String node, Frame frame) {}
