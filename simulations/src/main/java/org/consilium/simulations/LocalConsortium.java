@@ -114,16 +114,9 @@ public final class LocalConsortium implements AutoCloseable {
   }
 
   private void startProcesses() {
-    List<Path> configs = new ArrayList<>(List.of(kits.coordinatorConfig()));
-    configs.addAll(kits.replicaConfigs());
-    for (int i = 0; i < configs.size(); i++) {
-      String name = coordinatorName(i);
-      Process p = launch(name, CoordinatorMain.class.getName(), configs.get(i));
-      coordinators.add(p);
-      waitFor(Duration.ofSeconds(90), name + " to start (see " + log(name) + ")", () -> {
-        if (!p.isAlive()) throw new IllegalStateException(name + " exited: see " + log(name));
-        return read(work.resolve("logs/" + name + ".out")).contains("CONSILIUM_COORDINATOR_READY");
-      });
+    for (int i = 0; i < 1 + kits.replicaConfigs().size(); i++) {
+      coordinators.add(null);
+      launchCoordinator(i);
       rests.add(new RestClient(URI.create("https://127.0.0.1:" + restPorts.get(i) + "/"), kits.caCertificate(), kits.adminToken()));
     }
     kits.nodeConfigs().forEach((id, cfg) -> nodes.put(id, launch(id, NodeMain.class.getName(), cfg)));
@@ -188,6 +181,23 @@ public final class LocalConsortium implements AutoCloseable {
 
   private static String coordinatorName(int instance) {
     return instance == 0 ? "coordinator" : "coordinator-" + (instance + 1);
+  }
+
+  private void launchCoordinator(int i) {
+    String name = coordinatorName(i);
+    Path config = i == 0 ? kits.coordinatorConfig() : kits.replicaConfigs().get(i - 1);
+    Process p = launch(name, CoordinatorMain.class.getName(), config);
+    coordinators.set(i, p);
+    waitFor(Duration.ofSeconds(90), name + " to start (see " + log(name) + ")", () -> {
+      if (!p.isAlive()) throw new IllegalStateException(name + " exited: see " + log(name));
+      return read(work.resolve("logs/" + name + ".out")).contains("CONSILIUM_COORDINATOR_READY");
+    });
+  }
+
+  /** Starts coordinator instance i again (after {@link #killCoordinator}); it joins the others' cluster. */
+  public void restartCoordinator(int i) {
+    if (coordinators.get(i).isAlive()) throw new IllegalStateException(coordinatorName(i) + " is still running");
+    launchCoordinator(i);
   }
 
   /** Kills coordinator instance i abruptly (SIGKILL), as a machine loss would. */

@@ -124,6 +124,45 @@ class CoordinatorTakeoverTest {
     assertAuditLogsVerify(kit.resolve("audit-2.log"));
   }
 
+  /**
+   * A frozen owner (SIGSTOP: a long pause, or an instance cut off from the others) is taken over
+   * like a dead one. When it runs again its view is old: the nodes have left it and ignore its
+   * epoch, so it releases nothing; when the two halves of the cluster meet again, the newer
+   * owner's record is the one kept.
+   */
+  @Test
+  @Order(3)
+  void aFrozenOwnerThatWakesUpAfterTheTakeoverReleasesNothing() throws Exception {
+    consortium.restartCoordinator(0);
+    String id = consortium.submit(spec()); // through instance 1, which drives it
+    awaitMidJob(id);
+    consortium.pauseCoordinator(1, true);
+    consortium.useCoordinator(0);
+    JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(3));
+    assertEquals(coefficients(uninterrupted), coefficients(model(job)), "the job finished on instance 0 with the same model");
+    String released = job.getJsonObject("result").encode();
+    consortium.pauseCoordinator(1, false);
+    Path kit = consortium.kits().coordinatorConfig().getParent();
+    // The woken instance acts on its old view for a while, then the halves merge: the record stays the new owner's.
+    LocalConsortium.waitFor(Duration.ofSeconds(60), "the woken instance to rejoin and agree", () -> {
+      RestClient.Response r = consortium.rest(1).get("api/v1/jobs/" + id);
+      return r.status() == 200 && "RELEASED".equals(new JsonObject(r.body()).getString("status"))
+          && released.equals(new JsonObject(r.body()).getJsonObject("result").encode());
+    });
+    Thread.sleep(3000);
+    assertEquals("RELEASED", consortium.rest(0).get("api/v1/jobs/" + id).status() == 200
+        ? new JsonObject(consortium.rest(0).get("api/v1/jobs/" + id).body()).getString("status") : "?", "the record stays released");
+    List<String> wokenLog = Files.readAllLines(kit.resolve("audit-2.log"));
+    assertFalse(wokenLog.stream().anyMatch(l -> l.contains("\"job.released\"") && l.contains(id)),
+        "the woken instance released nothing for the job");
+    for (String node : consortium.nodeIds()) {
+      long results = Files.readAllLines(consortium.kits().nodeConfigs().get(node).getParent().resolve("audit.log")).stream()
+          .filter(l -> l.contains("\"job.released\"") && l.contains(id)).count();
+      assertEquals(1, results, node + " received the job's result once");
+    }
+    assertAuditLogsVerify(kit.resolve("audit-2.log"));
+  }
+
   private static List<Double> coefficients(TrainedModel m) {
     return m.getCoefficientsList().stream().map(c -> c.getValue()).toList();
   }

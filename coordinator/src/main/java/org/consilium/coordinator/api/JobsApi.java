@@ -198,10 +198,9 @@ final class JobsApi {
         RestApi.error(ctx, 403, "only the analyst who submitted job '" + job.getString("id") + "' or an administrator may cancel it");
       } else if (JobStore.isFinal(job.getString("status"))) {
         RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has already ended (" + job.getString("status") + ")");
-      } else if (!runner.cancel(job.getString("id"), who.name())) {
-        RestApi.error(ctx, 409, "job '" + job.getString("id") + "' is not running on this coordinator instance");
       } else {
-        withJob(ctx, ctx::json);
+        runner.cancel(job.getString("id"), who.name()).ifPresentOrElse(ctx::json,
+            () -> RestApi.error(ctx, 409, "job '" + job.getString("id") + "' is not running on this coordinator instance"));
       }
     });
   }

@@ -55,7 +55,7 @@ final class JobJournal {
     }
     List<LiveJob.Outgoing> out = List.copyOf(job.outbox);
     job.outbox.clear();
-    JsonObject view = job.record.copy().put("updatedAt", Instant.now().toString());
+    JsonObject view = job.record.copy().put("updatedAt", Instant.now().toString()).put("epoch", job.epoch);
     job.storing = true;
     store.write(job.state()).whenComplete((stored, error) -> context.runOnContext(v -> {
       job.storing = false;

@@ -491,15 +491,16 @@ public final class JobRunner {
   /**
    * Cancels a job this instance is running: it ends CANCELLED (audited) and every participant
    * is told to stop; a node refunds its reservation when nothing computed from its data has
-   * left it yet. False when the job is not running here (unknown, or already finished).
+   * left it yet. Returns the job's record as cancelled; empty when the job is not running here
+   * (unknown, or already finished).
    */
-  public boolean cancel(String jobId, String by) {
+  public Optional<JsonObject> cancel(String jobId, String by) {
     LiveJob job = active.get(jobId);
-    if (job == null) return false;
+    if (job == null) return Optional.empty();
     job.record.put("cancelledBy", by);
     finish(job, JobStatus.CANCELLED, "cancelled by " + by);
     journal.commit(job);
-    return true;
+    return Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
   }
 
   private void setStatus(LiveJob job, JobStatus status) {

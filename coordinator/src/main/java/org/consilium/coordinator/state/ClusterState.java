@@ -45,6 +45,9 @@ public final class ClusterState implements AutoCloseable {
     c.setProperty("hazelcast.shutdownhook.enabled", "false");
     c.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(failureSeconds));
     c.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // Halves of a split cluster look for each other soon after the split, and merge (jobs by NewestEpochMerge).
+    c.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(2 * failureSeconds));
+    c.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(2 * failureSeconds));
     NetworkConfig net = c.getNetworkConfig();
     net.setPort(port).setPortAutoIncrement(false);
     net.getInterfaces().setEnabled(true).addInterface(host);
@@ -55,7 +58,11 @@ public final class ClusterState implements AutoCloseable {
     members.forEach(m -> join.getTcpIpConfig().addMember(m));
     c.addMapConfig(new MapConfig(SESSIONS).setBackupCount(1));
     for (String map : List.of(NODES, JOBS, JOB_STATES)) {
-      c.addMapConfig(new MapConfig(map).setBackupCount(1).setMapStoreConfig(new MapStoreConfig().setEnabled(true)
+      MapConfig config = new MapConfig(map).setBackupCount(1);
+      if (!map.equals(NODES)) {
+        config.setMergePolicyConfig(new com.hazelcast.config.MergePolicyConfig(NewestEpochMerge.class.getName(), 100));
+      }
+      c.addMapConfig(config.setMapStoreConfig(new MapStoreConfig().setEnabled(true)
           .setImplementation(new FileMapStore(stateDir.resolve(map))).setWriteDelaySeconds(0)
           .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER)));
     }
