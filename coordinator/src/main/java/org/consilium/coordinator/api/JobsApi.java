@@ -82,8 +82,8 @@ final class JobsApi {
       JsonObject record = runner.submit(spec, AccessControl.principal(ctx).name());
       ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/jobs/" + record.getString("id"));
       ctx.json(record);
-    } catch (JobRunner.SubmitException e) {
-      RestApi.error(ctx, e.kind() == JobRunner.SubmitException.Kind.INVALID_SPEC ? 400 : 409, e.getMessage());
+    } catch (org.consilium.coordinator.jobs.JobSubmission.SubmitException e) {
+      RestApi.error(ctx, e.kind() == org.consilium.coordinator.jobs.JobSubmission.SubmitException.Kind.INVALID_SPEC ? 400 : 409, e.getMessage());
     }
   }
 

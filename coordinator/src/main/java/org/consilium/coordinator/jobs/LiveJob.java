@@ -71,6 +71,8 @@ final class LiveJob {
   final List<Outgoing> outbox = new ArrayList<>();
   boolean storing;
   boolean dirty;
+  /** Another instance took the job over: this one no longer drives it. */
+  boolean handedOver;
   /** Taken over and its current round not closed yet: nodes still reconnecting are not counted as gone. */
   boolean resumedWaiting;
 
@@ -93,6 +95,11 @@ final class LiveJob {
       certificates.put(p.getNodeId(), Pem.certificate(p.getCertificateDer().toByteArray()));
     }
     this.driver = computation.driver(participants, threshold, narratives);
+  }
+
+  /** True while this instance drives the job: not ended, not handed over. */
+  boolean driving() {
+    return !handedOver && !org.consilium.coordinator.state.JobStore.isFinal(status);
   }
 
   /** The step being aggregated now, as the computation names it. */

@@ -4,6 +4,16 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Locale;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobResume;
+import org.consilium.analytics.wire.JobStatus;
+import org.consilium.analytics.wire.MessageType;
+import org.consilium.coordinator.gateway.NodeConnection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -17,10 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Taking over jobs whose owner left the cluster: a job is claimed (its epoch raised, so the old
- * owner's writes are refused from then on) by one instance only, and rebuilt from its stored
- * state. Claims happen when an instance starts, when one leaves, and when a node that runs a job
- * this instance does not know resumes it here.
+ * Taking over jobs whose owner left the cluster, and nodes resuming jobs here: a job is claimed
+ * (its epoch raised, so the old owner's writes are refused from then on) by one instance only,
+ * and rebuilt from its stored state. Claims happen when an instance starts, when one leaves, and
+ * when a node that runs a job this instance does not know resumes it here.
  */
 final class Takeover {
   private static final Logger log = LoggerFactory.getLogger(Takeover.class);
@@ -48,6 +58,9 @@ final class Takeover {
   private final Function<JobState, LiveJob> rebuild;
   private final Consumer<LiveJob> resumed;
   private final Map<String, Future<Found>> inFlight = new HashMap<>();
+  private JobLifecycle lifecycle;
+  private JobJournal journal;
+  private Consumer<LiveJob> fencedOut;
 
   Takeover(Vertx vertx, ClusterState state, JobStore store, AuditLog audit, Function<JobState, LiveJob> rebuild,
       Consumer<LiveJob> resumed) {
@@ -58,6 +71,13 @@ final class Takeover {
     this.audit = audit;
     this.rebuild = rebuild;
     this.resumed = resumed;
+  }
+
+  /** What a node's resume is handed to: the lifecycle, the journal, and what to do when this instance is found out of date. */
+  void resumeWith(JobLifecycle lifecycle, JobJournal journal, Consumer<LiveJob> fencedOut) {
+    this.lifecycle = lifecycle;
+    this.journal = journal;
+    this.fencedOut = fencedOut;
   }
 
   /** Claims every running job whose owner is not a live instance. Call on the runner's context. */
@@ -104,5 +124,82 @@ final class Takeover {
       }
     }));
     return result.future();
+  }
+
+  /**
+   * A node that reconnected still runs the job: if this instance does not, it finds it (taking
+   * it over when its owner has left the cluster), takes the frames the node last sent unless it
+   * has them, and sends the node the current round's frames again.
+   */
+  void onResume(NodeConnection from, Frame f, LiveJob job) {
+    String jobId = f.getJobId();
+    JobResume resume;
+    try {
+      resume = FrameCodec.payload(f, JobResume.parser());
+    } catch (IllegalArgumentException e) {
+      from.send(FrameCodec.error(jobId, "malformed", "JOB_RESUME: " + e.getMessage()));
+      return;
+    }
+    if (job != null) {
+      resumeNode(job, from, resume);
+      return;
+    }
+    find(jobId).onComplete(found -> {
+      if (found.failed()) {
+        from.send(FrameCodec.error(jobId, "not_owner", "the job cannot be resumed on this instance now: " + found.cause().getMessage()));
+      } else if (found.result() instanceof Found.Resumed r) {
+        resumeNode(r.job(), from, resume);
+      } else if (found.result() instanceof Found.Ended e) {
+        from.send(endedFrame(e.state()));
+      } else if (found.result() instanceof Found.OwnedElsewhere o) {
+        from.send(FrameCodec.error(jobId, "not_owner", "another coordinator instance drives job '" + jobId + "'; connect to it"));
+      } else {
+        from.send(FrameCodec.error(jobId, "unknown_job", "no job '" + jobId + "'"));
+      }
+    });
+  }
+
+  private void resumeNode(LiveJob job, NodeConnection from, JobResume resume) {
+    String node = from.nodeId();
+    if (!job.partyOf.containsKey(node)) {
+      from.send(FrameCodec.error(job.id, "not_a_participant", "node '" + node + "' is not a participant of " + job.id));
+      return;
+    }
+    if (resume.getEpoch() > job.epoch) {
+      // The node has heard from a newer owner than this instance: this one was taken over.
+      from.send(FrameCodec.error(job.id, "not_owner", "job '" + job.id + "' has a newer owner than this instance"));
+      fencedOut.accept(job);
+      return;
+    }
+    for (Frame sent : resume.getLastSentList()) {
+      if (!job.driving()) break;
+      try {
+        lifecycle.take(job, node, sent.toBuilder().setSender(node).build());
+      } catch (RuntimeException e) {
+        log.debug("job {}: {} re-sent a {} that is not taken now: {}", job.id, node, sent.getType(), e.getMessage());
+      }
+    }
+    if (job.driving()) {
+      lifecycle.sendRound(job, List.of(node));
+      lifecycle.advance(job);
+    }
+    journal.commit(job);
+  }
+
+  /** What a node that resumes an ended job is told: the result, or why it ended. */
+  private static Frame endedFrame(org.consilium.analytics.wire.JobState s) {
+    JsonObject record = new JsonObject(s.getRecordJson());
+    String id = s.getSpec().getJobId();
+    if (s.getStatus() == JobStatus.RELEASED && record.containsKey("result")) {
+      JobResult.Builder r = JobResult.newBuilder();
+      try {
+        com.google.protobuf.util.JsonFormat.parser().merge(record.getJsonObject("result").encode(), r);
+        return FrameCodec.frame(MessageType.JOB_RESULT, id, 0, r.build()).toBuilder().setEpoch(s.getEpoch()).build();
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        log.warn("job {}: its stored result does not parse: {}", id, e.getMessage());
+      }
+    }
+    return FrameCodec.error(MessageType.JOB_ABORT, id, s.getStatus().name().toLowerCase(Locale.ROOT),
+        record.getString("error", "the job ended " + s.getStatus().name().toLowerCase(Locale.ROOT)));
   }
 }
