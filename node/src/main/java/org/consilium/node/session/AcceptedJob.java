@@ -47,6 +47,21 @@ final class AcceptedJob {
     this.contributor = contributor;
   }
 
+  /** The party indices of a step's participants; throws naming what is wrong with the list. */
+  java.util.SortedSet<Integer> parties(int step, List<String> participants) {
+    java.util.TreeSet<Integer> parties = new java.util.TreeSet<>();
+    for (String p : participants) {
+      Integer i = indexOf.get(p);
+      if (i == null) throw new IllegalArgumentException("step " + step + " names '" + p + "', not a participant of the job");
+      parties.add(i);
+    }
+    if (!parties.contains(self)) throw new IllegalArgumentException("step " + step + " does not include this node");
+    if (parties.size() < threshold) {
+      throw new IllegalArgumentException("step " + step + " has " + parties.size() + " participants, threshold is " + threshold);
+    }
+    return parties;
+  }
+
   boolean dataSent() {
     return steps.values().stream().anyMatch(JobSession::dataSent);
   }

@@ -8,21 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.consilium.analytics.audit.AuditLog;
-import org.consilium.analytics.data.Cohort;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.SkellamNoise;
-import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.job.Computation;
-import org.consilium.analytics.wire.Aggregation;
-import org.consilium.analytics.wire.DatasetBudget;
 import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.FrameCodec;
-import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.JobDecision;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobResult;
@@ -30,20 +24,13 @@ import org.consilium.analytics.wire.JobResume;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
-import org.consilium.analytics.wire.PeerIdentity;
-import org.consilium.analytics.wire.PolicySummary;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.he.threshold.KeyShare;
 import org.consilium.mpc.ring.RingVector;
-import org.consilium.mpc.secagg.PeerAuthenticator;
-import org.consilium.mpc.secagg.SecAggParty;
-import org.consilium.mpc.secagg.SessionParams;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
-import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.consilium.node.policy.CohortTest;
-import org.consilium.node.policy.Policy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,17 +46,16 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
   public static final String SOFTWARE_VERSION = "0.1.0";
-  /** How many of the newest ledger entries a node shows the consortium with its budgets. */
-  private static final int LEDGER_HISTORY = 100;
 
   private final NodeConfig config;
   private final NodeIdentity identity;
   private final Map<String, Dataset> datasets;
   private final PrivacyLedger ledger;
-  private final Policy policy;
   private final KeyShare keyShare;
   private final SecureRandom rng = new SecureRandom();
-  private final CohortTest cohortTest = new CohortTest(rng);
+  private final Admission admission;
+  private final Backends backends;
+  private final NodeReports reports;
   private final Map<String, AcceptedJob> jobs = new HashMap<>();
   private final AuditLog audit;
   private final DataDictionary dictionary;
@@ -83,37 +69,18 @@ public final class NodeAgent {
     this.identity = identity;
     this.datasets = Map.copyOf(datasets);
     this.ledger = ledger;
-    this.policy = new Policy(config.policy());
+    this.reports = new NodeReports(config, ledger, audit);
+    this.backends = new Backends(identity, keyShare, rng);
+    this.admission = new Admission(config, identity, dictionary, this.datasets, ledger, keyShare, new CohortTest(rng), this::noise);
     this.keyShare = keyShare;
   }
 
   public Frame hello() {
-    Hello.Builder h = Hello.newBuilder().setNodeId(config.nodeId()).setSoftwareVersion(SOFTWARE_VERSION)
-        .addAllDatasets(config.datasets().keySet()).setPolicy(policySummary());
-    config.datasheet().forEach((section, text) -> h.addDatasheet(
-        org.consilium.analytics.wire.DatasheetAnswer.newBuilder().setSection(section).setText(text)));
-    return frame(MessageType.HELLO, "", 0, h.build());
+    return reports.hello();
   }
 
-  /** The policy and the budgets as the ledger has them now (for the coordinator's registry). */
-  private PolicySummary policySummary() {
-    PolicySummary.Builder p = PolicySummary.newBuilder().addAllAllowedComputations(config.policy().allowedComputations())
-        .setMinCohortSize(config.policy().minCohortSize()).setMinParties(config.policy().minParties())
-        .setAllowExactRelease(config.policy().allowExactRelease()).addAllAllowedColumns(config.policy().allowedColumns())
-        .setDpJobOverheadEpsilon(org.consilium.node.policy.CohortTest.EPSILON);
-    config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
-        .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
-    List<PrivacyLedger.Entry> entries = ledger.entries();
-    for (PrivacyLedger.Entry e : entries.subList(Math.max(0, entries.size() - LEDGER_HISTORY), entries.size())) {
-      p.addLedger(org.consilium.analytics.wire.LedgerEntry.newBuilder().setSeq(e.seq()).setAt(e.at().toString()).setKind(e.kind().name())
-          .setDataset(e.dataset()).setJobId(e.job()).setEpsilon(e.epsilon()));
-    }
-    return p.build();
-  }
-
-  /** Tells the coordinator the budgets after they changed (a reservation, a refund). */
   private Frame status() {
-    return frame(MessageType.NODE_STATUS, "", 0, policySummary());
+    return reports.status();
   }
 
   private List<Frame> statusIf(boolean budgetsChanged) {
@@ -162,7 +129,7 @@ public final class NodeAgent {
           }
           yield List.of();
         }
-        case AUDIT_REQUEST -> List.of(auditCopy(f.getJobId()));
+        case AUDIT_REQUEST -> List.of(reports.auditCopy(f.getJobId()));
         case JOB_ABORT -> {
           yield statusIf(abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage()));
         }
@@ -232,25 +199,7 @@ public final class NodeAgent {
     }
   }
 
-  /**
-   * A copy of this node's audit log for the consortium's administrators, unless the node's
-   * policy keeps it local. The log holds only what the coordinator already took part in
-   * (offers, decisions, rounds, digests), never data; it is signed, so the copy can be verified.
-   */
-  private Frame auditCopy(String requestId) {
-    if (!config.shareAuditLog()) {
-      return error(requestId, "audit_not_shared", "this node keeps its audit log local (audit.share_with_coordinator: false); "
-          + "read it on the node with consilium-audit");
-    }
-    List<String> lines = audit.lines();
-    long bytes = lines.stream().mapToLong(l -> l.length() + 8L).sum();
-    if (bytes > config.maxFrameBytes() / 2) {
-      return error(requestId, "audit_too_large", "the audit log (" + bytes + " bytes) is larger than a frame may carry; "
-          + "read it on the node with consilium-audit");
-    }
-    audit.append("audit.shared", "", "entries", Integer.toString(lines.size()));
-    return frame(MessageType.AUDIT_LOG, requestId, 0, org.consilium.analytics.wire.AuditLogCopy.newBuilder().addAllLines(lines).build());
-  }
+
 
   /** Drops a job; true if that refunded its budget reservation (the budgets changed). */
   private boolean abort(String jobId, String why) {
@@ -276,80 +225,20 @@ public final class NodeAgent {
     if (jobs.containsKey(jobId) || ledger.hasReservation(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
-    if (!spec.getDictionarySha256().equals(dictionary.digest())) {
-      return List.of(refuse(jobId, "dictionary", "the job was checked against another version of the data dictionary than this node's"));
-    }
-    Computation computation;
-    try {
-      computation = Computation.of(spec, offer.getPeersCount(), dictionary);
-    } catch (InvalidSpecException e) {
-      return List.of(refuse(jobId, "spec", e.getMessage()));
-    }
-    NodeConfig.DatasetConfig dataset = config.datasets().get(spec.getDataset());
-    if (dataset == null) return List.of(refuse(jobId, "datasets", "this node has no dataset '" + spec.getDataset() + "'"));
-    Map<Integer, X509Certificate> peers = new TreeMap<>();
-    Map<String, Integer> indexOf = new HashMap<>();
-    Integer me = null;
-    for (PeerIdentity p : offer.getPeersList()) {
-      X509Certificate cert = Pem.certificate(p.getCertificateDer().toByteArray());
-      String id;
-      try {
-        id = identity.verifiedNodeId(cert);
-      } catch (IllegalArgumentException e) {
-        return List.of(refuse(jobId, "peer_identity", "peer '" + p.getNodeId() + "': " + e.getMessage()));
-      }
-      if (!id.equals(p.getNodeId())) return List.of(refuse(jobId, "peer_identity", "peer '" + p.getNodeId() + "' presents the certificate of '" + id + "'"));
-      if (p.getPartyIndex() < 1 || peers.put(p.getPartyIndex(), cert) != null) {
-        return List.of(refuse(jobId, "peer_identity", "party index " + p.getPartyIndex() + " is invalid or used twice"));
-      }
-      indexOf.put(id, p.getPartyIndex());
-      if (id.equals(config.nodeId())) me = p.getPartyIndex();
-    }
-    if (me == null) return List.of(refuse(jobId, "peer_identity", "this node is not among the job's participants"));
-    int t;
-    try {
-      t = JobSpecs.threshold(spec, peers.size());
-    } catch (InvalidSpecException e) {
-      return List.of(refuse(jobId, "spec", e.getMessage()));
-    }
-    boolean paillier = spec.getAggregation() == Aggregation.AGGREGATION_THRESHOLD_PAILLIER;
-    if (paillier && keyShare == null) {
-      return List.of(refuse(jobId, "he.key_share", "this node holds no share of a threshold Paillier key"));
-    }
-    if (paillier && t < keyShare.publicKey().threshold()) {
-      return List.of(refuse(jobId, "he.key_share", "job threshold " + t + " is below the key's decryption threshold "
-          + keyShare.publicKey().threshold()));
-    }
-    Dataset data;
-    try {
-      data = Cohort.apply(datasets.get(dataset.name()), spec.getCohortList());
-    } catch (IllegalArgumentException e) {
-      return List.of(refuse(jobId, "datasets." + dataset.name(), e.getMessage()));
-    }
-    Dataset cohortData = data;
-    Policy.Decision d = policy.decide(spec, computation.columns(), () -> computation.cohortSize(cohortData), peers.size(), t, dataset, ledger);
-    if (!d.accepted()) return List.of(refuse(jobId, d.rule(), d.reason()));
-
-    // The budget is durable before anything computed from the data leaves this node: the job's
-    // epsilon and, for DP jobs, the noisy cohort test's.
-    double reserved = JobSpecs.isExact(spec) ? 0 : spec.getPrivacy().getEpsilon() + CohortTest.EPSILON;
-    if (JobSpecs.isExact(spec)) ledger.recordExact(dataset.name(), jobId);
-    else ledger.reserve(dataset.name(), jobId, reserved);
-    if (!JobSpecs.isExact(spec)) {
-      if (!cohortTest.contributes(computation.cohortSize(cohortData), config.policy().minCohortSize())) {
-        // Below the minimum (by the noisy test): take part with no rows, so only noise leaves this node.
-        // Kept out of the audit log on purpose: an administrator reading it must not learn the answer either.
-        log.info("job {}: the noisy cohort test found the cohort below {} rows; contributing noise only", jobId,
-            config.policy().minCohortSize());
-        data = data.empty();
-      }
-    }
-    AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, noise()));
+    Admission.Decision decision = admission.admit(offer);
+    if (decision instanceof Admission.Refused r) return List.of(refuse(jobId, r.rule(), r.reason()));
+    Admission.Admitted admitted = (Admission.Admitted) decision;
+    AcceptedJob job = admitted.job();
+    double reserved = admitted.reserved();
+    Computation computation = admitted.computation();
+    Map<Integer, X509Certificate> peers = job.peers;
+    int t = job.threshold;
+    String dataset = admitted.dataset();
     jobs.put(jobId, job);
-    audit.append("job.accepted", jobId, "dataset", dataset.name(), "epsilon_reserved",
+    audit.append("job.accepted", jobId, "dataset", dataset, "epsilon_reserved",
         JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t));
     log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
-        dataset.name(), spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
+        dataset, spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
     List<Frame> out = new ArrayList<>();
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
         .setEpsilonReserved(reserved).setNodeAuditHead(audit.head()).build()));
@@ -372,16 +261,7 @@ public final class NodeAgent {
       jobs.remove(f.getJobId());
       return List.of(refuse(f.getJobId(), "debug.refuse_at_step", "refusing at step " + f.getStep() + " (fault injection)"));
     }
-    TreeSet<Integer> parties = new TreeSet<>();
-    for (String p : step.getParticipantsList()) {
-      Integer i = job.indexOf.get(p);
-      if (i == null) throw new IllegalArgumentException("step " + f.getStep() + " names '" + p + "', not a participant of the job");
-      parties.add(i);
-    }
-    if (!parties.contains(job.self)) throw new IllegalArgumentException("step " + f.getStep() + " does not include this node");
-    if (parties.size() < job.threshold) {
-      throw new IllegalArgumentException("step " + f.getStep() + " has " + parties.size() + " participants, threshold is " + job.threshold);
-    }
+    SortedSet<Integer> parties = job.parties(f.getStep(), step.getParticipantsList());
     audit.append("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
         "participants", String.join(",", step.getParticipantsList()));
     return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), job.contributor.input(step));
@@ -389,29 +269,7 @@ public final class NodeAgent {
 
   /** Starts the aggregation of one step among the given parties; returns its first frames. */
   private List<Frame> startStep(String jobId, AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
-    JobSession session;
-    if (job.spec.getAggregation() == Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
-      Map<String, X509Certificate> byNode = new HashMap<>();
-      job.indexOf.forEach((node, i) -> {
-        if (parties.contains(i)) byNode.put(node, job.peers.get(i));
-      });
-      session = new PaillierSession(jobId, identity, keyShare, byNode, job.threshold, input, rng);
-    } else {
-      SessionParams params = new SessionParams(sessionId, parties, job.threshold, input.length());
-      PeerAuthenticator auth = new PeerAuthenticator() {
-        @Override
-        public byte[] sign(byte[] message) {
-          return identity.sign(message);
-        }
-
-        @Override
-        public boolean verify(int party, byte[] message, byte[] signature) {
-          X509Certificate c = job.peers.get(party);
-          return c != null && NodeIdentity.verify(c, message, signature);
-        }
-      };
-      session = new MaskingSession(jobId, new SecAggParty(params, job.self, input, auth, rng));
-    }
+    JobSession session = backends.session(job, parties, sessionId, input);
     job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
     List<Frame> out = tagged(session.start(), step);
     markIfSent(jobId, job);
