@@ -14,9 +14,9 @@ import org.consilium.analytics.wire.JobSpec;
 /**
  * A job this node accepted: its peers, threshold, its side of the computation and one session
  * per aggregation step, and what lets it survive the loss of a coordinator instance: the frames
- * it last sent (re-sent when it resumes the job elsewhere), each step's last request and answer
- * (a request repeated word for word gets the same answer again, never a second one), and the
- * newest ownership epoch it has heard (frames from an owner that was taken over are ignored).
+ * it last sent (re-sent when it resumes the job elsewhere), every request it answered with its
+ * answer (a request repeated word for word gets the same answer again, never a second one: no
+ * second input, no second noise draw), and the newest ownership epoch it has heard (frames from an owner that was taken over are ignored).
  */
 final class AcceptedJob {
   final String id;
@@ -28,8 +28,8 @@ final class AcceptedJob {
   final Computation.Contributor contributor;
   final Map<Integer, JobSession> steps = new TreeMap<>();
   private final Map<Integer, ByteString> stepSessions = new HashMap<>();
-  private final Map<Integer, Frame> lastRequest = new HashMap<>();
-  private final Map<Integer, List<Frame>> lastAnswer = new HashMap<>();
+  /** Every request of the job this node answered, with its answer: a request repeated word for word gets the same answer. */
+  private final Map<Request, List<Frame>> answers = new HashMap<>();
   boolean sentMarked;
   private long epoch;
   private List<Frame> lastSent = List.of();
@@ -81,19 +81,24 @@ final class AcceptedJob {
     return epoch;
   }
 
-  /** The answer already given to this very request of a step (a coordinator that resumed asks again), if any. */
-  Optional<List<Frame>> repeated(Frame request) {
-    Frame last = lastRequest.get(request.getStep());
-    boolean same = last != null && last.getType() == request.getType() && last.getPayload().equals(request.getPayload());
-    return same ? Optional.of(lastAnswer.getOrDefault(request.getStep(), List.of())) : Optional.empty();
+  /** What identifies a request: its step, type and payload (not its epoch, which a new owner raises). */
+  private record Request(int step, org.consilium.analytics.wire.MessageType type, ByteString payload) {
+    static Request of(Frame f) {
+      return new Request(f.getStep(), f.getType(), f.getPayload());
+    }
   }
 
-  /** A STEP_START for a step already running: the same session is a repeat (answered again), another is refused. */
-  Optional<List<Frame>> restarted(int step, ByteString session) {
+  /** The answer already given to this very request (a resumed coordinator, or a network, repeats it), if any. */
+  Optional<List<Frame>> repeated(Frame request) {
+    return Optional.ofNullable(answers.get(Request.of(request)));
+  }
+
+  /** Refuses a STEP_START for a step already running with another session (the same session is a repeat, answered by {@link #repeated}). */
+  void checkNotRestarted(int step, ByteString session) {
     ByteString running = stepSessions.get(step);
-    if (running == null) return Optional.empty();
-    if (!running.equals(session)) throw new IllegalArgumentException("step " + step + " was already started with another session");
-    return Optional.of(lastAnswer.getOrDefault(step, List.of()));
+    if (running != null && !running.equals(session)) {
+      throw new IllegalArgumentException("step " + step + " was already started with another session");
+    }
   }
 
   void started(int step, ByteString session, JobSession s) {
@@ -101,10 +106,9 @@ final class AcceptedJob {
     stepSessions.put(step, session);
   }
 
-  /** Remembers a step's request and this node's answer to it. */
-  void answered(int step, Frame request, List<Frame> answer) {
-    if (request != null) lastRequest.put(step, request);
-    if (!answer.isEmpty()) lastAnswer.put(step, answer);
+  /** Remembers a request and this node's answer to it. */
+  void answered(Frame request, List<Frame> answer) {
+    answers.put(Request.of(request), List.copyOf(answer));
   }
 
   /** Remembers what this node last sent for the job (re-sent when it resumes the job on another instance). */

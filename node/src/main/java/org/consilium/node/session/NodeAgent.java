@@ -95,8 +95,13 @@ public final class NodeAgent {
       log.info("job {}: ignored a {} from an earlier owner (epoch {} < {})", f.getJobId(), f.getType(), f.getEpoch(), job.epoch());
       return List.of();
     }
+    if (job != null) {
+      var again = job.repeated(f);
+      if (again.isPresent()) return again.get(); // a request repeated word for word: the same answer, nothing new
+    }
     List<Frame> out = dispatch(f);
     AcceptedJob now = jobs.get(f.getJobId());
+    if (now != null && REQUESTS.contains(f.getType())) now.answered(f, out);
     if (now != null) now.sent(out.stream().filter(o -> o.getType() != MessageType.NODE_STATUS && o.getJobId().equals(now.id)).toList());
     return out;
   }
@@ -113,11 +118,8 @@ public final class NodeAgent {
           if (s == null) {
             yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "' step " + f.getStep()));
           }
-          var again = job.repeated(f);
-          if (again.isPresent()) yield again.get();
           List<Frame> out = tagged(s.onFrame(f), f.getStep());
           markIfSent(f.getJobId(), job);
-          job.answered(f.getStep(), f, out);
           yield out;
         }
         case JOB_RESULT -> {
@@ -153,6 +155,10 @@ public final class NodeAgent {
       return refunded ? List.of(refusal, status()) : List.of(refusal);
     }
   }
+
+  /** The coordinator's requests a node answers (and answers again, identically, when one is repeated). */
+  private static final java.util.Set<MessageType> REQUESTS = java.util.EnumSet.of(MessageType.JOB_OFFER, MessageType.STEP_START,
+      MessageType.SECAGG_ROSTER, MessageType.SECAGG_SHARES, MessageType.SECAGG_UNMASK, MessageType.HE_DECRYPT);
 
   /** The error code with which a coordinator instance says another one drives the job. */
   public static final String NOT_OWNER = "not_owner";
@@ -253,8 +259,7 @@ public final class NodeAgent {
     AcceptedJob job = jobs.get(f.getJobId());
     if (job == null) return List.of(error(f.getJobId(), "unknown_job", "this node runs no job '" + f.getJobId() + "'"));
     StepStart step = FrameCodec.payload(f, StepStart.parser());
-    var again = job.restarted(f.getStep(), step.getSessionId());
-    if (again.isPresent()) return again.get(); // a resumed coordinator announces the step again
+    job.checkNotRestarted(f.getStep(), step.getSessionId());
     if (f.getStep() == config.refuseAtStep()) {
       // Fault injection for drills and tests (debug.refuse_at_step): behave as a participant that
       // refuses mid-job, which the coordinator must treat as a dropout, not a refusal of the job.
@@ -273,7 +278,6 @@ public final class NodeAgent {
     job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
     List<Frame> out = tagged(session.start(), step);
     markIfSent(jobId, job);
-    job.answered(step, null, out);
     return out;
   }
 
