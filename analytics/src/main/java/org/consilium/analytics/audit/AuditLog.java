@@ -3,19 +3,12 @@ package org.consilium.analytics.audit;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import org.consilium.analytics.durable.LineLog;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,37 +22,24 @@ public final class AuditLog implements AutoCloseable {
   private final Path file;
   private final String actor;
   private final PrivateKey key;
-  private final FileChannel channel;
-  private final List<String> warnings = new ArrayList<>();
+  private final LineLog lines;
   private long seq;
   private byte[] last = new byte[32];
 
-  private AuditLog(Path file, String actor, PrivateKey key) throws IOException {
+  private AuditLog(Path file, String actor, PrivateKey key) {
     this.file = file;
     this.actor = actor;
     this.key = key;
-    if (file.getParent() != null) Files.createDirectories(file.getParent());
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.lines = LineLog.open(file, "audit log");
     replay();
   }
 
   public static AuditLog open(Path file, String actor, PrivateKey key) {
-    try {
-      return new AuditLog(file, actor, key);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open audit log " + file, e);
-    }
+    return new AuditLog(file, actor, key);
   }
 
-  private void replay() throws IOException {
-    String text = Files.readString(file);
-    int end = text.lastIndexOf('\n') + 1;
-    if (end < text.length()) {
-      warnings.add(file + ": a final entry cut short by an interrupted write was dropped (it had never been acknowledged)");
-      channel.truncate(text.substring(0, end).getBytes(StandardCharsets.UTF_8).length);
-      channel.force(true);
-    }
-    for (String line : text.substring(0, end).split("\n")) {
+  private void replay() {
+    for (String line : lines.linesAtOpen()) {
       if (line.isBlank()) continue;
       AuditRecord r = parse(line);
       if (r.getSeq() != seq + 1 || !r.getPrevHash().equals(ByteString.copyFrom(last)) || !r.getHash().equals(ByteString.copyFrom(hashOf(r)))) {
@@ -68,11 +48,10 @@ public final class AuditLog implements AutoCloseable {
       seq = r.getSeq();
       last = r.getHash().toByteArray();
     }
-    channel.position(channel.size());
   }
 
   public List<String> warnings() {
-    return List.copyOf(warnings);
+    return lines.warnings();
   }
 
   /** Appends an event with details as alternating key, value strings; returns once it is on disk. */
@@ -84,12 +63,9 @@ public final class AuditLog implements AutoCloseable {
     byte[] hash = hashOf(b.build());
     AuditRecord r = b.setHash(ByteString.copyFrom(hash)).setSignature(ByteString.copyFrom(sign(hash))).build();
     try {
-      ByteBuffer buf = ByteBuffer.wrap((JsonFormat.printer().omittingInsignificantWhitespace().print(r) + "\n")
-          .getBytes(StandardCharsets.UTF_8));
-      while (buf.hasRemaining()) channel.write(buf);
-      channel.force(true);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write audit log " + file, e);
+      lines.append(JsonFormat.printer().omittingInsignificantWhitespace().print(r));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
     }
     seq = r.getSeq();
     last = hash;
@@ -106,11 +82,7 @@ public final class AuditLog implements AutoCloseable {
 
   /** The whole log as written so far (never a half-written entry: appends wait), for verification. */
   public synchronized List<String> lines() {
-    try {
-      return Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read audit log " + file, e);
-    }
+    return lines.lines();
   }
 
   private byte[] sign(byte[] hash) {
@@ -143,10 +115,6 @@ public final class AuditLog implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    lines.close();
   }
 }

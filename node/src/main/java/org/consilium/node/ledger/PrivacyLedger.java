@@ -1,13 +1,8 @@
 package org.consilium.node.ledger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import org.consilium.analytics.durable.LineLog;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,17 +43,17 @@ public final class PrivacyLedger implements AutoCloseable {
   public record Entry(long seq, Instant at, Kind kind, String dataset, String job, double epsilon) {}
 
   private final Path file;
-  private final FileChannel channel;
+  private final LineLog log;
   private final List<Entry> entries = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private final byte[] macKey;
   private String lastMac = "";
 
-  private PrivacyLedger(Path file, byte[] macKey) throws IOException {
+  private PrivacyLedger(Path file, byte[] macKey) {
     this.file = file;
     this.macKey = macKey;
-    if (file.getParent() != null) Files.createDirectories(file.getParent());
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.log = LineLog.open(file, "privacy ledger");
+    warnings.addAll(log.warnings());
     replay();
   }
 
@@ -70,44 +65,26 @@ public final class PrivacyLedger implements AutoCloseable {
       return new PrivacyLedger(file, sha.digest(nodeKey.getEncoded()));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open privacy ledger " + file, e);
     }
   }
 
-  private void replay() throws IOException {
-    byte[] all = Files.readAllBytes(file);
-    String text = new String(all, StandardCharsets.UTF_8);
-    int start = 0;
-    int lineNo = 0;
-    long goodBytes = 0;
+  private void replay() {
     int legacy = 0;
-    while (start < text.length()) {
+    int lineNo = 0;
+    for (String line : log.linesAtOpen()) {
       lineNo++;
-      int nl = text.indexOf('\n', start);
-      String line = nl < 0 ? text.substring(start) : text.substring(start, nl);
-      Entry e = null;
-      if (nl >= 0 && line.startsWith("v1 ") && legacy == entries.size()) {
+      Entry e;
+      if (line.startsWith("v1 ") && legacy == entries.size()) {
         e = parse(line, entries.size() + 1);
         if (e != null) legacy++;
-      } else if (nl >= 0) {
+      } else {
         e = parseAuthenticated(line, entries.size() + 1);
       }
       if (e == null) {
-        // A write is a whole line ending in a newline: only a final fragment without one can be torn.
-        if (nl < 0) {
-          warnings.add(file + ": line " + lineNo + " was cut short by an interrupted write and was dropped (it had never been acknowledged)");
-          channel.truncate(goodBytes);
-          channel.force(true);
-          break;
-        }
         throw new IllegalStateException(file + ": line " + lineNo + " is damaged or out of sequence; the ledger was altered and the node refuses to start");
       }
       entries.add(e);
-      start = nl + 1;
-      goodBytes = text.substring(0, start).getBytes(StandardCharsets.UTF_8).length;
     }
-    channel.position(channel.size());
     if (legacy > 0) warnings.add(file + ": the first " + legacy + " entries predate authenticated entries (v1, CRC32 only)");
   }
 
@@ -252,14 +229,7 @@ public final class PrivacyLedger implements AutoCloseable {
     String body = String.join(" ", "v2", Long.toString(e.seq()), e.at().toString(), kind.name(), dataset, job,
         Double.toString(epsilon));
     String mac = mac(lastMac, body);
-    byte[] line = (body + " " + mac + "\n").getBytes(StandardCharsets.UTF_8);
-    try {
-      ByteBuffer buf = ByteBuffer.wrap(line);
-      while (buf.hasRemaining()) channel.write(buf);
-      channel.force(true);
-    } catch (IOException ex) {
-      throw new UncheckedIOException("cannot write privacy ledger " + file, ex);
-    }
+    log.append(body + " " + mac);
     entries.add(e);
     lastMac = mac;
     return e;
@@ -267,10 +237,6 @@ public final class PrivacyLedger implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    log.close();
   }
 }
