@@ -20,7 +20,7 @@ import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.he.threshold.ThresholdPublicKey;
-import org.consilium.he.wire.HeWire;
+import org.consilium.he.codec.HeWire;
 import org.consilium.he.wire.ThresholdKeyProto;
 import java.nio.file.Files;
 import org.slf4j.Logger;

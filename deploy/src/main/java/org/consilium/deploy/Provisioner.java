@@ -21,7 +21,7 @@ import org.consilium.coordinator.access.Role;
 import org.consilium.coordinator.access.UserStore;
 import org.consilium.coordinator.api.AdminCredential;
 import org.consilium.he.threshold.Dealer;
-import org.consilium.he.wire.HeWire;
+import org.consilium.he.codec.HeWire;
 
 /**
  * Creates a consortium: a CA and one startup kit per participant. A kit is a folder with the CA

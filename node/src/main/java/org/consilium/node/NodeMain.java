@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import org.consilium.analytics.data.CsvLoader;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.he.threshold.KeyShare;
-import org.consilium.he.wire.HeWire;
+import org.consilium.he.codec.HeWire;
 import org.consilium.he.wire.KeyShareProto;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.node.config.NodeConfig;

@@ -18,7 +18,7 @@ import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.GroupStatistics;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.StatisticsResult;
 
 /** The simulation's statistics job and the pooled reference it is compared with. */

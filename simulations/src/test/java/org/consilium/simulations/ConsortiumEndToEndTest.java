@@ -21,7 +21,7 @@ import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.GroupStatistics;
 import org.consilium.analytics.wire.JobResult;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.StatisticsResult;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.deploy.ConsortiumPki;

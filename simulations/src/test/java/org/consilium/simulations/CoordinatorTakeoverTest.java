@@ -163,6 +163,19 @@ class CoordinatorTakeoverTest {
     assertAuditLogsVerify(kit.resolve("audit-2.log"));
   }
 
+  /** A job driven by one instance is cancelled through the other: the request reaches the owner, which stops the job. */
+  @Test
+  @Order(4)
+  void aJobIsCancelledThroughAnInstanceThatDoesNotDriveIt() {
+    consortium.useCoordinator(1);
+    String id = consortium.submit(spec()); // instance 1 drives it
+    RestClient.Response r = consortium.rest(0).post("api/v1/jobs/" + id + "/cancel", "{}");
+    assertEquals(202, r.status(), "instance 0 passes the request on: " + r.body());
+    JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(1));
+    assertEquals("CANCELLED", job.getString("status"), job.encodePrettily());
+    assertEquals("admin", job.getString("cancelledBy"));
+  }
+
   private static List<Double> coefficients(TrainedModel m) {
     return m.getCoefficientsList().stream().map(c -> c.getValue()).toList();
   }

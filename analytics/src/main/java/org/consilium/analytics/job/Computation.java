@@ -12,7 +12,7 @@ import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.analytics.wire.TrainingRound;
 import org.consilium.mpc.ring.RingVector;

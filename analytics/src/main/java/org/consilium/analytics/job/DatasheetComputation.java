@@ -12,7 +12,7 @@ import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.DatasheetSection;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.PrivacyAccounting;
 import org.consilium.analytics.wire.StepStart;
 

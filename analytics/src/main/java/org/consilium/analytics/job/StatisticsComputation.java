@@ -11,7 +11,7 @@ import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.mpc.ring.RingVector;
 

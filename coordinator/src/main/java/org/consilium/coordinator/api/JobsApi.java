@@ -18,7 +18,7 @@ import org.consilium.analytics.report.ModelCards;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.coordinator.access.Role;
 import org.consilium.coordinator.jobs.JobRunner;
 import org.consilium.analytics.wire.JobStatus;
@@ -199,8 +199,12 @@ final class JobsApi {
       } else if (JobStore.isFinal(job.getString("status"))) {
         RestApi.error(ctx, 409, "job '" + job.getString("id") + "' has already ended (" + job.getString("status") + ")");
       } else {
-        runner.cancel(job.getString("id"), who.name()).ifPresentOrElse(ctx::json,
-            () -> RestApi.error(ctx, 409, "job '" + job.getString("id") + "' is not running on this coordinator instance"));
+        runner.cancel(job.getString("id"), who.name()).ifPresentOrElse(ctx::json, () -> {
+          // Another instance of the cluster drives it: ask it; the record shows CANCELLED once it has.
+          runner.requestCancel(job.getString("id"), who.name());
+          ctx.response().setStatusCode(202);
+          ctx.json(job.copy().put("cancelRequested", true));
+        });
       }
     });
   }

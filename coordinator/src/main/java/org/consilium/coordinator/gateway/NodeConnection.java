@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.security.cert.X509Certificate;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 
 /** One authenticated node connection: the identity comes from its certificate, never from its frames. */
 public final class NodeConnection {

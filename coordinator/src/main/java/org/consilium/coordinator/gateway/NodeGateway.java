@@ -22,7 +22,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import org.consilium.analytics.identity.Digests;
 import org.consilium.analytics.identity.Participants;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.PolicySummary;

@@ -17,11 +17,11 @@ import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.JobDecision;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.JobStatus;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.coordinator.gateway.NodeConnection;
@@ -64,6 +64,7 @@ public final class JobRunner {
   private final JobJournal journal;
   private final Takeover takeover;
   private final JobLifecycle lifecycle;
+  private final ClusterState state;
 
   /** heKey is the consortium's threshold Paillier key, or null if it has none. */
   public JobRunner(Vertx vertx, ClusterState state, NodeGateway gateway, int roundTimeoutSeconds, MeterRegistry metrics,
@@ -113,6 +114,9 @@ public final class JobRunner {
       }
     });
     takeover.resumeWith(lifecycle, journal, this::fencedOut);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    state.onCancelRequest((jobId, by) -> context.runOnContext(v -> cancel(jobId, by)));
+    this.state = state;
     gateway.onFrame(this::onFrame);
     gateway.onDisconnect(this::onDisconnect);
   }
@@ -239,6 +243,11 @@ public final class JobRunner {
     lifecycle.finish(job, JobStatus.CANCELLED, "cancelled by " + by);
     journal.commit(job);
     return Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
+  }
+
+  /** Asks the instance that runs the job, wherever it is, to cancel it (the request is heard by every instance). */
+  public void requestCancel(String jobId, String by) {
+    state.requestCancel(jobId, by);
   }
 
   /** What each site wrote for the consortium's datasheet (from its HELLO); nothing when it is not connected now. */

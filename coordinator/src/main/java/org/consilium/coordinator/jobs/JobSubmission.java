@@ -12,7 +12,7 @@ import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.JobStatus;
 import org.consilium.analytics.wire.PeerIdentity;
 import org.consilium.coordinator.gateway.NodeGateway;

@@ -16,7 +16,7 @@ import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.wire.ClosedStep;
 import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.JobState;
 import org.consilium.analytics.wire.JobStatus;

@@ -85,6 +85,22 @@ public final class ClusterState implements AutoCloseable {
     return hz.getMap(SESSIONS);
   }
 
+  /**
+   * Asks whichever instance drives a job to cancel it (a request made on another instance):
+   * "JOB_ID BY" on a cluster topic; every instance hears it, the one running the job acts.
+   */
+  public void requestCancel(String jobId, String by) {
+    hz.<String>getTopic("job-cancellations").publish(jobId + " " + by);
+  }
+
+  /** Calls action(jobId, by) for every cancellation requested on any instance (on a Hazelcast thread). */
+  public void onCancelRequest(java.util.function.BiConsumer<String, String> action) {
+    hz.<String>getTopic("job-cancellations").addMessageListener(m -> {
+      String[] parts = m.getMessageObject().split(" ", 2);
+      if (parts.length == 2) action.accept(parts[0], parts[1]);
+    });
+  }
+
   /** This instance's id in the cluster (what a job's state names as its owner). */
   public String memberId() {
     return hz.getCluster().getLocalMember().getUuid().toString();

@@ -9,7 +9,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.util.List;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.session.NodeAgent;
 import org.slf4j.Logger;

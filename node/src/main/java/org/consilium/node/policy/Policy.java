@@ -2,7 +2,7 @@ package org.consilium.node.policy;
 
 import java.util.List;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.ledger.PrivacyLedger;
 

@@ -15,7 +15,7 @@ import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.Aggregation;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.PeerIdentity;
 import org.consilium.he.threshold.KeyShare;
 import org.consilium.node.config.NodeConfig;

@@ -2,10 +2,10 @@ package org.consilium.node.session;
 
 import java.util.List;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.Roster;
-import org.consilium.analytics.wire.SecAggCodec;
+import org.consilium.analytics.codec.SecAggCodec;
 import org.consilium.analytics.wire.SharesForParty;
 import org.consilium.analytics.wire.UnmaskRequest;
 import org.consilium.mpc.secagg.SecAggParty;

@@ -6,7 +6,7 @@ import org.consilium.analytics.wire.AuditLogCopy;
 import org.consilium.analytics.wire.DatasetBudget;
 import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.LedgerEntry;
 import org.consilium.analytics.wire.MessageType;

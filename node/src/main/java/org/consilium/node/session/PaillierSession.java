@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.consilium.analytics.he.HeAggregation;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.HeContribution;
 import org.consilium.analytics.wire.HeDecryptRequest;
 import org.consilium.analytics.wire.HeSignedContribution;
@@ -22,7 +22,7 @@ import org.consilium.he.paillier.PaillierPublicKey;
 import org.consilium.he.threshold.KeyShare;
 import org.consilium.he.threshold.PartialDecryption;
 import org.consilium.he.wire.EncryptedVectorProto;
-import org.consilium.he.wire.HeWire;
+import org.consilium.he.codec.HeWire;
 import org.consilium.mpc.ring.RingVector;
 import org.consilium.node.identity.NodeIdentity;
 

@@ -13,7 +13,7 @@ import org.consilium.analytics.job.StatisticsComputation;
 import org.consilium.analytics.stats.StatisticsQuery;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.dictionary.DataDictionary;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.junit.jupiter.api.Test;

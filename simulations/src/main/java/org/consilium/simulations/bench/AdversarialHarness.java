@@ -22,7 +22,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.analytics.wire.Frame;
-import org.consilium.analytics.wire.FrameCodec;
+import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.Hello;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.simulations.DefaultJob;

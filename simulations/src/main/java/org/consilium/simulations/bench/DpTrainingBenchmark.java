@@ -17,7 +17,7 @@ import org.consilium.analytics.train.StepAllowance;
 import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.job.InTheClear;
 import org.consilium.analytics.wire.JobSpec;
-import org.consilium.analytics.wire.JobSpecs;
+import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.analytics.wire.TrainedModel;
 import org.consilium.mpc.ring.RingVector;

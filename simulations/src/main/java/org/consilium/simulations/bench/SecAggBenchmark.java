@@ -16,7 +16,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.consilium.analytics.wire.SecAggCodec;
+import org.consilium.analytics.codec.SecAggCodec;
 import org.consilium.mpc.prg.MaskPrg;
 import org.consilium.mpc.prg.MaskSeed;
 import org.consilium.mpc.ring.RingVector;

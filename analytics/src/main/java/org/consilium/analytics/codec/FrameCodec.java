@@ -1,5 +1,8 @@
-package org.consilium.analytics.wire;
+package org.consilium.analytics.codec;
 
+import org.consilium.analytics.wire.ErrorReport;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.MessageType;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
-package org.consilium.analytics.wire;
+package org.consilium.analytics.codec;
 
+import org.consilium.analytics.wire.JobSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,14 @@
-package org.consilium.analytics.wire;
+package org.consilium.analytics.codec;
 
+import org.consilium.analytics.wire.AdvertiseKeys;
+import org.consilium.analytics.wire.EncryptedShare;
+import org.consilium.analytics.wire.MaskedInput;
+import org.consilium.analytics.wire.PartyShare;
+import org.consilium.analytics.wire.Roster;
+import org.consilium.analytics.wire.ShareKeys;
+import org.consilium.analytics.wire.SharesForParty;
+import org.consilium.analytics.wire.UnmaskRequest;
+import org.consilium.analytics.wire.UnmaskShares;
 import com.google.protobuf.ByteString;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,7 @@
-package org.consilium.he.wire;
+package org.consilium.he.codec;
 
+import org.consilium.he.wire.EncryptedVectorProto;
+import org.consilium.he.wire.ThresholdKeyProto;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
-package org.consilium.analytics.wire;
+package org.consilium.analytics.codec;
 
+import org.consilium.analytics.wire.JobSpec;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import org.consilium.analytics.stats.InvalidSpecException;

@@ -1,5 +1,11 @@
-package org.consilium.he.wire;
+package org.consilium.he.codec;
 
+import org.consilium.he.wire.EncryptedVectorProto;
+import org.consilium.he.wire.KeyShareProto;
+import org.consilium.he.wire.Paillier;
+import org.consilium.he.wire.PartialDecryptionProto;
+import org.consilium.he.wire.PartialDecryptionsProto;
+import org.consilium.he.wire.ThresholdKeyProto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.math.BigInteger;

@@ -1,5 +1,10 @@
-package org.consilium.analytics.wire;
+package org.consilium.analytics.codec;
 
+import org.consilium.analytics.wire.ErrorReport;
+import org.consilium.analytics.wire.Frame;
+import org.consilium.analytics.wire.Hello;
+import org.consilium.analytics.wire.JobOffer;
+import org.consilium.analytics.wire.MessageType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
