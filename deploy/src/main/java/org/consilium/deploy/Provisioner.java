@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.coordinator.access.ConsoleUser;
+import org.consilium.coordinator.config.CoordinatorConfig;
 import org.consilium.coordinator.access.PasswordHash;
 import org.consilium.coordinator.access.Role;
 import org.consilium.coordinator.access.UserStore;
@@ -161,8 +162,7 @@ public final class Provisioner {
         cy.put("nodes_listener", section("host", q(plan.coordinatorHost()), "port", Integer.toString(r.nodesPort())));
         cy.put("rest", section("host", q(plan.coordinatorHost()), "port", Integer.toString(r.restPort())));
         cy.put("tls", section("certificate", "coordinator.crt", "private_key", "coordinator.key", "ca", "ca.crt"));
-        cy.put("admin", section("credential_sha256", AdminCredential.digestHex(token)
-            + "  # SHA-256 of the token in ./admin-credential (the token itself is never stored here)"));
+        cy.put("admin", section("credential_sha256", AdminCredential.digestHex(token))); // the token itself is only in ./admin-credential
         cy.put("console", section("users_file", "console-users.yaml"));
         cy.put("cluster", section("name", q(plan.consortium()), "host", "127.0.0.1", "port", Integer.toString(r.clusterPort()),
             "state_dir", "state" + suffix));
@@ -179,7 +179,8 @@ public final class Provisioner {
         StringBuilder text = new StringBuilder("# Consilium coordinator configuration; every key is documented in coordinator/README.md.\n");
         cy.forEach((section, kv) -> {
           text.append(section).append(":\n");
-          kv.forEach((k, v) -> text.append("  ").append(k).append(": ").append(v).append('\n'));
+          kv.forEach((k, v) -> text.append("  # ").append(summary(CoordinatorConfig.SCHEMA, section + "." + k)).append('\n')
+              .append("  ").append(k).append(": ").append(v).append('\n'));
         });
         Path config = coord.resolve("coordinator" + suffix + ".yaml");
         write(config, text.toString(), false);
@@ -228,6 +229,14 @@ public final class Provisioner {
     } catch (IOException e) {
       throw new UncheckedIOException("provisioning into " + plan.out() + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /** The first clause of a setting's meaning in the schema, as a comment above it in a kit's file. */
+  private static String summary(List<org.consilium.analytics.config.ConfigKey> schema, String key) {
+    String doc = schema.stream().filter(k -> k.name().equals(key)).findFirst().map(org.consilium.analytics.config.ConfigKey::doc)
+        .orElse("");
+    int end = doc.indexOf(';');
+    return (end < 0 ? doc : doc.substring(0, end)).replace("`", "");
   }
 
   /** A YAML section's keys and (already quoted) values, in order. */

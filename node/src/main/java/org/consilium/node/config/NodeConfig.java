@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.consilium.analytics.config.ConfigKey;
 import org.consilium.analytics.config.Settings;
 import org.consilium.analytics.data.BadRowPolicy;
 
@@ -37,15 +38,70 @@ public record NodeConfig(
     int jobGraceSeconds,
     Long noiseSeed) {
 
-  public static final Set<String> KEYS = Set.of(
-      "node.id", "coordinator.host", "coordinator.port",
-      "tls.certificate", "tls.private_key", "tls.ca",
-      "storage.ledger", "storage.audit_log", "audit.share_with_coordinator",
-      "policy.allowed_computations", "policy.allowed_columns", "policy.min_cohort_size", "policy.min_parties",
-      "policy.epsilon_cap", "policy.allow_exact_release",
-      "limits.max_frame_bytes", "network.reconnect_seconds", "debug.round_delay_ms", "he.key_share",
-      "datasets.*", "datasheet.*", "dictionary", "debug.refuse_at_step",
-      "coordinator.endpoints", "network.heartbeat_seconds", "network.job_grace_seconds", "debug.noise_seed");
+  /** Every setting with its default and meaning: the README's table is held to this list by a test. */
+  public static final List<ConfigKey> SCHEMA = List.of(
+      new ConfigKey("node.id", "(required)",
+          "this node's id; must equal the CN of its certificate"),
+      new ConfigKey("coordinator.host", "`127.0.0.1`",
+          "coordinator host name or IP; must be in the coordinator certificate's SAN"),
+      new ConfigKey("coordinator.port", "`7443`",
+          "coordinator's node port"),
+      new ConfigKey("tls.certificate", "(required)",
+          "this node's certificate (PEM)"),
+      new ConfigKey("tls.private_key", "(required)",
+          "this node's private key (PKCS#8 PEM); keep it owner-readable only"),
+      new ConfigKey("tls.ca", "(required)",
+          "the consortium CA certificate, the only trust anchor"),
+      new ConfigKey("storage.ledger", "`privacy-ledger.log`",
+          "the privacy ledger file"),
+      new ConfigKey("storage.audit_log", "`audit.log`",
+          "the node's hash-chained, signed audit trail"),
+      new ConfigKey("audit.share_with_coordinator", "`true`",
+          "send a copy of the audit log when a consortium administrator asks for it in the console (it holds offers, decisions, rounds and digests, never data); `false` keeps it on the node (`consilium-audit` reads it there)"),
+      new ConfigKey("dictionary", "`dictionary.yaml`",
+          "the consortium's data dictionary (provisioned, the same file in every kit). At start each dataset is checked against it: a declared column missing, or a categorical value that is not a declared code, stops the node naming the column and row; columns the dictionary does not declare are dropped, so no job can name them; values outside the public bounds are counted in the log (every mechanism clips them). A job checked against another dictionary version is refused (rule `dictionary`)"),
+      new ConfigKey("datasheet.SECTION", "(none)",
+          "this node's answers for the consortium datasheet: `motivation`, `collection`, `preprocessing`, `uses`, `distribution`, `maintenance`"),
+      new ConfigKey("datasets.NAME.path", "(required, one or more)",
+          "CSV file with a header row; numbers or empty cells"),
+      new ConfigKey("datasets.NAME.bad_rows", "`fail`",
+          "`fail`: refuse to start on a bad row; `skip`: leave it out and log file, line, column and reason"),
+      new ConfigKey("datasets.NAME.max_rows", "`1000000`",
+          "refuse files with more rows"),
+      new ConfigKey("datasets.NAME.epsilon_cap", "`policy.epsilon_cap`",
+          "total epsilon this dataset may ever spend"),
+      new ConfigKey("policy.allowed_computations", "`[statistics]`",
+          "computations this node takes part in: `statistics`, `train`, `datasheet`"),
+      new ConfigKey("policy.allowed_columns", "`[]` (all)",
+          "columns a job may use"),
+      new ConfigKey("policy.min_cohort_size", "`10`",
+          "the smallest local cohort the node contributes data for. DP jobs are never refused on it (a refusal answered \"fewer than N rows?\" for free): the node accepts, reserves the job's epsilon plus 0.05, and compares its cohort size plus discrete Laplace noise (epsilon 0.05) to the minimum; below it, it takes part with no rows (only its noise share leaves). Exact releases (validation only) are refused below it as before"),
+      new ConfigKey("policy.min_parties", "`3`",
+          "refuse when the job's threshold t (and so the fewest contributors of any release) is lower"),
+      new ConfigKey("policy.epsilon_cap", "`10.0`",
+          "default per-dataset epsilon cap"),
+      new ConfigKey("policy.allow_exact_release", "`false`",
+          "accept epsilon = Infinity (exact, not DP) jobs; for validation only; logged in the ledger, not counted"),
+      new ConfigKey("limits.max_frame_bytes", "`16777216`",
+          "refuse larger frames from the coordinator"),
+      new ConfigKey("network.reconnect_seconds", "`2`",
+          "wait before redialling the coordinator (after every endpoint has been tried once)"),
+      new ConfigKey("coordinator.endpoints", "`[coordinator.host:coordinator.port]`",
+          "every coordinator instance, `host:port`; on a lost link the node dials the next and resumes its jobs there"),
+      new ConfigKey("network.heartbeat_seconds", "`5`",
+          "send a heartbeat this often; a link silent for three beats is closed and redialled"),
+      new ConfigKey("network.job_grace_seconds", "`120`",
+          "how long a job survives without a coordinator before the node drops it (refunding its reservation if none of its data left)"),
+      new ConfigKey("he.key_share", "(none)",
+          "this node's share of the consortium's threshold Paillier key (`he-key-share.pb`, owner-only); without it the node refuses `AGGREGATION_THRESHOLD_PAILLIER` jobs (rule `he.key_share`)"),
+      new ConfigKey("debug.round_delay_ms", "`0`",
+          "fault injection for drills and tests: answer protocol rounds this late"),
+      new ConfigKey("debug.noise_seed", "(none)",
+          "tests only: draw this node's DP noise from a PRG seeded with this number, so that two runs of a job release the same values (the node logs a warning; never set it in production: noise an adversary can predict protects nothing)"),
+      new ConfigKey("debug.refuse_at_step", "`-1` (never)",
+          "fault injection for drills and tests: refuse a training job when its step N starts, as a rogue participant would (the coordinator treats a refusal after acceptance as a dropout)"));
+
+  public static final Set<String> KEYS = ConfigKey.names(SCHEMA);
 
   /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
   public record DatasetConfig(String name, Path path, BadRowPolicy badRows, long maxRows, double epsilonCap) {}
