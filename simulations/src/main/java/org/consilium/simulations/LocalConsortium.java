@@ -213,9 +213,13 @@ public final class LocalConsortium implements AutoCloseable {
 
   /** Pauses (SIGSTOP) or resumes (SIGCONT) coordinator instance i, as a long GC pause or a frozen VM would. */
   public void pauseCoordinator(int instance, boolean pause) {
+    signal(coordinators.get(instance), pause ? "-STOP" : "-CONT");
+  }
+
+  private static void signal(Process p, String signal) {
     try {
-      int rc = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(coordinators.get(instance).pid())).start().waitFor();
-      if (rc != 0) throw new IllegalStateException("kill " + (pause ? "-STOP" : "-CONT") + " failed with " + rc);
+      int rc = new ProcessBuilder("kill", signal, Long.toString(p.pid())).start().waitFor();
+      if (rc != 0 && p.isAlive()) throw new IllegalStateException("kill " + signal + " " + p.pid() + " failed with " + rc);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -339,23 +343,12 @@ public final class LocalConsortium implements AutoCloseable {
     }
   }
 
-  /** A stopped process does not act on SIGTERM until it runs again. */
-  private static void pauseIfStopped(Process p) {
-    try {
-      new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor();
-    } catch (IOException e) {
-      // best effort: destroyForcibly follows if it does not stop
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public void close() {
     List<Process> all = new ArrayList<>(nodes.values());
     all.addAll(coordinators);
     for (Process p : all) {
-      if (p.isAlive()) pauseIfStopped(p);
+      if (p.isAlive()) signal(p, "-CONT"); // a stopped process does not act on SIGTERM until it runs again
       p.destroy();
     }
     for (Process p : all) {

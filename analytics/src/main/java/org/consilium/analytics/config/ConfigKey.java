@@ -38,6 +38,27 @@ public record ConfigKey(String name, String defaultValue, String doc) {
     return schema.stream().map(k -> "| `" + k.name() + "` | " + k.defaultValue() + " | " + k.doc() + " |").toList();
   }
 
+  /**
+   * What differs between a README and a schema: the rows of the README's "## Configuration"
+   * section against {@link #tableRows}, first difference first; empty when they agree.
+   */
+  public static List<String> readmeMismatches(List<ConfigKey> schema, List<String> readme) {
+    int from = -1;
+    for (int i = 0; i < readme.size() && from < 0; i++) if (readme.get(i).startsWith("## Configuration")) from = i;
+    List<String> table = new java.util.ArrayList<>();
+    for (int i = from + 1; from >= 0 && i < readme.size() && !readme.get(i).startsWith("## "); i++) {
+      if (readme.get(i).startsWith("| `")) table.add(readme.get(i));
+    }
+    List<String> rows = tableRows(schema);
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < Math.max(rows.size(), table.size()); i++) {
+      String want = i < rows.size() ? rows.get(i) : "(no row)";
+      String have = i < table.size() ? table.get(i) : "(no row)";
+      if (!want.equals(have)) out.add("row " + (i + 1) + ": the schema says " + want + ", the README " + have);
+    }
+    return out;
+  }
+
   /** A schema's key by name, e.g. to comment a provisioned setting. */
   public static ConfigKey of(List<ConfigKey> schema, String name) {
     return schema.stream().filter(k -> k.name().equals(name)).findFirst()

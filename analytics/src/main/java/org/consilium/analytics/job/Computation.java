@@ -25,7 +25,7 @@ import org.consilium.mpc.ring.RingVector;
  * the next step, or the release with its privacy accounting). Nothing outside a computation
  * branches on the kind of job: a new kind of job is one more implementation here.
  */
-public sealed interface Computation permits StatisticsComputation, TrainingComputation, DatasheetComputation {
+public sealed interface Computation permits OneStep, TrainingComputation {
 
   /**
    * The computation of a spec over this many sites. Checks everything that does not depend on a

@@ -1,7 +1,6 @@
 package org.consilium.analytics.job;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.DatasetDictionary;
@@ -14,31 +13,30 @@ import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.PrivacyAccounting;
-import org.consilium.analytics.wire.StepStart;
+import org.consilium.mpc.ring.RingVector;
 
 /**
  * The consortium datasheet: per-site composition counts in one step (each site fills its own
  * block), released with the sites' own narrative answers beside them.
  */
-public final class DatasheetComputation implements Computation {
-  private final JobSpec spec;
+public final class DatasheetComputation extends OneStep {
   private final DatasheetQuery query;
   private final Accounting plan;
 
   DatasheetComputation(JobSpec spec, DatasetDictionary dictionary, int sites) {
-    this.spec = spec;
+    super(spec);
     this.query = new DatasheetQuery(spec.getDatasheet(), sites, dictionary);
     this.plan = query.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
   }
 
   @Override
-  public JobSpec spec() {
-    return spec;
+  List<String> ownColumns() {
+    return query.columns();
   }
 
   @Override
-  public List<String> columns() {
-    return Computation.withCohort(query.columns(), spec);
+  int length() {
+    return query.vectorLength();
   }
 
   @Override
@@ -47,30 +45,19 @@ public final class DatasheetComputation implements Computation {
   }
 
   @Override
-  public Optional<StepStart> openingStep() {
-    return Optional.of(OneStep.STEP);
+  RingVector input(Dataset cohort, int party, int threshold, SkellamNoise noise) {
+    return query.local(cohort, party).plus(query.noiseShare(plan, threshold, noise));
   }
 
   @Override
-  public int vectorLength(StepStart step) {
-    return query.vectorLength();
-  }
-
-  @Override
-  public Contributor contributor(Dataset cohort, int party, int threshold, SkellamNoise noise) {
-    return OneStep.contributor(step -> query.local(cohort, party).plus(query.noiseShare(plan, threshold, noise)));
-  }
-
-  @Override
-  public Driver driver(List<String> sites, int threshold, Function<String, List<DatasheetAnswer>> narratives) {
-    return OneStep.driver(sites, (sum, contributors) -> {
-      PrivacyAccounting accounting = plan.release(threshold, contributors, OneStep.dropped(sites, contributors));
-      var sheet = query.release(sum, sites, accounting).toBuilder();
-      for (String n : sites) {
-        narratives.apply(n).forEach(a -> sheet.addAnswers(DatasheetSection.newBuilder().setNode(n).setSection(a.getSection())
-            .setText(a.getText())));
-      }
-      return JobResult.newBuilder().setDatasheet(sheet).setAccounting(accounting).build();
-    });
+  JobResult release(RingVector aggregate, List<String> contributors, List<String> sites, int threshold,
+      Function<String, List<DatasheetAnswer>> narratives) {
+    PrivacyAccounting accounting = plan.release(threshold, contributors, dropped(sites, contributors));
+    var sheet = query.release(aggregate, sites, accounting).toBuilder();
+    for (String n : sites) {
+      narratives.apply(n).forEach(a -> sheet.addAnswers(DatasheetSection.newBuilder().setNode(n).setSection(a.getSection())
+          .setText(a.getText())));
+    }
+    return JobResult.newBuilder().setDatasheet(sheet).setAccounting(accounting).build();
   }
 }

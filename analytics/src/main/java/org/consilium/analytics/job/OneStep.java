@@ -1,21 +1,65 @@
 package org.consilium.analytics.job;
 
 import java.util.List;
-import java.util.function.BiFunction;
+import java.util.Optional;
 import java.util.function.Function;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.JobResult;
+import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.mpc.ring.RingVector;
 
-/** The node and coordinator sides of a computation with one step, started on acceptance (statistics, datasheets). */
-final class OneStep {
+/**
+ * A computation with one step, started on acceptance (statistics, datasheets): each node gives
+ * one input, once, and the coordinator releases the one aggregate. A subclass says what the
+ * vector holds and how its aggregate is released.
+ */
+abstract sealed class OneStep implements Computation permits StatisticsComputation, DatasheetComputation {
   static final StepStart STEP = StepStart.newBuilder().setKind(StepStart.Kind.ONLY).build();
+  private final JobSpec spec;
 
-  private OneStep() {}
+  OneStep(JobSpec spec) {
+    this.spec = spec;
+  }
+
+  /** The columns the computation itself reads (the cohort filter's are added). */
+  abstract List<String> ownColumns();
+
+  abstract int length();
+
+  /** A node's input: its exact local vector plus its noise share. */
+  abstract RingVector input(Dataset cohort, int party, int threshold, SkellamNoise noise);
+
+  /** The release of the aggregate of these contributors among these sites. */
+  abstract JobResult release(RingVector aggregate, List<String> contributors, List<String> sites, int threshold,
+      Function<String, List<DatasheetAnswer>> narratives);
+
+  @Override
+  public final JobSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public final List<String> columns() {
+    return Computation.withCohort(ownColumns(), spec);
+  }
+
+  @Override
+  public final Optional<StepStart> openingStep() {
+    return Optional.of(STEP);
+  }
+
+  @Override
+  public final int vectorLength(StepStart step) {
+    return length();
+  }
 
   /** A contributor that gives its input once, to the one step, and refuses any other. */
-  static Computation.Contributor contributor(Function<StepStart, RingVector> input) {
-    return new Computation.Contributor() {
+  @Override
+  public final Contributor contributor(Dataset cohort, int party, int threshold, SkellamNoise noise) {
+    return new Contributor() {
       private boolean given;
 
       @Override
@@ -25,14 +69,15 @@ final class OneStep {
         }
         if (given) throw new IllegalArgumentException("this node already gave its input to the job's one step");
         given = true;
-        return input.apply(step);
+        return OneStep.this.input(cohort, party, threshold, noise);
       }
     };
   }
 
   /** A driver whose one aggregate is the release. */
-  static Computation.Driver driver(List<String> sites, BiFunction<RingVector, List<String>, JobResult> release) {
-    return new Computation.Driver() {
+  @Override
+  public final Driver driver(List<String> sites, int threshold, Function<String, List<DatasheetAnswer>> narratives) {
+    return new Driver() {
       private boolean released;
 
       @Override
@@ -41,10 +86,10 @@ final class OneStep {
       }
 
       @Override
-      public Computation.Outcome onAggregate(RingVector aggregate, List<String> contributors) {
+      public Outcome onAggregate(RingVector aggregate, List<String> contributors) {
         if (released) throw new IllegalStateException("the job's one step was already released");
         released = true;
-        return new Computation.Outcome.Release(release.apply(aggregate, contributors));
+        return new Outcome.Release(release(aggregate, contributors, sites, threshold, narratives));
       }
     };
   }

@@ -1,7 +1,6 @@
 package org.consilium.analytics.job;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.DatasetDictionary;
@@ -12,17 +11,15 @@ import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.codec.JobSpecs;
-import org.consilium.analytics.wire.StepStart;
 import org.consilium.mpc.ring.RingVector;
 
 /** Statistics of one column (counts, means, variances, histograms, per group): one step, started on acceptance. */
-public final class StatisticsComputation implements Computation {
-  private final JobSpec spec;
+public final class StatisticsComputation extends OneStep {
   private final StatisticsQuery query;
   private final Accounting plan;
 
   StatisticsComputation(JobSpec spec, DatasetDictionary dictionary) {
-    this.spec = spec;
+    super(spec);
     this.query = StatisticsQuery.of(spec.getStatistics(), dictionary, !JobSpecs.isExact(spec));
     this.plan = query.plan(spec.getPrivacy().getEpsilon(), JobSpecs.delta(spec));
   }
@@ -33,13 +30,13 @@ public final class StatisticsComputation implements Computation {
   }
 
   @Override
-  public JobSpec spec() {
-    return spec;
+  List<String> ownColumns() {
+    return query.columns();
   }
 
   @Override
-  public List<String> columns() {
-    return Computation.withCohort(query.columns(), spec);
+  int length() {
+    return query.vectorLength();
   }
 
   @Override
@@ -48,24 +45,14 @@ public final class StatisticsComputation implements Computation {
   }
 
   @Override
-  public Optional<StepStart> openingStep() {
-    return Optional.of(OneStep.STEP);
+  RingVector input(Dataset cohort, int party, int threshold, SkellamNoise noise) {
+    return query.local(cohort).encoded().plus(query.noiseShare(plan, threshold, noise));
   }
 
   @Override
-  public int vectorLength(StepStart step) {
-    return query.vectorLength();
-  }
-
-  @Override
-  public Contributor contributor(Dataset cohort, int party, int threshold, SkellamNoise noise) {
-    return OneStep.contributor(step -> query.local(cohort).encoded().plus(query.noiseShare(plan, threshold, noise)));
-  }
-
-  @Override
-  public Driver driver(List<String> sites, int threshold, Function<String, List<DatasheetAnswer>> narratives) {
-    return OneStep.driver(sites, (sum, contributors) -> JobResult.newBuilder()
-        .setStatistics(query.release(sum, plan, threshold, contributors.size()))
-        .setAccounting(plan.release(threshold, contributors, OneStep.dropped(sites, contributors))).build());
+  JobResult release(RingVector aggregate, List<String> contributors, List<String> sites, int threshold,
+      Function<String, List<DatasheetAnswer>> narratives) {
+    return JobResult.newBuilder().setStatistics(query.release(aggregate, plan, threshold, contributors.size()))
+        .setAccounting(plan.release(threshold, contributors, dropped(sites, contributors))).build();
   }
 }

@@ -44,7 +44,7 @@ public final class JobStore {
 
   /** Writes a state unless another instance holds a newer epoch; completes with false when this instance was fenced out. */
   public CompletionStage<Boolean> write(JobState state) {
-    return map.submitToKey(state.getSpec().getJobId(), new FencedWrite(state.getEpoch(), encode(state)));
+    return map.submitToKey(state.getSpec().getJobId(), new ConditionalWrite(state.getEpoch(), false, encode(state)));
   }
 
   /**
@@ -53,7 +53,7 @@ public final class JobStore {
    */
   public CompletionStage<Optional<JobState>> claim(JobState seen, String owner) {
     JobState claimed = seen.toBuilder().setEpoch(seen.getEpoch() + 1).setOwner(owner).build();
-    return map.submitToKey(seen.getSpec().getJobId(), new Claim(seen.getEpoch(), encode(claimed)))
+    return map.submitToKey(seen.getSpec().getJobId(), new ConditionalWrite(seen.getEpoch(), true, encode(claimed)))
         .thenApply(won -> won ? Optional.of(claimed) : Optional.empty());
   }
 
@@ -89,39 +89,26 @@ public final class JobStore {
     return value == null ? -1 : Long.parseLong(value.substring(0, value.indexOf(':')));
   }
 
-  /** Sets the value if the stored epoch is at most the writer's. Runs on the key's partition owner. */
-  static final class FencedWrite implements EntryProcessor<String, String, Boolean> {
+  /**
+   * Sets the value if the stored epoch allows it: at most the writer's (a fenced write), or
+   * exactly the one the claimer saw (a claim). Runs on the key's partition owner.
+   */
+  static final class ConditionalWrite implements EntryProcessor<String, String, Boolean> {
     private static final long serialVersionUID = 1L;
     private final long epoch;
+    private final boolean exactly;
     private final String value;
 
-    FencedWrite(long epoch, String value) {
+    ConditionalWrite(long epoch, boolean exactly, String value) {
       this.epoch = epoch;
+      this.exactly = exactly;
       this.value = value;
     }
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {
-      if (epochOf(entry.getValue()) > epoch) return false;
-      entry.setValue(value);
-      return true;
-    }
-  }
-
-  /** Sets the value if the stored epoch is exactly the one the claimer saw. */
-  static final class Claim implements EntryProcessor<String, String, Boolean> {
-    private static final long serialVersionUID = 1L;
-    private final long seen;
-    private final String value;
-
-    Claim(long seen, String value) {
-      this.seen = seen;
-      this.value = value;
-    }
-
-    @Override
-    public Boolean process(Map.Entry<String, String> entry) {
-      if (epochOf(entry.getValue()) != seen) return false;
+      long stored = epochOf(entry.getValue());
+      if (exactly ? stored != epoch : stored > epoch) return false;
       entry.setValue(value);
       return true;
     }
