@@ -114,6 +114,9 @@ public final class NodeMain implements Callable<Integer> {
       audit.append("job.refunded", refund.job(), "reason", "the node restarted before any data-dependent message left",
           "epsilon", Double.toString(refund.epsilon()));
     }
+    if (cfg.noiseSeed() != null) {
+      log.warn("debug.noise_seed is set: this node's DP noise is predictable and protects nothing; for tests only");
+    }
     audit.append("node.started", "", "datasets", String.join(",", datasets.keySet()));
     NodeAgent agent = new NodeAgent(cfg, identity, dictionary, datasets, ledger, keyShare, audit);
     // The agent is not thread-safe: run it on one event-loop context.

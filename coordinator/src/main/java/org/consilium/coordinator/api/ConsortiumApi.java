@@ -138,7 +138,7 @@ final class ConsortiumApi {
       }
       String by = AccessControl.principal(ctx).name();
       gateway.requestAuditLog(participant, AUDIT_FETCH_TIMEOUT).onFailure(e -> {
-        if (e instanceof NodeGateway.AuditUnavailableException) RestApi.error(ctx, 409, e.getMessage());
+        if (e instanceof org.consilium.coordinator.gateway.AuditUnavailableException) RestApi.error(ctx, 409, e.getMessage());
         else ctx.fail(e);
       }).onSuccess(lines -> {
         var connection = gateway.connection(participant);

@@ -3,8 +3,6 @@ package org.consilium.coordinator.gateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -12,7 +10,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +43,8 @@ public final class NodeGateway {
   private final ClusterState state;
   private final TrafficRecorder recorder;
   private final Map<String, NodeConnection> connections = new HashMap<>();
-  private final Map<String, AuditRequest> auditRequests = new HashMap<>();
-  private final java.util.Set<String> suspended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AuditRequests auditRequests;
+  private final NodeRegistry registry;
   private BiConsumer<NodeConnection, Frame> frameHandler = (c, f) -> {};
   private Consumer<String> disconnectHandler = id -> {};
   private NetServer server;
@@ -58,11 +55,8 @@ public final class NodeGateway {
     this.config = config;
     this.state = state;
     this.recorder = recorder;
-    // Suspensions outlive restarts: they are kept in the registry.
-    state.nodes().values().forEach(e -> {
-      JsonObject entry = new JsonObject(e);
-      if (entry.getBoolean("suspended", false)) suspended.add(entry.getString("id"));
-    });
+    this.registry = new NodeRegistry(vertx, state, config.id());
+    this.auditRequests = new AuditRequests(vertx);
   }
 
   public void onFrame(BiConsumer<NodeConnection, Frame> handler) {
@@ -218,8 +212,8 @@ public final class NodeGateway {
           updateStatus(conn, f);
           continue;
         }
-        if (auditRequests.containsKey(f.getJobId()) && (f.getType() == MessageType.AUDIT_LOG || f.getType() == MessageType.ERROR)) {
-          answerAuditRequest(conn, f);
+        if (auditRequests.answers(f)) {
+          auditRequests.answer(conn, f);
           continue;
         }
         frameHandler.accept(conn, f);
@@ -231,7 +225,7 @@ public final class NodeGateway {
       warnings.summary();
       if (connections.get(id) == conn) {
         connections.remove(id);
-        markOffline(id);
+        registry.markOffline(id);
         log.info("node {} disconnected", id);
         disconnectHandler.accept(id);
       }
@@ -246,36 +240,10 @@ public final class NodeGateway {
       log.info("node {} reconnected; closing its previous connection", conn.nodeId());
       previous.close();
     }
-    JsonObject entry = new JsonObject()
-        .put("id", conn.nodeId())
-        .put("online", true)
-        .put("coordinator", config.id())
-        .put("connectedAt", Instant.now().toString())
-        .put("lastSeen", Instant.now().toString())
-        .put("softwareVersion", hello.getSoftwareVersion())
-        .put("datasets", new JsonArray(hello.getDatasetsList()))
-        .put("policy", policyJson(hello.getPolicy()))
-        .put("suspended", suspended.contains(conn.nodeId()))
-        .put("certificateSha256", fingerprint(conn.certificate()))
-        .put("certificateNotAfter", conn.certificate().getNotAfter().toInstant().toString());
-    vertx.executeBlocking(() -> state.nodes().put(conn.nodeId(), entry.encode()));
+    registry.registered(conn.nodeId(), hello, fingerprint(conn.certificate()), conn.certificate().getNotAfter().toInstant());
     conn.send(FrameCodec.frame(MessageType.WELCOME, "", 0, Welcome.newBuilder().setCoordinatorId(config.id())
         .setMaxFrameBytes(config.maxFrameBytes()).build()));
     log.info("node {} registered (datasets {})", conn.nodeId(), hello.getDatasetsList());
-  }
-
-  private static JsonObject policyJson(PolicySummary p) {
-    JsonArray budgets = new JsonArray();
-    p.getBudgetsList().forEach(b -> budgets.add(new JsonObject().put("dataset", b.getDataset())
-        .put("epsilonCap", b.getEpsilonCap()).put("epsilonSpent", b.getEpsilonSpent())
-        .put("epsilonRemaining", Math.max(0, b.getEpsilonCap() - b.getEpsilonSpent()))));
-    return new JsonObject().put("allowedComputations", new JsonArray(p.getAllowedComputationsList()))
-        .put("minCohortSize", p.getMinCohortSize()).put("minParties", p.getMinParties())
-        .put("dpJobOverheadEpsilon", p.getDpJobOverheadEpsilon())
-        .put("allowExactRelease", p.getAllowExactRelease()).put("allowedColumns", new JsonArray(p.getAllowedColumnsList()))
-        .put("budgets", budgets).put("ledger", new JsonArray(p.getLedgerList().stream().map(e -> new JsonObject().put("seq", e.getSeq())
-            .put("at", e.getAt()).put("kind", e.getKind()).put("dataset", e.getDataset()).put("jobId", e.getJobId())
-            .put("epsilon", e.getEpsilon())).toList()));
   }
 
   /** A node's budgets changed (it reserved or refunded epsilon): refresh its registry entry. */
@@ -287,7 +255,16 @@ public final class NodeGateway {
       conn.send(FrameCodec.error("", "malformed", e.getMessage()));
       return;
     }
-    updateEntry(conn.nodeId(), e -> e.put("policy", policyJson(p)).put("lastSeen", Instant.now().toString()));
+    registry.statusChanged(conn.nodeId(), p);
+  }
+
+  /**
+   * Asks a connected node for a copy of its audit log (the lines of its file). Fails with
+   * {@link AuditUnavailableException} if the node is not connected, keeps its log
+   * local, does not answer in time, or its log is too large to ship. Runs on the gateway's context.
+   */
+  public Future<List<String>> requestAuditLog(String nodeId, java.time.Duration timeout) {
+    return auditRequests.request(connections.get(nodeId), nodeId, timeout);
   }
 
   /**
@@ -295,86 +272,11 @@ public final class NodeGateway {
    * but is offered no new jobs. Returns false if the node was never registered.
    */
   public Future<Boolean> setSuspended(String nodeId, boolean suspend) {
-    return vertx.executeBlocking(() -> state.nodes().containsKey(nodeId)).compose(known -> {
-      if (!known) return Future.succeededFuture(false);
-      if (suspend) suspended.add(nodeId);
-      else suspended.remove(nodeId);
-      return updateEntry(nodeId, e -> e.put("suspended", suspend)).map(true);
-    });
-  }
-
-  private record AuditRequest(String nodeId, io.vertx.core.Promise<List<String>> answer, long timer) {}
-
-  /** Why a node's audit log could not be fetched; the message says what to do instead. */
-  public static final class AuditUnavailableException extends RuntimeException {
-    AuditUnavailableException(String message) {
-      super(message);
-    }
-  }
-
-  /**
-   * Asks a connected node for a copy of its audit log (the lines of its file). Fails with
-   * {@link AuditUnavailableException} if the node is not connected, keeps its log local, does not
-   * answer in time, or its log is too large to ship. Runs on the gateway's context.
-   */
-  public Future<List<String>> requestAuditLog(String nodeId, java.time.Duration timeout) {
-    NodeConnection c = connections.get(nodeId);
-    if (c == null) {
-      return Future.failedFuture(new AuditUnavailableException("node '" + nodeId + "' is not connected; read its log on the node with consilium-audit"));
-    }
-    String id = "audit-" + java.util.UUID.randomUUID();
-    io.vertx.core.Promise<List<String>> answer = io.vertx.core.Promise.promise();
-    long timer = vertx.setTimer(timeout.toMillis(), t -> {
-      if (auditRequests.remove(id) != null) {
-        answer.tryFail(new AuditUnavailableException("node '" + nodeId + "' did not send its audit log within " + timeout.toSeconds() + " s"));
-      }
-    });
-    auditRequests.put(id, new AuditRequest(nodeId, answer, timer));
-    c.send(FrameCodec.frame(MessageType.AUDIT_REQUEST, id, 0, com.google.protobuf.Empty.getDefaultInstance()));
-    return answer.future();
-  }
-
-  private void answerAuditRequest(NodeConnection conn, Frame f) {
-    AuditRequest r = auditRequests.get(f.getJobId());
-    if (!r.nodeId().equals(conn.nodeId())) {
-      conn.send(FrameCodec.error(f.getJobId(), "not_yours", "this audit request was sent to another node"));
-      return;
-    }
-    auditRequests.remove(f.getJobId());
-    vertx.cancelTimer(r.timer());
-    try {
-      if (f.getType() == MessageType.ERROR) {
-        r.answer().tryFail(new AuditUnavailableException("node '" + conn.nodeId() + "': "
-            + FrameCodec.payload(f, org.consilium.analytics.wire.ErrorReport.parser()).getMessage()));
-      } else {
-        r.answer().tryComplete(FrameCodec.payload(f, org.consilium.analytics.wire.AuditLogCopy.parser()).getLinesList());
-      }
-    } catch (IllegalArgumentException e) {
-      r.answer().tryFail(new AuditUnavailableException("node '" + conn.nodeId() + "' sent a malformed audit log: " + e.getMessage()));
-    }
+    return registry.setSuspended(nodeId, suspend);
   }
 
   public boolean isSuspended(String nodeId) {
-    return suspended.contains(nodeId);
-  }
-
-  private Future<Void> updateEntry(String id, java.util.function.UnaryOperator<JsonObject> change) {
-    return vertx.executeBlocking(() -> {
-      state.nodes().lock(id);
-      try {
-        String s = state.nodes().get(id);
-        if (s != null) state.nodes().put(id, change.apply(new JsonObject(s)).encode());
-      } finally {
-        state.nodes().unlock(id);
-      }
-      return null;
-    });
-  }
-
-  /** Marks a node offline, unless it has connected to another coordinator instance since (the registry is shared). */
-  private void markOffline(String id) {
-    updateEntry(id, e -> config.id().equals(e.getString("coordinator", config.id()))
-        ? e.put("online", false).put("lastSeen", Instant.now().toString()) : e);
+    return registry.isSuspended(nodeId);
   }
 
   /** Reads no more from the peer, says why, and closes; a peer that does not take the farewell is cut off. */

@@ -27,19 +27,21 @@ import org.consilium.simulations.LocalConsortium;
  * reporting time per Newton round, bytes each node sends per round (from the coordinator's
  * traffic record) and peak memory per node process.
  *
- * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.TrainingBenchmark [nodes rows features]</pre>
+ * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.TrainingBenchmark [nodes rows features]
+ * java -cp ... TrainingBenchmark heart        (the four hospitals only)</pre>
  */
 public final class TrainingBenchmark {
   private TrainingBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    boolean heartOnly = args.length > 0 && args[0].equals("heart");
+    int nodes = args.length > 0 && !heartOnly ? Integer.parseInt(args[0]) : 20;
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
     int features = args.length > 2 ? Integer.parseInt(args[2]) : 50;
     Path work = Files.createTempDirectory("consilium-train-bench-");
     System.out.printf(Locale.ROOT, "JVM %s, 2-core machine, work folder %s%n%n", System.getProperty("java.version"), work);
     heartDisease(work.resolve("heart"));
-    synthetic(work.resolve("synthetic"), nodes, rows, features);
+    if (!heartOnly) synthetic(work.resolve("synthetic"), nodes, rows, features);
   }
 
   private static Map<String, Map<String, String>> allowTraining(Iterable<String> ids) {
