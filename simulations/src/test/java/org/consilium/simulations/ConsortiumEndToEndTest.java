@@ -482,10 +482,7 @@ class ConsortiumEndToEndTest {
   }
 
   private int nodesPort() throws Exception {
-    String yaml = Files.readString(consortium.kits().coordinatorConfig());
-    var m = java.util.regex.Pattern.compile("nodes_listener:\\n  host: '[^']*'\\n  port: (\\d+)").matcher(yaml);
-    assertTrue(m.find(), "nodes port in coordinator.yaml");
-    return Integer.parseInt(m.group(1));
+    return org.consilium.coordinator.config.CoordinatorConfig.load(consortium.kits().coordinatorConfig(), Map.of()).nodesPort();
   }
 
   private X509Certificate ca() {

@@ -32,6 +32,8 @@ final class JobJournal {
   private final BiConsumer<String, Frame> send;
   private final Consumer<LiveJob> fencedOut;
   private final Map<String, JsonObject> unsavedViews = new ConcurrentHashMap<>();
+  /** Each job's newest record from the moment it is committed until it is in the jobs map. */
+  private final Map<String, JsonObject> newest = new ConcurrentHashMap<>();
 
   JobJournal(Vertx vertx, ClusterState state, JobStore store, BiConsumer<String, Frame> send, Consumer<LiveJob> fencedOut) {
     this.vertx = vertx;
@@ -56,6 +58,7 @@ final class JobJournal {
     List<LiveJob.Outgoing> out = List.copyOf(job.outbox);
     job.outbox.clear();
     JsonObject view = job.record.copy().put("updatedAt", Instant.now().toString()).put("epoch", job.epoch);
+    newest.put(job.id, view);
     job.storing = true;
     store.write(job.state()).whenComplete((stored, error) -> context.runOnContext(v -> {
       job.storing = false;
@@ -68,6 +71,7 @@ final class JobJournal {
         return;
       }
       if (!stored) {
+        newest.remove(job.id, view);
         fencedOut.accept(job);
         return;
       }
@@ -80,12 +84,20 @@ final class JobJournal {
     }));
   }
 
+  /** A job's record committed here and not yet in the jobs map (newer than what the map holds), if any. */
+  java.util.Optional<JsonObject> unstored(String jobId) {
+    return java.util.Optional.ofNullable(newest.get(jobId)).map(JsonObject::copy);
+  }
+
   /** The API's record of the job. Writes can fall behind a fast job, so only the newest waits. */
   private void saveView(String id, JsonObject view) {
     if (unsavedViews.put(id, view) != null) return;
     vertx.executeBlocking(() -> {
-      JsonObject newest = unsavedViews.remove(id);
-      if (newest != null) state.jobs().set(id, newest.encode());
+      JsonObject latest = unsavedViews.remove(id);
+      if (latest != null) {
+        state.jobs().set(id, latest.encode());
+        newest.remove(id, latest);
+      }
       return null;
     });
   }

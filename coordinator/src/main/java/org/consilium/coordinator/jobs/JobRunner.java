@@ -51,11 +51,11 @@ public final class JobRunner {
   private final SecureRandom rng = new SecureRandom();
   private final Map<String, LiveJob> active = new HashMap<>();
   /** Participants of the newest ended jobs, so a decision arriving after the end is still recorded. */
-  /** The newest jobs ended here: late decisions are still recorded, and their records are served until stored. */
-  private final Map<String, LiveJob> recentlyEnded = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+  /** Participants of the newest jobs ended here, so a decision arriving after the end is still recorded. */
+  private final Map<String, List<String>> recentlyEnded = new java.util.LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, LiveJob> eldest) {
-      return size() > 200;
+    protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
+      return size() > 1000;
     }
   };
   private final MeterRegistry metrics;
@@ -110,8 +110,7 @@ public final class JobRunner {
       public void ended(LiveJob job) {
         if (job.timer >= 0) vertx.cancelTimer(job.timer);
         active.remove(job.id);
-        job.aggregation = null; // its vectors are not needed any more
-        recentlyEnded.put(job.id, job);
+        recentlyEnded.put(job.id, job.participants);
         metrics.counter("consilium_jobs_finished_total", "status", job.status.name()).increment();
       }
     });
@@ -182,8 +181,7 @@ public final class JobRunner {
     }
     LiveJob job = active.get(f.getJobId());
     if (job == null) {
-      LiveJob endedJob = recentlyEnded.get(f.getJobId());
-      List<String> ended = endedJob == null ? null : endedJob.participants;
+      List<String> ended = recentlyEnded.get(f.getJobId());
       if (f.getType() == MessageType.JOB_REFUSE && ended != null && ended.contains(from.nodeId())) {
         // A refusal that arrives after the job ended (another site refused first) is still recorded:
         // both logs hold every refusal, and the cross-check holds them to it.
@@ -292,11 +290,12 @@ public final class JobRunner {
   }
 
   /**
-   * The newest record of a job this instance runs or has just ended (newer than the stored one,
-   * which is written after it), if any. Call on the runner's context.
+   * The newest record of a job this instance runs, or has just changed and not yet written to
+   * the jobs map (newer than the stored one), if any. Call on the runner's context.
    */
   public Optional<JsonObject> live(String jobId) {
-    LiveJob job = active.containsKey(jobId) ? active.get(jobId) : recentlyEnded.get(jobId);
-    return job == null ? Optional.empty() : Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
+    LiveJob job = active.get(jobId);
+    if (job != null) return Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
+    return journal.unstored(jobId);
   }
 }
