@@ -79,9 +79,10 @@ final class JobsApi {
       return;
     }
     try {
-      JsonObject record = runner.submit(spec, AccessControl.principal(ctx).name());
-      ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/jobs/" + record.getString("id"));
-      ctx.json(record);
+      runner.submit(spec, AccessControl.principal(ctx).name()).onFailure(ctx::fail).onSuccess(record -> {
+        ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/jobs/" + record.getString("id"));
+        ctx.json(record);
+      });
     } catch (org.consilium.coordinator.jobs.JobSubmission.SubmitException e) {
       RestApi.error(ctx, e.kind() == org.consilium.coordinator.jobs.JobSubmission.SubmitException.Kind.INVALID_SPEC ? 400 : 409, e.getMessage());
     }

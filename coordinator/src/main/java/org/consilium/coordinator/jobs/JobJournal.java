@@ -57,6 +57,8 @@ final class JobJournal {
     }
     List<LiveJob.Outgoing> out = List.copyOf(job.outbox);
     job.outbox.clear();
+    List<Runnable> waiting = List.copyOf(job.afterStored);
+    job.afterStored.clear();
     JsonObject view = job.record.copy().put("updatedAt", Instant.now().toString()).put("epoch", job.epoch);
     newest.put(job.id, view);
     job.storing = true;
@@ -66,6 +68,7 @@ final class JobJournal {
         // The cluster could not take the write: keep the frames and try again shortly.
         log.warn("job {}: storing its state failed ({}); retrying", job.id, error.getMessage());
         job.outbox.addAll(0, out);
+        job.afterStored.addAll(0, waiting);
         job.dirty = false;
         vertx.setTimer(500, t -> commit(job));
         return;
@@ -73,9 +76,11 @@ final class JobJournal {
       if (!stored) {
         newest.remove(job.id, view);
         fencedOut.accept(job);
+        waiting.forEach(Runnable::run); // the job is stored: by its newer owner
         return;
       }
       out.forEach(o -> send.accept(o.node(), o.frame()));
+      waiting.forEach(Runnable::run);
       saveView(job.id, view);
       if (job.dirty) {
         job.dirty = false;

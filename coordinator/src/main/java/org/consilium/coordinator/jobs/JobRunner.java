@@ -127,8 +127,12 @@ public final class JobRunner {
     takeover.adoptOrphans();
   }
 
-  /** Validates and starts a job on behalf of submittedBy (a console user or the admin token); returns its record. */
-  public JsonObject submit(JobSpec submitted, String submittedBy) {
+  /**
+   * Validates and starts a job on behalf of submittedBy (a console user or the admin token).
+   * Throws {@link JobSubmission.SubmitException} for a refused spec; otherwise the record comes
+   * once the job is stored in the cluster (so an id handed out is never lost with an instance).
+   */
+  public io.vertx.core.Future<JsonObject> submit(JobSpec submitted, String submittedBy) {
     JobSubmission.Checked c = JobSubmission.check(submitted, submittedBy, gateway, dictionary, heKey != null);
     JobSpec spec = c.spec();
     String id = spec.getJobId();
@@ -148,10 +152,13 @@ public final class JobRunner {
         .setCoordinatorAuditHead(audit.head()).build(); // each node records the head: this log cannot lose the offer unnoticed
     for (String n : participants) lifecycle.queue(job, n, FrameCodec.frame(MessageType.JOB_OFFER, id, 0, offer));
     armTimer(job);
+    io.vertx.core.Promise<JsonObject> stored = io.vertx.core.Promise.promise();
+    JsonObject record = job.record.copy();
+    job.afterStored.add(() -> stored.tryComplete(record));
     journal.commit(job);
     metrics.counter("consilium_jobs_submitted_total").increment();
     log.info("job {} ({}) offered to {} (threshold {})", id, JobSpecs.computation(spec), participants, t);
-    return job.record.copy();
+    return stored.future();
   }
 
   private byte[] newSession() {

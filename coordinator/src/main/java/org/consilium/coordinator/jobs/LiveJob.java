@@ -69,6 +69,8 @@ final class LiveJob {
   // The shell's bookkeeping, not part of the job's state.
   long timer = -1;
   final List<Outgoing> outbox = new ArrayList<>();
+  /** What waits for the job's current state to be stored (an answer to its submitter). */
+  final List<Runnable> afterStored = new ArrayList<>();
   boolean storing;
   boolean dirty;
   /** Another instance took the job over: this one no longer drives it. */
