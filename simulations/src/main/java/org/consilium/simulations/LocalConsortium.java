@@ -202,7 +202,10 @@ public final class LocalConsortium implements AutoCloseable {
 
   /** Kills coordinator instance i abruptly (SIGKILL), as a machine loss would. */
   public void killCoordinator(int instance) {
-    Process p = coordinators.get(instance);
+    killHard(coordinators.get(instance));
+  }
+
+  private static void killHard(Process p) {
     p.destroyForcibly();
     try {
       p.waitFor();
@@ -294,13 +297,7 @@ public final class LocalConsortium implements AutoCloseable {
 
   /** Kills a node process abruptly (SIGKILL), as a crash or a pulled cable would. */
   public void kill(String nodeId) {
-    Process p = nodes.get(nodeId);
-    p.destroyForcibly();
-    try {
-      p.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    killHard(nodes.get(nodeId));
   }
 
   public static void waitFor(Duration timeout, String what, java.util.concurrent.Callable<Boolean> condition) {
