@@ -302,4 +302,33 @@ class InProcessJobTest {
       assertTrue(r.getAccounting().getContributorsCount() >= 3, "at least t contributed: " + r.getAccounting());
     }
   }
+
+  /**
+   * Once a node has heard the new owner, the old one cannot make it drop the job: a JOB_ABORT
+   * carrying the old epoch is ignored, and the node contributes to the release.
+   */
+  @Test
+  void aNodeIgnoresAnAbortFromTheOwnerItHasSeenReplaced() throws Exception {
+    Network net = offer(42, 0);
+    net.fromCoordinator();
+    for (int i = 0; i < 14 && !net.idle(); i++) net.deliver(net.next());
+    assertTrue(!net.coordinator.ended, "the handover comes before the release");
+    var stored = net.job.state().toBuilder().setEpoch(net.job.epoch + 1).build();
+    Instance second = new Instance();
+    LiveJob resumed = LiveJob.resume(stored, dictionary, n -> List.of(), second::aggregation);
+    resumed.resumedWaiting = true;
+    second.lifecycle.sendRound(resumed, resumed.roundSends.keySet());
+    String node = List.copyOf(agents.keySet()).get(1);
+    Frame fromNewOwner = resumed.outbox.stream().filter(o -> o.node().equals(node)).findFirst().orElseThrow().frame();
+    agents.get(node).onFrame(fromNewOwner); // the node hears the new owner (its answer is repeated later from the network)
+    Frame staleAbort = FrameCodec.error(MessageType.JOB_ABORT, net.job.id, "failed", "the old owner gives up").toBuilder()
+        .setEpoch(net.job.epoch).build();
+    assertEquals(List.of(), agents.get(node).onFrame(staleAbort), "the old owner's abort is ignored");
+    net.coordinator = second;
+    net.job = resumed;
+    net.run(5_000);
+    JobResult r = released(net);
+    assertTrue(r.getAccounting().getContributorsList().contains(node), node + " stayed in the job: " + r.getAccounting());
+    assertEquals(pooled(r.getAccounting().getContributorsList()), r.getStatistics());
+  }
 }
