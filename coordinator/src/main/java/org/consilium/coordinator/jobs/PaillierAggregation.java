@@ -107,26 +107,18 @@ final class PaillierAggregation implements Aggregation {
       return Closed.next(sends);
     }
     if (round != 1) throw new IllegalStateException("aggregation already finished");
-    // Keep only nodes whose every proof checks out; combine needs the key's threshold of them.
-    Map<String, List<PartialDecryption>> good = new LinkedHashMap<>();
-    List<String> rejected = new ArrayList<>();
-    partials.forEach((node, list) -> {
-      boolean ok = true;
-      for (int i = 0; i < sum.size() && ok; i++) ok = key.verify(sum.get(i), list.get(i));
-      if (ok) good.put(node, list);
-      else rejected.add(node);
-    });
-    if (good.size() < key.threshold()) {
-      throw new AggregationFailedException("round " + round() + ": " + good.size() + " correct partial decryptions"
-          + (rejected.isEmpty() ? "" : " (proofs failed for " + rejected + ")") + ", the key needs " + key.threshold()
+    // Every proof is checked once; a node whose proof fails is left out by name; t correct ones combine.
+    ThresholdPublicKey.VectorDecryption decrypted;
+    try {
+      decrypted = key.decryptVector(sum, new ArrayList<>(partials.values()));
+    } catch (ThresholdPublicKey.TooFewCorrectPartials e) {
+      // Name the nodes: each sent the partial decryptions of its own key share (its party index).
+      List<String> failed = partials.entrySet().stream().filter(p -> !p.getValue().isEmpty()
+          && e.rejected().contains(p.getValue().get(0).party())).map(Map.Entry::getKey).toList();
+      throw new AggregationFailedException("round " + round() + ": " + e.getMessage() + (failed.isEmpty() ? "" : " (nodes " + failed + ")")
           + "; nothing is released");
     }
-    List<BigInteger> plaintexts = new ArrayList<>();
-    for (int i = 0; i < sum.size(); i++) {
-      List<PartialDecryption> forThis = new ArrayList<>();
-      for (List<PartialDecryption> l : good.values()) forThis.add(l.get(i));
-      plaintexts.add(key.combine(sum.get(i), forThis.subList(0, key.threshold())));
-    }
+    List<BigInteger> plaintexts = decrypted.plaintexts();
     round = 2;
     long[] values = packing.unpack(plaintexts, length, contributors.size());
     return new Closed(Map.of(), RingVector.adopt(values), contributors);

@@ -111,7 +111,60 @@ public final class ThresholdPublicKey {
     if (good.size() < threshold) {
       throw new IllegalArgumentException("need " + threshold + " partial decryptions to decrypt, got " + good.size());
     }
-    List<PartialDecryption> use = good.subList(0, threshold);
+    return combineVerified(c, good.subList(0, threshold));
+  }
+
+  /** Fewer than t parties' partial decryptions of a vector were correct: nothing can be decrypted. */
+  public static final class TooFewCorrectPartials extends IllegalArgumentException {
+    private final List<Integer> rejected;
+
+    TooFewCorrectPartials(int correct, int threshold, List<Integer> rejected) {
+      super(correct + " parties' partial decryptions are correct" + (rejected.isEmpty() ? "" : " (proofs failed for parties "
+          + rejected + ")") + ", the key needs " + threshold);
+      this.rejected = List.copyOf(rejected);
+    }
+
+    /** The parties whose proofs failed. */
+    public List<Integer> rejected() {
+      return rejected;
+    }
+  }
+
+  /** What decrypting a vector gave: its plaintexts, and the parties left out because a proof of theirs failed. */
+  public record VectorDecryption(List<BigInteger> plaintexts, List<Integer> rejected) {}
+
+  /**
+   * Decrypts a vector from each party's partial decryptions of every element (in the vector's
+   * order), checking every proof once: a party whose proof fails on any element, or who sent
+   * the wrong number of them, is left out and named; the first t remaining parties combine each
+   * element. A second list for a party already given is ignored (it can only repeat the first).
+   * Throws {@link TooFewCorrectPartials} naming the rejected parties when fewer than t remain.
+   */
+  public VectorDecryption decryptVector(List<Ciphertext> vector, List<List<PartialDecryption>> fromParties) {
+    java.util.Map<Integer, List<PartialDecryption>> good = new java.util.TreeMap<>();
+    List<Integer> rejected = new ArrayList<>();
+    for (List<PartialDecryption> list : fromParties) {
+      if (list.isEmpty()) continue;
+      int party = list.get(0).party();
+      if (good.containsKey(party) || rejected.contains(party)) continue;
+      boolean ok = list.size() == vector.size();
+      for (int i = 0; i < vector.size() && ok; i++) ok = list.get(i).party() == party && verify(vector.get(i), list.get(i));
+      if (ok) good.put(party, list);
+      else rejected.add(party);
+    }
+    if (good.size() < threshold) throw new TooFewCorrectPartials(good.size(), threshold, rejected);
+    List<List<PartialDecryption>> use = new ArrayList<>(good.values()).subList(0, threshold);
+    List<BigInteger> plaintexts = new ArrayList<>();
+    for (int i = 0; i < vector.size(); i++) {
+      List<PartialDecryption> forElement = new ArrayList<>();
+      for (List<PartialDecryption> l : use) forElement.add(l.get(i));
+      plaintexts.add(combineVerified(vector.get(i), forElement));
+    }
+    return new VectorDecryption(plaintexts, List.copyOf(rejected));
+  }
+
+  /** The Lagrange combination of exactly t partial decryptions whose proofs were checked. */
+  private BigInteger combineVerified(Ciphertext c, List<PartialDecryption> use) {
     BigInteger n = key.modulus();
     BigInteger n2 = n.multiply(n);
     BigInteger acc = BigInteger.ONE;

@@ -98,4 +98,32 @@ class ThresholdPaillierTest {
     Ciphertext c = pk.encrypt(m, pk.randomness(rng));
     assertEquals(m, dealt.publicKey().combine(c, List.of(dealt.shares().get(2).decrypt(c, rng), dealt.shares().get(0).decrypt(c, rng))));
   }
+
+  /** A vector decrypted from whole parties' lists: every proof checked once, a cheating party left out by number. */
+  @Test
+  void aVectorDecryptsFromTheCorrectPartiesAndTheOthersAreNamed() {
+    ThresholdPublicKey pub = FIVE_OF_THREE.publicKey();
+    PaillierPublicKey pk = pub.encryptionKey();
+    BigInteger n2 = pk.modulus().multiply(pk.modulus());
+    List<BigInteger> values = List.of(BigInteger.valueOf(5), BigInteger.valueOf(1234567), BigInteger.ZERO);
+    List<Ciphertext> vector = values.stream().map(m -> pk.encrypt(m, pk.randomness(rng))).toList();
+    List<List<PartialDecryption>> lists = new ArrayList<>();
+    for (KeyShare s : FIVE_OF_THREE.shares()) lists.add(vector.stream().map(c -> s.decrypt(c, rng)).toList());
+    assertEquals(values, pub.decryptVector(vector, lists).plaintexts(), "all five honest");
+
+    List<List<PartialDecryption>> cheating = new ArrayList<>(lists);
+    List<PartialDecryption> two = new ArrayList<>(lists.get(1));
+    PartialDecryption last = two.get(2);
+    two.set(2, new PartialDecryption(last.party(), last.value().multiply(BigInteger.TWO).mod(n2), last.challenge(), last.response()));
+    cheating.set(1, two);
+    cheating.add(lists.get(0)); // a copy of party 1's list again, as a replaying node would send it
+    ThresholdPublicKey.VectorDecryption d = pub.decryptVector(vector, cheating);
+    assertEquals(values, d.plaintexts(), "the four honest parties decrypt");
+    assertEquals(List.of(2), d.rejected(), "party 2, wrong on one element, is named");
+
+    List<List<PartialDecryption>> tooFew = List.of(lists.get(0), two, lists.get(4).subList(0, 2));
+    ThresholdPublicKey.TooFewCorrectPartials e = assertThrows(ThresholdPublicKey.TooFewCorrectPartials.class,
+        () -> pub.decryptVector(vector, tooFew));
+    assertEquals(List.of(2, 5), e.rejected(), "a wrong proof and a short list are both rejected: " + e.getMessage());
+  }
 }
