@@ -149,8 +149,10 @@ final class Takeover {
         from.send(FrameCodec.error(jobId, "not_owner", "the job cannot be resumed on this instance now: " + found.cause().getMessage()));
       } else if (found.result() instanceof Found.Resumed r) {
         resumeNode(r.job(), from, resume);
-      } else if (found.result() instanceof Found.Ended e) {
-        from.send(endedFrame(e.state()));
+      } else if (found.result() instanceof Found.Ended e && e.state().getSpec().getNodesList().contains(from.nodeId())) {
+        from.send(endedFrame(e.state())); // a participant gets its job's result or end; nobody else learns of the job
+      } else if (found.result() instanceof Found.Ended) {
+        from.send(FrameCodec.error(jobId, "unknown_job", "no job '" + jobId + "'"));
       } else if (found.result() instanceof Found.OwnedElsewhere o) {
         from.send(FrameCodec.error(jobId, "not_owner", "another coordinator instance drives job '" + jobId + "'; connect to it"));
       } else {
@@ -166,11 +168,25 @@ final class Takeover {
       return;
     }
     if (resume.getEpoch() > job.epoch) {
-      // The node has heard from a newer owner than this instance: this one was taken over.
-      from.send(FrameCodec.error(job.id, "not_owner", "job '" + job.id + "' has a newer owner than this instance"));
-      fencedOut.accept(job);
+      // The node says it heard a newer owner. Its word alone must not stop the job (a rogue
+      // participant could stall it so): the store decides whether this instance was taken over.
+      vertx.executeBlocking(() -> store.read(job.id)).onComplete(stored -> context.runOnContext(v -> {
+        if (stored.succeeded() && stored.result().map(JobState::getEpoch).orElse(-1L) > job.epoch) {
+          from.send(FrameCodec.error(job.id, "not_owner", "job '" + job.id + "' has a newer owner than this instance"));
+          fencedOut.accept(job);
+        } else {
+          log.warn("job {}: node {} claims epoch {}, which no owner has stored (this instance holds {}); ignored", job.id, node,
+              resume.getEpoch(), job.epoch);
+          takeResumed(job, node, resume);
+        }
+      }));
       return;
     }
+    takeResumed(job, node, resume);
+  }
+
+  /** Takes the frames a node last sent unless the job has them, and sends it the current round again. */
+  private void takeResumed(LiveJob job, String node, JobResume resume) {
     for (Frame sent : resume.getLastSentList()) {
       if (!job.driving()) break;
       try {
