@@ -101,8 +101,12 @@ public final class NodeAgent {
     }
     List<Frame> out = dispatch(f);
     AcceptedJob now = jobs.get(f.getJobId());
-    if (now != null && REQUESTS.contains(f.getType())) now.answered(f, out);
-    if (now != null) now.sent(out.stream().filter(o -> o.getType() != MessageType.NODE_STATUS && o.getJobId().equals(now.id)).toList());
+    if (now != null) {
+      // What concerns the job, not the budgets at that moment (a repeat must not report stale ones).
+      List<Frame> forJob = out.stream().filter(o -> o.getType() != MessageType.NODE_STATUS && o.getJobId().equals(now.id)).toList();
+      if (REQUESTS.contains(f.getType())) now.answered(f, forJob);
+      now.sent(forJob);
+    }
     return out;
   }
 
