@@ -1,6 +1,10 @@
 package org.consilium.he.codec;
 
+import org.consilium.he.aggregation.Contribution;
+import org.consilium.he.aggregation.DecryptRequest;
+import org.consilium.he.wire.DecryptRequestProto;
 import org.consilium.he.wire.EncryptedVectorProto;
+import org.consilium.he.wire.SignedContributionProto;
 import org.consilium.he.wire.KeyShareProto;
 import org.consilium.he.wire.Paillier;
 import org.consilium.he.wire.PartialDecryptionProto;
@@ -26,6 +30,9 @@ import org.consilium.he.threshold.ThresholdPublicKey;
  * caller expects, and ciphertexts must be in Z*_{n^2}.
  */
 public final class HeWire {
+  /** Larger than any signature of the identity keys in use (ECDSA P-521 DER is at most 139 bytes). */
+  private static final int MAX_SIGNATURE_BYTES = 512;
+
   private HeWire() {}
 
   private static ByteString bytes(BigInteger v) {
@@ -116,6 +123,26 @@ public final class HeWire {
           integer(d.getChallenge(), 33, "proof challenge"), integer(d.getResponse(), n2 + 128, "proof response")));
     }
     return out;
+  }
+
+  public static SignedContributionProto toWire(Contribution c) {
+    return SignedContributionProto.newBuilder().setParty(c.party()).setEncryptedVector(c.encryptedVector()).setSignature(c.signature()).build();
+  }
+
+  public static Contribution fromWire(SignedContributionProto p) {
+    if (p.getParty().isBlank()) throw new IllegalArgumentException("contribution names no party");
+    if (p.getSignature().size() > MAX_SIGNATURE_BYTES) throw new IllegalArgumentException("contribution signature of " + p.getSignature().size() + " bytes");
+    return new Contribution(p.getParty(), p.getEncryptedVector(), p.getSignature());
+  }
+
+  public static DecryptRequestProto toWire(DecryptRequest r) {
+    DecryptRequestProto.Builder b = DecryptRequestProto.newBuilder();
+    r.contributions().forEach(c -> b.addContributions(toWire(c)));
+    return b.build();
+  }
+
+  public static DecryptRequest fromWire(DecryptRequestProto p) {
+    return new DecryptRequest(p.getContributionsList().stream().map(HeWire::fromWire).toList());
   }
 
   public static <T> T parse(com.google.protobuf.Parser<T> parser, byte[] bytes, String what) {
