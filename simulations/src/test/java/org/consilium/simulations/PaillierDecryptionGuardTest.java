@@ -15,16 +15,15 @@ import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.wire.ErrorReport;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.codec.FrameCodec;
-import org.consilium.analytics.wire.HeContribution;
-import org.consilium.analytics.wire.HeDecryptRequest;
-import org.consilium.analytics.wire.HeSignedContribution;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.PeerIdentity;
 import org.consilium.deploy.Provisioner;
 import org.consilium.he.codec.HeWire;
+import org.consilium.he.wire.DecryptRequestProto;
 import org.consilium.he.wire.KeyShareProto;
+import org.consilium.he.wire.SignedContributionProto;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.analytics.identity.Pem;
@@ -70,7 +69,7 @@ class PaillierDecryptionGuardTest {
   }
 
   /** Offers the job to every node; returns each node's signed contribution. */
-  private Map<String, HeContribution> offer(String jobId) {
+  private Map<String, SignedContributionProto> offer(String jobId) {
     var spec = JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
         "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\", \"threshold\": 3,")).toBuilder().setJobId(jobId)
         .setDictionarySha256(HeartDisease.dictionary().digest()).build();
@@ -79,22 +78,23 @@ class PaillierDecryptionGuardTest {
     for (var c : certs.entrySet()) {
       offer.addPeers(PeerIdentity.newBuilder().setNodeId(c.getKey()).setPartyIndex(i++).setCertificateDer(ByteString.copyFrom(c.getValue())));
     }
-    Map<String, HeContribution> out = new LinkedHashMap<>();
+    Map<String, SignedContributionProto> out = new LinkedHashMap<>();
     nodes.forEach((id, n) -> {
       List<Frame> replies = n.agent().onFrame(FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build()));
       assertEquals(MessageType.JOB_ACCEPT, replies.get(0).getType(), id + " accepts");
       Frame contribution = replies.stream().filter(r -> r.getType() == MessageType.HE_CONTRIBUTION).findFirst()
           .orElseThrow(() -> new AssertionError(id + " sent no HE_CONTRIBUTION with its acceptance"));
-      out.put(id, FrameCodec.payload(contribution, HeContribution.parser()));
+      out.put(id, FrameCodec.payload(contribution, SignedContributionProto.parser()));
     });
     return out;
   }
 
-  private static HeSignedContribution signed(String node, HeContribution c) {
-    return HeSignedContribution.newBuilder().setNodeId(node).setEncryptedVector(c.getEncryptedVector()).setSignature(c.getSignature()).build();
+  /** A node's contribution under a name the curious coordinator chooses. */
+  private static SignedContributionProto signed(String node, SignedContributionProto c) {
+    return c.toBuilder().setParty(node).build();
   }
 
-  private String refusal(String node, String jobId, HeDecryptRequest req) throws Exception {
+  private String refusal(String node, String jobId, DecryptRequestProto req) throws Exception {
     List<Frame> replies = nodes.get(node).agent().onFrame(FrameCodec.frame(MessageType.HE_DECRYPT, jobId, 1, req));
     assertEquals(1, replies.size());
     assertEquals(MessageType.ERROR, replies.get(0).getType(), node + " must refuse, but answered " + replies.get(0).getType());
@@ -119,30 +119,30 @@ class PaillierDecryptionGuardTest {
   @Test
   void nodesDecryptOnlyASumOfAtLeastTSignedContributionsIncludingTheirOwn() throws Exception {
     provision();
-    Map<String, HeContribution> c = offer("job-guard-1");
+    Map<String, SignedContributionProto> c = offer("job-guard-1");
     // A single node's ciphertext, presented as "the aggregate".
-    String single = refusal("cleveland", "job-guard-1", HeDecryptRequest.newBuilder().addContributions(signed("cleveland", c.get("cleveland"))).build());
+    String single = refusal("cleveland", "job-guard-1", DecryptRequestProto.newBuilder().addContributions(signed("cleveland", c.get("cleveland"))).build());
     assertTrue(single.contains("threshold is 3"), single);
 
-    Map<String, HeContribution> c2 = offer("job-guard-2");
+    Map<String, SignedContributionProto> c2 = offer("job-guard-2");
     // Hungarian's contribution relabelled as Switzerland's: the signature does not verify.
-    HeDecryptRequest forged = HeDecryptRequest.newBuilder().addContributions(signed("cleveland", c2.get("cleveland")))
+    DecryptRequestProto forged = DecryptRequestProto.newBuilder().addContributions(signed("cleveland", c2.get("cleveland")))
         .addContributions(signed("hungarian", c2.get("hungarian")))
         .addContributions(signed("switzerland", c2.get("hungarian"))).build();
     String sig = refusal("cleveland", "job-guard-2", forged);
     assertTrue(sig.contains("signature on 'switzerland'"), sig);
 
-    Map<String, HeContribution> c3 = offer("job-guard-3");
+    Map<String, SignedContributionProto> c3 = offer("job-guard-3");
     // Three others' contributions, without the asked node's own: it must not help decrypt them.
-    HeDecryptRequest withoutMe = HeDecryptRequest.newBuilder().addContributions(signed("hungarian", c3.get("hungarian")))
+    DecryptRequestProto withoutMe = DecryptRequestProto.newBuilder().addContributions(signed("hungarian", c3.get("hungarian")))
         .addContributions(signed("switzerland", c3.get("switzerland"))).addContributions(signed("va-long-beach", c3.get("va-long-beach")))
         .build();
     String own = refusal("cleveland", "job-guard-3", withoutMe);
     assertTrue(own.contains("not in the aggregate"), own);
 
-    Map<String, HeContribution> c4 = offer("job-guard-4");
+    Map<String, SignedContributionProto> c4 = offer("job-guard-4");
     // A contribution signed for another job is refused too.
-    HeDecryptRequest replay = HeDecryptRequest.newBuilder().addContributions(signed("cleveland", c4.get("cleveland")))
+    DecryptRequestProto replay = DecryptRequestProto.newBuilder().addContributions(signed("cleveland", c4.get("cleveland")))
         .addContributions(signed("hungarian", c.get("hungarian"))).addContributions(signed("switzerland", c4.get("switzerland"))).build();
     String replayed = refusal("cleveland", "job-guard-4", replay);
     assertTrue(replayed.contains("signature on 'hungarian'"), replayed);

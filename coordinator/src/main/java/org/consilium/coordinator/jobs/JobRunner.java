@@ -28,6 +28,8 @@ import org.consilium.coordinator.gateway.NodeConnection;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.coordinator.state.JobStore;
+import org.consilium.he.aggregation.AggregationSession;
+import org.consilium.he.aggregation.PaillierAggregator;
 import org.consilium.he.threshold.ThresholdPublicKey;
 import org.consilium.mpc.secagg.SessionParams;
 import org.slf4j.Logger;
@@ -170,7 +172,10 @@ public final class JobRunner {
   private Aggregation newAggregation(LiveJob job, List<String> members, byte[] session, int length) {
     if (job.spec.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
       if (heKey == null) throw new IllegalStateException("job " + job.id + " needs the consortium's threshold Paillier key (he.public_key)");
-      return new PaillierAggregation(job.id, members, job.threshold, heKey, length);
+      var heSession = new AggregationSession(job.id, job.step, new TreeSet<>(members), job.threshold, length);
+      // A contribution is checked against the certificate the job was offered with, like a masking advertisement.
+      return new PaillierAggregation(job.id, new PaillierAggregator(heSession, heKey, (node, message, signature) ->
+          job.certificates.containsKey(node) && org.consilium.analytics.identity.Signatures.verify(job.certificates.get(node), message, signature)));
     }
     TreeSet<Integer> parties = new TreeSet<>();
     members.forEach(n -> parties.add(job.partyOf.get(n)));

@@ -8,6 +8,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.consilium.he.paillier.Ciphertext;
+import org.consilium.he.paillier.PaillierPublicKey;
 import org.consilium.he.threshold.PartialDecryption;
 import org.consilium.he.threshold.ThresholdPublicKey;
 
@@ -34,6 +35,11 @@ public final class PaillierAggregator {
     this.layout = new Layout(session, key.encryptionKey());
     this.key = key;
     this.signatures = signatures;
+  }
+
+  /** The key contributions are encrypted under (to decode partial decryptions received). */
+  public PaillierPublicKey encryptionKey() {
+    return layout.key;
   }
 
   public Stage stage() {

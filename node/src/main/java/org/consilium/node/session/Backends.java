@@ -6,6 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedSet;
 import org.consilium.analytics.wire.Aggregation;
+import java.util.TreeSet;
+import org.consilium.he.aggregation.AggregationSession;
+import org.consilium.he.aggregation.PaillierContributor;
+import org.consilium.he.aggregation.SignatureCheck;
 import org.consilium.he.threshold.KeyShare;
 import org.consilium.mpc.ring.RingVector;
 import org.consilium.mpc.secagg.PeerAuthenticator;
@@ -29,13 +33,15 @@ final class Backends {
     this.rng = rng;
   }
 
-  JobSession session(AcceptedJob job, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
+  JobSession session(AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
     if (job.spec.getAggregation() == Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
       Map<String, X509Certificate> byNode = new HashMap<>();
       job.indexOf.forEach((node, i) -> {
         if (parties.contains(i)) byNode.put(node, job.peers.get(i));
       });
-      return new PaillierSession(job.id, identity, keyShare, byNode, job.threshold, input, rng);
+      var session = new AggregationSession(job.id, step, new TreeSet<>(byNode.keySet()), job.threshold, input.length());
+      SignatureCheck peers = (node, message, signature) -> byNode.containsKey(node) && NodeIdentity.verify(byNode.get(node), message, signature);
+      return new PaillierSession(job.id, new PaillierContributor(session, identity.nodeId(), keyShare, identity::sign, peers, rng), input);
     }
     SessionParams params = new SessionParams(sessionId, parties, job.threshold, input.length());
     PeerAuthenticator auth = new PeerAuthenticator() {

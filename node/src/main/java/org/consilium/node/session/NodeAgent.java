@@ -278,7 +278,7 @@ public final class NodeAgent {
 
   /** Starts the aggregation of one step among the given parties; returns its first frames. */
   private List<Frame> startStep(String jobId, AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
-    JobSession session = backends.session(job, parties, sessionId, input);
+    JobSession session = backends.session(job, step, parties, sessionId, input);
     job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
     List<Frame> out = tagged(session.start(), step);
     markIfSent(jobId, job);
