@@ -1,10 +1,10 @@
 package org.consilium.node.session;
 
 import java.security.cert.X509Certificate;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.consilium.analytics.data.Cohort;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.DataDictionary;
@@ -51,10 +51,10 @@ final class Admission {
   private final Policy policy;
   private final KeyShare keyShare;
   private final CohortTest cohortTest;
-  private final Supplier<SkellamNoise> noise;
+  private final SecureRandom rng;
 
   Admission(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets, PrivacyLedger ledger,
-      KeyShare keyShare, CohortTest cohortTest, Supplier<SkellamNoise> noise) {
+      KeyShare keyShare, CohortTest cohortTest, SecureRandom rng) {
     this.config = config;
     this.identity = identity;
     this.dictionary = dictionary;
@@ -63,7 +63,7 @@ final class Admission {
     this.policy = new Policy(config.policy());
     this.keyShare = keyShare;
     this.cohortTest = cohortTest;
-    this.noise = noise;
+    this.rng = rng;
   }
 
   Decision admit(JobOffer offer) {
@@ -137,7 +137,19 @@ final class Admission {
         data = data.empty();
       }
     }
-    AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, noise.get()));
+    AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, noise()));
     return new Admitted(job, computation, dataset.name(), reserved);
+  }
+
+  /** The DP noise of one job: secure randomness, or (debug.noise_seed, tests only) a PRG every job starts afresh. */
+  private SkellamNoise noise() {
+    if (config.noiseSeed() == null) return new SkellamNoise(rng);
+    try {
+      SecureRandom seeded = SecureRandom.getInstance("SHA1PRNG");
+      seeded.setSeed(config.noiseSeed());
+      return new SkellamNoise(seeded);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -4,14 +4,12 @@ import com.google.protobuf.MessageLite;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.data.Dataset;
-import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.wire.ErrorReport;
@@ -48,31 +46,22 @@ public final class NodeAgent {
   public static final String SOFTWARE_VERSION = "0.1.0";
 
   private final NodeConfig config;
-  private final NodeIdentity identity;
-  private final Map<String, Dataset> datasets;
-  private final PrivacyLedger ledger;
-  private final KeyShare keyShare;
   private final SecureRandom rng = new SecureRandom();
   private final Admission admission;
   private final Backends backends;
   private final NodeReports reports;
-  private final Map<String, AcceptedJob> jobs = new HashMap<>();
+  private final InFlightJobs jobs;
   private final AuditLog audit;
-  private final DataDictionary dictionary;
 
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
   public NodeAgent(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets,
       PrivacyLedger ledger, KeyShare keyShare, AuditLog audit) {
     this.audit = audit;
-    this.dictionary = dictionary;
     this.config = config;
-    this.identity = identity;
-    this.datasets = Map.copyOf(datasets);
-    this.ledger = ledger;
     this.reports = new NodeReports(config, ledger, audit);
+    this.jobs = new InFlightJobs(ledger, audit);
     this.backends = new Backends(identity, keyShare, rng);
-    this.admission = new Admission(config, identity, dictionary, this.datasets, ledger, keyShare, new CohortTest(rng), this::noise);
-    this.keyShare = keyShare;
+    this.admission = new Admission(config, identity, dictionary, Map.copyOf(datasets), ledger, keyShare, new CohortTest(rng), rng);
   }
 
   public Frame hello() {
@@ -123,12 +112,12 @@ public final class NodeAgent {
             yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "' step " + f.getStep()));
           }
           List<Frame> out = tagged(s.onFrame(f), f.getStep());
-          markIfSent(f.getJobId(), job);
+          jobs.markIfSent(job);
           yield out;
         }
         case JOB_RESULT -> {
           JobResult r = FrameCodec.payload(f, JobResult.parser());
-          if (jobs.remove(f.getJobId()) != null) {
+          if (jobs.remove(f.getJobId())) {
             audit.append("job.released", f.getJobId(), "result_sha256", AuditLog.digest(f.getPayload().toByteArray()),
                 "contributors", String.join(",", r.getAccounting().getContributorsList()));
             log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
@@ -137,7 +126,7 @@ public final class NodeAgent {
         }
         case AUDIT_REQUEST -> List.of(reports.auditCopy(f.getJobId()));
         case JOB_ABORT -> {
-          yield statusIf(abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage()));
+          yield statusIf(jobs.abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage()));
         }
         case ERROR -> {
           ErrorReport e = FrameCodec.payload(f, ErrorReport.parser());
@@ -148,13 +137,13 @@ public final class NodeAgent {
           }
           log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), e.getMessage());
           // The coordinator no longer runs this job (or refused our message): stop taking part.
-          yield statusIf(abort(f.getJobId(), "coordinator: " + e.getMessage()));
+          yield statusIf(jobs.abort(f.getJobId(), "coordinator: " + e.getMessage()));
         }
         default -> List.of(error(f.getJobId(), "unexpected", "a node does not accept " + f.getType() + " frames"));
       };
     } catch (RuntimeException e) {
       log.warn("job {}: {} frame refused: {}", f.getJobId(), f.getType(), e.getMessage());
-      boolean refunded = abort(f.getJobId(), e.getMessage());
+      boolean refunded = jobs.abort(f.getJobId(), e.getMessage());
       Frame refusal = error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage());
       return refunded ? List.of(refusal, status()) : List.of(refusal);
     }
@@ -172,15 +161,13 @@ public final class NodeAgent {
    * resumes it (or tells the node where it went, or that it ended).
    */
   public List<Frame> resumeFrames() {
-    return jobs.values().stream().map(j -> frame(MessageType.JOB_RESUME, j.id, 0,
+    return jobs.all().stream().map(j -> frame(MessageType.JOB_RESUME, j.id, 0,
         JobResume.newBuilder().addAllLastSent(j.lastSent()).setEpoch(j.epoch()).build())).toList();
   }
 
   /** The connection to the coordinator was lost at nowMillis: jobs in flight wait for another instance, for a while. */
   public void onDisconnect(long nowMillis) {
-    jobs.values().forEach(j -> {
-      if (j.orphanedSince < 0) j.orphanedSince = nowMillis;
-    });
+    jobs.orphan(nowMillis);
   }
 
   /**
@@ -188,43 +175,9 @@ public final class NodeAgent {
    * their reservations where none of their data left); returns the status to send if budgets changed.
    */
   public List<Frame> expire(long nowMillis, long graceMillis) {
-    boolean refunded = false;
-    for (AcceptedJob j : List.copyOf(jobs.values())) {
-      if (j.orphanedSince >= 0 && nowMillis - j.orphanedSince >= graceMillis) {
-        refunded |= abort(j.id, "no coordinator instance resumed the job within " + graceMillis / 1000 + " s");
-      }
-    }
-    return statusIf(refunded);
+    return statusIf(jobs.expire(nowMillis, graceMillis));
   }
 
-  /** The DP noise of one job: secure randomness, or (debug.noise_seed, tests only) a PRG every job starts afresh. */
-  private SkellamNoise noise() {
-    if (config.noiseSeed() == null) return new SkellamNoise(rng);
-    try {
-      java.security.SecureRandom seeded = java.security.SecureRandom.getInstance("SHA1PRNG");
-      seeded.setSeed(config.noiseSeed());
-      return new SkellamNoise(seeded);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-
-
-  /** Drops a job; true if that refunded its budget reservation (the budgets changed). */
-  private boolean abort(String jobId, String why) {
-    AcceptedJob job = jobs.remove(jobId);
-    if (job == null) return false;
-    boolean refund = !job.dataSent() && ledger.isRefundable(jobId);
-    audit.append("job.aborted", jobId, "reason", why, "refunded", Boolean.toString(refund));
-    if (!job.dataSent()) {
-      if (refund) ledger.refund(jobId);
-      log.info("job {} aborted before any data left this node ({}); nothing spent", jobId, why);
-    } else {
-      log.info("job {} aborted after data-dependent messages were sent ({}); budget stays spent", jobId, why);
-    }
-    return refund;
-  }
 
   private List<Frame> onOffer(String jobId, JobOffer offer) {
     JobSpec spec = offer.getSpec();
@@ -232,7 +185,7 @@ public final class NodeAgent {
     audit.append("job.offered", jobId, "computation", JobSpecs.computation(spec), "dataset", spec.getDataset(),
         "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "aggregation", spec.getAggregation().name(),
         "spec_sha256", JobSpecs.digest(spec), "coordinator_head", offer.getCoordinatorAuditHead());
-    if (jobs.containsKey(jobId) || ledger.hasReservation(jobId)) {
+    if (jobs.known(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
     Admission.Decision decision = admission.admit(offer);
@@ -244,7 +197,7 @@ public final class NodeAgent {
     Map<Integer, X509Certificate> peers = job.peers;
     int t = job.threshold;
     String dataset = admitted.dataset();
-    jobs.put(jobId, job);
+    jobs.add(job);
     audit.append("job.accepted", jobId, "dataset", dataset, "epsilon_reserved",
         JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t));
     log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
@@ -281,19 +234,8 @@ public final class NodeAgent {
     JobSession session = backends.session(job, step, parties, sessionId, input);
     job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
     List<Frame> out = tagged(session.start(), step);
-    markIfSent(jobId, job);
+    jobs.markIfSent(job);
     return out;
-  }
-
-  /**
-   * Before the first frame computed from the job's data leaves (the frames are returned and
-   * sent after this), the ledger durably records it: a node that stops before then gets its
-   * reservation back at the next start, one that stops after does not.
-   */
-  private void markIfSent(String jobId, AcceptedJob job) {
-    if (job.sentMarked || !job.dataSent()) return;
-    ledger.dataSent(jobId);
-    job.sentMarked = true;
   }
 
   private List<Frame> tagged(List<Frame> frames, int step) {
