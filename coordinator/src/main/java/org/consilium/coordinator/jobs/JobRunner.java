@@ -4,21 +4,18 @@ import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.dictionary.DataDictionary;
 import org.consilium.analytics.job.Computation;
 import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.codec.FrameCodec;
-import org.consilium.analytics.wire.JobDecision;
 import org.consilium.analytics.wire.JobOffer;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.codec.JobSpecs;
@@ -28,10 +25,7 @@ import org.consilium.coordinator.gateway.NodeConnection;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.coordinator.state.JobStore;
-import org.consilium.he.aggregation.AggregationSession;
-import org.consilium.he.aggregation.PaillierAggregator;
 import org.consilium.he.threshold.ThresholdPublicKey;
-import org.consilium.mpc.secagg.SessionParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,18 +44,11 @@ public final class JobRunner {
   private final Vertx vertx;
   private final NodeGateway gateway;
   private final long roundTimeoutMs;
-  private final SecureRandom rng = new SecureRandom();
   private final Map<String, LiveJob> active = new HashMap<>();
-  /** Participants of the newest ended jobs, so a decision arriving after the end is still recorded. */
   /** Participants of the newest jobs ended here, so a decision arriving after the end is still recorded. */
-  private final Map<String, List<String>> recentlyEnded = new java.util.LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, List<String>> eldest) {
-      return size() > 1000;
-    }
-  };
+  private final RecentlyEnded recentlyEnded;
   private final MeterRegistry metrics;
-  private final ThresholdPublicKey heKey;
+  private final AggregationBackend backend;
   private final AuditLog audit;
   private final DataDictionary dictionary;
   private final JobJournal journal;
@@ -78,10 +65,11 @@ public final class JobRunner {
     this.gateway = gateway;
     this.roundTimeoutMs = roundTimeoutSeconds * 1000L;
     this.metrics = metrics;
-    this.heKey = heKey;
+    this.backend = new AggregationBackend(heKey);
+    this.recentlyEnded = new RecentlyEnded(audit);
     this.journal = new JobJournal(vertx, state, new JobStore(state), this::send, this::fencedOut);
     this.takeover = new Takeover(vertx, state, new JobStore(state), audit,
-        s -> LiveJob.resume(s, dictionary, this::narratives, this::newAggregation), this::resumed);
+        s -> LiveJob.resume(s, dictionary, this::narratives, backend), this::resumed);
     this.lifecycle = new JobLifecycle(new JobLifecycle.Effects() {
       @Override
       public boolean connected(String node) {
@@ -90,12 +78,12 @@ public final class JobRunner {
 
       @Override
       public byte[] newSession() {
-        return JobRunner.this.newSession();
+        return backend.newSession();
       }
 
       @Override
       public Aggregation aggregation(LiveJob job, List<String> members, byte[] session, int length) {
-        return newAggregation(job, members, session, length);
+        return backend.create(job, members, session, length);
       }
 
       @Override
@@ -112,7 +100,7 @@ public final class JobRunner {
       public void ended(LiveJob job) {
         if (job.timer >= 0) vertx.cancelTimer(job.timer);
         active.remove(job.id);
-        recentlyEnded.put(job.id, job.participants);
+        recentlyEnded.add(job);
         metrics.counter("consilium_jobs_finished_total", "status", job.status.name()).increment();
       }
     });
@@ -135,18 +123,18 @@ public final class JobRunner {
    * once the job is stored in the cluster (so an id handed out is never lost with an instance).
    */
   public io.vertx.core.Future<JsonObject> submit(JobSpec submitted, String submittedBy) {
-    JobSubmission.Checked c = JobSubmission.check(submitted, submittedBy, gateway, dictionary, heKey != null);
+    JobSubmission.Checked c = JobSubmission.check(submitted, submittedBy, gateway, dictionary, backend.hasPaillierKey());
     JobSpec spec = c.spec();
     String id = spec.getJobId();
     List<String> participants = spec.getNodesList();
     int t = spec.getThreshold();
-    byte[] session = newSession();
+    byte[] session = backend.newSession();
     LiveJob job = new LiveJob(spec, c.peers(), session, c.computation(), c.record(), this::narratives);
     Computation computation = c.computation();
     job.owner = journal.owner();
     active.put(id, job);
     // A one-step computation starts on acceptance, among everyone offered, with the offer's session.
-    if (computation.openingStep().isPresent()) job.beginStep(participants, session, newAggregation(job, participants, session, job.vectorLength()));
+    if (computation.openingStep().isPresent()) job.beginStep(participants, session, backend.create(job, participants, session, job.vectorLength()));
     audit.append("job.offered", id, "submitted_by", submittedBy, "computation", JobSpecs.computation(spec),
         "participants", String.join(",", participants),
         "threshold", Integer.toString(t), "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "spec_sha256", JobSpecs.digest(spec));
@@ -163,28 +151,6 @@ public final class JobRunner {
     return stored.future();
   }
 
-  private byte[] newSession() {
-    byte[] s = new byte[32];
-    rng.nextBytes(s);
-    return s;
-  }
-
-  private Aggregation newAggregation(LiveJob job, List<String> members, byte[] session, int length) {
-    if (job.spec.getAggregation() == org.consilium.analytics.wire.Aggregation.AGGREGATION_THRESHOLD_PAILLIER) {
-      if (heKey == null) throw new IllegalStateException("job " + job.id + " needs the consortium's threshold Paillier key (he.public_key)");
-      var heSession = new AggregationSession(job.id, job.step, new TreeSet<>(members), job.threshold, length);
-      // A contribution is checked against the certificate the job was offered with, like a masking advertisement.
-      return new PaillierAggregation(job.id, new PaillierAggregator(heSession, heKey, (node, message, signature) ->
-          job.certificates.containsKey(node) && org.consilium.analytics.identity.Signatures.verify(job.certificates.get(node), message, signature)));
-    }
-    TreeSet<Integer> parties = new TreeSet<>();
-    members.forEach(n -> parties.add(job.partyOf.get(n)));
-    // An advertisement is checked against the certificate the job was offered with (stored with it, so a resume checks the same).
-    return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length),
-        (p, message, signature) -> org.consilium.analytics.identity.Signatures.verify(job.certificates.get(job.nodeOf.get(p)),
-            message, signature));
-  }
-
   private void onFrame(NodeConnection from, Frame f) {
     metrics.counter("consilium_frames_received_total", "type", f.getType().name()).increment();
     if (f.getType() == MessageType.JOB_RESUME) {
@@ -193,15 +159,7 @@ public final class JobRunner {
     }
     LiveJob job = active.get(f.getJobId());
     if (job == null) {
-      List<String> ended = recentlyEnded.get(f.getJobId());
-      if (f.getType() == MessageType.JOB_REFUSE && ended != null && ended.contains(from.nodeId())) {
-        // A refusal that arrives after the job ended (another site refused first) is still recorded:
-        // both logs hold every refusal, and the cross-check holds them to it.
-        JobDecision d = FrameCodec.payload(f, JobDecision.parser());
-        audit.append("job.refused", f.getJobId(), "node", from.nodeId(), "policy", d.getPolicy(), "reason", d.getReason(),
-            "node_head", d.getNodeAuditHead(), "after_end", "true");
-        return;
-      }
+      if (recentlyEnded.recordLateRefusal(from.nodeId(), f)) return;
       if (f.getType() != MessageType.ERROR) from.send(FrameCodec.error(f.getJobId(), "unknown_job", "no active job '" + f.getJobId() + "'"));
       return;
     }

@@ -48,7 +48,7 @@ public final class NodeAgent {
   private final NodeConfig config;
   private final SecureRandom rng = new SecureRandom();
   private final Admission admission;
-  private final Backends backends;
+  private final AggregationBackend backends;
   private final NodeReports reports;
   private final InFlightJobs jobs;
   private final AuditLog audit;
@@ -60,7 +60,7 @@ public final class NodeAgent {
     this.config = config;
     this.reports = new NodeReports(config, ledger, audit);
     this.jobs = new InFlightJobs(ledger, audit);
-    this.backends = new Backends(identity, keyShare, rng);
+    this.backends = new AggregationBackend(identity, keyShare, rng);
     this.admission = new Admission(config, identity, dictionary, Map.copyOf(datasets), ledger, keyShare, new CohortTest(rng), rng);
   }
 

@@ -22,12 +22,12 @@ import org.consilium.node.identity.NodeIdentity;
  * (mpc's SecAggParty, peers authenticated by their certificates) or a threshold Paillier one
  * (this node's key share), chosen by the job's spec.
  */
-final class Backends {
+final class AggregationBackend {
   private final NodeIdentity identity;
   private final KeyShare keyShare;
   private final SecureRandom rng;
 
-  Backends(NodeIdentity identity, KeyShare keyShare, SecureRandom rng) {
+  AggregationBackend(NodeIdentity identity, KeyShare keyShare, SecureRandom rng) {
     this.identity = identity;
     this.keyShare = keyShare;
     this.rng = rng;
