@@ -8,16 +8,13 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.consilium.analytics.identity.Digests;
-import org.consilium.analytics.identity.Participants;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.Hello;
@@ -57,6 +54,7 @@ public final class NodeGateway {
     this.recorder = recorder;
     this.registry = new NodeRegistry(vertx, state, config.id());
     this.auditRequests = new AuditRequests(vertx);
+    this.gate = new ConnectionGate(vertx, config.limits(), members);
   }
 
   public void onFrame(BiConsumer<NodeConnection, Frame> handler) {
@@ -89,14 +87,7 @@ public final class NodeGateway {
   /** The most a peer may send in one frame before its HELLO: a HELLO is a few kilobytes. */
   static final int PRE_HELLO_MAX_FRAME = 64 * 1024;
   private final Members members;
-  private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
-  private final Map<String, Integer> openPerNode = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** A connection closed: it no longer counts against the limits (once, whichever close handler runs). */
-  private void release(String id) {
-    openConnections.decrementAndGet();
-    openPerNode.computeIfPresent(id, (k, n) -> n <= 1 ? null : n - 1);
-  }
+  private final ConnectionGate gate;
 
   /** The consortium's members and their pinned certificates (the API rotates keys through it). */
   public Members members() {
@@ -116,38 +107,11 @@ public final class NodeGateway {
   }
 
   private void accept(NetSocket socket) {
-    X509Certificate cert;
-    try {
-      List<Certificate> chain = socket.peerCertificates();
-      cert = (X509Certificate) chain.get(0);
-    } catch (SSLPeerUnverifiedException | RuntimeException e) {
-      log.warn("refused a connection from {}: no verified client certificate", socket.remoteAddress());
-      socket.close();
-      return;
-    }
-    String id = Participants.id(cert);
-    if (!Participants.ROLE_NODE.equals(Participants.role(cert)) || id == null) {
-      log.warn("refused a connection from {}: certificate '{}' is not a node certificate", socket.remoteAddress(),
-          cert.getSubjectX500Principal());
-      reject(socket, "not_a_node", "certificate is not a node certificate");
-      return;
-    }
-    var refusal = members.refusal(id, cert);
-    if (refusal.isPresent()) {
-      log.warn("refused a connection from {}: {}", socket.remoteAddress(), refusal.get());
-      reject(socket, "not_a_member", refusal.get());
-      return;
-    }
+    var admitted = gate.admit(socket);
+    if (admitted.isEmpty()) return;
+    String id = admitted.get().nodeId();
+    X509Certificate cert = admitted.get().certificate();
     CoordinatorConfig.Limits limits = config.limits();
-    int total = openConnections.incrementAndGet();
-    int perNode = openPerNode.merge(id, 1, Integer::sum);
-    socket.closeHandler(v -> release(id));
-    if (total > limits.maxConnections() || perNode > limits.connectionsPerNode()) {
-      log.warn("refused a connection of node {}: {} open for it, {} in all (limits.connections_per_node {}, limits.max_connections {})",
-          id, perNode, total, limits.connectionsPerNode(), limits.maxConnections());
-      reject(socket, "too_many_connections", "too many connections for '" + id + "' or in all");
-      return;
-    }
     // Before HELLO a peer is only a certificate: it gets small frames and a deadline.
     FrameCodec.Decoder decoder = new FrameCodec.Decoder(Math.min(PRE_HELLO_MAX_FRAME, config.maxFrameBytes()));
     NodeConnection conn = new NodeConnection(id, cert, socket, config.maxFrameBytes(), PRE_HELLO_MAX_FRAME);
@@ -156,7 +120,7 @@ public final class NodeGateway {
     long helloTimer = vertx.setTimer(limits.helloSeconds() * 1000L, t -> {
       if (!greeted[0]) {
         log.warn("node {}: no HELLO within {} s; closing the connection", id, limits.helloSeconds());
-        reject(socket, "hello_timeout", "no HELLO within " + limits.helloSeconds() + " s");
+        gate.reject(socket, "hello_timeout", "no HELLO within " + limits.helloSeconds() + " s");
       }
     });
     RateLimitedLog warnings = new RateLimitedLog(log, "node " + id);
@@ -168,14 +132,14 @@ public final class NodeGateway {
         frames = decoder.feed(bytes);
       } catch (FrameCodec.FramingException e) {
         warnings.warn(e.getMessage() + "; closing the connection");
-        reject(socket, "frame_too_large", e.getMessage());
+        gate.reject(socket, "frame_too_large", e.getMessage());
         return;
       }
       for (FrameCodec.Decoded d : frames) {
         if (d.error() != null) {
           warnings.warn("refused frame: " + d.error());
           if (++malformed[0] >= limits.maxMalformedFrames()) {
-            reject(socket, "too_many_malformed_frames", malformed[0] + " malformed frames; closing the connection");
+            gate.reject(socket, "too_many_malformed_frames", malformed[0] + " malformed frames; closing the connection");
             return;
           }
           conn.send(FrameCodec.error("", "malformed", d.error()));
@@ -184,18 +148,18 @@ public final class NodeGateway {
         Frame f = d.frame();
         if (!greeted[0]) {
           if (f.getType() != MessageType.HELLO) {
-            reject(socket, "hello_required", "the first frame must be HELLO, got " + f.getType());
+            gate.reject(socket, "hello_required", "the first frame must be HELLO, got " + f.getType());
             return;
           }
           Hello hello;
           try {
             hello = FrameCodec.payload(f, Hello.parser());
           } catch (IllegalArgumentException e) {
-            reject(socket, "malformed", "the HELLO does not parse: " + e.getMessage());
+            gate.reject(socket, "malformed", "the HELLO does not parse: " + e.getMessage());
             return;
           }
           if (!hello.getNodeId().equals(id)) {
-            reject(socket, "identity_mismatch", "HELLO names '" + hello.getNodeId() + "' but the certificate is for '" + id + "'");
+            gate.reject(socket, "identity_mismatch", "HELLO names '" + hello.getNodeId() + "' but the certificate is for '" + id + "'");
             return;
           }
           greeted[0] = true;
@@ -220,7 +184,7 @@ public final class NodeGateway {
       }
     });
     socket.closeHandler(v -> {
-      release(id);
+      gate.release(id);
       vertx.cancelTimer(helloTimer);
       warnings.summary();
       if (connections.get(id) == conn) {
@@ -278,21 +242,6 @@ public final class NodeGateway {
   public boolean isSuspended(String nodeId) {
     return registry.isSuspended(nodeId);
   }
-
-  /** Reads no more from the peer, says why, and closes; a peer that does not take the farewell is cut off. */
-  private void reject(NetSocket socket, String code, String message) {
-    socket.handler(null);
-    if (socket.writeQueueFull()) {
-      NodeConnection.abort(socket); // it does not read: no farewell
-      return;
-    }
-    socket.write(io.vertx.core.buffer.Buffer.buffer(FrameCodec.encode(FrameCodec.error("", code, message)))).onComplete(v -> socket.close());
-    vertx.setTimer(REJECT_GRACE_MS, t -> NodeConnection.abort(socket));
-  }
-
-  /** How long a rejected peer has to read its farewell before the connection is cut. */
-  private static final long REJECT_GRACE_MS = 2_000;
-
 
   private static String fingerprint(X509Certificate cert) {
     try {
