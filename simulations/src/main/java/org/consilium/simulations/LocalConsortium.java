@@ -34,6 +34,7 @@ public final class LocalConsortium implements AutoCloseable {
   private final List<Process> coordinators = new ArrayList<>();
   private final List<RestClient> rests = new ArrayList<>();
   private final List<Integer> restPorts;
+  private final List<Integer> clusterPorts;
   private int current;
 
   /**
@@ -68,11 +69,13 @@ public final class LocalConsortium implements AutoCloseable {
     }
   }
 
-  private LocalConsortium(Path work, Provisioner.Consortium kits, Map<String, Path> datasets, List<Integer> restPorts) {
+  private LocalConsortium(Path work, Provisioner.Consortium kits, Map<String, Path> datasets, List<Integer> restPorts,
+      List<Integer> clusterPorts) {
     this.work = work;
     this.kits = kits;
     this.datasets = datasets;
     this.restPorts = List.copyOf(restPorts);
+    this.clusterPorts = List.copyOf(clusterPorts);
   }
 
   /** Provisions and starts everything with one coordinator instance; returns once every node is registered and online. */
@@ -103,7 +106,9 @@ public final class LocalConsortium implements AutoCloseable {
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("consilium-sim", work.resolve("consortium"),
         "127.0.0.1", nodesPort, restPorts.get(0), clusterPort, plans, options.coordinatorSettings(), options.heKeyBits(),
         options.dictionary(), replicas));
-    LocalConsortium c = new LocalConsortium(work, kits, data, restPorts);
+    List<Integer> clusterPorts = new ArrayList<>(List.of(clusterPort));
+    replicas.forEach(r -> clusterPorts.add(r.clusterPort()));
+    LocalConsortium c = new LocalConsortium(work, kits, data, restPorts, clusterPorts);
     try {
       c.startProcesses();
       return c;
@@ -215,6 +220,11 @@ public final class LocalConsortium implements AutoCloseable {
   }
 
   /** Pauses (SIGSTOP) or resumes (SIGCONT) coordinator instance i, as a long GC pause or a frozen VM would. */
+  /** The Hazelcast member port of each coordinator instance (what a network partition between them cuts). */
+  public List<Integer> clusterPorts() {
+    return clusterPorts;
+  }
+
   public void pauseCoordinator(int instance, boolean pause) {
     signal(coordinators.get(instance), pause ? "-STOP" : "-CONT");
   }

@@ -15,10 +15,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.TrainedModel;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * processes. The instance driving a DP training job is killed (SIGKILL) or frozen (SIGSTOP) in
  * the middle; the job finishes on the other with the model an uninterrupted run releases (the
  * nodes' noise is seeded for the comparison), every round released once, one reservation per
- * node, the console session still valid, and the audit logs verifying.
+ * node, the console session still valid, and the audit logs verifying. A network partition
+ * between the instances (their cluster ports cut on loopback) releases the job once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -175,6 +178,46 @@ class CoordinatorTakeoverTest {
     JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(1));
     assertEquals("CANCELLED", job.getString("status"), job.encodePrettily());
     assertEquals("admin-token", job.getString("cancelledBy"), "the principal who asked, recorded by the instance that cancelled");
+  }
+
+  /**
+   * A network partition between the two instances while one drives a job (both keep running;
+   * only their cluster traffic is cut): each half believes the other gone, and the other instance
+   * takes the job over in its half. The nodes follow one owner at a time, so the job is released
+   * once, by the instance the nodes stayed with; when the halves meet again the release is kept
+   * and the instance whose view lost releases nothing.
+   */
+  @Test
+  @Order(5)
+  void aPartitionBetweenTheInstancesReleasesTheJobOnce() throws Exception {
+    Optional<String> unavailable = LoopbackPartition.unavailable();
+    Assumptions.assumeTrue(unavailable.isEmpty(), () -> "no network partition can be made here: " + unavailable.orElse(""));
+    consortium.useCoordinator(0);
+    String id = consortium.submit(spec()); // instance 0 drives it: the nodes are connected to it
+    awaitMidJob(id);
+    Path kit = consortium.kits().coordinatorConfig().getParent();
+    JsonObject job;
+    try (LoopbackPartition cut = LoopbackPartition.cut(consortium.clusterPorts())) {
+      LocalConsortium.waitFor(Duration.ofSeconds(60), "instance 1 to take the job over in its half", () ->
+          Files.readAllLines(kit.resolve("audit-2.log")).stream().anyMatch(l -> l.contains("\"job.taken_over\"") && l.contains(id)));
+      job = consortium.awaitJob(id, Duration.ofMinutes(2));
+    }
+    assertEquals(coefficients(uninterrupted), coefficients(model(job)), "instance 0 finished the job with the nodes, same model");
+    String released = job.getJsonObject("result").encode();
+    LocalConsortium.waitFor(Duration.ofSeconds(90), "the healed halves to agree that the job is released", () -> {
+      RestClient.Response r = consortium.rest(1).get("api/v1/jobs/" + id);
+      return r.status() == 200 && "RELEASED".equals(new JsonObject(r.body()).getString("status"))
+          && released.equals(new JsonObject(r.body()).getJsonObject("result").encode());
+    });
+    assertFalse(Files.readAllLines(kit.resolve("audit-2.log")).stream().anyMatch(l -> l.contains("\"job.released\"") && l.contains(id)),
+        "the instance that took the job over in its half released nothing");
+    for (String node : consortium.nodeIds()) {
+      long results = Files.readAllLines(consortium.kits().nodeConfigs().get(node).getParent().resolve("audit.log")).stream()
+          .filter(l -> l.contains("\"job.released\"") && l.contains(id)).count();
+      assertEquals(1, results, node + " received the job's result once");
+    }
+    assertOneReservationPerNode(id);
+    assertRoundsReleasedOnce(consortium.job(id));
   }
 
   private static List<Double> coefficients(TrainedModel m) {

@@ -18,8 +18,10 @@ import org.consilium.analytics.wire.JobStatus;
  * with a fencing token. Each state carries an epoch: an instance writes only while the stored
  * epoch is not newer than its own, and taking a job over ({@link #claim}) raises it, so an old
  * owner that was paused (or cut off and came back) finds its writes refused and stops driving
- * the job before it sends anything. Values are "EPOCH:base64(JobState)", so the check reads
- * the epoch without parsing the state.
+ * the job before it sends anything. An ended job's state never changes again: after two halves
+ * of a split cluster merge, the instance whose view lost finds its writes refused the same way.
+ * Values are "EPOCH:STATUS:base64(JobState)", so the checks read the epoch and status without
+ * parsing the state.
  */
 public final class JobStore {
   private final IMap<String, String> map;
@@ -74,12 +76,12 @@ public final class JobStore {
   }
 
   static String encode(JobState state) {
-    return state.getEpoch() + ":" + Base64.getEncoder().encodeToString(state.toByteArray());
+    return state.getEpoch() + ":" + state.getStatus().name() + ":" + Base64.getEncoder().encodeToString(state.toByteArray());
   }
 
   static JobState decode(String jobId, String value) {
     try {
-      return JobState.parseFrom(Base64.getDecoder().decode(value.substring(value.indexOf(':') + 1)));
+      return JobState.parseFrom(Base64.getDecoder().decode(value.substring(value.lastIndexOf(':') + 1)));
     } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
       throw new IllegalStateException("the stored state of job " + jobId + " does not parse: " + e.getMessage());
     }
@@ -89,9 +91,17 @@ public final class JobStore {
     return value == null ? -1 : Long.parseLong(value.substring(0, value.indexOf(':')));
   }
 
+  /** The status a stored value names ("" for a value without one). */
+  static String statusOf(String value) {
+    int first = value.indexOf(':');
+    int last = value.lastIndexOf(':');
+    return last > first ? value.substring(first + 1, last) : "";
+  }
+
   /**
    * Sets the value if the stored epoch allows it: at most the writer's (a fenced write), or
-   * exactly the one the claimer saw (a claim). Runs on the key's partition owner.
+   * exactly the one the claimer saw (a claim); never over an ended job's state (unless it is
+   * the same). Runs on the key's partition owner.
    */
   static final class ConditionalWrite implements EntryProcessor<String, String, Boolean> {
     private static final long serialVersionUID = 1L;
@@ -107,8 +117,10 @@ public final class JobStore {
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {
-      long stored = epochOf(entry.getValue());
+      String current = entry.getValue();
+      long stored = epochOf(current);
       if (exactly ? stored != epoch : stored > epoch) return false;
+      if (current != null && !current.equals(value) && isFinal(statusOf(current))) return false;
       entry.setValue(value);
       return true;
     }

@@ -73,4 +73,35 @@ class JobStoreTest {
       assertEquals(List.of(), store.orphans(Set.of(cluster.memberId())), "an ended job is not taken over");
     }
   }
+
+  @Test
+  void anEndedJobsStateNeverChangesAgain() throws Exception {
+    try (ClusterState cluster = new ClusterState("ended", "127.0.0.1", freePort(), List.of(), dir.resolve("e"))) {
+      JobStore store = new JobStore(cluster);
+      JobState released = state("a", 1, JobStatus.RELEASED);
+      assertTrue(store.write(released).toCompletableFuture().get());
+      assertTrue(store.write(released).toCompletableFuture().get(), "the same final state again (a coalesced commit) is taken");
+      assertFalse(store.write(state("b", 2, JobStatus.FAILED)).toCompletableFuture().get(),
+          "an instance whose view lost a merge cannot overwrite the release, even with a newer epoch");
+      assertFalse(store.claim(store.read("job-1").orElseThrow(), "c").toCompletableFuture().get().isPresent(), "nor take it over");
+      assertEquals(JobStatus.RELEASED, store.read("job-1").orElseThrow().getStatus());
+    }
+  }
+
+  /** The merge of two halves of a split cluster, value by value (the policy Hazelcast calls). */
+  @Test
+  void halvesThatMeetAgainKeepAReleaseOrElseTheNewestOwner() {
+    String releasedOld = JobStore.encode(state("a", 3, JobStatus.RELEASED));
+    String runningNew = JobStore.encode(state("b", 4, JobStatus.RUNNING));
+    String failedNew = JobStore.encode(state("b", 4, JobStatus.FAILED));
+    String runningOld = JobStore.encode(state("a", 3, JobStatus.RUNNING));
+    assertTrue(NewestEpochMerge.keepMerging(releasedOld, runningNew), "a release beats a newer owner still running");
+    assertFalse(NewestEpochMerge.keepMerging(failedNew, releasedOld), "and a newer owner's failure");
+    assertTrue(NewestEpochMerge.keepMerging(runningNew, runningOld), "otherwise the newer epoch wins");
+    assertFalse(NewestEpochMerge.keepMerging(runningOld, failedNew), "whatever the status");
+    assertFalse(NewestEpochMerge.keepMerging(runningOld, runningOld), "on a tie the entry already there stays");
+    String recordReleased = "{\"status\":\"RELEASED\",\"epoch\":3}";
+    String recordRunning = "{\"status\":\"RUNNING\",\"epoch\":4}";
+    assertTrue(NewestEpochMerge.keepMerging(recordReleased, recordRunning), "the API's records merge by the same rule");
+  }
 }
