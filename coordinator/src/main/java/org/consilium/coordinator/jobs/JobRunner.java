@@ -104,7 +104,7 @@ public final class JobRunner {
         metrics.counter("consilium_jobs_finished_total", "status", job.status.name()).increment();
       }
     });
-    takeover.resumeWith(lifecycle, journal, this::fencedOut);
+    takeover.resumeWith(lifecycle, journal, this::fencedOut, this::running);
     io.vertx.core.Context context = vertx.getOrCreateContext();
     state.onCancelRequest((jobId, by) -> context.runOnContext(v -> cancel(jobId, by)));
     this.state = state;
@@ -158,13 +158,11 @@ public final class JobRunner {
       return;
     }
     LiveJob job = active.get(f.getJobId());
+    // A member gets word for word what a job that does not exist gets: it learns nothing of jobs it is not in.
+    if (job != null && !job.partyOf.containsKey(from.nodeId())) job = null;
     if (job == null) {
       if (recentlyEnded.recordLateRefusal(from.nodeId(), f)) return;
       if (f.getType() != MessageType.ERROR) from.send(FrameCodec.error(f.getJobId(), "unknown_job", "no active job '" + f.getJobId() + "'"));
-      return;
-    }
-    if (!job.partyOf.containsKey(from.nodeId())) {
-      from.send(FrameCodec.error(f.getJobId(), "not_a_participant", "node '" + from.nodeId() + "' is not a participant of " + job.id));
       return;
     }
     try {

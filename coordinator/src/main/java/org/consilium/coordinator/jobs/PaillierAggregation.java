@@ -69,7 +69,7 @@ final class PaillierAggregation implements Aggregation {
         aggregator.contributors().forEach(n -> sends.put(n, List.of(request)));
         return Closed.next(sends);
       }
-      return new Closed(Map.of(), RingVector.adopt(aggregator.finish()), aggregator.contributors());
+      return new Closed(Map.of(), RingVector.adopt(aggregator.finish().toArray()), aggregator.contributors());
     } catch (AggregationFailed e) {
       throw new AggregationFailedException("round " + closing + ": " + e.getMessage());
     }

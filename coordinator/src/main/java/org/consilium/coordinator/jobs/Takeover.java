@@ -61,6 +61,7 @@ final class Takeover {
   private JobLifecycle lifecycle;
   private JobJournal journal;
   private Consumer<LiveJob> fencedOut;
+  private Function<String, java.util.Optional<LiveJob>> running = id -> java.util.Optional.empty();
 
   Takeover(Vertx vertx, ClusterState state, JobStore store, AuditLog audit, Function<JobState, LiveJob> rebuild,
       Consumer<LiveJob> resumed) {
@@ -74,10 +75,12 @@ final class Takeover {
   }
 
   /** What a node's resume is handed to: the lifecycle, the journal, and what to do when this instance is found out of date. */
-  void resumeWith(JobLifecycle lifecycle, JobJournal journal, Consumer<LiveJob> fencedOut) {
+  void resumeWith(JobLifecycle lifecycle, JobJournal journal, Consumer<LiveJob> fencedOut,
+      Function<String, java.util.Optional<LiveJob>> running) {
     this.lifecycle = lifecycle;
     this.journal = journal;
     this.fencedOut = fencedOut;
+    this.running = running;
   }
 
   /** Claims every running job whose owner is not a live instance. Call on the runner's context. */
@@ -100,6 +103,9 @@ final class Takeover {
     JobState s = stored.get();
     if (JobStore.isFinal(s.getStatus())) return Future.succeededFuture(new Found.Ended(s));
     String me = state.memberId();
+    // Already taken over here (a node's resume can ask just after a claim finished): never claim from oneself.
+    var here = s.getOwner().equals(me) ? running.apply(s.getSpec().getJobId()) : java.util.Optional.<LiveJob>empty();
+    if (here.isPresent()) return Future.succeededFuture(new Found.Resumed(here.get()));
     if (!s.getOwner().equals(me) && state.liveMembers().contains(s.getOwner())) {
       return Future.succeededFuture(new Found.OwnedElsewhere(s.getOwner()));
     }
@@ -144,16 +150,14 @@ final class Takeover {
       resumeNode(job, from, resume);
       return;
     }
-    find(jobId).onComplete(found -> {
+    findFor(jobId, from.nodeId()).onComplete(found -> {
       if (found.failed()) {
         from.send(FrameCodec.error(jobId, "not_owner", "the job cannot be resumed on this instance now: " + found.cause().getMessage()));
       } else if (found.result() instanceof Found.Resumed r) {
         resumeNode(r.job(), from, resume);
-      } else if (found.result() instanceof Found.Ended e && e.state().getSpec().getNodesList().contains(from.nodeId())) {
-        from.send(endedFrame(e.state())); // a participant gets its job's result or end; nobody else learns of the job
-      } else if (found.result() instanceof Found.Ended) {
-        from.send(FrameCodec.error(jobId, "unknown_job", "no job '" + jobId + "'"));
-      } else if (found.result() instanceof Found.OwnedElsewhere o) {
+      } else if (found.result() instanceof Found.Ended e) {
+        from.send(endedFrame(e.state())); // a participant gets its job's result or end
+      } else if (found.result() instanceof Found.OwnedElsewhere) {
         from.send(FrameCodec.error(jobId, "not_owner", "another coordinator instance drives job '" + jobId + "'; connect to it"));
       } else {
         from.send(FrameCodec.error(jobId, "unknown_job", "no job '" + jobId + "'"));
@@ -161,10 +165,20 @@ final class Takeover {
     });
   }
 
+  /**
+   * {@link #find} on behalf of a node: a job it does not take part in is Unknown to it, word for
+   * word like one that does not exist, and its asking claims nothing.
+   */
+  private Future<Found> findFor(String jobId, String node) {
+    return vertx.executeBlocking(() -> store.read(jobId)).compose(stored ->
+        stored.isPresent() && stored.get().getSpec().getNodesList().contains(node) ? find(jobId) : Future.succeededFuture(new Found.Unknown()));
+  }
+
   private void resumeNode(LiveJob job, NodeConnection from, JobResume resume) {
     String node = from.nodeId();
     if (!job.partyOf.containsKey(node)) {
-      from.send(FrameCodec.error(job.id, "not_a_participant", "node '" + node + "' is not a participant of " + job.id));
+      // Word for word what a job that does not exist gets: a member learns nothing of jobs it is not in.
+      from.send(FrameCodec.error(job.id, "unknown_job", "no job '" + job.id + "'"));
       return;
     }
     if (resume.getEpoch() > job.epoch) {

@@ -96,7 +96,7 @@ public final class PaillierAggregator {
    * into the sum of the contributors' vectors; throws {@link AggregationFailed} naming the
    * rejected parties when fewer than t are correct.
    */
-  public long[] finish() {
+  public RingValues finish() {
     expect(Stage.DECRYPT, "finishing the decryption");
     List<List<PartialDecryption>> received = new ArrayList<>();
     partials.values().forEach(p -> received.add(p.decryptions()));
@@ -111,7 +111,7 @@ public final class PaillierAggregator {
     }
     stage = Stage.DONE;
     List<BigInteger> plaintexts = decrypted.plaintexts();
-    return layout.packing.unpack(plaintexts, layout.session.length(), contributions.size());
+    return RingValues.of(layout.packing.unpack(plaintexts, layout.session.length(), contributions.size()));
   }
 
   private void expect(Stage s, String what) {

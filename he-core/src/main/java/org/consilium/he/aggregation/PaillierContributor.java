@@ -40,12 +40,12 @@ public final class PaillierContributor {
     this.rng = rng;
   }
 
-  /** Encrypts and signs this party's vector (64-bit ring values). Only once per session. */
-  public Contribution contribute(long[] input) {
+  /** Encrypts and signs this party's vector. Only once per session. */
+  public Contribution contribute(RingValues input) {
     if (mine != null) throw new IllegalStateException("'" + self + "' already contributed to this session");
     AggregationSession s = layout.session;
-    if (input.length != s.length()) throw new IllegalArgumentException("input has length " + input.length + ", the session " + s.length());
-    ByteString vector = HeWire.encrypt(layout.key, layout.packing, Layout.VALUE_BITS, s.participants().size(), input,
+    if (input.length() != s.length()) throw new IllegalArgumentException("input has length " + input.length() + ", the session " + s.length());
+    ByteString vector = HeWire.encrypt(layout.key, layout.packing, Layout.VALUE_BITS, s.participants().size(), input.unsafeValues(),
         layout.key.randomness(rng)).toByteString();
     mine = new Contribution(self, vector, ByteString.copyFrom(signer.sign(layout.signedBytes(self, vector))));
     return mine;

@@ -91,13 +91,13 @@ class PaillierAggregationTest {
     Map<String, PaillierContributor> parties = new LinkedHashMap<>();
     for (String p : contributing) {
       parties.put(p, party(s, p));
-      server.receive(parties.get(p).contribute(inputs.get(p)));
+      server.receive(parties.get(p).contribute(RingValues.of(inputs.get(p))));
     }
     DecryptRequest request = HeWire.fromWire(HeWire.toWire(server.closeContributions()));
     assertEquals(contributing, server.contributors());
     parties.values().forEach(p -> server.receive(p.decrypt(request)));
     assertTrue(server.pending().isEmpty(), "every contributor answered");
-    return server.finish();
+    return server.finish().toArray();
   }
 
   @Test
@@ -117,8 +117,8 @@ class PaillierAggregationTest {
   void fewerContributionsThanTheThresholdReleaseNothing() {
     AggregationSession s = session(0);
     PaillierAggregator server = server(s);
-    server.receive(party(s, "a").contribute(new long[LENGTH]));
-    server.receive(party(s, "b").contribute(new long[LENGTH]));
+    server.receive(party(s, "a").contribute(RingValues.of(new long[LENGTH])));
+    server.receive(party(s, "b").contribute(RingValues.of(new long[LENGTH])));
     AggregationFailed e = assertThrows(AggregationFailed.class, server::closeContributions);
     assertEquals("only 2 of 4 parties contributed, threshold is 3; nothing is released", e.getMessage());
   }
@@ -130,7 +130,7 @@ class PaillierAggregationTest {
     Map<String, Contribution> sent = new LinkedHashMap<>();
     for (String p : PARTIES) {
       parties.put(p, party(s, p));
-      sent.put(p, parties.get(p).contribute(new long[LENGTH]));
+      sent.put(p, parties.get(p).contribute(RingValues.of(new long[LENGTH])));
     }
     var alone = assertThrows(IllegalArgumentException.class, () -> parties.get("a").decrypt(new DecryptRequest(List.of(sent.get("a")))));
     assertEquals("only 1 contributions in the aggregate, threshold is 3", alone.getMessage());
@@ -146,14 +146,14 @@ class PaillierAggregationTest {
   void aForgedAlteredOrReplayedContributionIsRefusedByServerAndParties() {
     AggregationSession step0 = session(0);
     Map<String, Contribution> old = new LinkedHashMap<>();
-    for (String p : PARTIES) old.put(p, party(step0, p).contribute(new long[LENGTH]));
+    for (String p : PARTIES) old.put(p, party(step0, p).contribute(RingValues.of(new long[LENGTH])));
 
     AggregationSession step1 = session(1);
     PaillierContributor a = party(step1, "a");
-    Contribution mine = a.contribute(new long[LENGTH]);
-    Contribution b = party(step1, "b").contribute(new long[LENGTH]);
+    Contribution mine = a.contribute(RingValues.of(new long[LENGTH]));
+    Contribution b = party(step1, "b").contribute(RingValues.of(new long[LENGTH]));
     // The server substitutes its own encryption for c's, under c's name, signed with another key.
-    Contribution forged = new Contribution("c", party(step1, "d").contribute(new long[LENGTH]).encryptedVector(),
+    Contribution forged = new Contribution("c", party(step1, "d").contribute(RingValues.of(new long[LENGTH])).encryptedVector(),
         ByteString.copyFrom(sign(identities.get("d"), new byte[] {1})));
     // ... or replays c's signed contribution of step 0, whose sum it already knows.
     Contribution replayed = old.get("c");
@@ -179,9 +179,9 @@ class PaillierAggregationTest {
     Map<String, PaillierContributor> parties = new LinkedHashMap<>();
     for (String p : PARTIES.subList(0, 3)) {
       parties.put(p, party(s, p));
-      server.receive(parties.get(p).contribute(new long[LENGTH]));
+      server.receive(parties.get(p).contribute(RingValues.of(new long[LENGTH])));
     }
-    assertThrows(IllegalStateException.class, () -> parties.get("a").contribute(new long[LENGTH]));
+    assertThrows(IllegalStateException.class, () -> parties.get("a").contribute(RingValues.of(new long[LENGTH])));
     DecryptRequest request = server.closeContributions();
     parties.get("a").decrypt(request);
     var e = assertThrows(IllegalArgumentException.class, () -> parties.get("a").decrypt(request));
@@ -200,7 +200,7 @@ class PaillierAggregationTest {
         long[] in = randomVector(r);
         for (int i = 0; i < LENGTH; i++) expected[i] += in[i];
         parties.put(p, party(s, p));
-        server.receive(parties.get(p).contribute(in));
+        server.receive(parties.get(p).contribute(RingValues.of(in)));
       }
       DecryptRequest request = server.closeContributions();
       for (var p : parties.entrySet()) {
@@ -215,7 +215,7 @@ class PaillierAggregationTest {
         server.receive(new Partials("b", cheated));
       }
       if (contributing == 4) {
-        assertArrayEquals(expected, server.finish(), "three correct parties of four still decrypt the sum");
+        assertArrayEquals(expected, server.finish().toArray(), "three correct parties of four still decrypt the sum");
       } else {
         AggregationFailed e = assertThrows(AggregationFailed.class, server::finish);
         assertTrue(e.getMessage().contains("(parties [b])"), "the cheating party is named: " + e.getMessage());
@@ -228,14 +228,14 @@ class PaillierAggregationTest {
     AggregationSession s = session(0);
     PaillierAggregator server = server(s);
     PaillierContributor a = party(s, "a");
-    Contribution c = a.contribute(new long[LENGTH]);
+    Contribution c = a.contribute(RingValues.of(new long[LENGTH]));
     server.receive(c);
     var dup = assertThrows(IllegalArgumentException.class, () -> server.receive(c));
     assertEquals("duplicate contribution from 'a'", dup.getMessage());
     var early = assertThrows(IllegalArgumentException.class, () -> server.receive(new Partials("a", List.of())));
     assertEquals("stage CONTRIBUTE does not take partial decryptions", early.getMessage());
     assertEquals(new TreeSet<>(List.of("b", "c", "d")), server.pending());
-    var wrongLength = assertThrows(IllegalArgumentException.class, () -> party(s, "b").contribute(new long[LENGTH + 1]));
+    var wrongLength = assertThrows(IllegalArgumentException.class, () -> party(s, "b").contribute(RingValues.of(new long[LENGTH + 1])));
     assertEquals("input has length 8, the session 7", wrongLength.getMessage());
   }
 }

@@ -5,6 +5,7 @@ import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.he.aggregation.PaillierContributor;
+import org.consilium.he.aggregation.RingValues;
 import org.consilium.he.codec.HeWire;
 import org.consilium.he.wire.DecryptRequestProto;
 import org.consilium.mpc.ring.RingVector;
@@ -27,7 +28,7 @@ final class PaillierSession implements JobSession {
 
   @Override
   public List<Frame> start() {
-    return List.of(FrameCodec.frame(MessageType.HE_CONTRIBUTION, jobId, 0, HeWire.toWire(contributor.contribute(input.toArray()))));
+    return List.of(FrameCodec.frame(MessageType.HE_CONTRIBUTION, jobId, 0, HeWire.toWire(contributor.contribute(RingValues.of(input.toArray())))));
   }
 
   @Override

@@ -80,6 +80,42 @@ public final class AdversarialHarness {
     return s;
   }
 
+  /**
+   * Speaks as the member (with its stolen key: the real node is displaced and comes back by
+   * itself): HELLO, then these frames; returns every frame the coordinator sent back within
+   * listen, except the WELCOME and heartbeats.
+   */
+  public List<Frame> speakAsMember(Duration listen, Frame... frames) throws IOException {
+    List<Frame> answers = new ArrayList<>();
+    try (SSLSocket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      out.write(FrameCodec.encode(FrameCodec.frame(MessageType.HELLO, "", 0, Hello.newBuilder().setNodeId(member).build())));
+      for (Frame f : frames) out.write(FrameCodec.encode(f.toBuilder().setSender(member).build()));
+      out.flush();
+      FrameCodec.Decoder decoder = new FrameCodec.Decoder(16 << 20);
+      long end = System.nanoTime() + listen.toNanos();
+      byte[] buf = new byte[8192];
+      while (System.nanoTime() < end) {
+        s.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
+        int n;
+        try {
+          n = s.getInputStream().read(buf);
+        } catch (java.net.SocketTimeoutException e) {
+          break;
+        }
+        if (n < 0) break;
+        for (FrameCodec.Decoded d : decoder.feed(java.util.Arrays.copyOf(buf, n))) {
+          if (d.frame() == null) continue;
+          MessageType t = d.frame().getType();
+          if (t != MessageType.WELCOME && t != MessageType.HEARTBEAT) answers.add(d.frame());
+        }
+      }
+    } catch (IOException e) {
+      if (answers.isEmpty()) throw e; // closed after answering (the real node came back): what it said stands
+    }
+    return answers;
+  }
+
   /** What an attack did, and how the consortium looked afterwards. */
   public record Outcome(String attack, long sent, long answered, long connections, long closedByServer, double seconds,
       double healthMs, int nodesOnline, long coordinatorMiB, boolean jobReleased) {
