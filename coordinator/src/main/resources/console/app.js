@@ -442,7 +442,30 @@ function fairnessTables(f, caption) {
       ['Demographic parity ratio', fmt(f.demographicParityRatio || 0), fmt(f.demographicParityRatioToOverall || 0)],
       ['Equalized odds difference', withCi(f.equalizedOddsDifference || 0, f.equalizedOddsDifferenceInterval), fmt(f.equalizedOddsDifferenceToOverall || 0)],
       ['Equalized odds ratio', fmt(f.equalizedOddsRatio || 0), fmt(f.equalizedOddsRatioToOverall || 0)],
-      ['Equal opportunity difference', fmt(f.equalOpportunityDifference || 0), fmt(f.equalOpportunityDifferenceToOverall || 0)]], [1, 2])];
+      ['Equal opportunity difference', fmt(f.equalOpportunityDifference || 0), fmt(f.equalOpportunityDifferenceToOverall || 0)]], [1, 2]),
+    ...biasAuditTable(f.biasAudit, caption)];
+}
+
+const AUDIT_METRICS = {fdr: 'False discovery rate', for: 'False omission rate', ppr: 'Predicted positive rate (share of all positives)',
+  pprev: 'Predicted prevalence', precision: 'Precision'};
+
+// Aequitas's bias audit: each group's value, its disparity to the reference group, and the verdict (UNDETERMINED is proto3's default, so absent).
+function biasAuditTable(a, caption) {
+  if (!a) return [];
+  const tol = a.tolerance || 0.8;
+  const title = caption + ': bias audit (Aequitas), disparity to reference group ' + (a.referenceGroup || '?') +
+    ', passing within [' + fmt(tol, 2) + ', ' + fmt(1 / tol, 2) + ']';
+  if (a.notApplied) return [h('p', {}, title + ': not applied, ' + a.notApplied + '.')];
+  const metrics = a.metrics || [];
+  const groups = metrics.length ? (metrics[0].groups || []).map(g => g.group) : [];
+  return [table(title, ['Metric', 'Verdict', ...groups], metrics.map(m => [AUDIT_METRICS[m.metric] || m.metric, m.verdict || 'UNDETERMINED',
+    ...(m.groups || []).map(g => fmt(g.value, 3) + ' (×' + fmt(g.disparity, 2) + ', ' + (g.verdict || 'UNDETERMINED') + ')')]), [])];
+}
+
+// A ThresholdOptimizer group's randomised rule in words.
+function policyText(p) {
+  return (p.components || []).map(c => fmt(c.probability || 0, 3) + ': ' + (c.chance !== undefined ? 'positive with probability ' + fmt(c.chance, 3)
+    : Number(c.threshold || 0) > 1 ? 'never positive' : 'score ≥ ' + fmt(c.threshold || 0, 2))).join('; ');
 }
 
 function fairnessChart(f, label) {
@@ -463,10 +486,15 @@ function fairnessPage(id) {
       h('figure', {}, h('figcaption', {}, 'Selection rate, true and false positive rates per group'), fairnessChart(f, 'Bar chart of selection rate, true positive rate and false positive rate per group')),
       ...fairnessTables(f, 'Before mitigation')];
     const mit = m.mitigation;
+    if (mit && mit.notApplied) out.push(h('h2', {}, 'Mitigation: ' + (mit.method || '')), h('p', {}, 'Not applied: ' + mit.notApplied + '.'));
     if (mit && mit.after) {
+      const randomised = (mit.policies || []).length > 0;
       out.push(h('h2', {}, 'Mitigation: ' + (mit.method || 'per-group thresholds')),
-        table('Decision threshold per group', ['Group', 'Threshold'], (mit.thresholds || []).map(t => [t.group, fmt(t.threshold || 0, 3)]), [1]),
-        h('p', {}, 'Accuracy ' + fmt(mit.accuracyBefore || 0) + ' before, ' + fmt(mit.accuracyAfter || 0) + ' after.'),
+        randomised ? table('Decision rule per group (randomised: each record draws one rule with its probability)', ['Group', 'Rule'],
+            mit.policies.map(p => [p.group, policyText(p)]), [])
+          : table('Decision threshold per group', ['Group', 'Threshold'], (mit.thresholds || []).map(t => [t.group, fmt(t.threshold || 0, 3)]), [1]),
+        h('p', {}, 'Accuracy ' + fmt(mit.accuracyBefore || 0) + ' before, ' + fmt(mit.accuracyAfter || 0) + ' after' +
+          (randomised ? ' (expected under the randomisation; the same record can get different decisions).' : '.')),
         h('figure', {}, h('figcaption', {}, 'After mitigation'), fairnessChart(mit.after, 'Bar chart of the rates per group after mitigation')),
         ...fairnessTables(mit.after, 'After mitigation'));
     }

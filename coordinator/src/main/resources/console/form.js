@@ -216,7 +216,14 @@ export async function submitPage(params) {
     train.holdout = h('input', {type: 'number', step: 'any', min: '0', max: '0.9', value: String(t.holdoutFraction ?? 0.25)});
     train.standardize = h('input', {type: 'checkbox', id: 'standardize', checked: t.standardize ?? true});
     train.perSite = h('input', {type: 'checkbox', id: 'per-site', checked: Boolean(t.perSiteEvaluation)});
-    train.mitigation = h('input', {type: 'checkbox', id: 'mitigation', checked: t.mitigation === 'THRESHOLD_DEMOGRAPHIC_PARITY'});
+    train.mitigation = h('select', {id: 'mitigation'}, ...[
+      ['NO_MITIGATION', 'None'],
+      ['THRESHOLD_DEMOGRAPHIC_PARITY', 'Per-group thresholds for demographic parity'],
+      ['THRESHOLD_EQUALIZED_ODDS', 'ThresholdOptimizer: equalized odds (randomised decisions)'],
+      ['THRESHOLD_TRUE_POSITIVE_RATE_PARITY', 'ThresholdOptimizer: true positive rate parity (randomised decisions)']]
+      .map(([v, label]) => h('option', {value: v, selected: (t.mitigation || 'NO_MITIGATION') === v}, label)));
+    train.auditReference = h('input', {id: 'audit-reference', value: t.biasAudit?.referenceGroup || '', placeholder: 'the largest group'});
+    train.auditTolerance = h('input', {id: 'audit-tolerance', type: 'number', step: 'any', min: '0', max: '1', value: String(t.biasAudit?.tolerance || 0.8)});
     train.title = h('input', {value: from?.documentation?.title || ''});
     train.intendedUse = h('textarea', {rows: 2}, from?.documentation?.intendedUse || '');
     train.outOfScope = h('textarea', {rows: 2}, from?.documentation?.outOfScopeUses || '');
@@ -230,7 +237,9 @@ export async function submitPage(params) {
         h('div', {}, h('p', {}, train.standardize, h('label', {for: 'standardize', class: 'inline-label'}, ' Standardise numeric features (exact jobs)')),
           h('p', {}, train.perSite, h('label', {for: 'per-site', class: 'inline-label'}, ' Evaluate per site too (under DP: more noise on the pooled figures)')))),
       train.sensitive.element,
-      h('p', {}, train.mitigation, h('label', {for: 'mitigation', class: 'inline-label'}, ' Mitigate: per-group thresholds for demographic parity')),
+      h('div', {class: 'row'}, field('mitigation', 'Fairness mitigation (post-processing)', train.mitigation, 'needs a sensitive feature'),
+        field('audit-reference', 'Bias audit: reference group', train.auditReference, 'a group label, e.g. sex=male'),
+        field('audit-tolerance', 'Bias audit: tolerance', train.auditTolerance, '0.8 = the four-fifths rule')),
       field('title', 'Title (model card)', train.title), field('intended-use', 'Intended use', train.intendedUse),
       field('out-of-scope', 'Out-of-scope uses', train.outOfScope));
   }
@@ -327,9 +336,16 @@ export async function submitPage(params) {
       if (tr.maxRounds < 0 || !Number.isInteger(tr.maxRounds)) fail(train.maxRounds, 'Rounds must be a whole number, 0 or more');
       if (eps !== Infinity && tr.missing === 'IMPUTE_MEAN') fail(train.missing, 'Mean imputation is not available with differential privacy');
       if (train.perSite.checked) tr.perSiteEvaluation = true;
-      if (train.mitigation.checked) {
-        tr.mitigation = 'THRESHOLD_DEMOGRAPHIC_PARITY';
+      if (train.mitigation.value !== 'NO_MITIGATION') {
+        tr.mitigation = train.mitigation.value;
         if (!tr.sensitiveFeatures.length) fail(train.mitigation, 'Mitigation needs at least one sensitive feature');
+      }
+      const reference = train.auditReference.value.trim();
+      const tolerance = Number(train.auditTolerance.value);
+      if (!(tolerance > 0 && tolerance <= 1)) fail(train.auditTolerance, 'The tolerance must be above 0 and at most 1 (0.8 = the four-fifths rule)');
+      if (reference || tolerance !== 0.8) {
+        if (!tr.sensitiveFeatures.length) fail(train.auditReference, 'A bias audit needs at least one sensitive feature');
+        tr.biasAudit = {referenceGroup: reference, tolerance};
       }
       used.push(tr.target, ...tr.numericFeatures, ...tr.categoricalFeatures.map(c => c.column), ...tr.sensitiveFeatures.map(c => c.column));
       spec.train = tr;

@@ -137,26 +137,81 @@ public final class DefaultJob {
   public static org.consilium.analytics.wire.FairnessReport pooledFairness(String specJson, Map<String, Path> csvs,
       org.consilium.analytics.wire.TrainedModel model) {
     JobSpec spec = JobSpecs.fromJson(specJson);
+    PooledScores s = pooledScores(spec, csvs, model);
+    List<org.consilium.analytics.fairness.Fairness.Confusion> groups = new ArrayList<>();
+    for (int g = 0; g < 2; g++) {
+      double tp = 0;
+      double fp = 0;
+      double fn = 0;
+      double tn = 0;
+      for (int i = 0; i < s.scores().size(); i++) {
+        if (s.groups().get(i) != g) continue;
+        boolean predicted = s.scores().get(i) >= 0.5;
+        boolean actual = s.actual().get(i);
+        if (predicted && actual) tp++;
+        else if (predicted) fp++;
+        else if (actual) fn++;
+        else tn++;
+      }
+      groups.add(new org.consilium.analytics.fairness.Fairness.Confusion(SEXES.get(g), tp, fp, fn, tn));
+    }
+    return org.consilium.analytics.fairness.Fairness.report(List.of("sex"), groups, 10, spec.getTrain().getBiasAudit());
+  }
+
+  /**
+   * The mitigation computed in the clear: per-sex score histograms (the evaluation's 20 bins) of
+   * the released model on every site's held-out rows, then the same post-processing code.
+   */
+  public static org.consilium.analytics.wire.MitigationResult pooledMitigation(String specJson, Map<String, Path> csvs,
+      org.consilium.analytics.wire.TrainedModel model) {
+    JobSpec spec = JobSpecs.fromJson(specJson);
+    PooledScores s = pooledScores(spec, csvs, model);
+    int bins = 20;
+    List<org.consilium.analytics.fairness.ThresholdMitigation.GroupHistogram> hists = new ArrayList<>();
+    for (int g = 0; g < 2; g++) {
+      double[] pos = new double[bins];
+      double[] neg = new double[bins];
+      for (int i = 0; i < s.scores().size(); i++) {
+        if (s.groups().get(i) != g) continue;
+        int b = Math.min(bins - 1, (int) Math.floor(s.scores().get(i) * bins));
+        if (s.actual().get(i)) pos[b]++;
+        else neg[b]++;
+      }
+      hists.add(new org.consilium.analytics.fairness.ThresholdMitigation.GroupHistogram(SEXES.get(g), pos, neg));
+    }
+    var t = spec.getTrain();
+    return switch (t.getMitigation()) {
+      case THRESHOLD_EQUALIZED_ODDS -> org.consilium.analytics.fairness.ThresholdOptimizer.optimize(
+          org.consilium.analytics.fairness.ThresholdOptimizer.Constraint.EQUALIZED_ODDS, List.of("sex"), hists, 10, t.getBiasAudit());
+      case THRESHOLD_TRUE_POSITIVE_RATE_PARITY -> org.consilium.analytics.fairness.ThresholdOptimizer.optimize(
+          org.consilium.analytics.fairness.ThresholdOptimizer.Constraint.TRUE_POSITIVE_RATE_PARITY, List.of("sex"), hists, 10, t.getBiasAudit());
+      default -> org.consilium.analytics.fairness.ThresholdMitigation.demographicParity(List.of("sex"), hists, 10, t.getBiasAudit());
+    };
+  }
+
+  private static final List<String> SEXES = List.of("sex=female", "sex=male");
+
+  /** Every held-out row of every site: its score under the released model, its sex code and its label. */
+  private record PooledScores(List<Double> scores, List<Integer> groups, List<Boolean> actual) {}
+
+  private static PooledScores pooledScores(JobSpec spec, Map<String, Path> csvs, org.consilium.analytics.wire.TrainedModel model) {
     var f = org.consilium.analytics.train.FeatureSpace.of(spec.getTrain());
     var std = new org.consilium.analytics.train.Standardization(model.getMeansList().stream().mapToDouble(Double::doubleValue).toArray(),
         model.getScalesList().stream().mapToDouble(Double::doubleValue).toArray(), spec.getTrain().getStandardize());
     double[] beta = model.getCoefficientsList().stream().mapToDouble(c -> c.getValue()).toArray();
     var glm = new org.consilium.analytics.train.GlmNewton(spec.getTrain().getModel(), f.width(), 0);
-    double[][] cells = new double[2][4];
+    PooledScores out = new PooledScores(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (Path p : csvs.values()) {
       Dataset d = load(p);
       var rows = f.rows(d, std, org.consilium.analytics.train.FeatureSpace.Part.HOLDOUT);
       int sex = d.requireColumn("sex");
       for (int i = 0; i < rows.size(); i++) {
-        int g = (int) d.value(rows.rowIndex()[i], sex);
-        boolean predicted = glm.predict(rows.x()[i], beta) >= 0.5;
-        boolean actual = rows.y()[i] > 0.5;
-        cells[g][predicted ? (actual ? 0 : 1) : (actual ? 2 : 3)] += 1;
+        out.scores().add(glm.predict(rows.x()[i], beta));
+        out.groups().add((int) d.value(rows.rowIndex()[i], sex));
+        out.actual().add(rows.y()[i] > 0.5);
       }
     }
-    return org.consilium.analytics.fairness.Fairness.report(List.of("sex"), List.of(
-        new org.consilium.analytics.fairness.Fairness.Confusion("sex=female", cells[0][0], cells[0][1], cells[0][2], cells[0][3]),
-        new org.consilium.analytics.fairness.Fairness.Confusion("sex=male", cells[1][0], cells[1][1], cells[1][2], cells[1][3])), 10);
+    return out;
   }
 
   /** The statistics query of a four-hospital statistics spec. */

@@ -253,6 +253,8 @@ class ConsortiumEndToEndTest {
         "parity after " + mitigation.getAfter().getDemographicParityDifference() + " vs before "
             + model.getFairness().getDemographicParityDifference());
     assertTrue(mitigation.getAccuracyBefore() > 0 && mitigation.getAccuracyAfter() > 0);
+    assertEquals(DefaultJob.pooledMitigation(spec, consortium.datasets(), model), mitigation,
+        "the federated mitigation equals the same algorithm on the pooled held-out rows");
     // Explanations: standard errors from the aggregated Hessian, odds ratios with intervals.
     var sexCoef = model.getCoefficientsList().stream().filter(c -> c.getName().equals("sex=1")).findFirst().orElseThrow();
     assertTrue(sexCoef.getStdError() > 0 && sexCoef.getCiLow() < sexCoef.getValue() && sexCoef.getValue() < sexCoef.getCiHigh());
@@ -295,6 +297,41 @@ class ConsortiumEndToEndTest {
     assertTrue(lines.get(0).endsWith(",score"));
     double first = Double.parseDouble(lines.get(1).substring(lines.get(1).lastIndexOf(',') + 1));
     assertTrue(first > 0 && first < 1, "a probability: " + first);
+  }
+
+  /**
+   * Fairlearn's ThresholdOptimizer (equalized odds, then true positive rate parity) and the
+   * Aequitas bias audit across the four node processes: the released mitigation, its randomised
+   * rules and the audits before and after equal the same algorithm on the pooled held-out rows;
+   * parity holds after; the model card says the decisions are randomised.
+   */
+  @Test
+  @Order(19)
+  void thresholdOptimizerAndBiasAuditAcrossTheNodesEqualThePooledAlgorithm() throws Exception {
+    for (String mitigation : List.of("THRESHOLD_EQUALIZED_ODDS", "THRESHOLD_TRUE_POSITIVE_RATE_PARITY")) {
+      String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"mitigation\": \"THRESHOLD_DEMOGRAPHIC_PARITY\"",
+          "\"mitigation\": \"" + mitigation + "\", \"biasAudit\": {\"referenceGroup\": \"sex=female\", \"tolerance\": 0.75}");
+      JobResult r = result(consortium.awaitJob(consortium.submit(spec), Duration.ofMinutes(2)));
+      var model = r.getModel();
+      assertEquals(DefaultJob.pooledFairness(spec, consortium.datasets(), model), model.getFairness(),
+          mitigation + ": the fairness report with its bias audit equals the pooled computation");
+      var audit = model.getFairness().getBiasAudit();
+      assertEquals("sex=female", audit.getReferenceGroup());
+      assertEquals(List.of("fdr", "for", "ppr", "pprev", "precision"), audit.getMetricsList().stream().map(m -> m.getMetric()).toList());
+      var mit = model.getMitigation();
+      assertEquals(DefaultJob.pooledMitigation(spec, consortium.datasets(), model), mit,
+          mitigation + ": the federated ThresholdOptimizer equals the same algorithm on the pooled held-out rows");
+      assertEquals("", mit.getNotApplied());
+      assertEquals(List.of("sex=female", "sex=male"), mit.getPoliciesList().stream().map(p -> p.getGroup()).toList());
+      double gap = mitigation.equals("THRESHOLD_EQUALIZED_ODDS") ? mit.getAfter().getEqualizedOddsDifference()
+          : mit.getAfter().getEqualOpportunityDifference();
+      assertEquals(0, gap, 1e-9, mitigation + ": parity after (expected rates)");
+      assertTrue(mit.getAccuracyAfter() > 0.5 && mit.getAccuracyBefore() > 0.5,
+          "the accuracy cost is reported: " + mit.getAccuracyBefore() + " -> " + mit.getAccuracyAfter());
+      String md = consortium.rest().get("api/v1/jobs/" + r.getJobId() + "/model-card.md").body();
+      assertTrue(md.contains("Decisions are randomised") && md.contains("Bias audit (Aequitas)") && md.contains("decides at random"),
+          "the card records the randomised classifier and the audit: " + md);
+    }
   }
 
   private static final String THREE = "[\"cleveland\", \"switzerland\", \"va-long-beach\"]";

@@ -2,6 +2,7 @@ package org.consilium.analytics.fairness;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.consilium.analytics.wire.BiasAuditSpec;
 import org.consilium.analytics.wire.FairnessReport;
 import org.consilium.analytics.wire.GroupMetrics;
 
@@ -43,6 +44,13 @@ public final class Fairness {
 
   private static double div(double a, double b) {
     return b > 0 ? a / b : Double.NaN;
+  }
+
+  /** The report with its bias audit (reference and tolerance from the spec; defaults when it is empty). */
+  public static FairnessReport report(List<String> features, List<Confusion> groups, double minGroupSize, BiasAuditSpec audit) {
+    List<Confusion> kept = groups.stream().filter(c -> c.n() >= minGroupSize).toList();
+    return report(features, groups, minGroupSize).toBuilder()
+        .setBiasAudit(BiasAudit.audit(kept, audit.getReferenceGroup(), audit.getTolerance())).build();
   }
 
   public static FairnessReport report(List<String> features, List<Confusion> groups, double minGroupSize) {

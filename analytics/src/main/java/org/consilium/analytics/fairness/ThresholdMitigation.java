@@ -19,7 +19,8 @@ public final class ThresholdMitigation {
   /** Per group: positives and negatives per score bin (bins equal-width on [0, 1]). */
   public record GroupHistogram(String group, double[] positives, double[] negatives) {}
 
-  public static MitigationResult demographicParity(List<String> features, List<GroupHistogram> groups, double minGroupSize) {
+  public static MitigationResult demographicParity(List<String> features, List<GroupHistogram> groups, double minGroupSize,
+      org.consilium.analytics.wire.BiasAuditSpec audit) {
     int bins = groups.get(0).positives().length;
     int half = bins / 2;
     double selected = 0;
@@ -75,7 +76,7 @@ public final class ThresholdMitigation {
       after.add(new Fairness.Confusion(g.group(), tp, fp, fn, tn));
       r.addThresholds(GroupThreshold.newBuilder().setGroup(g.group()).setThreshold((double) best / bins));
     }
-    FairnessReport report = Fairness.report(features, after, minGroupSize);
+    FairnessReport report = Fairness.report(features, after, minGroupSize, audit);
     return r.setAfter(report).setAccuracyBefore(total > 0 ? correctBefore / total : Double.NaN)
         .setAccuracyAfter(total > 0 ? correctAfter / total : Double.NaN).build();
   }

@@ -3,13 +3,18 @@ package org.consilium.analytics.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.consilium.analytics.wire.BiasAudit;
+import org.consilium.analytics.wire.BiasAuditMetric;
 import org.consilium.analytics.wire.Coefficient;
 import org.consilium.analytics.wire.FairnessReport;
 import org.consilium.analytics.wire.FeatureImportance;
+import org.consilium.analytics.wire.GroupDisparity;
 import org.consilium.analytics.wire.GroupMetrics;
+import org.consilium.analytics.wire.GroupPolicy;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.analytics.wire.ModelCard;
+import org.consilium.analytics.wire.PolicyComponent;
 import org.consilium.analytics.wire.TrainedModel;
 
 /** Builds the model card of a trained model and renders it as Markdown. */
@@ -57,6 +62,10 @@ public final class ModelCards {
     if (!doc.getCaveats().isBlank()) caveats.add(doc.getCaveats());
     caveats.add(dp ? String.format(Locale.ROOT, "trained with differential privacy (epsilon %.3g, delta %.0e): coefficients and metrics are noisy",
         acc.getEpsilon(), acc.getDelta()) : "trained without differential privacy (an exact release the nodes' policies allowed)");
+    if (m.getMitigation().getPoliciesCount() > 0) {
+      caveats.add("the mitigated classifier decides at random for some records (a ThresholdOptimizer policy): two identical "
+          + "records of the same group can get different decisions; its fairness and accuracy are expected values");
+    }
     if (!acc.getDroppedList().isEmpty()) caveats.add("nodes that dropped out and are not in the model: " + acc.getDroppedList());
     caveats.add("sites differ strongly (non-IID); a pooled model may not transfer to any single site");
     c.addAllCaveats(caveats);
@@ -91,12 +100,23 @@ public final class ModelCards {
     else md.append("No per-group analysis (no sensitive features declared).\n");
     if (c.hasMitigation()) {
       var mit = c.getMitigation();
-      md.append("\nMitigation: ").append(mit.getMethod()).append(". Thresholds: ");
-      md.append(String.join(", ", mit.getThresholdsList().stream()
-          .map(t -> String.format(Locale.ROOT, "%s %.2f", t.getGroup(), t.getThreshold())).toList()));
-      md.append(String.format(Locale.ROOT, ". Accuracy %.3f before, %.3f after. After mitigation:%n%n", mit.getAccuracyBefore(),
-          mit.getAccuracyAfter()));
-      appendFairness(md, mit.getAfter());
+      md.append("\nMitigation: ").append(mit.getMethod()).append('.');
+      if (!mit.getNotApplied().isEmpty()) {
+        md.append(" Not applied: ").append(mit.getNotApplied()).append(".\n");
+      } else {
+        if (mit.getThresholdsCount() > 0) {
+          md.append(" Thresholds: ").append(String.join(", ", mit.getThresholdsList().stream()
+              .map(t -> String.format(Locale.ROOT, "%s %.2f", t.getGroup(), t.getThreshold())).toList())).append('.');
+        }
+        if (mit.getPoliciesCount() > 0) {
+          md.append(" Decisions are randomised: for each record one rule of its group is drawn with its probability.\n\n")
+              .append("| group | decision rule |\n|---|---|\n");
+          mit.getPoliciesList().forEach(p -> md.append("| ").append(p.getGroup()).append(" | ").append(describe(p)).append(" |\n"));
+        }
+        md.append(String.format(Locale.ROOT, "%nAccuracy %.3f before, %.3f after%s. After mitigation:%n%n", mit.getAccuracyBefore(),
+            mit.getAccuracyAfter(), mit.getPoliciesCount() > 0 ? " (expected under the randomisation)" : ""));
+        appendFairness(md, mit.getAfter());
+      }
     }
     md.append("\n## Coefficients\n\n| term | coefficient | std. error | 95% interval | odds ratio |\n|---|---|---|---|---|\n");
     for (Coefficient k : c.getCoefficientsList()) {
@@ -129,5 +149,29 @@ public final class ModelCards {
     md.append(String.format(Locale.ROOT, "%nDemographic parity difference %.3f (ratio %.3f); equalized odds difference %.3f (ratio %.3f); "
         + "equal opportunity difference %.3f (Fairlearn definitions, between groups).%n", f.getDemographicParityDifference(),
         f.getDemographicParityRatio(), f.getEqualizedOddsDifference(), f.getEqualizedOddsRatio(), f.getEqualOpportunityDifference()));
+    if (f.hasBiasAudit()) appendBiasAudit(md, f.getBiasAudit());
+  }
+
+  private static void appendBiasAudit(StringBuilder md, BiasAudit a) {
+    md.append(String.format(Locale.ROOT, "%nBias audit (Aequitas): disparities to the reference group '%s', passing within [%.2f, %.2f].%n",
+        a.getReferenceGroup(), a.getTolerance(), 1 / a.getTolerance()));
+    if (!a.getNotApplied().isEmpty()) {
+      md.append("Not applied: ").append(a.getNotApplied()).append(".\n");
+      return;
+    }
+    md.append("\n| metric | verdict | ").append(String.join(" | ", a.getMetrics(0).getGroupsList().stream().map(GroupDisparity::getGroup).toList()))
+        .append(" |\n|---|---|").append("---|".repeat(a.getMetrics(0).getGroupsCount())).append('\n');
+    for (BiasAuditMetric m : a.getMetricsList()) {
+      md.append("| ").append(m.getMetric()).append(" | ").append(m.getVerdict()).append(" | ");
+      md.append(String.join(" | ", m.getGroupsList().stream().map(g -> String.format(Locale.ROOT, "%.3f (x%.2f, %s)", g.getValue(),
+          g.getDisparity(), g.getVerdict())).toList())).append(" |\n");
+    }
+  }
+
+  /** A group's randomised rule in words, e.g. "0.50: score >= 0.50; 0.50: positive with probability 0.25". */
+  static String describe(GroupPolicy p) {
+    return String.join("; ", p.getComponentsList().stream().map(c -> String.format(Locale.ROOT, "%.3f: %s", c.getProbability(),
+        c.getRuleCase() == PolicyComponent.RuleCase.CHANCE ? String.format(Locale.ROOT, "positive with probability %.3f", c.getChance())
+            : c.getThreshold() > 1 ? "never positive" : String.format(Locale.ROOT, "score >= %.2f", c.getThreshold()))).toList());
   }
 }

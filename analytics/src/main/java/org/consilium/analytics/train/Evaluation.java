@@ -8,6 +8,7 @@ import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.Release;
 import org.consilium.analytics.fairness.Fairness;
 import org.consilium.analytics.fairness.ThresholdMitigation;
+import org.consilium.analytics.fairness.ThresholdOptimizer;
 import org.consilium.analytics.wire.CalibrationBin;
 import org.consilium.analytics.wire.FairnessReport;
 import org.consilium.analytics.wire.Interval;
@@ -52,7 +53,7 @@ final class Evaluation {
     this.width = width;
     this.groupLabels = List.copyOf(groupLabels);
     this.groupValues = groupValues;
-    this.mitigate = spec.getMitigation() == TrainSpec.Mitigation.THRESHOLD_DEMOGRAPHIC_PARITY;
+    this.mitigate = spec.getMitigation() != TrainSpec.Mitigation.NO_MITIGATION;
     this.dp = dp;
     this.blocks = !dp || spec.getPerSiteEvaluation() ? sites : 1;
   }
@@ -253,7 +254,7 @@ final class Evaluation {
   private void fairness(TrainedModel.Builder m, double[] sums, double[] sd) {
     List<String> sensitive = spec.getSensitiveFeaturesList().stream().map(f -> f.getColumn()).toList();
     double minGroup = spec.getMinGroupSize() == 0 ? 10 : spec.getMinGroupSize();
-    FairnessReport report = Fairness.report(sensitive, confusions(sums), minGroup);
+    FairnessReport report = Fairness.report(sensitive, confusions(sums), minGroup, spec.getBiasAudit());
     if (sd != null) {
       double[] cells = Arrays.copyOfRange(sums, cellsAt(), columnSumsAt());
       double[] sds = new double[cells.length];
@@ -275,7 +276,13 @@ final class Evaluation {
         hists.add(new ThresholdMitigation.GroupHistogram(groupLabels.get(g), clean(Arrays.copyOfRange(sums, at, at + GROUP_BINS)),
             clean(Arrays.copyOfRange(sums, at + GROUP_BINS, at + 2 * GROUP_BINS))));
       }
-      m.setMitigation(ThresholdMitigation.demographicParity(sensitive, hists, minGroup));
+      m.setMitigation(switch (spec.getMitigation()) {
+        case THRESHOLD_EQUALIZED_ODDS -> ThresholdOptimizer.optimize(ThresholdOptimizer.Constraint.EQUALIZED_ODDS, sensitive, hists, minGroup,
+            spec.getBiasAudit());
+        case THRESHOLD_TRUE_POSITIVE_RATE_PARITY -> ThresholdOptimizer.optimize(ThresholdOptimizer.Constraint.TRUE_POSITIVE_RATE_PARITY,
+            sensitive, hists, minGroup, spec.getBiasAudit());
+        default -> ThresholdMitigation.demographicParity(sensitive, hists, minGroup, spec.getBiasAudit());
+      });
     }
   }
 

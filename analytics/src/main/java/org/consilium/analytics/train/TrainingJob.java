@@ -82,9 +82,18 @@ public final class TrainingJob {
     }
     List<String> groupLabels = new ArrayList<>();
     double[][] groupValues = SensitiveGroups.of(spec, dictionary, groupLabels);
-    boolean mitigate = spec.getMitigation() == TrainSpec.Mitigation.THRESHOLD_DEMOGRAPHIC_PARITY;
+    boolean mitigate = spec.getMitigation() != TrainSpec.Mitigation.NO_MITIGATION;
+    if (spec.getMitigation() == TrainSpec.Mitigation.UNRECOGNIZED) throw new InvalidSpecException("train.mitigation", "unknown mitigation");
     if (mitigate && (groupLabels.isEmpty() || spec.getModel() != TrainSpec.Model.LOGISTIC)) {
       throw new InvalidSpecException("train.mitigation", "threshold mitigation needs a logistic model and sensitive features");
+    }
+    if (spec.hasBiasAudit() && groupLabels.isEmpty()) {
+      throw new InvalidSpecException("train.bias_audit", "a bias audit needs sensitive features");
+    }
+    try {
+      org.consilium.analytics.fairness.BiasAudit.checkSpec(spec.getBiasAudit(), groupLabels);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSpecException("train.bias_audit", e.getMessage());
     }
     if (dp && spec.getMissing() != TrainSpec.MissingPolicy.DROP_ROWS) {
       throw new InvalidSpecException("train.missing", "DP training needs DROP_ROWS (a DP imputation mean is not built)");

@@ -15,7 +15,7 @@ class ThresholdMitigationTest {
     FairnessBefore before = new FairnessBefore();
     assertEquals(65.0 / 100, before.rateA, 1e-12);
     assertEquals(15.0 / 100, before.rateB, 1e-12);
-    var r = ThresholdMitigation.demographicParity(List.of("g"), List.of(a, b), 10);
+    var r = ThresholdMitigation.demographicParity(List.of("g"), List.of(a, b), 10, org.consilium.analytics.wire.BiasAuditSpec.getDefaultInstance());
     // The overall rate at 0.5 is 80 / 200 = 0.40; a moves up to 0.75 (30/100), b down to 0.25 (55/100).
     assertEquals(0.75, r.getThresholds(0).getThreshold(), 1e-12);
     assertEquals(0.25, r.getThresholds(1).getThreshold(), 1e-12);

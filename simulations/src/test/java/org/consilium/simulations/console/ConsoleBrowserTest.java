@@ -157,7 +157,7 @@ class ConsoleBrowserTest {
     new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("target"))).selectByValue("num");
     for (String f : List.of("age", "sex", "cp", "trestbps", "thalach", "exang", "oldpeak")) browser.findElement(By.id("numeric-" + f)).click();
     browser.findElement(By.id("sensitive-sex")).click();
-    browser.findElement(By.id("mitigation")).click();
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("mitigation"))).selectByValue("THRESHOLD_EQUALIZED_ODDS");
     browser.findElement(By.id("title")).sendKeys("Heart disease (console test)");
     browser.findElement(By.id("intended-use")).sendKeys("Testing the console.");
     browser.findElement(By.id("submit-job")).click();
@@ -195,6 +195,9 @@ class ConsoleBrowserTest {
     assertTrue(text.contains("Demographic parity difference"), text);
     assertTrue(text.contains("overall"), "the overall row is in the table");
     assertTrue(text.contains("After mitigation"), "the mitigation's effect is shown");
+    assertTrue(text.contains("Decision rule per group (randomised"), "ThresholdOptimizer's randomised rules are shown: " + text);
+    assertTrue(text.contains("bias audit (Aequitas), disparity to reference group sex=male") && text.contains("False discovery rate"),
+        "the bias audit is shown, against the largest group by default: " + text);
     assertChartDrawn("Bar chart of selection rate");
     assertTrue(text.contains("sex=female") && text.contains("sex=male"), "groups carry the dictionary's labels");
     screenshot("05-fairness");
