@@ -446,7 +446,7 @@ function fairnessTables(f, caption) {
     ...biasAuditTable(f.biasAudit, caption)];
 }
 
-const AUDIT_METRICS = {fdr: 'False discovery rate', for: 'False omission rate', ppr: 'Predicted positive rate (share of all positives)',
+const AUDIT_METRICS = {fdr: 'False discovery rate', for: 'False omission rate', ppr: 'Predicted positive rate (share of all predicted positives)',
   pprev: 'Predicted prevalence', precision: 'Precision'};
 
 // Aequitas's bias audit: each group's value, its disparity to the reference group, and the verdict (UNDETERMINED is proto3's default, so absent).
@@ -464,7 +464,8 @@ function biasAuditTable(a, caption) {
 
 // A ThresholdOptimizer group's randomised rule in words.
 function policyText(p) {
-  return (p.components || []).map(c => fmt(c.probability || 0, 3) + ': ' + (c.chance !== undefined ? 'positive with probability ' + fmt(c.chance, 3)
+  // Probabilities to three significant digits: a small share of chance decisions must not read as 0.
+  return (p.components || []).map(c => Number(c.probability || 0).toPrecision(3) + ': ' + (c.chance !== undefined ? 'positive with probability ' + fmt(c.chance, 3)
     : Number(c.threshold || 0) > 1 ? 'never positive' : 'score ≥ ' + fmt(c.threshold || 0, 2))).join('; ');
 }
 

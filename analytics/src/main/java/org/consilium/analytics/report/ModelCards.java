@@ -170,7 +170,7 @@ public final class ModelCards {
 
   /** A group's randomised rule in words, e.g. "0.50: score >= 0.50; 0.50: positive with probability 0.25". */
   static String describe(GroupPolicy p) {
-    return String.join("; ", p.getComponentsList().stream().map(c -> String.format(Locale.ROOT, "%.3f: %s", c.getProbability(),
+    return String.join("; ", p.getComponentsList().stream().map(c -> String.format(Locale.ROOT, "%.3g: %s", c.getProbability(),
         c.getRuleCase() == PolicyComponent.RuleCase.CHANCE ? String.format(Locale.ROOT, "positive with probability %.3f", c.getChance())
             : c.getThreshold() > 1 ? "never positive" : String.format(Locale.ROOT, "score >= %.2f", c.getThreshold()))).toList());
   }
