@@ -209,15 +209,24 @@ public final class Provisioner {
             .append("tls:\n  certificate: node.crt\n  private_key: node.key\n  ca: ca.crt\n")
             .append("storage:\n  ledger: privacy-ledger.log\n")
             .append("datasets:\n");
-        n.datasets().forEach((name, path) -> ny.append("  ").append(name).append(":\n    path: ")
-            .append(q(path.toAbsolutePath().toString())).append("\n    bad_rows: skip\n"));
+        Map<String, String> others = new LinkedHashMap<>(n.settings());
+        n.datasets().forEach((name, path) -> {
+          // A dataset's own settings (datasets.NAME.delimiter, ...) belong in its block, not in a second datasets section.
+          String prefix = "datasets." + name + ".";
+          ny.append("  ").append(name).append(":\n    path: ").append(q(path.toAbsolutePath().toString())).append('\n');
+          if (!n.settings().containsKey(prefix + "bad_rows")) ny.append("    bad_rows: skip\n");
+          n.settings().forEach((k, v) -> {
+            if (k.startsWith(prefix)) ny.append("    ").append(k.substring(prefix.length())).append(": ").append(v).append('\n');
+          });
+          others.keySet().removeIf(k -> k.startsWith(prefix));
+        });
         if (he != null) {
           Path share = dir.resolve("he-key-share.pb");
           Files.write(share, HeWire.toWire(he.shares().get(heParty++)).toByteArray());
           restrict(share);
           ny.append("he:\n  key_share: he-key-share.pb\n");
         }
-        appendSettings(ny, n.settings());
+        appendSettings(ny, others);
         Path cfg = dir.resolve("node.yaml");
         write(cfg, ny.toString(), false);
         nodeConfigs.put(n.id(), cfg);

@@ -2,7 +2,6 @@ package org.consilium.node;
 
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,6 +17,7 @@ import org.consilium.he.codec.HeWire;
 import org.consilium.he.wire.KeyShareProto;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.node.config.NodeConfig;
+import org.consilium.node.data.DatasetLoader;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
@@ -64,19 +64,15 @@ public final class NodeMain implements Callable<Integer> {
       }
       dictionary = DataDictionary.load(cfg.dictionary());
       for (NodeConfig.DatasetConfig d : cfg.datasets().values()) {
-        try (Reader r = Files.newBufferedReader(d.path())) {
-          Dataset loaded = new CsvLoader(d.badRows(), d.maxRows()).load(d.path().getFileName().toString(), r);
-          Dataset data = dictionary.conform(d.name(), loaded);
-          List<String> undeclared = loaded.columns().stream().filter(c -> !data.columns().contains(c)).toList();
-          if (!undeclared.isEmpty()) log.warn("dataset {}: columns {} are not in the data dictionary; no job can use them", d.name(), undeclared);
-          dictionary.dataset(d.name()).outOfBounds(data).forEach((c, n) ->
-              log.info("dataset {}: {} values of '{}' lie outside the dictionary's bounds and are clipped by every mechanism", d.name(), n, c));
-          data.skippedRows().forEach(e -> log.warn("dataset {}: skipped {}", d.name(), e));
-          log.info("dataset {}: {} rows from {} ({} skipped)", d.name(), data.rowCount(), d.path(), data.skippedRows().size());
-          datasets.put(d.name(), data);
-        } catch (IOException e) {
-          throw new IllegalArgumentException("dataset " + d.name() + ": cannot read " + d.path() + ": " + e.getMessage());
-        }
+        Dataset loaded = DatasetLoader.load(d.name(), d.source(), d.badRows(), d.maxRows(), dictionary.dataset(d.name()).textCells());
+        Dataset data = dictionary.conform(d.name(), loaded);
+        List<String> undeclared = loaded.columns().stream().filter(c -> !data.columns().contains(c)).toList();
+        if (!undeclared.isEmpty()) log.warn("dataset {}: columns {} are not in the data dictionary; no job can use them", d.name(), undeclared);
+        dictionary.dataset(d.name()).outOfBounds(data).forEach((c, n) ->
+            log.info("dataset {}: {} values of '{}' lie outside the dictionary's bounds and are clipped by every mechanism", d.name(), n, c));
+        data.skippedRows().forEach(e -> log.warn("dataset {}: skipped {}", d.name(), e));
+        log.info("dataset {}: {} rows from {} ({} skipped)", d.name(), data.rowCount(), d.source().describe(), data.skippedRows().size());
+        datasets.put(d.name(), data);
       }
     } catch (RuntimeException | IOException e) {
       System.err.println("consilium-node: " + e.getMessage());
@@ -102,6 +98,11 @@ public final class NodeMain implements Callable<Integer> {
       return 2;
     }
     if (check) {
+      for (NodeConfig.DatasetConfig d : cfg.datasets().values()) {
+        System.out.println("dataset " + d.name() + ": " + datasets.get(d.name()).rowCount() + " rows, " + datasets.get(d.name()).skippedRows().size()
+            + " skipped (" + (d.source() instanceof org.consilium.node.data.DataSource.CsvFile f ? "delimiter '" + f.format().delimiter()
+            + "', decimal '" + f.format().decimal() + "', " + f.format().charset().name() : d.source().describe()) + ")");
+      }
       System.out.println("node " + cfg.nodeId() + ": configuration, identity, data dictionary version " + dictionary.version()
           + ", privacy ledger (" + ledger.entries().size() + " entries, consistent with the audit log) and " + datasets.size()
           + " dataset(s) OK");

@@ -1,7 +1,6 @@
 package org.consilium.simulations;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -229,7 +228,7 @@ public final class DefaultJob {
   }
 
   public static Dataset load(Path csv) {
-    try (Reader r = Files.newBufferedReader(csv)) {
+    try (java.io.InputStream r = Files.newInputStream(csv)) {
       return new CsvLoader(BadRowPolicy.SKIP, 10_000_000).load(csv.getFileName().toString(), r);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -14,9 +14,16 @@ public final class Dataset {
   private final List<String> columns;
   private final double[][] byColumn;
   private final int rows;
-  private final List<CsvError> skipped;
+  private final List<RowError> skipped;
 
-  Dataset(String source, List<String> columns, double[][] byColumn, int rows, List<CsvError> skipped) {
+  /** A dataset from its rows as read (each row one value per column, NaN for missing), and the rows left out. */
+  public static Dataset ofRows(String source, List<String> columns, List<double[]> rows, List<RowError> skipped) {
+    double[][] byColumn = new double[columns.size()][rows.size()];
+    for (int i = 0; i < rows.size(); i++) for (int c = 0; c < columns.size(); c++) byColumn[c][i] = rows.get(i)[c];
+    return new Dataset(source, columns, byColumn, rows.size(), skipped);
+  }
+
+  Dataset(String source, List<String> columns, double[][] byColumn, int rows, List<RowError> skipped) {
     this.source = source;
     this.columns = List.copyOf(columns);
     this.byColumn = byColumn;
@@ -37,7 +44,7 @@ public final class Dataset {
   }
 
   /** Rows left out under {@link BadRowPolicy#SKIP}, with the reason for each. */
-  public List<CsvError> skippedRows() {
+  public List<RowError> skippedRows() {
     return skipped;
   }
 

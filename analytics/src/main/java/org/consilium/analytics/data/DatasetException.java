@@ -2,14 +2,14 @@ package org.consilium.analytics.data;
 
 /** A dataset could not be loaded; the message names the file, line, column and reason. */
 public final class DatasetException extends RuntimeException {
-  private final CsvError error;
+  private final RowError error;
 
-  public DatasetException(CsvError error) {
+  public DatasetException(RowError error) {
     super(error.toString());
     this.error = error;
   }
 
-  public CsvError error() {
+  public RowError error() {
     return error;
   }
 }

@@ -2,6 +2,7 @@ package org.consilium.analytics.dictionary;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +40,13 @@ public record ColumnDefinition(String name, Kind kind, String unit, double lower
   public String label(double code) {
     String l = codes.get(code);
     return l != null ? l : format(code);
+  }
+
+  /** The code a label stands for: an exact match, else the one label equal ignoring case. */
+  public java.util.OptionalDouble codeOf(String label) {
+    for (var e : codes.entrySet()) if (e.getValue().equals(label)) return java.util.OptionalDouble.of(e.getKey());
+    List<Double> folded = codes.entrySet().stream().filter(e -> e.getValue().equalsIgnoreCase(label)).map(Map.Entry::getKey).toList();
+    return folded.size() == 1 ? java.util.OptionalDouble.of(folded.get(0)) : java.util.OptionalDouble.empty();
   }
 
   /** True when a value is allowed in the data: a declared code, or any finite number for a numeric column. */

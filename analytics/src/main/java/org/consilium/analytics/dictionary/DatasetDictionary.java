@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.data.TextCells;
 import org.consilium.analytics.stats.InvalidSpecException;
 
 /** The declared columns of one dataset: what every site holds, and the only columns a job may name. */
@@ -23,6 +24,20 @@ public record DatasetDictionary(String name, String description, Map<String, Col
       throw new InvalidSpecException(field, "'" + column + "' is not a column of dataset '" + name + "' in the data dictionary");
     }
     return c;
+  }
+
+  /**
+   * How this dataset's files may write categorical values as text: a column's label (exactly,
+   * else ignoring case) stands for its code ("female" for 0); any other text is an error naming
+   * the labels the column accepts.
+   */
+  public TextCells textCells() {
+    return (column, text) -> {
+      ColumnDefinition c = columns.get(column);
+      if (c == null || !c.categorical()) throw new IllegalArgumentException("'" + text + "' is not a number");
+      return c.codeOf(text).orElseThrow(() -> new IllegalArgumentException(
+          "'" + text + "' is neither a number nor a label of '" + column + "' " + c.codes().values()));
+    };
   }
 
   /** A numeric column (for bounds and sums); a categorical one is refused naming the field. */

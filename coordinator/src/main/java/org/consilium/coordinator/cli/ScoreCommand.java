@@ -3,7 +3,6 @@ package org.consilium.coordinator.cli;
 import com.google.protobuf.util.JsonFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -42,7 +41,7 @@ public final class ScoreCommand implements Callable<Integer> {
       JsonFormat.parser().merge(Files.readString(model), m);
       ModelScorer scorer = new ModelScorer(m.build());
       Dataset data;
-      try (Reader r = Files.newBufferedReader(csv)) {
+      try (java.io.InputStream r = Files.newInputStream(csv)) {
         data = new CsvLoader(BadRowPolicy.FAIL, 10_000_000).load(csv.getFileName().toString(), r);
       }
       double[] scores = scorer.score(data);

@@ -62,8 +62,26 @@ public record NodeConfig(
           "the consortium's data dictionary (provisioned, the same file in every kit). At start each dataset is checked against it: a declared column missing, or a categorical value that is not a declared code, stops the node naming the column and row; columns the dictionary does not declare are dropped, so no job can name them; values outside the public bounds are counted in the log (every mechanism clips them). A job checked against another dictionary version is refused (rule `dictionary`)"),
       new ConfigKey("datasheet.SECTION", "(none)",
           "this node's answers for the consortium datasheet: `motivation`, `collection`, `preprocessing`, `uses`, `distribution`, `maintenance`"),
-      new ConfigKey("datasets.NAME.path", "(required, one or more)",
-          "CSV file with a header row; numbers or empty cells"),
+      new ConfigKey("datasets.NAME.path", "(this or `jdbc_url`)",
+          "CSV file with a header row (RFC 4180: fields may be quoted, a byte order mark is skipped); each cell a number, empty (missing), or for a categorical column one of its labels in the data dictionary (`female` for sex 0; case is ignored when unambiguous)"),
+      new ConfigKey("datasets.NAME.delimiter", "`,`",
+          "the field delimiter: `,`, `;`, `tab` or the vertical bar"),
+      new ConfigKey("datasets.NAME.decimal", "`.`",
+          "the decimal separator: `.` or `,` (with `,` a cell like `1.5` is refused rather than guessed at)"),
+      new ConfigKey("datasets.NAME.encoding", "`UTF-8`",
+          "the file's character encoding (e.g. `UTF-8`, `ISO-8859-1`, `windows-1252`); bytes not valid in it stop the load naming the line"),
+      new ConfigKey("datasets.NAME.jdbc_url", "(this or `path`)",
+          "a database instead of a file, e.g. `jdbc:postgresql://db.example.org:5432/research` (PostgreSQL's driver is bundled); read in a read-only transaction, so the node cannot change it"),
+      new ConfigKey("datasets.NAME.table", "(this or `query`)",
+          "with `jdbc_url`: a table or view, `name` or `schema.name`, read whole"),
+      new ConfigKey("datasets.NAME.query", "(this or `table`)",
+          "with `jdbc_url`: a `SELECT` whose columns are the dataset's (numbers, booleans, or text labels of the data dictionary; NULL is missing)"),
+      new ConfigKey("datasets.NAME.user", "(none)",
+          "with `jdbc_url`: the database role (give it only SELECT on what the dataset needs)"),
+      new ConfigKey("datasets.NAME.password_file", "(none)",
+          "with `jdbc_url`: a file holding the role's password (keep it owner-only); never logged"),
+      new ConfigKey("datasets.NAME.password_env", "(none)",
+          "with `jdbc_url`: instead, the name of an environment variable holding the password; never logged"),
       new ConfigKey("datasets.NAME.bad_rows", "`fail`",
           "`fail`: refuse to start on a bad row; `skip`: leave it out and log file, line, column and reason"),
       new ConfigKey("datasets.NAME.max_rows", "`1000000`",
@@ -104,7 +122,8 @@ public record NodeConfig(
   public static final Set<String> KEYS = ConfigKey.names(SCHEMA);
 
   /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
-  public record DatasetConfig(String name, Path path, BadRowPolicy badRows, long maxRows, double epsilonCap) {}
+  public record DatasetConfig(String name, org.consilium.node.data.DataSource source, BadRowPolicy badRows, long maxRows,
+      double epsilonCap) {}
 
   /** The node's rules for what it takes part in. */
   public record PolicyConfig(List<String> allowedComputations, List<String> allowedColumns, int minCohortSize,
@@ -123,6 +142,34 @@ public record NodeConfig(
       out.put(section, s.string("datasheet." + section, ""));
     }
     return out;
+  }
+
+  /** A dataset's source: a CSV file (path) or a database (jdbc_url with a table or a query); throws naming what is wrong. */
+  private static org.consilium.node.data.DataSource source(Settings s, String p, Path file, Map<String, String> env) {
+    boolean csv = s.has(p + ".path");
+    boolean db = s.has(p + ".jdbc_url");
+    if (csv == db) throw new IllegalArgumentException("declare either path (a CSV file) or jdbc_url (a database), not both and not neither");
+    if (csv) {
+      return new org.consilium.node.data.DataSource.CsvFile(s.path(p + ".path"), org.consilium.analytics.data.CsvFormat.of(
+          s.string(p + ".delimiter", ","), s.string(p + ".decimal", "."), s.string(p + ".encoding", "UTF-8")));
+    }
+    org.consilium.node.data.DataSource.Secret password = null;
+    if (s.has(p + ".password_file") && s.has(p + ".password_env")) throw new IllegalArgumentException("declare password_file or password_env, not both");
+    if (s.has(p + ".password_file")) {
+      Path f = s.path(p + ".password_file");
+      try {
+        password = new org.consilium.node.data.DataSource.Secret(java.nio.file.Files.readString(f).strip());
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("cannot read password_file " + f + ": " + e.getMessage());
+      }
+    } else if (s.has(p + ".password_env")) {
+      String var = s.string(p + ".password_env", "");
+      String v = env.get(var);
+      if (v == null) throw new IllegalArgumentException("password_env names " + var + ", which is not set");
+      password = new org.consilium.node.data.DataSource.Secret(v);
+    }
+    return new org.consilium.node.data.DataSource.Database(s.string(p + ".jdbc_url", null), s.string(p + ".table", null),
+        s.string(p + ".query", null), s.string(p + ".user", null), password);
   }
 
   public static NodeConfig load(Path file, Map<String, String> env) {
@@ -144,7 +191,13 @@ public record NodeConfig(
       } catch (IllegalArgumentException e) {
         throw new Settings.ConfigException(file + ": setting '" + p + ".bad_rows' must be fail or skip, got '" + bad + "'");
       }
-      datasets.put(name, new DatasetConfig(name, s.path(p + ".path"), badRows, s.integer(p + ".max_rows", 1_000_000),
+      org.consilium.node.data.DataSource source;
+      try {
+        source = source(s, p, file, env);
+      } catch (IllegalArgumentException e) {
+        throw new Settings.ConfigException(file + ": dataset '" + name + "': " + e.getMessage());
+      }
+      datasets.put(name, new DatasetConfig(name, source, badRows, s.integer(p + ".max_rows", 1_000_000),
           s.number(p + ".epsilon_cap", policy.epsilonCap())));
     }
     if (datasets.isEmpty()) throw new Settings.ConfigException(file + ": no datasets configured (datasets.<name>.path)");

@@ -25,7 +25,8 @@ class PolicyTest {
 
   private final Dataset data = Dataset.ofColumns("site", Map.of("age", new double[] {30, 40, 50, 60, 70}, "chol",
       new double[] {200, 210, 220, 230, 240}));
-  private final NodeConfig.DatasetConfig dataset = new NodeConfig.DatasetConfig("heart", Path.of("x.csv"), BadRowPolicy.FAIL, 100, 2.0);
+  private final NodeConfig.DatasetConfig dataset = new NodeConfig.DatasetConfig("heart",
+        new org.consilium.node.data.DataSource.CsvFile(Path.of("x.csv"), org.consilium.analytics.data.CsvFormat.DEFAULT), BadRowPolicy.FAIL, 100, 2.0);
 
   private static final DataDictionary DICTIONARY = DataDictionary.parse("""
       version: 1

@@ -7,7 +7,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -81,8 +80,8 @@ class InProcessJobTest {
       NodeConfig cfg = NodeConfig.load(e.getValue(), Map.of());
       var ds = cfg.datasets().get(HeartDisease.DATASET);
       Dataset d;
-      try (Reader r = Files.newBufferedReader(ds.path())) {
-        d = dictionary.conform(HeartDisease.DATASET, new CsvLoader(BadRowPolicy.SKIP, 1_000_000).load(ds.path().getFileName().toString(), r));
+      try (java.io.InputStream r = Files.newInputStream(((org.consilium.node.data.DataSource.CsvFile) ds.source()).path())) {
+        d = dictionary.conform(HeartDisease.DATASET, new CsvLoader(BadRowPolicy.SKIP, 1_000_000).load(HeartDisease.DATASET, r));
       }
       data.put(e.getKey(), d);
       NodeIdentity identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
