@@ -82,6 +82,8 @@ public record NodeConfig(
           "with `jdbc_url`: a file holding the role's password (keep it owner-only); never logged"),
       new ConfigKey("datasets.NAME.password_env", "(none)",
           "with `jdbc_url`: instead, the name of an environment variable holding the password; never logged"),
+      new ConfigKey("datasets.NAME.omop_mapping", "(none)",
+          "with `jdbc_url`: instead of a table or query, a YAML file defining the dataset over an OMOP CDM v5.4 database (one row per person; columns from person, the newest measurement or observation of a concept, or whether a condition occurrence exists; see `data.OmopMapping`)"),
       new ConfigKey("datasets.NAME.bad_rows", "`fail`",
           "`fail`: refuse to start on a bad row; `skip`: leave it out and log file, line, column and reason"),
       new ConfigKey("datasets.NAME.max_rows", "`1000000`",
@@ -168,8 +170,13 @@ public record NodeConfig(
       if (v == null) throw new IllegalArgumentException("password_env names " + var + ", which is not set");
       password = new org.consilium.node.data.DataSource.Secret(v);
     }
+    String query = s.string(p + ".query", null);
+    if (s.has(p + ".omop_mapping")) {
+      if (query != null || s.has(p + ".table")) throw new IllegalArgumentException("omop_mapping replaces table and query: declare only one");
+      query = org.consilium.node.data.OmopMapping.query(s.path(p + ".omop_mapping"));
+    }
     return new org.consilium.node.data.DataSource.Database(s.string(p + ".jdbc_url", null), s.string(p + ".table", null),
-        s.string(p + ".query", null), s.string(p + ".user", null), password);
+        query, s.string(p + ".user", null), password);
   }
 
   public static NodeConfig load(Path file, Map<String, String> env) {
