@@ -56,7 +56,30 @@ public final class Settings {
       String var = envName(key);
       if (env.containsKey(var)) flat.put(key, env.get(var));
     }
+    overrideSubtrees(file, declared, env, flat);
     return new Settings(file, flat);
+  }
+
+  /**
+   * Variables for keys of a free subtree (CONSILIUM_DATASETS_HEART_DISEASE_PATH) override the
+   * file's key of that name. One that names no key of the file is an error, not a silently
+   * ignored setting: a subtree's entries (a dataset) are declared in the file, then overridden.
+   */
+  private static void overrideSubtrees(Path file, Set<String> declared, Map<String, String> env, Map<String, Object> flat) {
+    for (String subtree : declared) {
+      if (!subtree.endsWith(".*")) continue;
+      String prefix = subtree.substring(0, subtree.length() - 1);
+      String varPrefix = envName(prefix);
+      for (var e : env.entrySet()) {
+        if (!e.getKey().startsWith(varPrefix)) continue;
+        String key = flat.keySet().stream().filter(k -> k.startsWith(prefix) && envName(k).equals(e.getKey())).findFirst().orElse(null);
+        if (key == null) {
+          throw new ConfigException(file + ": environment variable " + e.getKey() + " overrides no setting of this file (settings under '"
+              + prefix + "' can be overridden, not added: declare it in the file first)");
+        }
+        flat.put(key, e.getValue());
+      }
+    }
   }
 
   public static String envName(String key) {

@@ -41,6 +41,18 @@ class SettingsTest {
     assertEquals(List.of("p", "q"), s.list("a.list"));
   }
 
+  /** A free subtree's keys (a dataset's path) are overridden like any other; one the file lacks is an error, not ignored. */
+  @Test
+  void environmentVariablesOverrideAFreeSubtreesKeysAndNameOnesThatMatchNothing() throws Exception {
+    Path f = write("sets:\n  heart-disease:\n    path: p.csv\n");
+    Settings s = Settings.load(f, KEYS, Map.of("CONSILIUM_SETS_HEART_DISEASE_PATH", "/data/q.csv"));
+    assertEquals(Path.of("/data/q.csv"), s.path("sets.heart-disease.path"));
+    Settings.ConfigException e = assertThrows(Settings.ConfigException.class,
+        () -> Settings.load(f, KEYS, Map.of("CONSILIUM_SETS_HEART_DISEASE_PAHT", "/data/q.csv")));
+    assertTrue(e.getMessage().endsWith("environment variable CONSILIUM_SETS_HEART_DISEASE_PAHT overrides no setting of this file "
+        + "(settings under 'sets.' can be overridden, not added: declare it in the file first)"), e.getMessage());
+  }
+
   @Test
   void aListInAnEnvironmentVariableMayBeWrittenAsInTheFile() throws Exception {
     Settings s = Settings.load(write("a:\n  port: 7\n"), KEYS, Map.of("CONSILIUM_A_LIST", "[age, sex, num]"));
