@@ -83,6 +83,12 @@ class ConsortiumEndToEndTest {
           "--coordinator-log", coordDir.resolve("audit.log").toString(), "--coordinator-cert", coordDir.resolve("coordinator.crt").toString());
       assertEquals(0, exit, node + "'s audit log verifies and agrees with the coordinator's");
     }
+    // The programs' own logs: UTC ISO 8601 times, and the job a line is about.
+    for (String program : List.of("cleveland", "coordinator")) {
+      List<String> lines = Files.readAllLines(consortium.work().resolve("logs/" + program + ".log"));
+      assertTrue(lines.stream().anyMatch(l -> l.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z .* job=job-[0-9a-f-]+ - .*")),
+          program + "'s log lines carry a UTC date and the job id: " + lines.subList(0, Math.min(5, lines.size())));
+    }
     List<String> coordinatorLog = Files.readAllLines(coordDir.resolve("audit.log"));
     assertTrue(coordinatorLog.stream().anyMatch(l -> l.contains("\"job.refused\"") && l.contains("policy.epsilon_cap")),
         "the coordinator's log records the refusal and the policy");
@@ -99,6 +105,12 @@ class ConsortiumEndToEndTest {
     Path caCert = consortium.kits().caCertificate();
     Path coordDir = consortium.kits().coordinatorConfig().getParent();
     Path swissDir = consortium.kits().nodeConfigs().get("switzerland").getParent();
+    // The programs' own logs: UTC ISO 8601 times, and the job a line is about.
+    for (String program : List.of("cleveland", "coordinator")) {
+      List<String> lines = Files.readAllLines(consortium.work().resolve("logs/" + program + ".log"));
+      assertTrue(lines.stream().anyMatch(l -> l.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z .* job=job-[0-9a-f-]+ - .*")),
+          program + "'s log lines carry a UTC date and the job id: " + lines.subList(0, Math.min(5, lines.size())));
+    }
     List<String> coordinatorLog = Files.readAllLines(coordDir.resolve("audit.log"));
     List<String> swissLog = Files.readAllLines(swissDir.resolve("audit.log"));
     int refusal = -1;

@@ -152,6 +152,12 @@ public final class JobRunner {
   }
 
   private void onFrame(NodeConnection from, Frame f) {
+    try (var logged = org.slf4j.MDC.putCloseable("job", f.getJobId())) { // every log line about the job names it
+      handle(from, f);
+    }
+  }
+
+  private void handle(NodeConnection from, Frame f) {
     metrics.counter("consilium_frames_received_total", "type", f.getType().name()).increment();
     if (f.getType() == MessageType.JOB_RESUME) {
       takeover.onResume(from, f, active.get(f.getJobId()));

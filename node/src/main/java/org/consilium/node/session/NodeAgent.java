@@ -78,6 +78,13 @@ public final class NodeAgent {
 
   /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
   public List<Frame> onFrame(Frame f) {
+    if (f.getJobId().isEmpty()) return handle(f);
+    try (var logged = org.slf4j.MDC.putCloseable("job", f.getJobId())) { // every log line about the job names it
+      return handle(f);
+    }
+  }
+
+  private List<Frame> handle(Frame f) {
     AcceptedJob job = jobs.get(f.getJobId());
     if (job != null && f.getType() != MessageType.AUDIT_REQUEST && !job.admits(f)) {
       // From an instance that was taken over (a newer owner has spoken): it no longer drives the job.
