@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -27,8 +26,6 @@ import org.apache.commons.io.input.BOMInputStream;
  * per {@link BadRowPolicy}; a header problem always stops it.
  */
 public final class CsvLoader {
-  /** Plain decimal numbers only: no hex, no NaN/Infinity, no type suffixes that parseDouble allows. */
-  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
   private final BadRowPolicy policy;
   private final long maxRows;
   private final CsvFormat format;
@@ -105,23 +102,7 @@ public final class CsvLoader {
       throw new DatasetException(new RowError(source, lineNo, null, "has " + record.size() + " fields, the header has " + names.length));
     }
     double[] row = new double[names.length];
-    for (int c = 0; c < names.length; c++) {
-      String cell = record.get(c).strip();
-      // With a decimal comma "1,5" is one and a half; "1.5" is then not a number (it could be a thousands separator).
-      String number = format.decimal() != ',' ? cell : cell.indexOf('.') >= 0 ? "" : cell.replace(',', '.');
-      if (cell.isEmpty()) {
-        row[c] = Double.NaN;
-      } else if (NUMBER.matcher(number).matches()) {
-        row[c] = Double.parseDouble(number);
-        if (!Double.isFinite(row[c])) throw new DatasetException(new RowError(source, lineNo, names[c], "'" + cell + "' is out of range"));
-      } else {
-        try {
-          row[c] = text.code(names[c], cell);
-        } catch (IllegalArgumentException e) {
-          throw new DatasetException(new RowError(source, lineNo, names[c], e.getMessage()));
-        }
-      }
-    }
+    for (int c = 0; c < names.length; c++) row[c] = Cell.read(source, lineNo, names[c], record.get(c), format.decimal(), text);
     return row;
   }
 }

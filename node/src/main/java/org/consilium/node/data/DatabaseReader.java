@@ -10,8 +10,8 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.regex.Pattern;
 import org.consilium.analytics.data.BadRowPolicy;
+import org.consilium.analytics.data.Cell;
 import org.consilium.analytics.data.RowError;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.data.DatasetException;
@@ -24,7 +24,6 @@ import org.consilium.analytics.data.TextCells;
  * another type (a date, say) stops the load naming it. Errors name the row (1 = the first).
  */
 final class DatabaseReader {
-  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
   private DatabaseReader() {}
 
@@ -90,17 +89,7 @@ final class DatabaseReader {
         boolean v = rs.getBoolean(c + 1);
         out[c] = rs.wasNull() ? Double.NaN : v ? 1 : 0;
       } else {
-        String v = rs.getString(c + 1);
-        String cell = v == null ? "" : v.strip();
-        if (cell.isEmpty()) out[c] = Double.NaN;
-        else if (NUMBER.matcher(cell).matches()) out[c] = Double.parseDouble(cell);
-        else {
-          try {
-            out[c] = text.code(names[c], cell);
-          } catch (IllegalArgumentException e) {
-            throw new DatasetException(new RowError(source, row, names[c], e.getMessage()));
-          }
-        }
+        out[c] = Cell.read(source, row, names[c], rs.getString(c + 1), '.', text);
       }
       if (Double.isInfinite(out[c])) throw new DatasetException(new RowError(source, row, names[c], "is infinite"));
     }
