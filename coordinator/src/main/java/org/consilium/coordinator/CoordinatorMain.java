@@ -90,7 +90,11 @@ public final class CoordinatorMain implements Callable<Integer> {
     vertx.runOnContext(v -> {
       gateway[0] = new NodeGateway(vertx, cfg, state, recorder, members);
       JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit, dictionary);
-      Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size()).register(metrics);
+      Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size())
+          .description("nodes connected to this coordinator instance now").register(metrics);
+      Gauge.builder("consilium_cluster_members", state::clusterSize)
+          .description("coordinator instances in this instance's Hazelcast cluster (fewer than provisioned: one is down or cut off)")
+          .register(metrics);
       api[0] = new RestApi(vertx, cfg, dictionary, state, runner, gateway[0], audit, metrics, users);
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {
         if (r.failed()) failure[0] = r.cause();

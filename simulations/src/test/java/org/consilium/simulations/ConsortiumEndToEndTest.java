@@ -717,9 +717,17 @@ class ConsortiumEndToEndTest {
     for (String path : List.of("api/v1/nodes", "api/v1/jobs", "api/v1/metrics")) {
       assertEquals(401, consortium.rest().getAnonymous(path).status(), path + " without a token");
     }
+    RestClient.Response ready = consortium.rest().getAnonymous("health/ready");
+    assertEquals(200, ready.status(), ready.body());
+    assertEquals("ready", new JsonObject(ready.body()).getString("status"), ready.body());
+    assertEquals(4, new JsonObject(ready.body()).getJsonObject("checks").getInteger("nodes_connected"), ready.body());
     RestClient.Response metrics = consortium.rest().get("api/v1/metrics");
     assertEquals(200, metrics.status());
     assertTrue(metrics.body().contains("consilium_jobs_finished_total{status=\"RELEASED\"}"), metrics.body());
+    for (String family : List.of("consilium_jobs_finished_total", "consilium_jobs_submitted_total", "consilium_frames_received_total",
+        "consilium_jobs_running", "consilium_nodes_connected", "consilium_cluster_members")) {
+      assertTrue(metrics.body().lines().anyMatch(l -> l.matches("# HELP " + family + " \\S.*")), family + " has its help text: " + metrics.body());
+    }
     RestClient.Response bad = consortium.rest().post("api/v1/jobs", "{\"specVersion\": 1, \"dataset\": \"heart-disease\", "
         + "\"privacy\": {\"epsilon\": 1}, \"statistics\": {\"column\": \"age\", \"lower\": 5, \"upper\": 1}}");
     assertEquals(400, bad.status());

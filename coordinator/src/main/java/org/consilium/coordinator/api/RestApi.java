@@ -72,7 +72,7 @@ public final class RestApi {
 
     Router router = router(vertx, access, assets, new JobsApi(vertx, state, runner, events, access),
         new ConsortiumApi(vertx, state, gateway, audit, Pem.certificate(config.certificate()), Pem.certificate(config.ca()), metrics),
-        new CatalogApi(dictionary));
+        new CatalogApi(dictionary), new Readiness(vertx, state, gateway));
     router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(413, ctx -> error(ctx, 413, "request body larger than allowed (" + MAX_BODY_BYTES + " bytes; "
         + MAX_LOGIN_BYTES + " for a sign-in)"));
@@ -91,10 +91,11 @@ public final class RestApi {
 
   /** Every route of the server: the OpenAPI document describes exactly the /api and /health ones. */
   static Router router(Vertx vertx, AccessControl access, ConsoleAssets assets, JobsApi jobs, ConsortiumApi consortium,
-      CatalogApi catalog) {
+      CatalogApi catalog, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> readiness) {
     Router router = Router.router(vertx);
     router.route().handler(RestApi::securityHeaders);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
+    router.get("/health/ready").handler(readiness);
     router.get("/").handler(ctx -> ctx.redirect("/console/"));
     router.get("/console/*").handler(ctx -> assets.serve(ctx, ctx.pathParam("*")));
 

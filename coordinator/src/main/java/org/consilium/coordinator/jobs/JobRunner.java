@@ -47,7 +47,7 @@ public final class JobRunner {
   private final Map<String, LiveJob> active = new HashMap<>();
   /** Participants of the newest jobs ended here, so a decision arriving after the end is still recorded. */
   private final RecentlyEnded recentlyEnded;
-  private final MeterRegistry metrics;
+  private final JobMetrics metrics;
   private final AggregationBackend backend;
   private final AuditLog audit;
   private final DataDictionary dictionary;
@@ -64,7 +64,7 @@ public final class JobRunner {
     this.vertx = vertx;
     this.gateway = gateway;
     this.roundTimeoutMs = roundTimeoutSeconds * 1000L;
-    this.metrics = metrics;
+    this.metrics = new JobMetrics(metrics, active::size);
     this.backend = new AggregationBackend(heKey);
     this.recentlyEnded = new RecentlyEnded(audit);
     this.journal = new JobJournal(vertx, state, new JobStore(state), this::send, this::fencedOut);
@@ -101,7 +101,7 @@ public final class JobRunner {
         if (job.timer >= 0) vertx.cancelTimer(job.timer);
         active.remove(job.id);
         recentlyEnded.add(job);
-        metrics.counter("consilium_jobs_finished_total", "status", job.status.name()).increment();
+        JobRunner.this.metrics.finished(job.status);
       }
     });
     takeover.resumeWith(lifecycle, journal, this::fencedOut, this::running);
@@ -146,7 +146,7 @@ public final class JobRunner {
     JsonObject record = job.record.copy();
     job.afterStored.add(() -> stored.tryComplete(record));
     journal.commit(job);
-    metrics.counter("consilium_jobs_submitted_total").increment();
+    metrics.submitted();
     log.info("job {} ({}) offered to {} (threshold {})", id, JobSpecs.computation(spec), participants, t);
     return stored.future();
   }
@@ -158,7 +158,7 @@ public final class JobRunner {
   }
 
   private void handle(NodeConnection from, Frame f) {
-    metrics.counter("consilium_frames_received_total", "type", f.getType().name()).increment();
+    metrics.frameReceived(f.getType());
     if (f.getType() == MessageType.JOB_RESUME) {
       takeover.onResume(from, f, active.get(f.getJobId()));
       return;
