@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
-import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.state.ClusterState;
 
 /**
@@ -18,12 +17,15 @@ final class Readiness implements Handler<RoutingContext> {
   private static final long STORE_TIMEOUT_MS = 2_000;
   private final Vertx vertx;
   private final ClusterState state;
-  private final NodeGateway gateway;
+  private final java.util.function.IntSupplier gatewayPort;
+  private final java.util.function.IntSupplier nodesConnected;
 
-  Readiness(Vertx vertx, ClusterState state, NodeGateway gateway) {
+  /** gatewayPort is the node gateway's listening port (0 when it does not listen). */
+  Readiness(Vertx vertx, ClusterState state, java.util.function.IntSupplier gatewayPort, java.util.function.IntSupplier nodesConnected) {
     this.vertx = vertx;
     this.state = state;
-    this.gateway = gateway;
+    this.gatewayPort = gatewayPort;
+    this.nodesConnected = nodesConnected;
   }
 
   @Override
@@ -38,10 +40,10 @@ final class Readiness implements Handler<RoutingContext> {
         ready = false;
         checks.put("job_store", "no answer within " + STORE_TIMEOUT_MS + " ms: " + e.getClass().getSimpleName());
       }
-      int port = gateway.actualPort();
+      int port = gatewayPort.getAsInt();
       checks.put("node_gateway", port > 0 ? "listening on " + port : "not listening");
       ready &= port > 0;
-      checks.put("nodes_connected", gateway.connectedNodes().size());
+      checks.put("nodes_connected", nodesConnected.getAsInt());
       return new JsonObject().put("status", ready ? "ready" : "not_ready").put("checks", checks);
     }, false).onComplete(r -> {
       JsonObject body = r.succeeded() ? r.result() : new JsonObject().put("status", "not_ready")

@@ -72,7 +72,8 @@ public final class RestApi {
 
     Router router = router(vertx, access, assets, new JobsApi(vertx, state, runner, events, access),
         new ConsortiumApi(vertx, state, gateway, audit, Pem.certificate(config.certificate()), Pem.certificate(config.ca()), metrics),
-        new CatalogApi(dictionary), new Readiness(vertx, state, gateway));
+        new CatalogApi(dictionary), new Readiness(vertx, state, gateway::actualPort,
+        () -> gateway.connectedNodes().size()));
     router.route().last().handler(ctx -> error(ctx, 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(413, ctx -> error(ctx, 413, "request body larger than allowed (" + MAX_BODY_BYTES + " bytes; "
         + MAX_LOGIN_BYTES + " for a sign-in)"));
