@@ -179,13 +179,7 @@ public final class DefaultJob {
       hists.add(new org.consilium.analytics.fairness.ThresholdMitigation.GroupHistogram(SEXES.get(g), pos, neg));
     }
     var t = spec.getTrain();
-    return switch (t.getMitigation()) {
-      case THRESHOLD_EQUALIZED_ODDS -> org.consilium.analytics.fairness.ThresholdOptimizer.optimize(
-          org.consilium.analytics.fairness.ThresholdOptimizer.Constraint.EQUALIZED_ODDS, List.of("sex"), hists, 10, t.getBiasAudit());
-      case THRESHOLD_TRUE_POSITIVE_RATE_PARITY -> org.consilium.analytics.fairness.ThresholdOptimizer.optimize(
-          org.consilium.analytics.fairness.ThresholdOptimizer.Constraint.TRUE_POSITIVE_RATE_PARITY, List.of("sex"), hists, 10, t.getBiasAudit());
-      default -> org.consilium.analytics.fairness.ThresholdMitigation.demographicParity(List.of("sex"), hists, 10, t.getBiasAudit());
-    };
+    return org.consilium.analytics.fairness.ThresholdMitigation.mitigate(t.getMitigation(), List.of("sex"), hists, 10, t.getBiasAudit());
   }
 
   private static final List<String> SEXES = List.of("sex=female", "sex=male");

@@ -48,9 +48,14 @@ public final class Fairness {
 
   /** The report with its bias audit (reference and tolerance from the spec; defaults when it is empty). */
   public static FairnessReport report(List<String> features, List<Confusion> groups, double minGroupSize, BiasAuditSpec audit) {
-    List<Confusion> kept = groups.stream().filter(c -> c.n() >= minGroupSize).toList();
+    List<Confusion> kept = groups.stream().filter(c -> !suppressed(c, minGroupSize)).toList();
     return report(features, groups, minGroupSize).toBuilder()
         .setBiasAudit(BiasAudit.audit(kept, audit.getReferenceGroup(), audit.getTolerance())).build();
+  }
+
+  /** A group too small to report on (the policy minimum): its metrics are withheld and it takes no part in disparities. */
+  private static boolean suppressed(Confusion c, double minGroupSize) {
+    return c.n() < minGroupSize;
   }
 
   public static FairnessReport report(List<String> features, List<Confusion> groups, double minGroupSize) {
@@ -60,7 +65,7 @@ public final class Fairness {
     for (Confusion c : groups) {
       all = all.plus(c);
       GroupMetrics m = metrics(c);
-      if (c.n() < minGroupSize) {
+      if (suppressed(c, minGroupSize)) {
         r.addGroups(GroupMetrics.newBuilder().setGroup(c.group()).setSuppressed(true)
             .setSuppressionReason("fewer than " + (long) minGroupSize + " evaluation rows (policy minimum)").build());
       } else {

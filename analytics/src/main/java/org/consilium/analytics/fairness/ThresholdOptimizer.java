@@ -38,13 +38,7 @@ public final class ThresholdOptimizer {
     MitigationResult.Builder r = MitigationResult.newBuilder().setMethod(constraint == Constraint.EQUALIZED_ODDS
         ? "ThresholdOptimizer for equalized odds (Hardt et al. 2016, Fairlearn's algorithm): a randomised classifier per group"
         : "ThresholdOptimizer for true positive rate parity (Hardt et al. 2016, Fairlearn's algorithm): a randomised classifier per group");
-    double rows = groups.stream().mapToDouble(CutCounts::rows).sum();
-    double correctBefore = 0;
-    for (CutCounts g : groups) {
-      Fairness.Confusion c = g.confusion(g.bins / 2);
-      correctBefore += c.tp() + c.tn();
-    }
-    r.setAccuracyBefore(rows > 0 ? correctBefore / rows : Double.NaN);
+    r.setAccuracyBefore(ThresholdMitigation.accuracyAtHalf(groups));
     for (CutCounts g : groups) {
       if (g.positives() == 0 || g.negatives() == 0) {
         return r.setNotApplied("group '" + g.group + "' has no " + (g.positives() == 0 ? "positive" : "negative")
@@ -54,14 +48,9 @@ public final class ThresholdOptimizer {
     List<RocHull> hulls = groups.stream().map(RocHull::new).toList();
     List<GroupPolicy> policies = constraint == Constraint.EQUALIZED_ODDS ? equalizedOdds(groups, hulls, r) : tprParity(groups, hulls, r);
     List<Fairness.Confusion> after = new ArrayList<>();
-    double correctAfter = 0;
-    for (int i = 0; i < groups.size(); i++) {
-      Fairness.Confusion c = expected(groups.get(i), policies.get(i));
-      after.add(c);
-      correctAfter += c.tp() + c.tn();
-    }
-    return r.addAllPolicies(policies).setAfter(Fairness.report(features, after, minGroupSize, audit)).setAccuracyAfter(correctAfter / rows)
-        .build();
+    for (int i = 0; i < groups.size(); i++) after.add(expected(groups.get(i), policies.get(i)));
+    return r.addAllPolicies(policies).setAfter(Fairness.report(features, after, minGroupSize, audit))
+        .setAccuracyAfter(ThresholdMitigation.accuracy(after)).build();
   }
 
   private static List<GroupPolicy> equalizedOdds(List<CutCounts> groups, List<RocHull> hulls, MitigationResult.Builder r) {

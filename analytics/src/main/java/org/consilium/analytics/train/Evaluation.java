@@ -8,7 +8,6 @@ import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dp.Release;
 import org.consilium.analytics.fairness.Fairness;
 import org.consilium.analytics.fairness.ThresholdMitigation;
-import org.consilium.analytics.fairness.ThresholdOptimizer;
 import org.consilium.analytics.wire.CalibrationBin;
 import org.consilium.analytics.wire.FairnessReport;
 import org.consilium.analytics.wire.Interval;
@@ -276,13 +275,7 @@ final class Evaluation {
         hists.add(new ThresholdMitigation.GroupHistogram(groupLabels.get(g), clean(Arrays.copyOfRange(sums, at, at + GROUP_BINS)),
             clean(Arrays.copyOfRange(sums, at + GROUP_BINS, at + 2 * GROUP_BINS))));
       }
-      m.setMitigation(switch (spec.getMitigation()) {
-        case THRESHOLD_EQUALIZED_ODDS -> ThresholdOptimizer.optimize(ThresholdOptimizer.Constraint.EQUALIZED_ODDS, sensitive, hists, minGroup,
-            spec.getBiasAudit());
-        case THRESHOLD_TRUE_POSITIVE_RATE_PARITY -> ThresholdOptimizer.optimize(ThresholdOptimizer.Constraint.TRUE_POSITIVE_RATE_PARITY,
-            sensitive, hists, minGroup, spec.getBiasAudit());
-        default -> ThresholdMitigation.demographicParity(sensitive, hists, minGroup, spec.getBiasAudit());
-      });
+      m.setMitigation(ThresholdMitigation.mitigate(spec.getMitigation(), sensitive, hists, minGroup, spec.getBiasAudit()));
     }
   }
 
