@@ -15,8 +15,8 @@ public record CsvFormat(char delimiter, char decimal, Charset charset) {
   public static final CsvFormat DEFAULT = new CsvFormat(',', '.', StandardCharsets.UTF_8);
 
   public CsvFormat {
-    if (decimal != '.' && decimal != ',') throw new IllegalArgumentException("the decimal separator must be . or ,");
-    if (decimal == delimiter) throw new IllegalArgumentException("the decimal separator cannot also be the delimiter");
+    if (decimal != '.' && decimal != ',') throw new IllegalArgumentException("decimal must be . or , got '" + decimal + "'");
+    if (decimal == delimiter) throw new IllegalArgumentException("decimal '" + decimal + "' needs another delimiter than '" + delimiter + "'");
   }
 
   private static final Map<String, Character> DELIMITERS = Map.of(",", ',', ";", ';', "tab", '\t', "|", '|');
@@ -25,8 +25,8 @@ public record CsvFormat(char delimiter, char decimal, Charset charset) {
   public static CsvFormat of(String delimiter, String decimal, String encoding) {
     Character d = DELIMITERS.get(delimiter);
     if (d == null) throw new IllegalArgumentException("delimiter must be one of , ; tab |, got '" + delimiter + "'");
-    if (!decimal.equals(".") && !decimal.equals(",")) throw new IllegalArgumentException("decimal must be . or , got '" + decimal + "'");
-    if (decimal.charAt(0) == d) throw new IllegalArgumentException("decimal ',' needs another delimiter than ','");
+    // A word of one character; the record checks which ones are allowed.
+    if (decimal.length() != 1) throw new IllegalArgumentException("decimal must be . or , got '" + decimal + "'");
     try {
       return new CsvFormat(d, decimal.charAt(0), Charset.forName(encoding));
     } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {

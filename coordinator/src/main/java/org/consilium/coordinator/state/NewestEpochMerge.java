@@ -14,33 +14,27 @@ import com.hazelcast.spi.merge.SplitBrainMergePolicy;
  * default would keep whichever side it merges into.
  */
 public final class NewestEpochMerge implements SplitBrainMergePolicy<String, MergingValue<String>, Object> {
-  /** For the job states ("EPOCH:state") and the API's job records (JSON with an "epoch" field). */
-  static long epochOf(String value) {
-    if (value == null) return -1;
-    if (!value.startsWith("{")) return JobStore.epochOf(value);
-    try {
-      return new io.vertx.core.json.JsonObject(value).getLong("epoch", 0L);
-    } catch (RuntimeException e) {
-      return 0;
-    }
-  }
-
-  /** The job status a stored value names: the job states' "EPOCH:STATUS:state", or the records' "status" field. */
-  static String statusOf(String value) {
-    if (value == null) return "";
-    if (!value.startsWith("{")) return JobStore.statusOf(value);
-    try {
-      return new io.vertx.core.json.JsonObject(value).getString("status", "");
-    } catch (RuntimeException e) {
-      return "";
+  /** What a stored value says of its job: its ownership epoch and whether it was released. */
+  private record Stored(long epoch, boolean released) {
+    /** For the job states ("EPOCH:STATUS:state") and the API's job records (JSON with "epoch" and "status"). */
+    static Stored of(String value) {
+      if (value == null) return new Stored(-1, false);
+      if (!value.startsWith("{")) return new Stored(JobStore.epochOf(value), "RELEASED".equals(JobStore.statusOf(value)));
+      try {
+        io.vertx.core.json.JsonObject record = new io.vertx.core.json.JsonObject(value);
+        return new Stored(record.getLong("epoch", 0L), "RELEASED".equals(record.getString("status", "")));
+      } catch (RuntimeException e) {
+        return new Stored(0, false);
+      }
     }
   }
 
   /** Which of two values of one job to keep (true: the merging one). */
   static boolean keepMerging(String merging, String existing) {
-    boolean mergingReleased = "RELEASED".equals(statusOf(merging));
-    if (mergingReleased != "RELEASED".equals(statusOf(existing))) return mergingReleased;
-    return epochOf(merging) > epochOf(existing);
+    Stored m = Stored.of(merging);
+    Stored e = Stored.of(existing);
+    if (m.released() != e.released()) return m.released();
+    return m.epoch() > e.epoch();
   }
 
   @Override

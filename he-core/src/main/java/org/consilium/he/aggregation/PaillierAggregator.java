@@ -111,7 +111,7 @@ public final class PaillierAggregator {
     }
     stage = Stage.DONE;
     List<BigInteger> plaintexts = decrypted.plaintexts();
-    return RingValues.of(layout.packing.unpack(plaintexts, layout.session.length(), contributions.size()));
+    return RingValues.adopt(layout.packing.unpack(plaintexts, layout.session.length(), contributions.size()));
   }
 
   private void expect(Stage s, String what) {

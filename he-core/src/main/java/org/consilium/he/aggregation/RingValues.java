@@ -18,6 +18,11 @@ public final class RingValues {
     return new RingValues(values.clone());
   }
 
+  /** Takes an array nothing else holds (a freshly unpacked sum), without copying it. */
+  static RingValues adopt(long[] fresh) {
+    return new RingValues(fresh);
+  }
+
   public int length() {
     return values.length;
   }

@@ -1,5 +1,7 @@
 package org.consilium.node.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +10,9 @@ import java.util.Set;
 import org.consilium.analytics.config.ConfigKey;
 import org.consilium.analytics.config.Settings;
 import org.consilium.analytics.data.BadRowPolicy;
+import org.consilium.analytics.data.CsvFormat;
+import org.consilium.node.data.DataSource;
+import org.consilium.node.data.OmopMapping;
 
 /**
  * The node's configuration file (node.yaml in its startup kit). Every key is listed in
@@ -123,8 +128,8 @@ public record NodeConfig(
 
   public static final Set<String> KEYS = ConfigKey.names(SCHEMA);
 
-  /** One dataset: its CSV file, what to do with bad rows, and its own epsilon cap. */
-  public record DatasetConfig(String name, org.consilium.node.data.DataSource source, BadRowPolicy badRows, long maxRows,
+  /** One dataset: where its rows come from (a CSV file or a database), what to do with bad rows, and its own epsilon cap. */
+  public record DatasetConfig(String name, DataSource source, BadRowPolicy badRows, long maxRows,
       double epsilonCap) {}
 
   /** The node's rules for what it takes part in. */
@@ -147,35 +152,35 @@ public record NodeConfig(
   }
 
   /** A dataset's source: a CSV file (path) or a database (jdbc_url with a table or a query); throws naming what is wrong. */
-  private static org.consilium.node.data.DataSource source(Settings s, String p, Path file, Map<String, String> env) {
+  private static DataSource source(Settings s, String p, Map<String, String> env) {
     boolean csv = s.has(p + ".path");
     boolean db = s.has(p + ".jdbc_url");
     if (csv == db) throw new IllegalArgumentException("declare either path (a CSV file) or jdbc_url (a database), not both and not neither");
     if (csv) {
-      return new org.consilium.node.data.DataSource.CsvFile(s.path(p + ".path"), org.consilium.analytics.data.CsvFormat.of(
+      return new DataSource.CsvFile(s.path(p + ".path"), CsvFormat.of(
           s.string(p + ".delimiter", ","), s.string(p + ".decimal", "."), s.string(p + ".encoding", "UTF-8")));
     }
-    org.consilium.node.data.DataSource.Secret password = null;
+    DataSource.Secret password = null;
     if (s.has(p + ".password_file") && s.has(p + ".password_env")) throw new IllegalArgumentException("declare password_file or password_env, not both");
     if (s.has(p + ".password_file")) {
       Path f = s.path(p + ".password_file");
       try {
-        password = new org.consilium.node.data.DataSource.Secret(java.nio.file.Files.readString(f).strip());
-      } catch (java.io.IOException e) {
+        password = new DataSource.Secret(Files.readString(f).strip());
+      } catch (IOException e) {
         throw new IllegalArgumentException("cannot read password_file " + f + ": " + e.getMessage());
       }
     } else if (s.has(p + ".password_env")) {
       String var = s.string(p + ".password_env", "");
       String v = env.get(var);
       if (v == null) throw new IllegalArgumentException("password_env names " + var + ", which is not set");
-      password = new org.consilium.node.data.DataSource.Secret(v);
+      password = new DataSource.Secret(v);
     }
     String query = s.string(p + ".query", null);
     if (s.has(p + ".omop_mapping")) {
       if (query != null || s.has(p + ".table")) throw new IllegalArgumentException("omop_mapping replaces table and query: declare only one");
-      query = org.consilium.node.data.OmopMapping.query(s.path(p + ".omop_mapping"));
+      query = OmopMapping.query(s.path(p + ".omop_mapping"));
     }
-    return new org.consilium.node.data.DataSource.Database(s.string(p + ".jdbc_url", null), s.string(p + ".table", null),
+    return new DataSource.Database(s.string(p + ".jdbc_url", null), s.string(p + ".table", null),
         query, s.string(p + ".user", null), password);
   }
 
@@ -198,9 +203,9 @@ public record NodeConfig(
       } catch (IllegalArgumentException e) {
         throw new Settings.ConfigException(file + ": setting '" + p + ".bad_rows' must be fail or skip, got '" + bad + "'");
       }
-      org.consilium.node.data.DataSource source;
+      DataSource source;
       try {
-        source = source(s, p, file, env);
+        source = source(s, p, env);
       } catch (IllegalArgumentException e) {
         throw new Settings.ConfigException(file + ": dataset '" + name + "': " + e.getMessage());
       }
