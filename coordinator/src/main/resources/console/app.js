@@ -92,7 +92,8 @@ function nodesTable(nodes, reload) {
   const headers = ['Node', 'Status', 'Last seen', 'Datasets', 'Policy', 'Privacy budget (ε)', 'Software and certificate'];
   if (admin) headers.push('Actions');
   return table(plural(nodes.length, 'node'), headers, nodes.map(n => {
-    const status = n.suspended ? h('span', {class: 'badge warn'}, 'Suspended')
+    const status = n.member === false ? h('span', {class: 'badge bad'}, 'Not a member')
+      : n.suspended ? h('span', {class: 'badge warn'}, 'Suspended')
       : n.online ? h('span', {class: 'badge ok'}, 'Online') : h('span', {class: 'badge bad'}, 'Offline');
     const budgets = h('ul', {class: 'plain'}, (n.policy?.budgets || []).map(b => {
       const capped = Number.isFinite(b.epsilonCap);

@@ -17,6 +17,7 @@ import org.consilium.coordinator.gateway.TrafficRecorder;
 import org.consilium.coordinator.jobs.JobRunner;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.dictionary.DataDictionary;
+import org.consilium.analytics.identity.CertificateExpiry;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.he.threshold.ThresholdPublicKey;
@@ -48,11 +49,12 @@ public final class CoordinatorMain implements Callable<Integer> {
     ThresholdPublicKey heKey = null;
     UserStore users;
     DataDictionary dictionary;
-    org.consilium.coordinator.gateway.Members members;
+    org.consilium.coordinator.gateway.Trust trust;
     try {
       cfg = CoordinatorConfig.load(config, System.getenv());
       dictionary = DataDictionary.load(cfg.dictionary());
-      members = org.consilium.coordinator.gateway.Members.load(cfg.members());
+      trust = org.consilium.coordinator.gateway.Trust.load(cfg);
+      CertificateExpiry.warnIfNear("the coordinator's certificate", Pem.certificate(cfg.certificate()));
       log.info("data dictionary version {} ({}): datasets {}", dictionary.version(), dictionary.digest().substring(0, 12),
           dictionary.datasets().keySet());
       users = Files.exists(cfg.console().usersFile()) ? UserStore.load(cfg.console().usersFile()) : new UserStore(java.util.List.of());
@@ -88,10 +90,18 @@ public final class CoordinatorMain implements Callable<Integer> {
           settled.jobsFailed());
     }
     vertx.runOnContext(v -> {
-      gateway[0] = new NodeGateway(vertx, cfg, state, recorder, members);
+      gateway[0] = new NodeGateway(vertx, cfg, state, recorder, trust, audit);
       JobRunner runner = new JobRunner(vertx, state, gateway[0], cfg.roundTimeoutSeconds(), metrics, key, audit, dictionary);
       Gauge.builder("consilium_nodes_connected", () -> gateway[0].connectedNodes().size())
           .description("nodes connected to this coordinator instance now").register(metrics);
+      java.security.cert.X509Certificate own = Pem.certificate(cfg.certificate());
+      Gauge.builder("consilium_certificate_days_to_expiry", () -> CertificateExpiry.daysLeft(own, java.time.Instant.now()))
+          .description("days until this coordinator's certificate expires (warned from " + CertificateExpiry.WARN_DAYS + ")")
+          .register(metrics);
+      Gauge.builder("consilium_node_certificate_days_to_expiry_min", () -> gateway[0].connectedCertificates().stream()
+              .mapToDouble(c -> CertificateExpiry.daysLeft(c, java.time.Instant.now())).min().orElse(Double.NaN))
+          .description("days until the soonest-expiring certificate of a connected node expires (the console names it)")
+          .register(metrics);
       Gauge.builder("consilium_cluster_members", state::clusterSize)
           .description("coordinator instances in this instance's Hazelcast cluster (fewer than provisioned: one is down or cut off)")
           .register(metrics);

@@ -6,7 +6,9 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -18,13 +20,19 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CRLHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -36,7 +44,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * The consortium's certificate authority: ECDSA P-256 keys, X.509 v3 certificates built with
  * Bouncy Castle, signed with SHA256withECDSA by the JDK's provider. A participant certificate
  * carries its id as CN and its role ("node" or "coordinator") as OU, which is what the
- * coordinator checks before it lets a connection act as a node.
+ * coordinator checks before it lets a connection act as a node. It also certifies keys that
+ * sites generated themselves ({@link SigningRequest}) and signs the revocation list.
  */
 public final class ConsortiumPki {
   private final String consortium;
@@ -82,12 +91,18 @@ public final class ConsortiumPki {
   /** A participant's key pair and certificate. */
   public record Issued(KeyPair keys, X509Certificate certificate) {}
 
-  /** Issues a certificate for a participant, usable as TLS client and server. */
+  /** Issues a key pair and a certificate for a participant, usable as TLS client and server. */
   public Issued issue(String id, String role, List<String> hostNames, Duration validity) {
-    if (!id.matches("[a-z0-9][a-z0-9-]{0,62}")) {
-      throw new IllegalArgumentException("participant id '" + id + "' must be lower-case letters, digits and dashes");
-    }
     KeyPair keys = newKeyPair(rng);
+    return new Issued(keys, certify(id, role, hostNames, keys.getPublic(), validity));
+  }
+
+  /**
+   * A certificate for a key the participant generated itself (from a {@link SigningRequest}).
+   * The subject is the CA's to set: consortium, role and id, whatever the request asked for.
+   */
+  public X509Certificate certify(String id, String role, List<String> hostNames, PublicKey key, Duration validity) {
+    SigningRequest.requireId(id);
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, consortium).addRDN(BCStyle.OU, role)
         .addRDN(BCStyle.CN, id).build();
     try {
@@ -98,23 +113,45 @@ public final class ConsortiumPki {
       }
       Instant now = Instant.now();
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(rng), Date.from(now.minusSeconds(300)),
-          Date.from(now.plus(validity)), subject, keys.getPublic())
+          Date.from(now.plus(validity)), subject, key)
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
           .addExtension(Extension.extendedKeyUsage, false,
               new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
           .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert))
-          .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+          .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(key));
       if (!sans.isEmpty()) {
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
       }
-      return new Issued(keys, sign(b, caKeys));
+      return sign(b, caKeys);
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot issue a certificate for " + id, e);
     }
   }
 
-  /** PEM text of a certificate or a private key (PKCS#8). */
+  /** A certificate to revoke, when, and why (an RFC 5280 reason code, e.g. {@link CRLReason#keyCompromise}). */
+  public record Revocation(BigInteger serial, Instant at, int reason) {}
+
+  /**
+   * A revocation list numbered number: every entry of previous (if any) and the new ones,
+   * valid until nextUpdate. The CA signs it; participants adopt only a higher number.
+   */
+  public X509CRL revocationList(X509CRL previous, List<Revocation> added, BigInteger number, Duration nextUpdate) {
+    try {
+      Instant now = Instant.now();
+      X509v2CRLBuilder b = new X509v2CRLBuilder(new JcaX509CertificateHolder(caCert).getSubject(), Date.from(now));
+      b.setNextUpdate(Date.from(now.plus(nextUpdate)));
+      if (previous != null) b.addCRL(new JcaX509CRLHolder(previous));
+      for (Revocation r : added) b.addCRLEntry(r.serial(), Date.from(r.at()), r.reason());
+      b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+      b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert));
+      return new JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate())));
+    } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot sign the revocation list", e);
+    }
+  }
+
+  /** PEM text of a certificate, a revocation list, a certificate request or a private key (PKCS#8). */
   public static String pem(Object certificateOrKey) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(out)) {
@@ -143,7 +180,7 @@ public final class ConsortiumPki {
     }
   }
 
-  private static KeyPair newKeyPair(SecureRandom rng) {
+  static KeyPair newKeyPair(SecureRandom rng) {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"), rng);

@@ -11,10 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Command line for {@link Provisioner}: creates a consortium CA and the startup kits. */
-@Command(name = "consilium-provision", mixinStandardHelpOptions = true, version = "0.1.0",
-    description = "Creates a consortium CA and one startup kit per participant.")
+@Command(name = "provision", mixinStandardHelpOptions = true, version = "0.1.0",
+    description = {"Creates a consortium CA and one startup kit per participant (with --out, --dictionary and --node);",
+        "later sites join by certificate request: 'request' (at the site), 'sign' and 'revoke' (the administrator)."},
+    subcommands = {SiteCommands.Request.class, SiteCommands.Sign.class, SiteCommands.Revoke.class})
 public final class ProvisionCommand implements Callable<Integer> {
-  @Option(names = "--out", required = true, description = "folder for the CA and the kits (must not hold a consortium yet)")
+  @Option(names = "--out", description = "folder for the CA and the kits (must not hold a consortium yet)")
   Path out;
 
   @Option(names = "--consortium", defaultValue = "consilium", description = "consortium name (default: ${DEFAULT-VALUE})")
@@ -34,11 +36,11 @@ public final class ProvisionCommand implements Callable<Integer> {
       description = "size of the threshold Paillier key dealt to the nodes; 0 for none (default: ${DEFAULT-VALUE})")
   int heKeyBits;
 
-  @Option(names = "--dictionary", required = true,
+  @Option(names = "--dictionary",
       description = "the consortium's data dictionary (YAML), copied into every kit; every --node dataset must be in it")
   Path dictionary;
 
-  @Option(names = "--node", required = true, description = "ID=DATASET:CSV, repeatable, e.g. cleveland=heart-disease:/data/cleveland.csv")
+  @Option(names = "--node", description = "ID=DATASET:CSV, repeatable, e.g. cleveland=heart-disease:/data/cleveland.csv")
   List<String> nodes = new ArrayList<>();
 
   private String readDictionary() {
@@ -55,13 +57,18 @@ public final class ProvisionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (out == null || dictionary == null || nodes.isEmpty()) {
+      System.err.println("consilium provision: a new consortium needs --out, --dictionary and at least one --node "
+          + "(or use a subcommand: request, sign, revoke; see --help)");
+      return 2;
+    }
     List<Provisioner.NodePlan> plans = new ArrayList<>();
     Map<String, Map<String, Path>> byNode = new LinkedHashMap<>();
     for (String n : nodes) {
       String[] idRest = n.split("=", 2);
       String[] dsPath = idRest.length == 2 ? idRest[1].split(":", 2) : new String[0];
       if (dsPath.length != 2) {
-        System.err.println("consilium-provision: --node must be ID=DATASET:CSV, got '" + n + "'");
+        System.err.println("consilium provision: --node must be ID=DATASET:CSV, got '" + n + "'");
         return 2;
       }
       byNode.computeIfAbsent(idRest[0], k -> new LinkedHashMap<>()).put(dsPath[0], Path.of(dsPath[1]));
@@ -81,7 +88,7 @@ public final class ProvisionCommand implements Callable<Integer> {
       System.out.println("  console sign-ins (admin, analyst) are in " + c.consoleCredentials() + ": hand them out, then delete it");
       return 0;
     } catch (RuntimeException e) {
-      System.err.println("consilium-provision: " + e.getMessage());
+      System.err.println("consilium provision: " + e.getMessage());
       return 1;
     }
   }

@@ -31,10 +31,10 @@ import org.consilium.he.codec.HeWire;
  * stays in {@code ca/} under the output folder, outside every kit, for issuing later members.
  *
  * <pre>
- *   out/ca/ca.crt, ca.key
- *   out/coordinator/{ca.crt, coordinator.crt, coordinator.key, coordinator.yaml, admin-credential,
- *                    console-users.yaml, console-credentials}
- *   out/nodes/ID/{ca.crt, node.crt, node.key, node.yaml, he-key-share.pb}
+ *   out/ca/ca.crt, ca.key, crl.pem, issued/ID-SERIAL.crt
+ *   out/coordinator/{ca.crt, crl.pem, coordinator.crt, coordinator.key, coordinator.yaml, members.yaml,
+ *                    admin-credential, console-users.yaml, console-credentials}
+ *   out/nodes/ID/{ca.crt, crl.pem, node.crt, node.key, node.yaml, he-key-share.pb}
  *   (and out/coordinator/he-public-key.pb when a threshold Paillier key is dealt)
  * </pre>
  */
@@ -113,12 +113,11 @@ public final class Provisioner {
       if (Files.exists(plan.out().resolve("ca"))) {
         throw new FileAlreadyExistsException(plan.out().resolve("ca") + " (refusing to overwrite an existing consortium)");
       }
-      ConsortiumPki pki = ConsortiumPki.create(plan.consortium(), Duration.ofDays(3650), rng);
       Path caDir = plan.out().resolve("ca");
-      Files.createDirectories(caDir);
+      CaFolder ca = CaFolder.create(caDir, plan.consortium(), rng);
+      ConsortiumPki pki = ca.pki();
       String caPem = ConsortiumPki.pem(pki.caCertificate());
-      write(caDir.resolve("ca.crt"), caPem, false);
-      write(caDir.resolve("ca.key"), ConsortiumPki.pem(pki.caKeys().getPrivate()), true);
+      String crlPem = Files.readString(ca.revocationListFile());
 
       Path coord = plan.out().resolve("coordinator");
       Files.createDirectories(coord);
@@ -126,7 +125,9 @@ public final class Provisioner {
       if (!hosts.contains("localhost")) hosts.add("localhost");
       if (!hosts.contains("127.0.0.1")) hosts.add("127.0.0.1");
       ConsortiumPki.Issued c = pki.issue("coordinator", "coordinator", hosts, VALIDITY);
+      ca.record(c.certificate());
       write(coord.resolve("ca.crt"), caPem, false);
+      write(coord.resolve("crl.pem"), crlPem, false);
       write(coord.resolve("coordinator.crt"), ConsortiumPki.pem(c.certificate()), false);
       write(coord.resolve("coordinator.key"), ConsortiumPki.pem(c.keys().getPrivate()), true);
       byte[] tokenBytes = new byte[32];
@@ -161,7 +162,7 @@ public final class Provisioner {
         cy.put("coordinator", new LinkedHashMap<>(Map.of("id", "coordinator" + suffix)));
         cy.put("nodes_listener", section("host", q(plan.coordinatorHost()), "port", Integer.toString(r.nodesPort())));
         cy.put("rest", section("host", q(plan.coordinatorHost()), "port", Integer.toString(r.restPort())));
-        cy.put("tls", section("certificate", "coordinator.crt", "private_key", "coordinator.key", "ca", "ca.crt"));
+        cy.put("tls", section("certificate", "coordinator.crt", "private_key", "coordinator.key", "ca", "ca.crt", "crl", "crl.pem"));
         cy.put("admin", section("credential_sha256", AdminCredential.digestHex(token))); // the token itself is only in ./admin-credential
         cy.put("console", section("users_file", "console-users.yaml"));
         cy.put("cluster", section("name", q(plan.consortium()), "host", "127.0.0.1", "port", Integer.toString(r.clusterPort()),
@@ -196,19 +197,14 @@ public final class Provisioner {
         Files.createDirectories(dir);
         ConsortiumPki.Issued issued = pki.issue(n.id(), "node", List.of(), VALIDITY);
         members.put(n.id(), org.consilium.coordinator.gateway.Members.fingerprint(issued.certificate()));
+        ca.record(issued.certificate());
         write(dir.resolve("ca.crt"), caPem, false);
+        write(dir.resolve("crl.pem"), crlPem, false);
         write(dir.resolve("dictionary.yaml"), plan.dictionary(), false);
         write(dir.resolve("node.crt"), ConsortiumPki.pem(issued.certificate()), false);
         write(dir.resolve("node.key"), ConsortiumPki.pem(issued.keys().getPrivate()), true);
-        StringBuilder ny = new StringBuilder()
-            .append("# Consilium node configuration; every key is documented in node/README.md.\n")
-            .append("node:\n  id: ").append(q(n.id())).append('\n')
-            .append("coordinator:\n  host: ").append(q(plan.coordinatorHost())).append("\n  port: ").append(plan.nodesPort()).append('\n')
-            .append(instances.size() < 2 ? "" : "  endpoints: [" + String.join(", ", instances.stream()
-                .map(r -> "'" + plan.coordinatorHost() + ":" + r.nodesPort() + "'").toList()) + "]\n")
-            .append("tls:\n  certificate: node.crt\n  private_key: node.key\n  ca: ca.crt\n")
-            .append("storage:\n  ledger: privacy-ledger.log\n")
-            .append("datasets:\n");
+        StringBuilder ny = new StringBuilder(nodeConfigHead(n.id(), plan.coordinatorHost(),
+            instances.stream().map(Replica::nodesPort).toList())).append("datasets:\n");
         Map<String, String> others = new LinkedHashMap<>(n.settings());
         n.datasets().forEach((name, path) -> {
           // A dataset's own settings (datasets.NAME.delimiter, ...) belong in its block, not in a second datasets section.
@@ -238,6 +234,20 @@ public final class Provisioner {
     } catch (IOException e) {
       throw new UncheckedIOException("provisioning into " + plan.out() + " failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The start of a node's configuration: its id, the coordinator instances it dials (host and
+   * each instance's node port), its kit files and its ledger. Its datasets follow.
+   */
+  static String nodeConfigHead(String id, String coordinatorHost, List<Integer> nodePorts) {
+    return "# Consilium node configuration; every key is documented in node/README.md.\n"
+        + "node:\n  id: " + q(id) + '\n'
+        + "coordinator:\n  host: " + q(coordinatorHost) + "\n  port: " + nodePorts.get(0) + '\n'
+        + (nodePorts.size() < 2 ? "" : "  endpoints: [" + String.join(", ", nodePorts.stream()
+            .map(p -> "'" + coordinatorHost + ":" + p + "'").toList()) + "]\n")
+        + "tls:\n  certificate: node.crt\n  private_key: node.key\n  ca: ca.crt\n  crl: crl.pem\n"
+        + "storage:\n  ledger: privacy-ledger.log\n";
   }
 
   /** The first clause of a setting's meaning in the schema, as a comment above it in a kit's file. */

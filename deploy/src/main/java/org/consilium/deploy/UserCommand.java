@@ -3,12 +3,9 @@ package org.consilium.deploy;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,18 +77,9 @@ public final class UserCommand implements Callable<Integer> {
     return line.toCharArray();
   }
 
-  /** Writes next to the file, fsyncs, then renames over it: the file is never half-written. */
+  /** The file is never half-written, and only its owner reads it. */
   private static void replace(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    try {
-      Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException ignored) {
-      // not a POSIX file system
-    }
-    try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      c.force(true);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    org.consilium.analytics.durable.AtomicFile.writeOwnerOnly(file, text.getBytes(StandardCharsets.UTF_8));
   }
+
 }

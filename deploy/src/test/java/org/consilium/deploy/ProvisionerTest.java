@@ -72,7 +72,7 @@ class ProvisionerTest {
 
     NodeConfig nc = NodeConfig.load(c.nodeConfigs().get("alpha"), Map.of());
     assertEquals(3.0, nc.datasets().get("heart").epsilonCap());
-    new NodeIdentity("alpha", Pem.privateKey(nc.privateKey()), Pem.certificate(nc.certificate()), ca);
+    NodeIdentity.fromKit(nc);
     CoordinatorConfig cc = CoordinatorConfig.load(c.coordinatorConfig(), Map.of());
     assertEquals(AdminCredential.digestHex(c.adminToken()), cc.adminCredentialSha256());
     assertTrue(!Files.readString(c.coordinatorConfig()).contains(c.adminToken()), "the token itself is not in the config");
@@ -118,7 +118,7 @@ class ProvisionerTest {
     ConsortiumPki other = ConsortiumPki.create("other", java.time.Duration.ofDays(1), new java.security.SecureRandom());
     ConsortiumPki.Issued foreign = other.issue("alpha", "node", List.of(), java.time.Duration.ofDays(1));
     NodeConfig nc = NodeConfig.load(c.nodeConfigs().get("alpha"), Map.of());
-    NodeIdentity me = new NodeIdentity("alpha", Pem.privateKey(nc.privateKey()), Pem.certificate(nc.certificate()), ca);
+    NodeIdentity me = NodeIdentity.fromKit(nc);
     IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> me.verifiedNodeId(foreign.certificate()));
     assertTrue(ex.getMessage().contains("not valid under the consortium CA"), ex.getMessage());
   }

@@ -19,6 +19,7 @@ import org.consilium.analytics.audit.AuditLog;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.data.DatasetLoader;
 import org.consilium.node.identity.NodeIdentity;
+import org.consilium.analytics.identity.CertificateExpiry;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.consilium.node.net.CoordinatorLink;
@@ -54,8 +55,8 @@ public final class NodeMain implements Callable<Integer> {
     DataDictionary dictionary;
     try {
       cfg = NodeConfig.load(config, System.getenv());
-      identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
-          Pem.certificate(cfg.ca()));
+      identity = NodeIdentity.fromKit(cfg);
+      CertificateExpiry.warnIfNear("this node's certificate", identity.certificate());
       if (cfg.heKeyShare() != null) {
         keyShare = HeWire.fromWire(HeWire.parse(KeyShareProto.parser(), Files.readAllBytes(cfg.heKeyShare()),
             "key share " + cfg.heKeyShare()));
@@ -124,7 +125,7 @@ public final class NodeMain implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     CoordinatorLink[] link = new CoordinatorLink[1];
     vertx.runOnContext(v -> {
-      link[0] = new CoordinatorLink(vertx, cfg, agent);
+      link[0] = new CoordinatorLink(vertx, cfg, agent, identity.revocations());
       link[0].start();
     });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

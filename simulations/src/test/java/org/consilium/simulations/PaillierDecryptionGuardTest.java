@@ -57,8 +57,7 @@ class PaillierDecryptionGuardTest {
     nodes = new LinkedHashMap<>();
     for (var e : kits.nodeConfigs().entrySet()) {
       NodeConfig cfg = NodeConfig.load(e.getValue(), Map.of());
-      NodeIdentity identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
-          Pem.certificate(cfg.ca()));
+      NodeIdentity identity = NodeIdentity.fromKit(cfg);
       var share = HeWire.fromWire(HeWire.parse(KeyShareProto.parser(), Files.readAllBytes(cfg.heKeyShare()), "share"));
       Dataset data = DefaultJob.load(csv.get(e.getKey()));
       nodes.put(e.getKey(), new Node(new NodeAgent(cfg, identity, HeartDisease.dictionary(), Map.of(HeartDisease.DATASET, data),

@@ -24,6 +24,11 @@ public final class Participants {
     return attribute(cert, "OU");
   }
 
+  /** The consortium a certificate belongs to (its subject O; the CA's own certificate has one too). */
+  public static String consortium(X509Certificate cert) {
+    return attribute(cert, "O");
+  }
+
   private static String attribute(X509Certificate cert, String type) {
     try {
       for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {

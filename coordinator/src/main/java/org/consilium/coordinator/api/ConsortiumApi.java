@@ -59,7 +59,11 @@ final class ConsortiumApi {
   private void nodes(RoutingContext ctx) {
     vertx.executeBlocking(() -> {
       List<JsonObject> nodes = new ArrayList<>();
-      state.nodes().values().forEach(s -> nodes.add(new JsonObject(s)));
+      // Membership is read now: a node removed or revoked since it last connected shows as no longer a member.
+      state.nodes().values().forEach(s -> {
+        JsonObject n = new JsonObject(s);
+        nodes.add(n.put("member", gateway.members().isMember(n.getString("id"))));
+      });
       nodes.sort(Comparator.comparing((JsonObject j) -> j.getString("id")));
       return new JsonArray(nodes);
     }).onSuccess(ctx::json).onFailure(ctx::fail);

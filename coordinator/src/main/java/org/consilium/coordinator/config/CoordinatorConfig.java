@@ -37,7 +37,8 @@ public record CoordinatorConfig(
     Limits limits,
     Path members,
     int clusterFailureSeconds,
-    int heartbeatSeconds) {
+    int heartbeatSeconds,
+    Path revocationList) {
 
   /**
    * What one node identity or connection may hold of the coordinator: the HELLO deadline,
@@ -66,6 +67,8 @@ public record CoordinatorConfig(
           "its private key (PKCS#8 PEM, owner-only)"),
       new ConfigKey("tls.ca", "(required)",
           "the consortium CA certificate, the only trust anchor"),
+      new ConfigKey("tls.crl", "`crl.pem`",
+          "the consortium CA's certificate revocation list (`consilium provision revoke` writes it); re-read when the file changes: a revoked node is cut off and refused, and every connected node is sent the newer list (nodes adopt only a CA-signed list with a higher number)"),
       new ConfigKey("admin.credential_sha256", "(required)",
           "SHA-256 (hex) of the administrator token"),
       new ConfigKey("cluster.name", "`consilium`",
@@ -161,6 +164,7 @@ public record CoordinatorConfig(
             positive(s, "limits.max_connections", 256), positive(s, "limits.max_malformed_frames", 10)),
         s.has("members") ? s.path("members") : base.resolve("members.yaml"),
         positive(s, "cluster.failure_detection_seconds", 10),
-        positive(s, "links.heartbeat_seconds", 5));
+        positive(s, "links.heartbeat_seconds", 5),
+        s.has("tls.crl") ? s.path("tls.crl") : base.resolve("crl.pem"));
   }
 }

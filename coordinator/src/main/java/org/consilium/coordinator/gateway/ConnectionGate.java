@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Who may hold a node connection, before a single frame is read: a verified client certificate
- * whose role is node, of a current member whose pinned certificate it is, within the connection
+ * whose role is node, of a current member whose pinned certificate it is, not revoked, within the connection
  * limits (per node and in all). A refused peer is told why and cut off.
  */
 final class ConnectionGate {
@@ -27,14 +27,14 @@ final class ConnectionGate {
 
   private final Vertx vertx;
   private final CoordinatorConfig.Limits limits;
-  private final Members members;
+  private final Trust trust;
   private final AtomicInteger open = new AtomicInteger();
   private final Map<String, Integer> openPerNode = new ConcurrentHashMap<>();
 
-  ConnectionGate(Vertx vertx, CoordinatorConfig.Limits limits, Members members) {
+  ConnectionGate(Vertx vertx, CoordinatorConfig.Limits limits, Trust trust) {
     this.vertx = vertx;
     this.limits = limits;
-    this.members = members;
+    this.trust = trust;
   }
 
   /** A peer let in: its node id and certificate. It counts against the limits until {@link #release}. */
@@ -57,10 +57,10 @@ final class ConnectionGate {
       reject(socket, "not_a_node", "certificate is not a node certificate");
       return Optional.empty();
     }
-    var refusal = members.refusal(id, cert);
+    var refusal = trust.refusal(id, cert);
     if (refusal.isPresent()) {
-      log.warn("refused a connection from {}: {}", socket.remoteAddress(), refusal.get());
-      reject(socket, "not_a_member", refusal.get());
+      log.warn("refused a connection from {}: {}", socket.remoteAddress(), refusal.get().reason());
+      reject(socket, refusal.get().code(), refusal.get().reason());
       return Optional.empty();
     }
     int total = open.incrementAndGet();

@@ -63,6 +63,10 @@ public final class NodeConnection {
     else socket.close();
   }
 
+  NetSocket socket() {
+    return socket;
+  }
+
   void close() {
     socket.close();
   }

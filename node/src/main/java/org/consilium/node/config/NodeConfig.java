@@ -41,7 +41,8 @@ public record NodeConfig(
     List<String> coordinatorEndpoints,
     int heartbeatSeconds,
     int jobGraceSeconds,
-    Long noiseSeed) {
+    Long noiseSeed,
+    Path revocationList) {
 
   /** Every setting with its default and meaning: the README's table is held to this list by a test. */
   public static final List<ConfigKey> SCHEMA = List.of(
@@ -57,6 +58,8 @@ public record NodeConfig(
           "this node's private key (PKCS#8 PEM); keep it owner-readable only"),
       new ConfigKey("tls.ca", "(required)",
           "the consortium CA certificate, the only trust anchor"),
+      new ConfigKey("tls.crl", "`crl.pem`",
+          "the consortium CA's certificate revocation list, kept up to date by the coordinator (only a CA-signed list with a higher number replaces it): a revoked coordinator certificate is refused at connection, a job naming a revoked peer is refused (`peer_identity`)"),
       new ConfigKey("storage.ledger", "`privacy-ledger.log`",
           "the privacy ledger file"),
       new ConfigKey("storage.audit_log", "`audit.log`",
@@ -248,6 +251,7 @@ public record NodeConfig(
         List.copyOf(endpoints),
         heartbeat,
         grace,
-        s.has("debug.noise_seed") ? (long) s.integer("debug.noise_seed", 0) : null);
+        s.has("debug.noise_seed") ? (long) s.integer("debug.noise_seed", 0) : null,
+        s.has("tls.crl") ? s.path("tls.crl") : file.toAbsolutePath().getParent().resolve("crl.pem"));
   }
 }

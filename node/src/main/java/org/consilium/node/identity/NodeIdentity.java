@@ -5,26 +5,37 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Date;
 import org.consilium.analytics.identity.Participants;
+import org.consilium.analytics.identity.Revocations;
 import org.consilium.analytics.identity.Signatures;
 
 /**
  * This node's long-term identity (its certificate and key from the startup kit) and the
- * consortium CA. Signs this node's protocol keys and checks other nodes' certificates, so the
- * relaying coordinator cannot substitute keys of its own.
+ * consortium CA with its revocation list. Signs this node's protocol keys and checks other
+ * nodes' certificates, so the relaying coordinator can neither substitute keys of its own nor
+ * bring in a revoked participant.
  */
 public final class NodeIdentity {
   private final String nodeId;
   private final PrivateKey key;
   private final X509Certificate certificate;
   private final X509Certificate ca;
+  private final Revocations revocations;
 
-  public NodeIdentity(String nodeId, PrivateKey key, X509Certificate certificate, X509Certificate ca) {
+  public NodeIdentity(String nodeId, PrivateKey key, X509Certificate certificate, X509Certificate ca, Revocations revocations) {
     this.nodeId = nodeId;
     this.key = key;
     this.certificate = certificate;
     this.ca = ca;
+    this.revocations = revocations;
     String cn = verifiedNodeId(certificate);
     if (!cn.equals(nodeId)) throw new IllegalArgumentException("certificate is for '" + cn + "', configured node id is '" + nodeId + "'");
+  }
+
+  /** The identity of a node's startup kit: its key, certificate, the CA and the revocation list its configuration names. */
+  public static NodeIdentity fromKit(org.consilium.node.config.NodeConfig config) {
+    X509Certificate ca = org.consilium.analytics.identity.Pem.certificate(config.ca());
+    return new NodeIdentity(config.nodeId(), org.consilium.analytics.identity.Pem.privateKey(config.privateKey()),
+        org.consilium.analytics.identity.Pem.certificate(config.certificate()), ca, Revocations.at(config.revocationList(), ca));
   }
 
   public String nodeId() {
@@ -33,6 +44,11 @@ public final class NodeIdentity {
 
   public X509Certificate certificate() {
     return certificate;
+  }
+
+  /** The revocation list this node applies (a newer one arrives from the coordinator). */
+  public Revocations revocations() {
+    return revocations;
   }
 
   public byte[] sign(byte[] message) {
@@ -44,8 +60,8 @@ public final class NodeIdentity {
   }
 
   /**
-   * Checks that a certificate was issued by the consortium CA, is valid now, and belongs to a
-   * node; returns the node id (CN). Throws naming what is wrong.
+   * Checks that a certificate was issued by the consortium CA, is valid now, is not revoked,
+   * and belongs to a node; returns the node id (CN). Throws naming what is wrong.
    */
   public String verifiedNodeId(X509Certificate cert) {
     try {
@@ -55,6 +71,9 @@ public final class NodeIdentity {
       throw new IllegalArgumentException("certificate '" + cert.getSubjectX500Principal() + "' is not valid under the consortium CA: "
           + e.getMessage());
     }
+    revocations.refusal(cert).ifPresent(r -> {
+      throw new IllegalArgumentException(r);
+    });
     if (!Participants.ROLE_NODE.equals(Participants.role(cert))) throw new IllegalArgumentException("certificate '" + cert.getSubjectX500Principal() + "' is not a node certificate");
     return Participants.id(cert);
   }

@@ -12,6 +12,7 @@ import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.session.NodeAgent;
+import org.consilium.analytics.identity.Revocations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +36,11 @@ public final class CoordinatorLink {
   private int endpoint;
   private int failedInARow;
   private NetSocket current;
+  private final Revocations revocations;
 
-  public CoordinatorLink(Vertx vertx, NodeConfig config, NodeAgent agent) {
+  public CoordinatorLink(Vertx vertx, NodeConfig config, NodeAgent agent, Revocations revocations) {
     this.vertx = vertx;
+    this.revocations = revocations;
     this.config = config;
     this.agent = agent;
     NetClientOptions options = new NetClientOptions()
@@ -105,6 +108,19 @@ public final class CoordinatorLink {
   }
 
   private void attach(NetSocket socket) {
+    try {
+      var revoked = revocations.refusal((java.security.cert.X509Certificate) socket.peerCertificates().get(0));
+      if (revoked.isPresent()) {
+        log.error("refusing coordinator {}:{}: {}", host(), port(), revoked.get());
+        socket.close();
+        redial(); // the close handler is not set yet
+        return;
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      socket.close();
+      redial();
+      return;
+    }
     log.info("connected to coordinator {}:{} over mutually authenticated TLS", host(), port());
     current = socket;
     FrameCodec.Decoder decoder = new FrameCodec.Decoder(config.maxFrameBytes());

@@ -29,6 +29,8 @@ import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.node.ledger.PrivacyLedger;
 import org.consilium.node.policy.CohortTest;
+import org.consilium.analytics.identity.Revocations;
+import org.consilium.analytics.wire.RevocationListCopy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +54,14 @@ public final class NodeAgent {
   private final NodeReports reports;
   private final InFlightJobs jobs;
   private final AuditLog audit;
+  private final Revocations revocations;
 
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
   public NodeAgent(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets,
       PrivacyLedger ledger, KeyShare keyShare, AuditLog audit) {
     this.audit = audit;
     this.config = config;
+    this.revocations = identity.revocations();
     this.reports = new NodeReports(config, ledger, audit);
     this.jobs = new InFlightJobs(ledger, audit);
     this.backends = new AggregationBackend(identity, keyShare, rng);
@@ -106,6 +110,20 @@ public final class NodeAgent {
     return out;
   }
 
+  /** A revocation list relayed by the coordinator: applied (and audited) if the CA signed it and it is newer. */
+  private List<Frame> onRevocations(RevocationListCopy copy) {
+    try {
+      if (revocations.adopt(copy.getCrlDer().toByteArray(), "the coordinator")) {
+        var list = revocations.current().orElseThrow();
+        audit.append("crl.adopted", "", "number", list.number().toString(), "revoked", Integer.toString(list.size()));
+      }
+      return List.of();
+    } catch (IllegalArgumentException e) {
+      log.warn("refused a revocation list from the coordinator: {}", e.getMessage());
+      return List.of(error("", "revocations", "revocation list refused: " + e.getMessage()));
+    }
+  }
+
   private List<Frame> dispatch(Frame f) {
     try {
       return switch (f.getType()) {
@@ -132,6 +150,7 @@ public final class NodeAgent {
           yield List.of();
         }
         case AUDIT_REQUEST -> List.of(reports.auditCopy(f.getJobId()));
+        case REVOCATIONS -> onRevocations(FrameCodec.payload(f, RevocationListCopy.parser()));
         case JOB_ABORT -> {
           yield statusIf(jobs.abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage()));
         }

@@ -84,8 +84,7 @@ class InProcessJobTest {
         d = dictionary.conform(HeartDisease.DATASET, new CsvLoader(BadRowPolicy.SKIP, 1_000_000).load(HeartDisease.DATASET, r));
       }
       data.put(e.getKey(), d);
-      NodeIdentity identity = new NodeIdentity(cfg.nodeId(), Pem.privateKey(cfg.privateKey()), Pem.certificate(cfg.certificate()),
-          Pem.certificate(cfg.ca()));
+      NodeIdentity identity = NodeIdentity.fromKit(cfg);
       PrivacyLedger ledger = PrivacyLedger.open(cfg.ledger(), Pem.privateKey(cfg.privateKey()));
       closing.add(ledger);
       AuditLog audit = AuditLog.open(cfg.auditLog(), cfg.nodeId(), Pem.privateKey(cfg.privateKey()));
