@@ -38,9 +38,10 @@ public final class Trust {
 
   /** Why this certificate may not act as node id, or empty. */
   Optional<Refusal> refusal(String id, X509Certificate cert) {
-    Optional<String> notMember = members.refusal(id, cert);
-    if (notMember.isPresent()) return Optional.of(new Refusal("not_a_member", notMember.get()));
-    return revocations.refusal(cert).map(r -> new Refusal("revoked", r));
+    // Revocation first: a revoked member is also removed, and "revoked" is the reason worth telling.
+    Optional<String> revoked = revocations.refusal(cert);
+    if (revoked.isPresent()) return Optional.of(new Refusal("revoked", revoked.get()));
+    return members.refusal(id, cert).map(r -> new Refusal("not_a_member", r));
   }
 
   /** What changed since the last look: the members, and whether a newer revocation list was read. */

@@ -108,17 +108,9 @@ public final class CoordinatorLink {
   }
 
   private void attach(NetSocket socket) {
-    try {
-      var revoked = revocations.refusal((java.security.cert.X509Certificate) socket.peerCertificates().get(0));
-      if (revoked.isPresent()) {
-        log.error("refusing coordinator {}:{}: {}", host(), port(), revoked.get());
-        socket.close();
-        redial(); // the close handler is not set yet
-        return;
-      }
-    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+    if (revokedCoordinator(socket)) {
       socket.close();
-      redial();
+      redial(); // the close handler is not set yet
       return;
     }
     log.info("connected to coordinator {}:{} over mutually authenticated TLS", host(), port());
@@ -155,6 +147,10 @@ public final class CoordinatorLink {
           return;
         }
         List<Frame> replies = agent.onFrame(d.frame());
+        if (d.frame().getType() == org.consilium.analytics.wire.MessageType.REVOCATIONS && revokedCoordinator(socket)) {
+          socket.close(); // the list it relayed revokes its own certificate: no more frames from it
+          return;
+        }
         if (config.roundDelayMillis() > 0 && d.frame().getType().name().startsWith("SECAGG_")) {
           // Fault injection for drills and tests (debug.round_delay_ms): answer protocol rounds late.
           vertx.setTimer(config.roundDelayMillis(), id -> replies.forEach(out -> send(socket, out)));
@@ -173,6 +169,18 @@ public final class CoordinatorLink {
     send(socket, agent.hello());
     agent.resumeFrames().forEach(f -> send(socket, f));
     failedInARow = 0;
+  }
+
+  /** Whether the coordinator's certificate on this connection is revoked (logged as an error). */
+  private boolean revokedCoordinator(NetSocket socket) {
+    try {
+      var revoked = revocations.refusal((java.security.cert.X509Certificate) socket.peerCertificates().get(0));
+      revoked.ifPresent(r -> log.error("refusing coordinator {}:{}: {}", host(), port(), r));
+      return revoked.isPresent();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      log.error("refusing coordinator {}:{}: no verified certificate", host(), port());
+      return true;
+    }
   }
 
   private static boolean isNotOwner(Frame f) {
