@@ -60,13 +60,16 @@ final class ConsortiumApi {
     vertx.executeBlocking(() -> {
       List<JsonObject> nodes = new ArrayList<>();
       // Membership is read now: a node removed or revoked since it last connected shows as no longer a member.
-      state.nodes().values().forEach(s -> {
-        JsonObject n = new JsonObject(s);
-        nodes.add(n.put("member", gateway.members().isMember(n.getString("id"))));
-      });
+      state.nodes().values().forEach(s -> nodes.add(withMembership(s)));
       nodes.sort(Comparator.comparing((JsonObject j) -> j.getString("id")));
       return new JsonArray(nodes);
     }).onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  /** A registry entry as the API shows it: with whether the node is a member now (it may have been removed or revoked since). */
+  private JsonObject withMembership(String entry) {
+    JsonObject n = new JsonObject(entry);
+    return n.put("member", gateway.members().isMember(n.getString("id")));
   }
 
   /**
@@ -109,7 +112,7 @@ final class ConsortiumApi {
         return;
       }
       audit.append(suspend ? "node.suspended" : "node.resumed", "", "node", id, "by", by);
-      vertx.executeBlocking(() -> state.nodes().get(id)).onSuccess(s -> ctx.json(new JsonObject(s))).onFailure(ctx::fail);
+      vertx.executeBlocking(() -> state.nodes().get(id)).onSuccess(s -> ctx.json(withMembership(s))).onFailure(ctx::fail);
     });
   }
 
