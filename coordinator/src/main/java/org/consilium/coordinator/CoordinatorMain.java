@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.consilium.coordinator.access.UserStore;
 import org.consilium.coordinator.api.RestApi;
 import org.consilium.coordinator.config.CoordinatorConfig;
+import org.consilium.coordinator.api.NodeBudgets;
 import org.consilium.coordinator.gateway.NodeGateway;
 import org.consilium.coordinator.gateway.TrafficRecorder;
 import org.consilium.coordinator.jobs.JobRunner;
@@ -102,6 +103,16 @@ public final class CoordinatorMain implements Callable<Integer> {
               .mapToDouble(c -> CertificateExpiry.daysLeft(c, java.time.Instant.now())).min().orElse(Double.NaN))
           .description("days until the soonest-expiring certificate of a connected node expires (the console names it)")
           .register(metrics);
+      io.micrometer.core.instrument.FunctionCounter.builder("consilium_node_received_bytes_total", gateway[0], NodeGateway::receivedBytes)
+          .description("bytes received from nodes by this instance (frames with their length prefix)").register(metrics);
+      io.micrometer.core.instrument.FunctionCounter.builder("consilium_node_sent_bytes_total", gateway[0], NodeGateway::sentBytes)
+          .description("bytes sent to nodes by this instance (frames with their length prefix)").register(metrics);
+      new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
+      new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(metrics);
+      new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
+      new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(metrics);
+      new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(metrics);
+      NodeBudgets.register(vertx, state, metrics);
       Gauge.builder("consilium_cluster_members", state::clusterSize)
           .description("coordinator instances in this instance's Hazelcast cluster (fewer than provisioned: one is down or cut off)")
           .register(metrics);

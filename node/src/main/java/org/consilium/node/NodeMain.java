@@ -22,6 +22,7 @@ import org.consilium.node.identity.NodeIdentity;
 import org.consilium.analytics.identity.CertificateExpiry;
 import org.consilium.analytics.identity.Pem;
 import org.consilium.node.ledger.PrivacyLedger;
+import org.consilium.node.metrics.NodeMetrics;
 import org.consilium.node.net.CoordinatorLink;
 import org.consilium.node.session.NodeAgent;
 import org.slf4j.Logger;
@@ -39,7 +40,9 @@ public final class NodeMain implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, required = true, description = "the node.yaml of this node's startup kit")
   Path config;
 
-  @Option(names = "--check", description = "load config, keys and datasets, report, and exit")
+  @Option(names = "--check", description = "load config, keys and datasets, print the effective configuration, policy and budgets, "
+      + "try the coordinator (TLS handshake and membership; nothing else is sent), and exit (0 when the kit is usable, whether or not "
+      + "the coordinator answered)")
   boolean check;
 
   public static void main(String[] args) {
@@ -104,6 +107,20 @@ public final class NodeMain implements Callable<Integer> {
             + " skipped (" + (d.source() instanceof org.consilium.node.data.DataSource.CsvFile f ? "delimiter '" + f.format().delimiter()
             + "', decimal '" + f.format().decimal() + "', " + f.format().charset().name() : d.source().describe()) + ")");
       }
+      System.out.println("effective configuration (" + config + "):");
+      NodeConfig.describe(config, System.getenv()).forEach(l -> System.out.println("  " + l));
+      NodeConfig.PolicyConfig p = cfg.policy();
+      System.out.println("policy: computations " + p.allowedComputations() + ", columns " + (p.allowedColumns().isEmpty() ? "all"
+          : p.allowedColumns()) + ", cohorts of at least " + p.minCohortSize() + " rows, jobs of at least " + p.minParties() + " sites, "
+          + (p.allowExactRelease() ? "exact releases allowed" : "DP releases only"));
+      for (NodeConfig.DatasetConfig d : cfg.datasets().values()) {
+        System.out.println("budget " + d.name() + ": cap " + d.epsilonCap() + ", spent " + ledger.spent(d.name()) + ", left "
+            + Math.max(0, d.epsilonCap() - ledger.spent(d.name())));
+      }
+      System.out.println("certificate: '" + cfg.nodeId() + "', expires in " + CertificateExpiry.daysLeft(identity.certificate(), java.time.Instant.now())
+          + " days; revocation list: " + identity.revocations().current().map(l -> "number " + l.number() + ", " + l.size()
+              + " revoked, issued " + l.issuedAt()).orElse("none yet (" + cfg.revocationList() + ")"));
+      org.consilium.node.net.ConnectivityCheck.run(cfg, identity.revocations()).lines().forEach(System.out::println);
       System.out.println("node " + cfg.nodeId() + ": configuration, identity, data dictionary version " + dictionary.version()
           + ", privacy ledger (" + ledger.entries().size() + " entries, consistent with the audit log) and " + datasets.size()
           + " dataset(s) OK");
@@ -121,9 +138,16 @@ public final class NodeMain implements Callable<Integer> {
     }
     audit.append("node.started", "", "datasets", String.join(",", datasets.keySet()));
     NodeAgent agent = new NodeAgent(cfg, identity, dictionary, datasets, ledger, keyShare, audit);
+    CoordinatorLink[] link = new CoordinatorLink[1];
+    if (cfg.metricsPort() > 0) {
+      NodeMetrics metrics = new NodeMetrics(cfg, ledger, identity, () -> link[0] != null && link[0].connected());
+      agent.onDecision(metrics::offer);
+      metrics.serve(vertx, cfg.metricsHost(), cfg.metricsPort())
+          .onSuccess(s -> log.info("metrics on http://{}:{}/metrics", cfg.metricsHost(), s.actualPort()))
+          .onFailure(e -> log.error("metrics not served on {}:{}: {}", cfg.metricsHost(), cfg.metricsPort(), e.getMessage()));
+    }
     // The agent is not thread-safe: run it on one event-loop context.
     CountDownLatch stop = new CountDownLatch(1);
-    CoordinatorLink[] link = new CoordinatorLink[1];
     vertx.runOnContext(v -> {
       link[0] = new CoordinatorLink(vertx, cfg, agent, identity.revocations());
       link[0].start();

@@ -50,7 +50,7 @@ class ConsortiumEndToEndTest {
   private Path traffic;
 
   @BeforeAll
-  void start() {
+  void start() throws Exception {
     traffic = work.resolve("coordinator-traffic.bin");
     Map<String, Map<String, String>> nodeSettings = new HashMap<>();
     for (String id : HeartDisease.HOSPITALS.keySet()) {
@@ -67,9 +67,16 @@ class ConsortiumEndToEndTest {
     }
     // Hungarian answers protocol rounds 0.6 s late: the window in which the dropout scenarios strike.
     nodeSettings.get("hungarian").put("debug.round_delay_ms", "600");
+    // Cleveland serves its own metrics.
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      clevelandMetricsPort = free.getLocalPort();
+    }
+    nodeSettings.get("cleveland").put("metrics.port", Integer.toString(clevelandMetricsPort));
     consortium = LocalConsortium.start(new LocalConsortium.Options(work, nodeSettings,
         Map.of("debug.record_traffic", "'" + traffic + "'", "rounds.timeout_seconds", "5", "limits.hello_seconds", "2")));
   }
+
+  private static int clevelandMetricsPort;
 
   @Test
   @Order(100)
@@ -713,7 +720,7 @@ class ConsortiumEndToEndTest {
 
   @Test
   @Order(80)
-  void theRestApiAnswersNothingWithoutTheAdminCredential() {
+  void theRestApiAnswersNothingWithoutTheAdminCredential() throws Exception {
     for (String path : List.of("api/v1/nodes", "api/v1/jobs", "api/v1/metrics")) {
       assertEquals(401, consortium.rest().getAnonymous(path).status(), path + " without a token");
     }
@@ -726,9 +733,27 @@ class ConsortiumEndToEndTest {
     assertEquals(200, metrics.status());
     assertTrue(metrics.body().contains("consilium_jobs_finished_total{status=\"RELEASED\"}"), metrics.body());
     for (String family : List.of("consilium_jobs_finished_total", "consilium_jobs_submitted_total", "consilium_frames_received_total",
-        "consilium_jobs_running", "consilium_nodes_connected", "consilium_cluster_members")) {
+        "consilium_jobs_running", "consilium_nodes_connected", "consilium_cluster_members", "consilium_round_duration_seconds",
+        "consilium_node_received_bytes_total", "consilium_node_sent_bytes_total", "consilium_certificate_days_to_expiry",
+        "consilium_node_certificate_days_to_expiry_min", "consilium_node_budget_remaining_epsilon", "jvm_memory_used_bytes")) {
       assertTrue(metrics.body().lines().anyMatch(l -> l.matches("# HELP " + family + " \\S.*")), family + " has its help text: " + metrics.body());
     }
+    assertTrue(metrics.body().contains("consilium_round_duration_seconds_bucket"), "round latency is a histogram");
+    assertTrue(metrics.body().contains("consilium_node_budget_remaining_epsilon{dataset=\"heart-disease\",node=\"switzerland\"}"),
+        "each node's budget per dataset: " + metrics.body());
+    // A node's own metrics: plain text on its metrics port, nothing but budgets, decisions, its link and certificate, and the JVM.
+    java.net.http.HttpResponse<String> node = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + clevelandMetricsPort + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, node.statusCode());
+    for (String family : List.of("consilium_node_budget_remaining_epsilon", "consilium_node_offers_total", "consilium_node_coordinator_connected",
+        "consilium_node_certificate_days_to_expiry", "jvm_memory_used_bytes")) {
+      assertTrue(node.body().lines().anyMatch(l -> l.matches("# HELP " + family + " \\S.*")), "cleveland's " + family + ": " + node.body());
+    }
+    assertTrue(node.body().contains("consilium_node_offers_total{decision=\"accepted\",rule=\"\"}"), node.body());
+    LocalConsortium.waitFor(Duration.ofSeconds(30), "cleveland's metrics to show its coordinator link up", () ->
+        java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+            + clevelandMetricsPort + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body().lines()
+            .anyMatch(l -> l.startsWith("consilium_node_coordinator_connected 1")));
     RestClient.Response bad = consortium.rest().post("api/v1/jobs", "{\"specVersion\": 1, \"dataset\": \"heart-disease\", "
         + "\"privacy\": {\"epsilon\": 1}, \"statistics\": {\"column\": \"age\", \"lower\": 5, \"upper\": 1}}");
     assertEquals(400, bad.status());

@@ -110,6 +110,9 @@ class DistributionTest {
       assertEquals(0, check.exit(), check.out());
       assertTrue(check.out().contains("dataset heart-disease: 303 rows"), check.out());
       if (pg != null) assertTrue(check.out().contains("jdbc:postgresql://"), "cleveland reads its database: " + check.out());
+      assertTrue(check.out().contains("effective configuration") && check.out().contains("metrics.port = 0  (default)")
+          && check.out().contains("budget heart-disease: cap"), "check prints the effective configuration and budgets: " + check.out());
+      assertTrue(check.out().contains("coordinator 127.0.0.1:" + nodesPort + ": FAILED"), "no coordinator yet, and check says so: " + check.out());
 
       // 3. Coordinator and the four nodes, each its own process.
       start(home, "coordinator.log", "bin/consilium-coordinator", "--config", "consortium/coordinator/coordinator.yaml");
@@ -134,6 +137,8 @@ class DistributionTest {
           + "datasets:\n  heart-disease:\n    path: 'records.csv'\n");
       Run checkFifth = run(home, "bin/consilium", "check", "--config", "site5/node.yaml");
       assertEquals(0, checkFifth.exit(), checkFifth.out());
+      assertTrue(checkFifth.out().contains("coordinator 127.0.0.1:" + nodesPort + ": TLS OK, certificate 'coordinator'")
+          && checkFifth.out().contains("admitted"), "the new site's kit reaches the coordinator and is a member: " + checkFifth.out());
       Process fifth = start(home, "st-elsewhere.log", "bin/consilium-node", "--config", "site5/node.yaml");
       awaitOnline(rest, List.of("cleveland", "hungarian", "st-elsewhere", "switzerland", "va-long-beach"));
       assertEquals(List.of("cleveland", "hungarian", "st-elsewhere", "switzerland", "va-long-beach"), contributors(rest, runJob(rest)),

@@ -24,10 +24,24 @@ public final class Settings {
   private final Path file;
   private final Map<String, Object> values;
 
-  private Settings(Path file, Map<String, Object> values) {
+  private final Set<String> fromEnvironment;
+
+  private Settings(Path file, Map<String, Object> values, Set<String> fromEnvironment) {
     this.file = file;
     this.values = values;
+    this.fromEnvironment = fromEnvironment;
   }
+
+  /**
+   * Every setting the file or the environment gives, in key order, as "key = value" with
+   * "(environment VAR)" where a variable overrode the file: what --check prints.
+   */
+  public java.util.List<String> describe() {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    new java.util.TreeMap<>(values).forEach((k, v) -> lines.add(k + " = " + v + (fromEnvironment.contains(k) ? "  (environment " + envName(k) + ")" : "")));
+    return lines;
+  }
+
 
   /** Loads a file, checking every key against the declared ones (prefix.* allows a free subtree). */
   public static Settings load(Path file, Set<String> declared, Map<String, String> env) {
@@ -57,7 +71,8 @@ public final class Settings {
       if (env.containsKey(var)) flat.put(key, env.get(var));
     }
     overrideSubtrees(file, declared, env, flat);
-    return new Settings(file, flat);
+    Set<String> fromEnvironment = new java.util.HashSet<>(flat.keySet().stream().filter(k -> env.containsKey(envName(k))).toList());
+    return new Settings(file, flat, fromEnvironment);
   }
 
   /**

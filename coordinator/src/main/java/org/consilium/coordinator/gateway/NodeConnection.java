@@ -14,12 +14,15 @@ public final class NodeConnection {
   private volatile org.consilium.analytics.wire.Hello hello = org.consilium.analytics.wire.Hello.getDefaultInstance();
 
   private final int maxFrameBytes;
+  private final java.util.concurrent.atomic.LongAdder sentBytes;
 
   /**
    * What may wait unsent is bounded: a peer that stops reading is closed, not buffered for. Before
    * its HELLO a peer gets only short errors, so the bound is small until then.
    */
-  NodeConnection(String nodeId, X509Certificate certificate, NetSocket socket, int maxFrameBytes, int preHelloQueueBytes) {
+  NodeConnection(String nodeId, X509Certificate certificate, NetSocket socket, int maxFrameBytes, int preHelloQueueBytes,
+      java.util.concurrent.atomic.LongAdder sentBytes) {
+    this.sentBytes = sentBytes;
     this.nodeId = nodeId;
     this.certificate = certificate;
     this.socket = socket;
@@ -51,7 +54,9 @@ public final class NodeConnection {
       abort(socket);
       return;
     }
-    socket.write(Buffer.buffer(FrameCodec.encode(frame.toBuilder().setSender("coordinator").build())));
+    byte[] bytes = FrameCodec.encode(frame.toBuilder().setSender("coordinator").build());
+    sentBytes.add(bytes.length);
+    socket.write(Buffer.buffer(bytes));
   }
 
   /**

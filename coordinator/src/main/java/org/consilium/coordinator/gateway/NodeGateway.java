@@ -98,6 +98,17 @@ public final class NodeGateway {
   private final AuditLog audit;
   private final ConnectionGate gate;
   private long trustTimer = -1;
+  private final java.util.concurrent.atomic.LongAdder receivedBytes = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder sentBytes = new java.util.concurrent.atomic.LongAdder();
+
+  /** Bytes received from and sent to nodes on this instance, since it started (TLS payload, frames with their length prefix). */
+  public long receivedBytes() {
+    return receivedBytes.sum();
+  }
+
+  public long sentBytes() {
+    return sentBytes.sum();
+  }
 
   /** The consortium's members and their pinned certificates (the API rotates keys through it). */
   public Members members() {
@@ -163,7 +174,7 @@ public final class NodeGateway {
     CoordinatorConfig.Limits limits = config.limits();
     // Before HELLO a peer is only a certificate: it gets small frames and a deadline.
     FrameCodec.Decoder decoder = new FrameCodec.Decoder(Math.min(PRE_HELLO_MAX_FRAME, config.maxFrameBytes()));
-    NodeConnection conn = new NodeConnection(id, cert, socket, config.maxFrameBytes(), PRE_HELLO_MAX_FRAME);
+    NodeConnection conn = new NodeConnection(id, cert, socket, config.maxFrameBytes(), PRE_HELLO_MAX_FRAME, sentBytes);
     boolean[] greeted = {false};
     int[] malformed = {0};
     long helloTimer = vertx.setTimer(limits.helloSeconds() * 1000L, t -> {
@@ -175,6 +186,7 @@ public final class NodeGateway {
     RateLimitedLog warnings = new RateLimitedLog(log, "node " + id);
     socket.handler(buf -> {
       byte[] bytes = buf.getBytes();
+      receivedBytes.add(bytes.length);
       if (recorder != null) recorder.record(id, bytes);
       List<FrameCodec.Decoded> frames;
       try {

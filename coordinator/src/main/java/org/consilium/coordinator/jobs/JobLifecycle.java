@@ -46,6 +46,9 @@ final class JobLifecycle {
 
     /** The job has ended here (its final frames are queued). */
     void ended(LiveJob job);
+
+    /** A round closed after nanos (since the job's previous round closed, or since it was offered), missing some parties. */
+    default void roundClosed(long nanos, int missing) {}
   }
 
   private final Effects effects;
@@ -220,6 +223,9 @@ final class JobLifecycle {
       present = present.stream().filter(before::contains).toList();
     }
     effects.audit("round.closed", job.id, "round", round, "participants", String.join(",", present), "missing", String.join(",", miss));
+    long now = System.nanoTime();
+    effects.roundClosed(now - job.roundMark, miss.size());
+    job.roundMark = now;
     rounds.add(new JsonObject().put("round", round).put("participants", new JsonArray(present))
         .put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
   }

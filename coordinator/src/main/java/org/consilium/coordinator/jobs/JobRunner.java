@@ -103,6 +103,11 @@ public final class JobRunner {
         recentlyEnded.add(job);
         JobRunner.this.metrics.finished(job.status);
       }
+
+      @Override
+      public void roundClosed(long nanos, int missing) {
+        JobRunner.this.metrics.roundClosed(nanos, missing);
+      }
     });
     takeover.resumeWith(lifecycle, journal, this::fencedOut, this::running);
     io.vertx.core.Context context = vertx.getOrCreateContext();

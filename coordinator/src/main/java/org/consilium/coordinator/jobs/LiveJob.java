@@ -54,6 +54,8 @@ final class LiveJob {
   final Computation.Driver driver;
   final JsonObject record;
   long epoch;
+  /** When the job's previous round closed (or it was created here): what round latency is measured from. */
+  long roundMark = System.nanoTime();
   String owner = "";
   JobStatus status = JobStatus.OFFERED;
   int step;

@@ -42,7 +42,9 @@ public record NodeConfig(
     int heartbeatSeconds,
     int jobGraceSeconds,
     Long noiseSeed,
-    Path revocationList) {
+    Path revocationList,
+    String metricsHost,
+    int metricsPort) {
 
   /** Every setting with its default and meaning: the README's table is held to this list by a test. */
   public static final List<ConfigKey> SCHEMA = List.of(
@@ -58,6 +60,10 @@ public record NodeConfig(
           "this node's private key (PKCS#8 PEM); keep it owner-readable only"),
       new ConfigKey("tls.ca", "(required)",
           "the consortium CA certificate, the only trust anchor"),
+      new ConfigKey("metrics.port", "`0`",
+          "where the node serves its Prometheus metrics (`/metrics`: budget left per dataset, offers by decision, coordinator link, certificate expiry, JVM); 0 serves none"),
+      new ConfigKey("metrics.host", "`127.0.0.1`",
+          "the interface of the metrics endpoint (plain HTTP: keep it on loopback or a monitoring network)"),
       new ConfigKey("tls.crl", "`crl.pem`",
           "the consortium CA's certificate revocation list, kept up to date by the coordinator (only a CA-signed list with a higher number replaces it): a revoked coordinator certificate is refused at connection, a job naming a revoked peer is refused (`peer_identity`)"),
       new ConfigKey("storage.ledger", "`privacy-ledger.log`",
@@ -187,6 +193,21 @@ public record NodeConfig(
         query, s.string(p + ".user", null), password);
   }
 
+  /**
+   * The effective configuration as --check prints it: every setting of the file or the
+   * environment (saying which variable), then every other declared key with its default.
+   */
+  public static List<String> describe(Path file, Map<String, String> env) {
+    Settings s = Settings.load(file, KEYS, env);
+    List<String> lines = new java.util.ArrayList<>(s.describe());
+    for (ConfigKey k : SCHEMA) {
+      if (!k.name().contains("NAME") && !k.name().contains("SECTION") && !s.has(k.name())) {
+        lines.add(k.name() + " = " + k.defaultValue().replace("`", "") + "  (default)");
+      }
+    }
+    return lines;
+  }
+
   public static NodeConfig load(Path file, Map<String, String> env) {
     Settings s = Settings.load(file, KEYS, env);
     PolicyConfig policy = new PolicyConfig(
@@ -252,6 +273,8 @@ public record NodeConfig(
         heartbeat,
         grace,
         s.has("debug.noise_seed") ? (long) s.integer("debug.noise_seed", 0) : null,
-        s.has("tls.crl") ? s.path("tls.crl") : file.toAbsolutePath().getParent().resolve("crl.pem"));
+        s.has("tls.crl") ? s.path("tls.crl") : file.toAbsolutePath().getParent().resolve("crl.pem"),
+        s.string("metrics.host", "127.0.0.1"),
+        s.integer("metrics.port", 0));
   }
 }

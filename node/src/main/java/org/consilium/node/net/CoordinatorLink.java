@@ -43,6 +43,11 @@ public final class CoordinatorLink {
     this.revocations = revocations;
     this.config = config;
     this.agent = agent;
+    this.client = vertx.createNetClient(clientOptions(config));
+  }
+
+  /** How a node dials a coordinator: mutual TLS with its kit's key, the consortium CA as the only trust anchor, host names checked. */
+  static NetClientOptions clientOptions(NodeConfig config) {
     NetClientOptions options = new NetClientOptions()
         .setSsl(true)
         .setHostnameVerificationAlgorithm("HTTPS")
@@ -53,7 +58,7 @@ public final class CoordinatorLink {
         .setReadIdleTimeout(3 * config.heartbeatSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
         .setEnabledSecureTransportProtocols(org.consilium.analytics.identity.TlsPolicy.PROTOCOLS);
     org.consilium.analytics.identity.TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
-    this.client = vertx.createNetClient(options);
+    return options;
   }
 
   public void start() {
@@ -77,6 +82,11 @@ public final class CoordinatorLink {
   private int port() {
     String e = config.coordinatorEndpoints().get(endpoint);
     return Integer.parseInt(e.substring(e.lastIndexOf(':') + 1));
+  }
+
+  /** Whether a link to a coordinator instance is up now. */
+  public boolean connected() {
+    return current != null;
   }
 
   public void stop() {

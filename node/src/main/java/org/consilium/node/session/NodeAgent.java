@@ -55,6 +55,16 @@ public final class NodeAgent {
   private final InFlightJobs jobs;
   private final AuditLog audit;
   private final Revocations revocations;
+  private Decisions decisions = (accepted, rule) -> {};
+
+  /** Told of every offer's answer (for the node's metrics): accepted, or refused under a rule. */
+  public interface Decisions {
+    void decided(boolean accepted, String rule);
+  }
+
+  public void onDecision(Decisions listener) {
+    this.decisions = listener;
+  }
 
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
   public NodeAgent(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets,
@@ -215,7 +225,11 @@ public final class NodeAgent {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
     Admission.Decision decision = admission.admit(offer);
-    if (decision instanceof Admission.Refused r) return List.of(refuse(jobId, r.rule(), r.reason()));
+    if (decision instanceof Admission.Refused r) {
+      decisions.decided(false, r.rule());
+      return List.of(refuse(jobId, r.rule(), r.reason()));
+    }
+    decisions.decided(true, "");
     Admission.Admitted admitted = (Admission.Admitted) decision;
     AcceptedJob job = admitted.job();
     double reserved = admitted.reserved();
