@@ -92,6 +92,10 @@ class DistributionTest {
       Run help = run(home, "bin/consilium", "--help");
       assertEquals(0, help.exit(), help.out());
       for (String sub : List.of("provision", "user", "audit", "score", "check")) assertTrue(help.out().contains(sub), help.out());
+      for (String file : List.of("compose.yaml", "consilium.service", "helm/consilium/Chart.yaml", "helm/consilium/README.md")) {
+        assertTrue(Files.exists(home.resolve(file)), "the archive ships " + file);
+      }
+      verifySystemdUnit(home);
 
       // 1. Provision the four hospitals (README step 1).
       int nodesPort = freePort();
@@ -187,6 +191,23 @@ class DistributionTest {
       for (Process p : running) if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
       if (pg != null) pg.close();
     }
+  }
+
+  /**
+   * The node's systemd unit, checked by systemd itself (systemd-analyze verify) with the
+   * distribution where the unit expects it; skipped, saying so, where systemd-analyze is missing.
+   */
+  private void verifySystemdUnit(Path home) throws Exception {
+    Path analyze = Path.of("/usr/bin/systemd-analyze");
+    if (!Files.isExecutable(analyze)) {
+      System.err.println("DistributionTest: no systemd-analyze here; consilium.service not verified");
+      return;
+    }
+    Path unit = dir.resolve("consilium-node.service");
+    Files.writeString(unit, Files.readString(home.resolve("consilium.service")).replace("/opt/consilium", home.toString()));
+    Process p = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), "systemd-analyze verify consilium.service: " + out);
   }
 
   /**

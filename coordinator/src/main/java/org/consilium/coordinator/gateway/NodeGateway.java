@@ -25,7 +25,6 @@ import org.consilium.coordinator.config.CoordinatorConfig;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.analytics.audit.AuditLog;
 import org.consilium.analytics.identity.CertificateExpiry;
-import org.consilium.analytics.wire.RevocationListCopy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,13 +51,13 @@ public final class NodeGateway {
   public NodeGateway(Vertx vertx, CoordinatorConfig config, ClusterState state, TrafficRecorder recorder, Trust trust, AuditLog audit) {
     this.vertx = vertx;
     this.trust = trust;
-    this.audit = audit;
     this.config = config;
     this.state = state;
     this.recorder = recorder;
     this.registry = new NodeRegistry(vertx, state, config.id());
     this.auditRequests = new AuditRequests(vertx);
     this.gate = new ConnectionGate(vertx, config.limits(), trust);
+    this.trustWatch = new TrustWatch(vertx, trust, audit, gate, connections::values);
   }
 
   public void onFrame(BiConsumer<NodeConnection, Frame> handler) {
@@ -83,21 +82,17 @@ public final class NodeGateway {
     org.consilium.analytics.identity.TlsPolicy.CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     server = vertx.createNetServer(options);
     server.connectHandler(this::accept);
-    trustTimer = vertx.setPeriodic(TRUST_REFRESH_MS, t -> refreshTrust());
+    trustWatch.start();
     return server.listen();
   }
 
   private static final Frame HEARTBEAT = FrameCodec.frame(MessageType.HEARTBEAT, "", 0, com.google.protobuf.Empty.getDefaultInstance());
 
-  /** How often the members file and the revocation list are looked at for an administrator's change. */
-  private static final long TRUST_REFRESH_MS = 2_000;
-
   /** The most a peer may send in one frame before its HELLO: a HELLO is a few kilobytes. */
   static final int PRE_HELLO_MAX_FRAME = 64 * 1024;
   private final Trust trust;
-  private final AuditLog audit;
   private final ConnectionGate gate;
-  private long trustTimer = -1;
+  private final TrustWatch trustWatch;
   private final java.util.concurrent.atomic.LongAdder receivedBytes = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder sentBytes = new java.util.concurrent.atomic.LongAdder();
 
@@ -115,39 +110,7 @@ public final class NodeGateway {
     return trust.members();
   }
 
-  /**
-   * Looks at the members file and the revocation list again (every few seconds): audits what
-   * changed, cuts off connected nodes that are no longer members or whose certificate was
-   * revoked, and relays a newer revocation list to every connected node.
-   */
-  private void refreshTrust() {
-    vertx.executeBlocking(trust::refresh).onFailure(e -> log.error("membership or revocation list not re-read: {}", e.getMessage()))
-        .onSuccess(changes -> {
-          if (!changes.any()) return;
-          Members.Change m = changes.members();
-          if (!m.isEmpty()) {
-            log.info("consortium members changed: added {}, removed {}, new certificate for {}", m.added(), m.removed(), m.repinned());
-            audit.append("members.changed", "", "added", String.join(",", m.added()), "removed", String.join(",", m.removed()),
-                "repinned", String.join(",", m.repinned()));
-          }
-          if (changes.newRevocationList()) {
-            var list = trust.revocations().current().orElseThrow();
-            audit.append("crl.updated", "", "number", list.number().toString(), "revoked", Integer.toString(list.size()));
-            connections.values().forEach(this::sendRevocations);
-          }
-          for (NodeConnection c : List.copyOf(connections.values())) {
-            trust.refusal(c.nodeId(), c.certificate()).ifPresent(r -> {
-              log.warn("node {} cut off: {}", c.nodeId(), r.reason());
-              gate.reject(c.socket(), r.code(), r.reason());
-            });
-          }
-        });
-  }
 
-  private void sendRevocations(NodeConnection conn) {
-    trust.revocations().current().ifPresent(list -> conn.send(FrameCodec.frame(MessageType.REVOCATIONS, "", 0,
-        RevocationListCopy.newBuilder().setCrlDer(com.google.protobuf.ByteString.copyFrom(list.der())).build())));
-  }
 
   public int actualPort() {
     return server.actualPort();
@@ -268,7 +231,7 @@ public final class NodeGateway {
     registry.registered(conn.nodeId(), hello, fingerprint(conn.certificate()), conn.certificate().getNotAfter().toInstant());
     conn.send(FrameCodec.frame(MessageType.WELCOME, "", 0, Welcome.newBuilder().setCoordinatorId(config.id())
         .setMaxFrameBytes(config.maxFrameBytes()).build()));
-    sendRevocations(conn);
+    trustWatch.greet(conn);
     if (CertificateExpiry.nearExpiry(conn.certificate(), java.time.Instant.now())) {
       CertificateExpiry.warnIfNear("the certificate of node " + conn.nodeId(), conn.certificate());
     }
@@ -317,7 +280,7 @@ public final class NodeGateway {
   }
 
   public Future<Void> stop() {
-    vertx.cancelTimer(trustTimer);
+    trustWatch.stop();
     return server == null ? Future.succeededFuture() : server.close();
   }
 }
