@@ -266,22 +266,35 @@ public final class LocalConsortium implements AutoCloseable {
 
   /** Submits a job spec (JSON) and returns its id; throws with the API's message if refused. */
   public String submit(String specJson) {
-    RestClient.Response r = rest().post("api/v1/jobs", specJson);
+    return submit(rest(), specJson);
+  }
+
+  /** Submits a job spec through any coordinator's REST API (a consortium this class did not start, too). */
+  public static String submit(RestClient rest, String specJson) {
+    RestClient.Response r = rest.post("api/v1/jobs", specJson);
     if (r.status() != 201) throw new IllegalStateException("job refused (" + r.status() + "): " + r.body());
     return new JsonObject(r.body()).getString("id");
   }
 
   public JsonObject job(String id) {
-    RestClient.Response r = rest().get("api/v1/jobs/" + id);
+    return job(rest(), id);
+  }
+
+  private static JsonObject job(RestClient rest, String id) {
+    RestClient.Response r = rest.get("api/v1/jobs/" + id);
     if (r.status() != 200) throw new IllegalStateException("GET job " + id + ": " + r.status() + " " + r.body());
     return new JsonObject(r.body());
   }
 
   /** Waits until the job has ended (RELEASED, REFUSED, FAILED or CANCELLED) and returns its record. */
   public JsonObject awaitJob(String id, Duration timeout) {
+    return awaitJob(rest(), id, timeout);
+  }
+
+  public static JsonObject awaitJob(RestClient rest, String id, Duration timeout) {
     JsonObject[] last = new JsonObject[1];
     waitFor(timeout, "job " + id + " to finish", () -> {
-      last[0] = job(id);
+      last[0] = job(rest, id);
       return org.consilium.coordinator.state.JobStore.isFinal(last[0].getString("status"));
     });
     return last[0];

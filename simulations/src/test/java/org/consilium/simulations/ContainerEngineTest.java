@@ -73,15 +73,8 @@ class ContainerEngineTest {
           kits.adminToken());
       LocalConsortium.waitFor(Duration.ofSeconds(120), "the four hospital containers online", () ->
           new JsonArray(rest.get("api/v1/nodes").body()).stream().filter(n -> ((JsonObject) n).getBoolean("online", false)).count() == 4);
-      RestClient.Response submitted = rest.post("api/v1/jobs", DefaultJob.spec("1.0"));
-      assertEquals(201, submitted.status(), submitted.body());
-      String id = new JsonObject(submitted.body()).getString("id");
-      JsonObject[] job = new JsonObject[1];
-      LocalConsortium.waitFor(Duration.ofSeconds(90), "the job to end", () -> {
-        job[0] = new JsonObject(rest.get("api/v1/jobs/" + id).body());
-        return org.consilium.coordinator.state.JobStore.isFinal(job[0].getString("status"));
-      });
-      assertEquals("RELEASED", job[0].getString("status"), job[0].encodePrettily());
+      JsonObject job = LocalConsortium.awaitJob(rest, LocalConsortium.submit(rest, DefaultJob.spec("1.0")), Duration.ofSeconds(90));
+      assertEquals("RELEASED", job.getString("status"), job.encodePrettily());
     } finally {
       for (GenericContainer<?> c : containers) c.stop();
     }

@@ -88,15 +88,8 @@ class ContainerImageTest {
           return false;
         }
       });
-      RestClient.Response submitted = rest.post("api/v1/jobs", DefaultJob.spec("1.0"));
-      assertEquals(201, submitted.status(), submitted.body());
-      String id = new JsonObject(submitted.body()).getString("id");
-      JsonObject[] job = new JsonObject[1];
-      LocalConsortium.waitFor(Duration.ofSeconds(90), "the job to end", () -> {
-        job[0] = new JsonObject(rest.get("api/v1/jobs/" + id).body());
-        return org.consilium.coordinator.state.JobStore.isFinal(job[0].getString("status"));
-      });
-      assertEquals("RELEASED", job[0].getString("status"), job[0].encodePrettily());
+      JsonObject job = LocalConsortium.awaitJob(rest, LocalConsortium.submit(rest, DefaultJob.spec("1.0")), Duration.ofSeconds(90));
+      assertEquals("RELEASED", job.getString("status"), job.encodePrettily());
       assertTrue(Files.exists(kits.nodeConfigs().get("cleveland").getParent().resolve("privacy-ledger.log")),
           "the node wrote its ledger into the mounted kit, not into the read-only image");
     } finally {

@@ -255,17 +255,10 @@ class DistributionTest {
     return nodes.stream().map(n -> (JsonObject) n).filter(n -> n.getString("id").equals(id)).findFirst().orElseThrow();
   }
 
-  private static JsonObject runJob(RestClient rest) throws Exception {
-    RestClient.Response submitted = rest.post("api/v1/jobs", DefaultJob.spec("1.0"));
-    assertEquals(201, submitted.status(), submitted.body());
-    String id = new JsonObject(submitted.body()).getString("id");
-    JsonObject[] job = new JsonObject[1];
-    LocalConsortium.waitFor(Duration.ofSeconds(90), "the job to end", () -> {
-      job[0] = new JsonObject(rest.get("api/v1/jobs/" + id).body());
-      return org.consilium.coordinator.state.JobStore.isFinal(job[0].getString("status"));
-    });
-    assertEquals("RELEASED", job[0].getString("status"), job[0].encodePrettily());
-    return job[0];
+  private static JsonObject runJob(RestClient rest) {
+    JsonObject job = LocalConsortium.awaitJob(rest, LocalConsortium.submit(rest, DefaultJob.spec("1.0")), Duration.ofSeconds(90));
+    assertEquals("RELEASED", job.getString("status"), job.encodePrettily());
+    return job;
   }
 
   private static List<Object> contributors(RestClient rest, JsonObject job) {
