@@ -52,6 +52,8 @@ public final class SecAggParty {
   private SortedSet<Integer> sharers;
   private final Map<Integer, ShamirShare> heldKeyShares = new HashMap<>();
   private final Map<Integer, ShamirShare> heldSeedShares = new HashMap<>();
+  /** Each peer's share-encryption key, agreed once and used both ways (the derivation is symmetric in the pair). */
+  private final Map<Integer, byte[]> shareKeys = new HashMap<>();
 
   public SecAggParty(SessionParams params, int self, RingVector input, PeerAuthenticator auth, SecureRandom rng) {
     if (!params.parties().contains(self)) throw new IllegalArgumentException("party " + self + " is not in the session");
@@ -116,12 +118,16 @@ public final class SecAggParty {
         heldSeedShares.put(self, b);
         continue;
       }
-      Aead box = new Aead(Derivation.shareEncryptionKey(cipherKeys, self, byParty.get(v).cipherKey(), v, params.sessionId()));
+      Aead box = new Aead(shareKey(v));
       byte[] sealed = box.seal(Derivation.encodeBundle(self, v, k, b), Derivation.associatedData(params.sessionId(), self, v), rng);
       out.add(new EncryptedShare(self, v, sealed));
     }
     round = Round.MASKED_INPUT;
     return new ShareKeys(self, out);
+  }
+
+  private byte[] shareKey(int peer) {
+    return shareKeys.computeIfAbsent(peer, v -> Derivation.shareEncryptionKey(cipherKeys, self, roster.get(v).cipherKey(), v, params.sessionId()));
   }
 
   /** Round 2: opens the bundles addressed here, then sends the doubly masked input. */
@@ -139,7 +145,7 @@ public final class SecAggParty {
       if (e.to() != self) fail("bundle from party " + from + " is addressed to party " + e.to());
       if (!msg.senders().contains(from) || from == self) fail("bundle from party " + from + " who is not in U2");
       if (!opened.add(from)) fail("two bundles from party " + from);
-      Aead box = new Aead(Derivation.shareEncryptionKey(cipherKeys, self, roster.get(from).cipherKey(), from, params.sessionId()));
+      Aead box = new Aead(shareKey(from));
       byte[] plain;
       try {
         plain = box.open(e.ciphertext(), Derivation.associatedData(params.sessionId(), from, self));
