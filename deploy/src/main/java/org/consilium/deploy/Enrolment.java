@@ -107,6 +107,20 @@ public final class Enrolment {
     }
   }
 
+  /**
+   * Re-signs the revocation list with the same entries and the next number, current for another
+   * year (a list is due for replacement a year after it was signed); returns its number.
+   */
+  public BigInteger renewRevocationList() {
+    try {
+      String pem = ca.revoke(List.of(), 0);
+      publish(pem);
+      return org.consilium.analytics.identity.RevocationList.parse(pem.getBytes(StandardCharsets.US_ASCII), ca.caCertificate()).number();
+    } catch (IOException e) {
+      throw new UncheckedIOException("re-signing the revocation list failed: " + e.getMessage(), e);
+    }
+  }
+
   /** The coordinator kit's copy of the list: the coordinator re-reads it and relays it to the nodes. */
   private void publish(String crlPem) throws IOException {
     AtomicFile.write(coordinatorKit.resolve("crl.pem"), crlPem.getBytes(StandardCharsets.UTF_8));

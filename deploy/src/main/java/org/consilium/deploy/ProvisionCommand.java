@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "provision", mixinStandardHelpOptions = true, version = "0.1.0",
     description = {"Creates a consortium CA and one startup kit per participant (with --out, --dictionary and --node);",
         "later sites join by certificate request: 'request' (at the site), 'sign' and 'revoke' (the administrator)."},
-    subcommands = {SiteCommands.Request.class, SiteCommands.Sign.class, SiteCommands.Revoke.class})
+    subcommands = {SiteCommands.Request.class, SiteCommands.Sign.class, SiteCommands.Revoke.class, SiteCommands.RenewList.class})
 public final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--out", description = "folder for the CA and the kits (must not hold a consortium yet)")
   Path out;

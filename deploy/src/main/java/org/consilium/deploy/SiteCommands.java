@@ -115,4 +115,24 @@ final class SiteCommands {
       }
     }
   }
+
+  /** The administrator: a fresh revocation list before the current one is due (yearly). */
+  @Command(name = "crl", mixinStandardHelpOptions = true,
+      description = "Re-sign the revocation list (same entries, next number, current for another year); the coordinator relays it.")
+  static final class RenewList implements Callable<Integer> {
+    @Option(names = "--consortium", required = true, description = "the folder provisioning created (ca/, coordinator/)")
+    Path consortium;
+
+    @Override
+    public Integer call() {
+      try {
+        System.out.println("revocation list number " + Enrolment.of(consortium).renewRevocationList() + " signed, current for "
+            + CaFolder.CRL_VALIDITY.toDays() + " days");
+        return 0;
+      } catch (RuntimeException e) {
+        System.err.println("consilium provision crl: " + e.getMessage());
+        return 1;
+      }
+    }
+  }
 }

@@ -172,6 +172,12 @@ class CertificateLifecycleTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> held.adopt(forged, "a rogue coordinator"));
     assertTrue(e.getMessage().contains("not signed by the consortium CA"), e.getMessage());
     assertTrue(held.refusal(beta).isPresent(), "a forged empty list with a high number changes nothing");
+
+    BigInteger renewed = Enrolment.of(out).renewRevocationList();
+    RevocationList fresh = coordinatorsList();
+    assertEquals(RevocationList.parse(second, ca()).number().add(BigInteger.ONE), renewed, "a renewed list has the next number");
+    assertTrue(fresh.refusal(beta).isPresent(), "and the same entries");
+    assertTrue(held.adopt(Files.readAllBytes(out.resolve("coordinator/crl.pem")), "test"), "nodes adopt it");
   }
 
   @Test

@@ -99,6 +99,9 @@ public final class Revocations {
   private boolean take(RevocationList offered, String from) {
     if (current != null && offered.number().compareTo(current.number()) <= 0) return false;
     log.info("revocation list number {} from {} applied: {} revoked certificate(s)", offered.number(), from, offered.size());
+    offered.nextUpdate().filter(due -> due.isBefore(java.time.Instant.now())).ifPresent(due -> log.warn(
+        "revocation list number {} was due to be replaced on {}: the administrator should sign a new one (consilium provision crl)",
+        offered.number(), due));
     current = offered;
     return true;
   }

@@ -160,11 +160,20 @@ public record NodeConfig(
     return out;
   }
 
+  private static final List<String> CSV_KEYS = List.of("delimiter", "decimal", "encoding");
+  private static final List<String> DATABASE_KEYS = List.of("table", "query", "user", "password_file", "password_env", "omop_mapping");
+
   /** A dataset's source: a CSV file (path) or a database (jdbc_url with a table or a query); throws naming what is wrong. */
   private static DataSource source(Settings s, String p, Map<String, String> env) {
     boolean csv = s.has(p + ".path");
     boolean db = s.has(p + ".jdbc_url");
     if (csv == db) throw new IllegalArgumentException("declare either path (a CSV file) or jdbc_url (a database), not both and not neither");
+    // A key of the other kind of source would be ignored in silence: refuse it, naming it.
+    List<String> foreign = (csv ? DATABASE_KEYS : CSV_KEYS).stream().filter(k -> s.has(p + "." + k)).toList();
+    if (!foreign.isEmpty()) {
+      throw new IllegalArgumentException(foreign + (csv ? " apply to a database (jdbc_url), not to a CSV file (path)"
+          : " apply to a CSV file (path), not to a database (jdbc_url)"));
+    }
     if (csv) {
       return new DataSource.CsvFile(s.path(p + ".path"), CsvFormat.of(
           s.string(p + ".delimiter", ","), s.string(p + ".decimal", "."), s.string(p + ".encoding", "UTF-8")));
