@@ -319,6 +319,68 @@ class ConsortiumEndToEndTest {
   }
 
   /**
+   * The model registry: the released training jobs are versions of their model, with lineage;
+   * an administrator approves one (with a reason, audited, once); retraining it offers its spec
+   * again and the release is the next version, which on the same data has the same coefficients.
+   */
+  @Test
+  @Order(21)
+  void theModelRegistryRegistersApprovesRetrainsAndCompares() throws Exception {
+    String name = org.consilium.coordinator.registry.ModelRegistry.name(new JsonObject(DefaultJob.trainSpec("AGGREGATION_MASKING")), "");
+    JsonObject model = new JsonObject(consortium.rest().get("api/v1/models/" + name).body());
+    int before = model.getJsonArray("versions").size();
+    assertTrue(before >= 1, "the federated training of order 17 is a version of '" + name + "': " + model.encode());
+    JsonObject first = model.getJsonArray("versions").getJsonObject(0);
+    assertEquals("candidate", first.getString("stage"));
+    JsonObject lineage = first.getJsonObject("lineage");
+    assertEquals(org.consilium.analytics.SoftwareVersion.CURRENT, lineage.getString("softwareVersion"));
+    assertEquals(HeartDisease.HOSPITALS.keySet(), lineage.getJsonObject("siteSoftware").fieldNames(), "each site's software version");
+    assertFalse(lineage.getString("dictionarySha256").isEmpty());
+    assertTrue(new JsonArray(consortium.rest().get("api/v1/models").body()).stream()
+        .anyMatch(m -> ((JsonObject) m).getString("name").equals(name)), "the list names the model");
+
+    String stagePath = "api/v1/models/" + name + "/versions/1/stage";
+    RestClient.Response approved = consortium.rest().post(stagePath, "{\"stage\": \"approved\", \"reason\": \"equals pooled training\"}");
+    assertEquals(200, approved.status(), approved.body());
+    JsonObject history = new JsonObject(approved.body()).getJsonArray("stageHistory").getJsonObject(0);
+    assertEquals("approved", history.getString("stage"));
+    assertEquals("equals pooled training", history.getString("reason"));
+    assertEquals(400, consortium.rest().post(stagePath, "{\"stage\": \"approved\", \"reason\": \"again\"}").status(), "already approved");
+    assertEquals(400, consortium.rest().post(stagePath, "{\"stage\": \"approved\"}").status(), "a stage change needs a reason");
+    assertEquals(400, consortium.rest().post(stagePath, "{\"stage\": \"shipped\", \"reason\": \"x\"}").status(), "no such stage");
+    assertEquals(404, consortium.rest().post("api/v1/models/" + name + "/versions/99/stage",
+        "{\"stage\": \"retired\", \"reason\": \"x\"}").status());
+    JsonObject audited = new JsonObject(consortium.rest().get("api/v1/audit?event=model.stage_changed").body()).getJsonArray("entries")
+        .getJsonObject(0).getJsonObject("details");
+    assertEquals(name, audited.getString("model"));
+    assertEquals("equals pooled training", audited.getString("reason"));
+
+    RestClient.Response retrained = consortium.rest().post("api/v1/models/" + name + "/versions/1/retrain", "");
+    assertEquals(201, retrained.status(), retrained.body());
+    JsonObject job = consortium.awaitJob(new JsonObject(retrained.body()).getString("id"), Duration.ofMinutes(2));
+    assertEquals("RELEASED", job.getString("status"), job.encodePrettily());
+    JsonObject after = new JsonObject(consortium.rest().get("api/v1/models/" + name).body());
+    JsonArray versions = after.getJsonArray("versions");
+    assertEquals(before + 1, versions.size(), "the retrained model is the next version");
+    JsonObject latest = versions.getJsonObject(versions.size() - 1);
+    assertEquals(job.getString("id"), latest.getString("jobId"));
+    assertEquals("candidate", latest.getString("stage"));
+    assertEquals("approved", versions.getJsonObject(0).getString("stage"), "version 1 keeps its stage");
+
+    JsonObject compared = new JsonObject(consortium.rest().get("api/v1/models/" + name + "/compare?a=1&b=" + versions.size()).body());
+    assertFalse(compared.getJsonArray("coefficients").isEmpty());
+    for (Object c : compared.getJsonArray("coefficients")) {
+      JsonObject co = (JsonObject) c;
+      assertEquals(co.getDouble("a"), co.getDouble("b"), 1e-9, "the same spec on the same data: coefficient " + co.getString("name"));
+    }
+    assertEquals(compared.getJsonObject("a").getJsonObject("metrics").getDouble("auc"),
+        compared.getJsonObject("b").getJsonObject("metrics").getDouble("auc"), 1e-9);
+    assertEquals(404, consortium.rest().get("api/v1/models/" + name + "/compare?a=1&b=99").status());
+    assertEquals(400, consortium.rest().get("api/v1/models/" + name + "/compare?a=1").status());
+    assertEquals(404, consortium.rest().get("api/v1/models/no-such-model").status());
+  }
+
+  /**
    * Fairlearn's ThresholdOptimizer (equalized odds, then true positive rate parity) and the
    * Aequitas bias audit across the four node processes: the released mitigation, its randomised
    * rules and the audits before and after equal the same algorithm on the pooled held-out rows;

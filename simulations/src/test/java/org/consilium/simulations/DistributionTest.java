@@ -139,6 +139,9 @@ class DistributionTest {
       Files.copy(home.resolve("examples/heart-disease/hungarian.csv"), home.resolve("site5/records.csv"));
       Files.writeString(home.resolve("site5/node.yaml"), Files.readString(home.resolve("site5/node.yaml"))
           + "datasets:\n  heart-disease:\n    path: 'records.csv'\n");
+      // The running coordinator re-reads its members file every two seconds (and audits what changed).
+      LocalConsortium.waitFor(Duration.ofSeconds(30), "the coordinator to admit the new member", () ->
+          Files.readString(home.resolve("consortium/coordinator/audit.log")).contains("st-elsewhere"));
       Run checkFifth = run(home, "bin/consilium", "check", "--config", "site5/node.yaml");
       assertEquals(0, checkFifth.exit(), checkFifth.out());
       assertTrue(checkFifth.out().contains("coordinator 127.0.0.1:" + nodesPort + ": TLS OK, certificate 'coordinator'")

@@ -78,6 +78,11 @@ final class JobsApi {
       RestApi.error(ctx, 400, "invalid job spec: " + e.getMessage());
       return;
     }
+    submit(ctx, spec);
+  }
+
+  /** Offers a job (the caller's): 201 with its record, 400 for a spec the policy refuses, 409 when it cannot run now. */
+  void submit(RoutingContext ctx, JobSpec spec) {
     try {
       runner.submit(spec, AccessControl.principal(ctx).name()).onFailure(ctx::fail).onSuccess(record -> {
         ctx.response().setStatusCode(201).putHeader("Location", "/api/v1/jobs/" + record.getString("id"));

@@ -70,7 +70,9 @@ public final class RestApi {
     events.start();
     ConsoleAssets assets = new ConsoleAssets();
 
-    Router router = router(vertx, access, assets, new JobsApi(vertx, state, runner, events, access),
+    JobsApi jobs = new JobsApi(vertx, state, runner, events, access);
+    Router router = router(vertx, access, assets, jobs,
+        new ModelsApi(vertx, new org.consilium.coordinator.registry.ModelRegistry(state), jobs, audit),
         new ConsortiumApi(vertx, state, gateway, audit, Pem.certificate(config.certificate()), Pem.certificate(config.ca()), metrics),
         new CatalogApi(dictionary), new Readiness(vertx, state, gateway::actualPort,
         () -> gateway.connectedNodes().size()));
@@ -91,7 +93,7 @@ public final class RestApi {
   }
 
   /** Every route of the server: the OpenAPI document describes exactly the /api and /health ones. */
-  static Router router(Vertx vertx, AccessControl access, ConsoleAssets assets, JobsApi jobs, ConsortiumApi consortium,
+  static Router router(Vertx vertx, AccessControl access, ConsoleAssets assets, JobsApi jobs, ModelsApi models, ConsortiumApi consortium,
       CatalogApi catalog, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> readiness) {
     Router router = Router.router(vertx);
     router.route().handler(RestApi::securityHeaders);
@@ -106,6 +108,7 @@ public final class RestApi {
     router.delete("/api/v1/session").handler(access::logout);
     router.get("/api/v1/openapi.yaml").handler(assets::openApi);
     jobs.routes(router, MAX_BODY_BYTES);
+    models.routes(router, access);
     consortium.routes(router, access);
     catalog.routes(router);
     return router;

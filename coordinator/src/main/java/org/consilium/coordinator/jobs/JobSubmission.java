@@ -88,7 +88,11 @@ public final class JobSubmission {
         .put("participants", new JsonArray(participants))
         .put("threshold", t)
         .put("rounds", new JsonArray())
-        .put("refusals", new JsonArray());
+        .put("refusals", new JsonArray())
+        .put("softwareVersion", org.consilium.analytics.SoftwareVersion.CURRENT);
+    JsonObject siteSoftware = new JsonObject();
+    for (String n : participants) siteSoftware.put(n, gateway.connection(n).hello().getSoftwareVersion());
+    record.put("siteSoftware", siteSoftware);
     List<PeerIdentity> peers = new ArrayList<>();
     int party = 1;
     for (String n : participants) {

@@ -22,6 +22,8 @@ public final class ClusterState implements AutoCloseable {
   public static final String JOBS = "jobs";
   /** Each running job's resumable state ({@link JobStore}); durable like the others. */
   public static final String JOB_STATES = "job-states";
+  /** The model registry's decisions (stages and their history), per model name; durable like the others. */
+  public static final String MODELS = "models";
   /** Console sessions: in memory only (a whole-cluster restart logs everyone out), with a backup on another instance. */
   public static final String SESSIONS = "sessions";
   private final HazelcastInstance hz;
@@ -57,9 +59,9 @@ public final class ClusterState implements AutoCloseable {
     join.getTcpIpConfig().setEnabled(true).addMember(host + ":" + port);
     members.forEach(m -> join.getTcpIpConfig().addMember(m));
     c.addMapConfig(new MapConfig(SESSIONS).setBackupCount(1));
-    for (String map : List.of(NODES, JOBS, JOB_STATES)) {
+    for (String map : List.of(NODES, JOBS, JOB_STATES, MODELS)) {
       MapConfig config = new MapConfig(map).setBackupCount(1);
-      if (!map.equals(NODES)) {
+      if (map.equals(JOBS) || map.equals(JOB_STATES)) {
         config.setMergePolicyConfig(new com.hazelcast.config.MergePolicyConfig(NewestEpochMerge.class.getName(), 100));
       }
       c.addMapConfig(config.setMapStoreConfig(new MapStoreConfig().setEnabled(true)
@@ -75,6 +77,10 @@ public final class ClusterState implements AutoCloseable {
 
   public IMap<String, String> jobs() {
     return hz.getMap(JOBS);
+  }
+
+  public IMap<String, String> models() {
+    return hz.getMap(MODELS);
   }
 
   public IMap<String, String> jobStates() {

@@ -73,9 +73,13 @@ public final class Shamir {
       }
     }
     List<ShamirShare> basis = shares.subList(0, threshold);
-    long[] secret = interpolateAt(basis, 0, len);
+    // The Lagrange denominators depend only on the basis: inverted once, for the secret and every check.
+    long[] xs = new long[threshold];
+    for (int i = 0; i < threshold; i++) xs[i] = basis.get(i).x();
+    long[] inverseDenominators = inverseDenominators(xs);
+    long[] secret = combine(basis, weightsAt(xs, inverseDenominators, 0), len);
     for (ShamirShare extra : shares.subList(threshold, shares.size())) {
-      long[] expected = interpolateAt(basis, extra.x(), len);
+      long[] expected = combine(basis, weightsAt(xs, inverseDenominators, extra.x()), len);
       for (int c = 0; c < len; c++) {
         if (expected[c] != extra.value(c)) {
           throw new InconsistentSharesException(
@@ -86,29 +90,56 @@ public final class Shamir {
     return secret;
   }
 
+  /** 1 / prod_{j != i} (x_i - x_j) for every i, with a single field inversion (Montgomery's trick). */
+  private static long[] inverseDenominators(long[] xs) {
+    int t = xs.length;
+    long[] den = new long[t];
+    for (int i = 0; i < t; i++) {
+      long d = 1;
+      for (int j = 0; j < t; j++) if (i != j) d = PrimeField.mul(d, PrimeField.sub(xs[i], xs[j]));
+      den[i] = d;
+    }
+    long[] prefix = new long[t + 1];
+    prefix[0] = 1;
+    for (int i = 0; i < t; i++) prefix[i + 1] = PrimeField.mul(prefix[i], den[i]);
+    long inverse = PrimeField.inv(prefix[t]);
+    long[] out = new long[t];
+    for (int i = t - 1; i >= 0; i--) {
+      out[i] = PrimeField.mul(inverse, prefix[i]);
+      inverse = PrimeField.mul(inverse, den[i]);
+    }
+    return out;
+  }
+
+  /** The Lagrange weights of the basis points for evaluation at a point: prod_{j != i} (at - x_j) / den_i. */
+  private static long[] weightsAt(long[] xs, long[] inverseDenominators, long at) {
+    int t = xs.length;
+    long a = PrimeField.reduce(at);
+    long[] suffix = new long[t + 1];
+    suffix[t] = 1;
+    for (int j = t - 1; j >= 0; j--) suffix[j] = PrimeField.mul(suffix[j + 1], PrimeField.sub(a, xs[j]));
+    long[] w = new long[t];
+    long prefix = 1;
+    for (int i = 0; i < t; i++) {
+      w[i] = PrimeField.mul(PrimeField.mul(prefix, suffix[i + 1]), inverseDenominators[i]);
+      prefix = PrimeField.mul(prefix, PrimeField.sub(a, xs[i]));
+    }
+    return w;
+  }
+
+  private static long[] combine(List<ShamirShare> basis, long[] weights, int len) {
+    long[] result = new long[len];
+    for (int i = 0; i < basis.size(); i++) {
+      ShamirShare share = basis.get(i);
+      for (int c = 0; c < len; c++) result[c] = PrimeField.add(result[c], PrimeField.mul(weights[i], share.value(c)));
+    }
+    return result;
+  }
+
   private static long evaluate(long[] coeffs, long x) {
     long acc = 0;
     for (int k = coeffs.length - 1; k >= 0; k--) acc = PrimeField.add(PrimeField.mul(acc, x), coeffs[k]);
     return acc;
   }
 
-  private static long[] interpolateAt(List<ShamirShare> basis, long at, int len) {
-    long[] result = new long[len];
-    for (int i = 0; i < basis.size(); i++) {
-      long xi = basis.get(i).x();
-      long num = 1;
-      long den = 1;
-      for (int j = 0; j < basis.size(); j++) {
-        if (i == j) continue;
-        long xj = basis.get(j).x();
-        num = PrimeField.mul(num, PrimeField.sub(PrimeField.reduce(at), xj));
-        den = PrimeField.mul(den, PrimeField.sub(xi, xj));
-      }
-      long lambda = PrimeField.mul(num, PrimeField.inv(den));
-      for (int c = 0; c < len; c++) {
-        result[c] = PrimeField.add(result[c], PrimeField.mul(lambda, basis.get(i).value(c)));
-      }
-    }
-    return result;
-  }
 }

@@ -82,6 +82,30 @@ class ShamirTest {
   }
 
   @Test
+  void largeSchemesInAnyShareOrderReconstructAndCatchAnyCorruptedExtraShare() {
+    java.util.Random r = new java.util.Random(11);
+    for (int trial = 0; trial < 30; trial++) {
+      int n = 2 + r.nextInt(80);
+      int t = 1 + r.nextInt(n);
+      Shamir shamir = new Shamir(t, n);
+      long[] secret = new long[1 + r.nextInt(6)];
+      for (int c = 0; c < secret.length; c++) secret[c] = PrimeField.random(r);
+      List<ShamirShare> shares = new ArrayList<>(shamir.split(secret, r));
+      java.util.Collections.shuffle(shares, r);
+      List<ShamirShare> some = new ArrayList<>(shares.subList(0, t + r.nextInt(n - t + 1)));
+      assertArrayEquals(secret, shamir.reconstruct(some), "n " + n + ", t " + t + ", " + some.size() + " shares in random order");
+      if (some.size() > t) {
+        int victim = t + r.nextInt(some.size() - t);
+        long[] bad = some.get(victim).values();
+        int c = r.nextInt(bad.length);
+        bad[c] = PrimeField.add(bad[c], 1 + r.nextInt(1000));
+        some.set(victim, new ShamirShare(some.get(victim).x(), bad));
+        assertThrows(InconsistentSharesException.class, () -> shamir.reconstruct(some), "a corrupted extra share among " + some.size());
+      }
+    }
+  }
+
+  @Test
   void duplicateIndicesAreRefused() {
     Shamir shamir = new Shamir(2, 3);
     List<ShamirShare> shares = shamir.split(new long[] {1}, rng);

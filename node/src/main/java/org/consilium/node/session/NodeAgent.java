@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeAgent {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
-  public static final String SOFTWARE_VERSION = "0.1.0";
+  public static final String SOFTWARE_VERSION = org.consilium.analytics.SoftwareVersion.CURRENT;
 
   private final NodeConfig config;
   private final SecureRandom rng = new SecureRandom();

@@ -287,6 +287,12 @@ class ConsoleApiTest {
 
   private record Call(RestClient client, String path, String body, int expected) {}
 
+  /** The registry name of the training job's model. */
+  private static String modelName() {
+    JsonObject job = new JsonObject(analyst.get("api/v1/jobs/" + trainingJob).body());
+    return org.consilium.coordinator.registry.ModelRegistry.name(job.getJsonObject("spec"), trainingJob);
+  }
+
   /** Real requests for one operation: what succeeds, and the documented failures we can provoke. */
   private List<Call> calls(OpenApi.Operation op) {
     RestClient who = "admin".equals(op.role()) ? admin : analyst;
@@ -325,6 +331,31 @@ class ConsoleApiTest {
         calls.add(new Call(who, concrete(p, "cleveland"), "{\"certificateSha256\": \"abc\"}", 400));
         calls.add(new Call(who, concrete(p, "nowhere"), "{\"certificateSha256\": \"" + current + "\"}", 404));
       }
+      case "GET /api/v1/models/{name}" -> {
+        calls.add(new Call(who, p.replace("{name}", modelName()), null, 200));
+        calls.add(new Call(who, p.replace("{name}", "no-such-model"), null, 404));
+      }
+      case "GET /api/v1/models/{name}/versions/{version}" -> {
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "1"), null, 200));
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "99"), null, 404));
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "first"), null, 400));
+      }
+      case "GET /api/v1/models/{name}/compare" -> {
+        calls.add(new Call(who, p.replace("{name}", modelName()) + "?a=1&b=1", null, 200));
+        calls.add(new Call(who, p.replace("{name}", modelName()) + "?a=1", null, 400));
+        calls.add(new Call(who, p.replace("{name}", modelName()) + "?a=1&b=99", null, 404));
+      }
+      case "POST /api/v1/models/{name}/versions/{version}/stage" -> {
+        String at = p.replace("{name}", modelName());
+        calls.add(new Call(who, at.replace("{version}", "1"), "{\"stage\": \"retired\", \"reason\": \"conformance test\"}", 200));
+        calls.add(new Call(who, at.replace("{version}", "1"), "{\"stage\": \"retired\", \"reason\": \"again\"}", 400));
+        calls.add(new Call(who, at.replace("{version}", "99"), "{\"stage\": \"approved\", \"reason\": \"x\"}", 404));
+      }
+      case "POST /api/v1/models/{name}/versions/{version}/retrain" -> {
+        // A real retrain runs a training job: the registry end-to-end test does that; here only what is refused.
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "99"), null, 404));
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "first"), null, 400));
+      }
       case "GET /api/v1/datasets/{id}" -> {
         calls.add(new Call(who, concrete(p, "heart-disease"), null, 200));
         calls.add(new Call(who, concrete(p, "nowhere"), null, 404));
@@ -359,7 +390,7 @@ class ConsoleApiTest {
   }
 
   private static String concrete(String path, String id) {
-    return path.replace("{id}", id).substring(1);
+    return path.replaceAll("\\{[a-z]+\\}", id).substring(1);
   }
 
   private static String abbreviate(String s) {
