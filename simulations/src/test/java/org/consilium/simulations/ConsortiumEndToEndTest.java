@@ -336,6 +336,12 @@ class ConsortiumEndToEndTest {
     assertEquals(org.consilium.analytics.SoftwareVersion.CURRENT, lineage.getString("softwareVersion"));
     assertEquals(HeartDisease.HOSPITALS.keySet(), lineage.getJsonObject("siteSoftware").fieldNames(), "each site's software version");
     assertFalse(lineage.getString("dictionarySha256").isEmpty());
+    JsonObject fingerprints = lineage.getJsonObject("dataFingerprints");
+    assertEquals(HeartDisease.HOSPITALS.keySet(), fingerprints.fieldNames(), "each site's data fingerprint");
+    String cleveland = fingerprints.getString("cleveland");
+    assertTrue(cleveland.matches("[0-9a-f]{64}"), cleveland);
+    assertTrue(Files.readString(consortium.kits().nodeConfigs().get("cleveland").getParent().resolve("audit.log"))
+        .contains(cleveland), "cleveland signed the same fingerprint into its own audit log");
     assertTrue(new JsonArray(consortium.rest().get("api/v1/models").body()).stream()
         .anyMatch(m -> ((JsonObject) m).getString("name").equals(name)), "the list names the model");
 
@@ -366,6 +372,7 @@ class ConsortiumEndToEndTest {
     assertEquals(job.getString("id"), latest.getString("jobId"));
     assertEquals("candidate", latest.getString("stage"));
     assertEquals("approved", versions.getJsonObject(0).getString("stage"), "version 1 keeps its stage");
+    assertEquals(fingerprints, latest.getJsonObject("lineage").getJsonObject("dataFingerprints"), "the same data, the same fingerprints");
 
     JsonObject compared = new JsonObject(consortium.rest().get("api/v1/models/" + name + "/compare?a=1&b=" + versions.size()).body());
     assertFalse(compared.getJsonArray("coefficients").isEmpty());

@@ -39,6 +39,36 @@ public final class Dataset {
     return columns;
   }
 
+  private volatile String digest;
+
+  /**
+   * SHA-256 (hex) of the columns and every value, row count included: the dataset's fingerprint
+   * in a model's lineage (equal digests, equal data). Computed once.
+   */
+  public String digest() {
+    String d = digest;
+    if (d == null) {
+      java.security.MessageDigest sha;
+      try {
+        sha = java.security.MessageDigest.getInstance("SHA-256");
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      sha.update(String.join("\n", columns).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8 * Math.max(1, rows));
+      buf.clear();
+      sha.update(java.nio.ByteBuffer.allocate(4).putInt(rows).array());
+      for (double[] column : byColumn) {
+        buf.clear();
+        for (int i = 0; i < rows; i++) buf.putLong(Double.doubleToLongBits(column[i]));
+        sha.update(buf.array(), 0, 8 * rows);
+      }
+      d = java.util.HexFormat.of().formatHex(sha.digest());
+      digest = d;
+    }
+    return d;
+  }
+
   public int rowCount() {
     return rows;
   }

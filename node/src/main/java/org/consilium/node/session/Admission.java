@@ -41,7 +41,8 @@ final class Admission {
   record Refused(String rule, String reason) implements Decision {}
 
   /** Accepted: the job with this node's side of the computation, and what was reserved on which dataset. */
-  record Admitted(AcceptedJob job, Computation computation, String dataset, double reserved) implements Decision {}
+  record Admitted(AcceptedJob job, Computation computation, String dataset, double reserved, String dataSha256, int rows)
+      implements Decision {}
 
   private final NodeConfig config;
   private final NodeIdentity identity;
@@ -138,7 +139,8 @@ final class Admission {
       }
     }
     AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, noise()));
-    return new Admitted(job, computation, dataset.name(), reserved);
+    Dataset whole = datasets.get(dataset.name());
+    return new Admitted(job, computation, dataset.name(), reserved, whole.digest(), whole.rowCount());
   }
 
   /** The DP noise of one job: secure randomness, or (debug.noise_seed, tests only) a PRG every job starts afresh. */
