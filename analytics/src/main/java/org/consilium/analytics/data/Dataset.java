@@ -42,8 +42,9 @@ public final class Dataset {
   private volatile String digest;
 
   /**
-   * SHA-256 (hex) of the columns and every value, row count included: the dataset's fingerprint
-   * in a model's lineage (equal digests, equal data). Computed once.
+   * SHA-256 (hex) of the columns and every value, row count included (equal digests, equal
+   * data). Never shown as is: a node shows it keyed (NodeIdentity.dataFingerprint), since a plain
+   * hash lets whoever knows all rows but one test guesses of the last. Computed once.
    */
   public String digest() {
     String d = digest;

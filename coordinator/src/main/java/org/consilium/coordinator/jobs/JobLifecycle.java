@@ -65,8 +65,8 @@ final class JobLifecycle {
         // The node's head as it accepted: its log cannot lose the acceptance unnoticed.
         if (job.accepted.add(node)) {
           effects.audit("job.accepted_by", job.id, "node", node, "epsilon_reserved", Double.toString(d.getEpsilonReserved()),
-              "node_head", d.getNodeAuditHead(), "data_sha256", d.getDataSha256());
-          // The dataset's fingerprint, for the model's lineage (the row count stays in the node's log).
+              "node_head", d.getNodeAuditHead(), "data_fingerprint", d.getDataSha256());
+          // The dataset's keyed fingerprint, for the model's lineage.
           JsonObject fingerprints = job.record.getJsonObject("dataFingerprints", new JsonObject());
           job.record.put("dataFingerprints", fingerprints.put(node, d.getDataSha256()));
         }

@@ -18,8 +18,8 @@ import org.consilium.coordinator.state.ClusterState;
  * The model registry: every released training job is a version of a named model (its name the
  * slug of the job's documentation title), with its lineage (spec, software versions of the
  * coordinator and of each site, participants and contributors, the data dictionary it was
- * checked against, each site's dataset fingerprint, which the site also signed into its audit
- * log with the row count), its metrics and its privacy spending, all read from the job store, so no
+ * checked against, each site's keyed dataset fingerprint, which the site also signed into its
+ * audit log), its metrics and its privacy spending, all read from the job store, so no
  * release can miss its registration and every coordinator instance sees the same registry.
  * What the registry adds is decisions: a version's stage (candidate, approved, retired), changed
  * only by an administrator with a reason, kept with its history in the cluster's models map.

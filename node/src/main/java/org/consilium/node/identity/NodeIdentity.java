@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.Date;
+import org.consilium.analytics.identity.Digests;
 import org.consilium.analytics.identity.Participants;
 import org.consilium.analytics.identity.Revocations;
 import org.consilium.analytics.identity.Signatures;
@@ -20,6 +21,7 @@ public final class NodeIdentity {
   private final X509Certificate certificate;
   private final X509Certificate ca;
   private final Revocations revocations;
+  private final javax.crypto.spec.SecretKeySpec fingerprintKey;
 
   public NodeIdentity(String nodeId, PrivateKey key, X509Certificate certificate, X509Certificate ca, Revocations revocations) {
     this.nodeId = nodeId;
@@ -27,6 +29,8 @@ public final class NodeIdentity {
     this.certificate = certificate;
     this.ca = ca;
     this.revocations = revocations;
+    this.fingerprintKey = new javax.crypto.spec.SecretKeySpec(java.util.HexFormat.of().parseHex(Digests.sha256Hex(
+        concat("consilium/data-fingerprint/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), key.getEncoded()))), "HmacSHA256");
     String cn = verifiedNodeId(certificate);
     if (!cn.equals(nodeId)) throw new IllegalArgumentException("certificate is for '" + cn + "', configured node id is '" + nodeId + "'");
   }
@@ -44,6 +48,28 @@ public final class NodeIdentity {
 
   public X509Certificate certificate() {
     return certificate;
+  }
+
+  /**
+   * A dataset's fingerprint as this node shows it (in a model's lineage): HMAC-SHA256 of the
+   * dataset's digest under a key derived from this node's private key. Equal data gives equal
+   * fingerprints from job to job, but without the key nobody can test a guess of the data (say,
+   * every row but one patient's) against it, as a plain hash would allow.
+   */
+  public String dataFingerprint(String datasetDigest) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(fingerprintKey);
+      return java.util.HexFormat.of().formatHex(mac.doFinal(datasetDigest.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   /** The revocation list this node applies (a newer one arrives from the coordinator). */

@@ -41,7 +41,7 @@ final class Admission {
   record Refused(String rule, String reason) implements Decision {}
 
   /** Accepted: the job with this node's side of the computation, and what was reserved on which dataset. */
-  record Admitted(AcceptedJob job, Computation computation, String dataset, double reserved, String dataSha256, int rows)
+  record Admitted(AcceptedJob job, Computation computation, String dataset, double reserved, String dataFingerprint)
       implements Decision {}
 
   private final NodeConfig config;
@@ -139,8 +139,7 @@ final class Admission {
       }
     }
     AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, noise()));
-    Dataset whole = datasets.get(dataset.name());
-    return new Admitted(job, computation, dataset.name(), reserved, whole.digest(), whole.rowCount());
+    return new Admitted(job, computation, dataset.name(), reserved, identity.dataFingerprint(datasets.get(dataset.name()).digest()));
   }
 
   /** The DP noise of one job: secure randomness, or (debug.noise_seed, tests only) a PRG every job starts afresh. */

@@ -240,12 +240,12 @@ public final class NodeAgent {
     jobs.add(job);
     audit.append("job.accepted", jobId, "dataset", dataset, "epsilon_reserved",
         JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t),
-        "data_sha256", admitted.dataSha256(), "rows", Integer.toString(admitted.rows()));
+        "data_fingerprint", admitted.dataFingerprint());
     log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
         dataset, spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
     List<Frame> out = new ArrayList<>();
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
-        .setEpsilonReserved(reserved).setNodeAuditHead(audit.head()).setDataSha256(admitted.dataSha256()).build()));
+        .setEpsilonReserved(reserved).setNodeAuditHead(audit.head()).setDataSha256(admitted.dataFingerprint()).build()));
     out.add(status());
     // A one-step computation starts now, among everyone offered, with the offer's session.
     computation.openingStep().ifPresent(step -> out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()),
