@@ -11,11 +11,18 @@ import java.util.concurrent.Callable;
 import org.consilium.analytics.durable.AtomicFile;
 import org.consilium.analytics.identity.CertificateExpiry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code consilium provision request | sign | revoke}: a site's certificate lifecycle after provisioning. */
 final class SiteCommands {
   private SiteCommands() {}
+
+  /** The provisioning folder the administrator's commands work on. */
+  static final class ConsortiumFolder {
+    @Option(names = "--consortium", required = true, description = "the folder provisioning created (ca/, coordinator/)")
+    Path path;
+  }
 
   /** At the site: a new key (it never leaves the site) and a request for the administrator. */
   @Command(name = "request", mixinStandardHelpOptions = true,
@@ -54,8 +61,8 @@ final class SiteCommands {
       description = {"Certify a site's request: a new member (no other kit changes), or with --renew a member's new certificate",
           "(its earlier ones are revoked as superseded). The site's files go to CONSORTIUM/sites/ID/."})
   static final class Sign implements Callable<Integer> {
-    @Option(names = "--consortium", required = true, description = "the folder provisioning created (ca/, coordinator/)")
-    Path consortium;
+    @Mixin
+    ConsortiumFolder folder;
 
     @Option(names = "--csr", required = true, description = "the site's request (node.csr)")
     Path csr;
@@ -71,7 +78,7 @@ final class SiteCommands {
       try {
         if (days < 1 || days > 825) throw new IllegalArgumentException("--days must be 1 to 825, got " + days);
         SigningRequest request = SigningRequest.parse(Files.readString(csr), csr.toString());
-        Enrolment.Signed signed = Enrolment.of(consortium).sign(request, renew, Duration.ofDays(days));
+        Enrolment.Signed signed = Enrolment.of(folder.path).sign(request, renew, Duration.ofDays(days));
         System.out.println((renew ? "renewed" : "admitted") + " '" + signed.id() + "': certificate serial "
             + signed.certificate().getSerialNumber().toString(16) + ", valid until " + signed.certificate().getNotAfter().toInstant()
             + " (warned from " + CertificateExpiry.WARN_DAYS + " days before)");
@@ -91,8 +98,8 @@ final class SiteCommands {
   @Command(name = "revoke", mixinStandardHelpOptions = true,
       description = "Revoke every certificate of a member and end its membership; the coordinator cuts it off and relays the new revocation list.")
   static final class Revoke implements Callable<Integer> {
-    @Option(names = "--consortium", required = true, description = "the folder provisioning created (ca/, coordinator/)")
-    Path consortium;
+    @Mixin
+    ConsortiumFolder folder;
 
     @Option(names = "--id", required = true, description = "the node id to revoke")
     String id;
@@ -104,10 +111,10 @@ final class SiteCommands {
     @Override
     public Integer call() {
       try {
-        Enrolment.Revoked r = Enrolment.of(consortium).revoke(id, reason);
+        Enrolment.Revoked r = Enrolment.of(folder.path).revoke(id, reason);
         System.out.println("revoked '" + r.id() + "': " + r.serials().size() + " certificate(s) (" + reason + ")"
             + (r.wasMember() ? "; no longer a member" : ""));
-        System.out.println("  the revocation list is " + consortium.resolve("ca/crl.pem") + " (copied to the coordinator kit)");
+        System.out.println("  the revocation list is " + folder.path.resolve("ca/crl.pem") + " (copied to the coordinator kit)");
         return 0;
       } catch (RuntimeException e) {
         System.err.println("consilium provision revoke: " + e.getMessage());
@@ -120,13 +127,13 @@ final class SiteCommands {
   @Command(name = "crl", mixinStandardHelpOptions = true,
       description = "Re-sign the revocation list (same entries, next number, current for another year); the coordinator relays it.")
   static final class RenewList implements Callable<Integer> {
-    @Option(names = "--consortium", required = true, description = "the folder provisioning created (ca/, coordinator/)")
-    Path consortium;
+    @Mixin
+    ConsortiumFolder folder;
 
     @Override
     public Integer call() {
       try {
-        System.out.println("revocation list number " + Enrolment.of(consortium).renewRevocationList() + " signed, current for "
+        System.out.println("revocation list number " + Enrolment.of(folder.path).renewRevocationList() + " signed, current for "
             + CaFolder.CRL_VALIDITY.toDays() + " days");
         return 0;
       } catch (RuntimeException e) {

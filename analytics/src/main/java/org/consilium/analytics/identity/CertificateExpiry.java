@@ -22,10 +22,6 @@ public final class CertificateExpiry {
     return Math.floorDiv(Duration.between(now, cert.getNotAfter().toInstant()).toHours(), 24);
   }
 
-  public static boolean nearExpiry(X509Certificate cert, Instant now) {
-    return daysLeft(cert, now) <= WARN_DAYS;
-  }
-
   /** Logs a warning when the certificate expires within {@link #WARN_DAYS} days (an error once it has). */
   public static void warnIfNear(String what, X509Certificate cert) {
     long days = daysLeft(cert, Instant.now());

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.consilium.analytics.identity.Digests;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.analytics.codec.FrameCodec;
 import org.consilium.analytics.wire.Hello;
@@ -228,13 +227,11 @@ public final class NodeGateway {
       log.info("node {} reconnected; closing its previous connection", conn.nodeId());
       previous.close();
     }
-    registry.registered(conn.nodeId(), hello, fingerprint(conn.certificate()), conn.certificate().getNotAfter().toInstant());
+    registry.registered(conn.nodeId(), hello, Members.fingerprint(conn.certificate()), conn.certificate().getNotAfter().toInstant());
     conn.send(FrameCodec.frame(MessageType.WELCOME, "", 0, Welcome.newBuilder().setCoordinatorId(config.id())
         .setMaxFrameBytes(config.maxFrameBytes()).build()));
     trustWatch.greet(conn);
-    if (CertificateExpiry.nearExpiry(conn.certificate(), java.time.Instant.now())) {
-      CertificateExpiry.warnIfNear("the certificate of node " + conn.nodeId(), conn.certificate());
-    }
+    CertificateExpiry.warnIfNear("the certificate of node " + conn.nodeId(), conn.certificate());
     log.info("node {} registered (datasets {})", conn.nodeId(), hello.getDatasetsList());
   }
 
@@ -269,14 +266,6 @@ public final class NodeGateway {
 
   public boolean isSuspended(String nodeId) {
     return registry.isSuspended(nodeId);
-  }
-
-  private static String fingerprint(X509Certificate cert) {
-    try {
-      return Digests.sha256Hex(cert.getEncoded());
-    } catch (java.security.cert.CertificateEncodingException e) {
-      return "";
-    }
   }
 
   public Future<Void> stop() {

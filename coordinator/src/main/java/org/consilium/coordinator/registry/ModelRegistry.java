@@ -96,12 +96,13 @@ public final class ModelRegistry {
 
   /** Two versions side by side: coefficients by name, metrics, fairness, privacy spent, lineage. */
   public Optional<JsonObject> compare(String name, int a, int b) {
-    Optional<JsonObject> va = version(name, a);
-    Optional<JsonObject> vb = version(name, b);
-    if (va.isEmpty() || vb.isEmpty()) return Optional.empty();
+    List<JsonObject> versions = versionsByName().get(name); // one read of the job store for both
+    if (versions == null || a < 1 || b < 1 || a > versions.size() || b > versions.size()) return Optional.empty();
+    JsonObject va = versions.get(a - 1);
+    JsonObject vb = versions.get(b - 1);
     Map<String, JsonObject> coefficients = new LinkedHashMap<>();
     for (int side = 0; side < 2; side++) {
-      JsonObject v = side == 0 ? va.get() : vb.get();
+      JsonObject v = side == 0 ? va : vb;
       String key = side == 0 ? "a" : "b";
       v.getJsonObject("model").getJsonArray("coefficients", new JsonArray()).forEach(c -> {
         JsonObject co = (JsonObject) c;
@@ -109,7 +110,7 @@ public final class ModelRegistry {
       });
     }
     return Optional.of(new JsonObject().put("name", name)
-        .put("a", summary(va.get())).put("b", summary(vb.get()))
+        .put("a", summary(va)).put("b", summary(vb))
         .put("coefficients", new JsonArray(new ArrayList<>(coefficients.values()))));
   }
 

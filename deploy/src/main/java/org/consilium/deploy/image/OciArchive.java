@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -115,6 +114,6 @@ final class OciArchive {
   }
 
   static String sha256(byte[] bytes) {
-    return "sha256:" + HexFormat.of().formatHex(Layer.sha256().digest(bytes));
+    return "sha256:" + org.consilium.analytics.identity.Digests.sha256Hex(bytes);
   }
 }
