@@ -75,6 +75,7 @@ public final class JobSpecs {
     return switch (spec.getComputationCase()) {
       case TRAIN -> "train";
       case DATASHEET -> "datasheet";
+      case DRIFT -> "drift";
       default -> "statistics";
     };
   }

@@ -107,7 +107,8 @@ public final class Release {
     return Interval.newBuilder().setLow(sorted[(int) Math.floor(0.025 * (n - 1))]).setHigh(sorted[(int) Math.ceil(0.975 * (n - 1))]).build();
   }
 
-  private static double gaussian(SplittableRandom rng) {
+  /** A standard normal draw (Box-Muller), for parametric bootstraps over the known noise. */
+  public static double gaussian(SplittableRandom rng) {
     double u1 = rng.nextDouble();
     double u2 = rng.nextDouble();
     return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);

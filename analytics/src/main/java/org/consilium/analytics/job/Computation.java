@@ -40,7 +40,8 @@ public sealed interface Computation permits OneStep, TrainingComputation {
       case STATISTICS -> new StatisticsComputation(spec, columns);
       case TRAIN -> new TrainingComputation(spec, columns, sites);
       case DATASHEET -> new DatasheetComputation(spec, columns, sites);
-      default -> throw new InvalidSpecException("computation", "must be one of: statistics, train, datasheet");
+      case DRIFT -> new DriftComputation(spec, columns, sites);
+      default -> throw new InvalidSpecException("computation", "must be one of: statistics, train, datasheet, drift");
     };
   }
 
@@ -59,6 +60,12 @@ public sealed interface Computation permits OneStep, TrainingComputation {
    * every step with STEP_START among those who accepted.
    */
   Optional<StepStart> openingStep();
+
+  /**
+   * Whether the release shows each site's own figures (its own block of the vector) rather than
+   * only figures pooled over the sites: a node's policy may refuse such jobs.
+   */
+  boolean releasesPerSite();
 
   /** The length of the vector aggregated in a step. */
   int vectorLength(StepStart step);

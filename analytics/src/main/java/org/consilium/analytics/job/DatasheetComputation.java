@@ -30,6 +30,11 @@ public final class DatasheetComputation extends OneStep {
   }
 
   @Override
+  public boolean releasesPerSite() {
+    return true;
+  }
+
+  @Override
   List<String> ownColumns() {
     return query.columns();
   }

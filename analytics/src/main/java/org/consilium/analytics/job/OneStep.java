@@ -16,7 +16,7 @@ import org.consilium.mpc.ring.RingVector;
  * one input, once, and the coordinator releases the one aggregate. A subclass says what the
  * vector holds and how its aggregate is released.
  */
-abstract sealed class OneStep implements Computation permits StatisticsComputation, DatasheetComputation {
+abstract sealed class OneStep implements Computation permits StatisticsComputation, DatasheetComputation, DriftComputation {
   static final StepStart STEP = StepStart.newBuilder().setKind(StepStart.Kind.ONLY).build();
   private final JobSpec spec;
 

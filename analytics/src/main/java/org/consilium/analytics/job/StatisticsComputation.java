@@ -30,6 +30,11 @@ public final class StatisticsComputation extends OneStep {
   }
 
   @Override
+  public boolean releasesPerSite() {
+    return false;
+  }
+
+  @Override
   List<String> ownColumns() {
     return query.columns();
   }

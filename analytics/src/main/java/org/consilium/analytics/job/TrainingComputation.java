@@ -47,6 +47,12 @@ public final class TrainingComputation implements Computation {
     return training.features().rows(cohort, null).size();
   }
 
+  /** Each site's evaluation is its own block when the job is exact or asks for it (per_site_evaluation). */
+  @Override
+  public boolean releasesPerSite() {
+    return JobSpecs.isExact(spec) || spec.getTrain().getPerSiteEvaluation();
+  }
+
   @Override
   public Optional<StepStart> openingStep() {
     return Optional.empty();
