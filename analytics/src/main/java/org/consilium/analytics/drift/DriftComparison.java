@@ -31,7 +31,7 @@ public final class DriftComparison {
   public static final double DEFAULT_PSI_THRESHOLD = 0.25;
   private static final int DRAWS = 400;
   /** How many noise standard deviations a merged bin holds at least, per release. */
-  static final double MIN_MERGED_SDS = 3;
+  static final double MIN_MERGED_SDS = 5;
 
   private DriftComparison() {}
 

@@ -155,9 +155,9 @@ class DriftTest {
 
   @Test
   void dpNoiseAloneRaisesNoAlertOverRepeatedRunsOnUnchangedData() {
-    var baseline = measure("base", 1.0, hospitals(0));
-    for (int run = 0; run < 20; run++) {
-      DriftReport r = DriftComparison.compare(baseline, measure("run-" + run, 1.0, hospitals(0)), DriftComparison.DEFAULT_PSI_THRESHOLD);
+    var baseline = measure("base", 2.0, hospitals(0));
+    for (int run = 0; run < 50; run++) {
+      DriftReport r = DriftComparison.compare(baseline, measure("run-" + run, 2.0, hospitals(0)), DriftComparison.DEFAULT_PSI_THRESHOLD);
       assertEquals(List.of(), r.getAlertsList(), "run " + run + ": unchanged data, no alert expected");
       r.getFeaturesList().forEach(f -> assertTrue(f.getNoiseFloor() > 0 || !f.getNote().isEmpty(),
           "a DP release has a noise floor, or says why there is no index: " + f));
@@ -166,8 +166,8 @@ class DriftTest {
 
   @Test
   void aShiftedSiteRaisesAnAlertNamingItAndTheFeature() {
-    var baseline = measure("base", 1.0, hospitals(0));
-    DriftReport r = DriftComparison.compare(baseline, measure("shifted", 1.0, hospitals(10)), DriftComparison.DEFAULT_PSI_THRESHOLD);
+    var baseline = measure("base", 2.0, hospitals(0));
+    DriftReport r = DriftComparison.compare(baseline, measure("shifted", 2.0, hospitals(10)), DriftComparison.DEFAULT_PSI_THRESHOLD);
     assertTrue(r.getAlertsList().stream().anyMatch(a -> a.getSite().equals("cleveland") && a.getFeature().equals("age")),
         "cleveland's ages moved by 10 years: expected an alert on (cleveland, age), got " + r.getAlertsList());
     r.getAlertsList().forEach(a -> assertEquals("cleveland", a.getSite(), "only cleveland changed: " + a));
