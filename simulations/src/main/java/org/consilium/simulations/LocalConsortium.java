@@ -62,7 +62,7 @@ public final class LocalConsortium implements AutoCloseable {
     public static Options defaults(Path work) {
       Map<String, Map<String, String>> nodes = new LinkedHashMap<>();
       HeartDisease.HOSPITALS.keySet().forEach(id -> nodes.put(id, Map.of(
-          "policy.allowed_computations", "[statistics, train, datasheet]",
+          "policy.allowed_computations", "[statistics, train, datasheet, drift]",
           "datasheet.motivation", "'Heart disease diagnosis research; patients referred for angiography (" + id + ").'",
           "datasheet.collection", "'Records of the UCI Heart Disease study, as published; no new collection.'")));
       return new Options(work, nodes, Map.of());

@@ -33,7 +33,7 @@ final class JobsApi {
   private static final Set<String> STATUSES = java.util.Arrays.stream(JobStatus.values())
       .filter(v -> v != JobStatus.JOB_STATUS_UNSPECIFIED && v != JobStatus.UNRECOGNIZED).map(Enum::name)
       .collect(java.util.stream.Collectors.toSet());
-  private static final Set<String> COMPUTATIONS = Set.of("statistics", "train", "datasheet");
+  private static final Set<String> COMPUTATIONS = Set.of("statistics", "train", "datasheet", "drift");
   private static final long KEEPALIVE_MS = 15_000;
   private final Vertx vertx;
   private final ClusterState state;

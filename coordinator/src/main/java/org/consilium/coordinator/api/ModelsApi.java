@@ -15,6 +15,7 @@ import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.JobSpec;
 import org.consilium.coordinator.access.Role;
+import org.consilium.coordinator.monitor.DriftMonitors;
 import org.consilium.coordinator.registry.ModelRegistry;
 
 /**
@@ -25,12 +26,14 @@ import org.consilium.coordinator.registry.ModelRegistry;
 final class ModelsApi {
   private final Vertx vertx;
   private final ModelRegistry registry;
+  private final DriftMonitors monitors;
   private final JobsApi jobs;
   private final AuditLog audit;
 
-  ModelsApi(Vertx vertx, ModelRegistry registry, JobsApi jobs, AuditLog audit) {
+  ModelsApi(Vertx vertx, ModelRegistry registry, DriftMonitors monitors, JobsApi jobs, AuditLog audit) {
     this.vertx = vertx;
     this.registry = registry;
+    this.monitors = monitors;
     this.jobs = jobs;
     this.audit = audit;
   }
@@ -44,6 +47,78 @@ final class ModelsApi {
     router.post("/api/v1/models/:name/versions/:version/stage").handler(BodyHandler.create().setBodyLimit(4096))
         .handler(access.require(Role.ADMIN)).handler(this::stage);
     router.post("/api/v1/models/:name/versions/:version/retrain").handler(this::retrain);
+    router.get("/api/v1/models/:name/versions/:version/drift").handler(ctx -> withVersion(ctx, v -> answer(ctx,
+        r -> r.version(ctx.pathParam("name"), v).map(x -> monitors.history(ctx.pathParam("name"), v)),
+        "no version " + v + " of model '" + ctx.pathParam("name") + "'")));
+    router.post("/api/v1/models/:name/versions/:version/monitors/plan").handler(BodyHandler.create().setBodyLimit(4096))
+        .handler(ctx -> schedule(ctx, false));
+    router.post("/api/v1/models/:name/versions/:version/monitors").handler(BodyHandler.create().setBodyLimit(4096))
+        .handler(ctx -> schedule(ctx, true));
+    router.get("/api/v1/monitors").handler(ctx -> answer(ctx, r -> Optional.of(new JsonArray(monitors.list())), ""));
+    router.get("/api/v1/monitors/:id").handler(ctx -> answer(ctx, r -> monitors.get(ctx.pathParam("id")),
+        "no monitor '" + ctx.pathParam("id") + "'"));
+    router.post("/api/v1/monitors/:id/stop").handler(this::stopMonitor);
+  }
+
+  /**
+   * A drift monitor's budget plan (create = false), or the monitor started (201) when the body's
+   * acceptedEpsilon is the plan's epsilonTotalPerSite; 409 with the current plan otherwise.
+   * Audited as drift.monitor_created.
+   */
+  private void schedule(RoutingContext ctx, boolean create) {
+    withVersion(ctx, version -> {
+      String name = ctx.pathParam("name");
+      JsonObject body;
+      DriftMonitors.Schedule schedule;
+      try {
+        body = ctx.body().asJsonObject();
+        schedule = DriftMonitors.Schedule.parse(body);
+      } catch (RuntimeException e) {
+        RestApi.error(ctx, 400, e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage()
+            : "body: a JSON object with everySeconds, runs and epsilon");
+        return;
+      }
+      String by = AccessControl.principal(ctx).name();
+      Object accepted = body.getValue("acceptedEpsilon");
+      vertx.executeBlocking(() -> {
+        if (!create) return monitors.plan(name, version, schedule);
+        JsonObject m = monitors.create(name, version, schedule, accepted instanceof Number n ? n.doubleValue() : null, by);
+        audit.append("drift.monitor_created", m.getString("modelJobId"), "monitor", m.getString("id"), "model", name,
+            "version", Integer.toString(version), "by", by, "every_seconds", Long.toString(schedule.everySeconds()),
+            "runs", Integer.toString(schedule.runs()), "epsilon_per_run", Double.toString(schedule.epsilon()),
+            "epsilon_total_per_site", Double.toString(m.getJsonObject("plan").getDouble("epsilonTotalPerSite")));
+        return m;
+      }).onSuccess(r -> {
+        if (create) ctx.response().setStatusCode(201);
+        ctx.json(r);
+      }).onFailure(e -> {
+        if (e instanceof NoSuchElementException) RestApi.error(ctx, 404, e.getMessage());
+        else if (e instanceof DriftMonitors.PlanNotAccepted p) {
+          ctx.response().setStatusCode(409).putHeader("Content-Type", "application/json")
+              .end(new JsonObject().put("error", p.getMessage()).put("plan", p.plan()).encode());
+        } else ctx.fail(e);
+      });
+    });
+  }
+
+  /** Stops a monitor: the analyst who created it or an administrator; audited as drift.monitor_stopped. */
+  private void stopMonitor(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Principal who = AccessControl.principal(ctx);
+    vertx.executeBlocking(() -> {
+      JsonObject m = monitors.get(id).orElseThrow(() -> new NoSuchElementException("no monitor '" + id + "'"));
+      if (!who.role().includes(Role.ADMIN) && !who.name().equals(m.getString("createdBy"))) {
+        throw new SecurityException("only the analyst who created monitor '" + id + "' or an administrator may stop it");
+      }
+      JsonObject stopped = monitors.stop(id, who.name());
+      audit.append("drift.monitor_stopped", stopped.getString("modelJobId"), "monitor", id, "by", who.name());
+      return stopped;
+    }).onSuccess(ctx::json).onFailure(e -> {
+      if (e instanceof NoSuchElementException) RestApi.error(ctx, 404, e.getMessage());
+      else if (e instanceof SecurityException) RestApi.error(ctx, 403, e.getMessage());
+      else if (e instanceof IllegalArgumentException) RestApi.error(ctx, 409, e.getMessage());
+      else ctx.fail(e);
+    });
   }
 
   private void answer(RoutingContext ctx, Function<ModelRegistry, Optional<?>> read, String notFound) {

@@ -43,12 +43,14 @@ public final class RestApi {
   private final PrometheusMeterRegistry metrics;
   private final UserStore users;
   private final DataDictionary dictionary;
+  private final org.consilium.coordinator.monitor.DriftMonitors monitors;
   private HttpServer server;
   private JobEvents events;
 
   public RestApi(Vertx vertx, CoordinatorConfig config, DataDictionary dictionary, ClusterState state, JobRunner runner,
       NodeGateway gateway, AuditLog audit,
-      PrometheusMeterRegistry metrics, UserStore users) {
+      PrometheusMeterRegistry metrics, UserStore users, org.consilium.coordinator.monitor.DriftMonitors monitors) {
+    this.monitors = monitors;
     this.vertx = vertx;
     this.config = config;
     this.state = state;
@@ -72,7 +74,7 @@ public final class RestApi {
 
     JobsApi jobs = new JobsApi(vertx, state, runner, events, access);
     Router router = router(vertx, access, assets, jobs,
-        new ModelsApi(vertx, new org.consilium.coordinator.registry.ModelRegistry(state), jobs, audit),
+        new ModelsApi(vertx, monitors.registry(), monitors, jobs, audit),
         new ConsortiumApi(vertx, state, gateway, audit, Pem.certificate(config.certificate()), Pem.certificate(config.ca()), metrics),
         new CatalogApi(dictionary), new Readiness(vertx, state, gateway::actualPort,
         () -> gateway.connectedNodes().size()));

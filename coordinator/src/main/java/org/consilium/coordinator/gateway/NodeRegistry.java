@@ -62,7 +62,7 @@ final class NodeRegistry {
         .put("epsilonRemaining", Math.max(0, b.getEpsilonCap() - b.getEpsilonSpent()))));
     return new JsonObject().put("allowedComputations", new JsonArray(p.getAllowedComputationsList()))
         .put("minCohortSize", p.getMinCohortSize()).put("minParties", p.getMinParties())
-        .put("dpJobOverheadEpsilon", p.getDpJobOverheadEpsilon())
+        .put("dpJobOverheadEpsilon", p.getDpJobOverheadEpsilon()).put("allowPerSiteRelease", p.getAllowPerSiteRelease())
         .put("allowExactRelease", p.getAllowExactRelease()).put("allowedColumns", new JsonArray(p.getAllowedColumnsList()))
         .put("budgets", budgets).put("ledger", new JsonArray(p.getLedgerList().stream().map(e -> new JsonObject().put("seq", e.getSeq())
             .put("at", e.getAt()).put("kind", e.getKind()).put("dataset", e.getDataset()).put("jobId", e.getJobId())

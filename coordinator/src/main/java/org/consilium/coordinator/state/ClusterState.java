@@ -24,6 +24,8 @@ public final class ClusterState implements AutoCloseable {
   public static final String JOB_STATES = "job-states";
   /** The model registry's decisions (stages and their history), per model name; durable like the others. */
   public static final String MODELS = "models";
+  /** Drift monitors (schedules, runs, reports) and each model version's drift baseline; durable like the others. */
+  public static final String MONITORS = "monitors";
   /** Console sessions: in memory only (a whole-cluster restart logs everyone out), with a backup on another instance. */
   public static final String SESSIONS = "sessions";
   private final HazelcastInstance hz;
@@ -59,7 +61,7 @@ public final class ClusterState implements AutoCloseable {
     join.getTcpIpConfig().setEnabled(true).addMember(host + ":" + port);
     members.forEach(m -> join.getTcpIpConfig().addMember(m));
     c.addMapConfig(new MapConfig(SESSIONS).setBackupCount(1));
-    for (String map : List.of(NODES, JOBS, JOB_STATES, MODELS)) {
+    for (String map : List.of(NODES, JOBS, JOB_STATES, MODELS, MONITORS)) {
       MapConfig config = new MapConfig(map).setBackupCount(1);
       if (map.equals(JOBS) || map.equals(JOB_STATES)) {
         config.setMergePolicyConfig(new com.hazelcast.config.MergePolicyConfig(NewestEpochMerge.class.getName(), 100));
@@ -81,6 +83,10 @@ public final class ClusterState implements AutoCloseable {
 
   public IMap<String, String> models() {
     return hz.getMap(MODELS);
+  }
+
+  public IMap<String, String> monitors() {
+    return hz.getMap(MONITORS);
   }
 
   public IMap<String, String> jobStates() {

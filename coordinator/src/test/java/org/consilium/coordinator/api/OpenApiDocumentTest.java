@@ -34,7 +34,8 @@ class OpenApiDocumentTest {
   private static final String BEGIN = "    # --- generated: ";
   private static final String END = "    # --- end of generated block\n";
   private static final List<Descriptor> ROOTS = List.of(JobSpec.getDescriptor(), JobResult.getDescriptor(),
-      TrainedModel.getDescriptor(), ModelCard.getDescriptor(), TrainingRound.getDescriptor());
+      TrainedModel.getDescriptor(), ModelCard.getDescriptor(), TrainingRound.getDescriptor(),
+      org.consilium.analytics.wire.DriftReport.getDescriptor());
 
   private static String document() throws Exception {
     try (InputStream in = OpenApiDocumentTest.class.getClassLoader().getResourceAsStream("api/openapi.yaml")) {

@@ -105,7 +105,7 @@ public record NodeConfig(
       new ConfigKey("datasets.NAME.epsilon_cap", "`policy.epsilon_cap`",
           "total epsilon this dataset may ever spend"),
       new ConfigKey("policy.allowed_computations", "`[statistics]`",
-          "computations this node takes part in: `statistics`, `train`, `datasheet`"),
+          "computations this node takes part in: `statistics`, `train`, `datasheet`, `drift`"),
       new ConfigKey("policy.allowed_columns", "`[]` (all)",
           "columns a job may use"),
       new ConfigKey("policy.min_cohort_size", "`10`",
@@ -116,6 +116,8 @@ public record NodeConfig(
           "default per-dataset epsilon cap"),
       new ConfigKey("policy.allow_exact_release", "`false`",
           "accept epsilon = Infinity (exact, not DP) jobs; for validation only; logged in the ledger, not counted"),
+      new ConfigKey("policy.allow_per_site_release", "`true`",
+          "take part in jobs whose release shows this site's own (DP) figures: datasheets, per-site evaluations, per-site drift monitoring; when false such jobs are refused (rule `policy.allow_per_site_release`) and drift monitors measure this site only pooled"),
       new ConfigKey("limits.max_frame_bytes", "`16777216`",
           "refuse larger frames from the coordinator"),
       new ConfigKey("network.reconnect_seconds", "`2`",
@@ -143,7 +145,7 @@ public record NodeConfig(
 
   /** The node's rules for what it takes part in. */
   public record PolicyConfig(List<String> allowedComputations, List<String> allowedColumns, int minCohortSize,
-      int minParties, double epsilonCap, boolean allowExactRelease) {}
+      int minParties, double epsilonCap, boolean allowExactRelease, boolean allowPerSiteRelease) {}
 
   /** The sections of "Datasheets for Datasets" a node answers for its own data. */
   public static final List<String> DATASHEET_SECTIONS =
@@ -225,7 +227,8 @@ public record NodeConfig(
         s.integer("policy.min_cohort_size", 10),
         s.integer("policy.min_parties", 3),
         s.number("policy.epsilon_cap", 10.0),
-        s.bool("policy.allow_exact_release", false));
+        s.bool("policy.allow_exact_release", false),
+        s.bool("policy.allow_per_site_release", true));
     Map<String, DatasetConfig> datasets = new LinkedHashMap<>();
     for (String name : s.children("datasets")) {
       String p = "datasets." + name;

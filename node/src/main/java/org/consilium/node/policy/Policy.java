@@ -30,12 +30,18 @@ public final class Policy {
     }
   }
 
-  /** columns: what the job reads; cohort: the number of local rows it would use. */
-  public Decision decide(JobSpec spec, List<String> columns, java.util.function.LongSupplier cohort, int participants, int threshold,
-      NodeConfig.DatasetConfig dataset, PrivacyLedger ledger) {
+  /**
+   * columns: what the job reads; perSite: whether its release shows this site's own figures;
+   * cohort: the number of local rows it would use.
+   */
+  public Decision decide(JobSpec spec, List<String> columns, boolean perSite, java.util.function.LongSupplier cohort, int participants,
+      int threshold, NodeConfig.DatasetConfig dataset, PrivacyLedger ledger) {
     String computation = JobSpecs.computation(spec);
     if (!rules.allowedComputations().contains(computation)) {
       return Decision.refuse("policy.allowed_computations", computation + " is not among " + rules.allowedComputations());
+    }
+    if (perSite && !rules.allowPerSiteRelease()) {
+      return Decision.refuse("policy.allow_per_site_release", "the job releases each site's own figures; this site allows pooled releases only");
     }
     if (!rules.allowedColumns().isEmpty()) {
       List<String> denied = columns.stream().filter(c -> !rules.allowedColumns().contains(c)).toList();

@@ -121,7 +121,7 @@ final class Admission {
       return new Refused("datasets." + dataset.name(), e.getMessage());
     }
     Dataset cohortData = data;
-    Policy.Decision d = policy.decide(spec, computation.columns(), () -> computation.cohortSize(cohortData), peers.size(), t, dataset, ledger);
+    Policy.Decision d = policy.decide(spec, computation.columns(), computation.releasesPerSite(), () -> computation.cohortSize(cohortData), peers.size(), t, dataset, ledger);
     if (!d.accepted()) return new Refused(d.rule(), d.reason());
 
     // The budget is durable before anything computed from the data leaves this node: the job's

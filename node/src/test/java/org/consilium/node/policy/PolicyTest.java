@@ -44,11 +44,11 @@ class PolicyTest {
 
   private Policy.Decision decide(NodeConfig.PolicyConfig rules, JobSpec spec, int participants, int t, PrivacyLedger ledger) {
     StatisticsQuery q = ((StatisticsComputation) Computation.of(spec, participants, DICTIONARY)).query();
-    return new Policy(rules).decide(spec, q.columns(), () -> q.local(data).cohortSize(), participants, t, dataset, ledger);
+    return new Policy(rules).decide(spec, q.columns(), false, () -> q.local(data).cohortSize(), participants, t, dataset, ledger);
   }
 
   private static NodeConfig.PolicyConfig rules(List<String> columns, int minCohort, boolean exact) {
-    return new NodeConfig.PolicyConfig(List.of("statistics"), columns, minCohort, 3, 10, exact);
+    return new NodeConfig.PolicyConfig(List.of("statistics"), columns, minCohort, 3, 10, exact, true);
   }
 
   @Test
@@ -63,8 +63,13 @@ class PolicyTest {
       assertEquals("policy.allow_exact_release", decide(rules(List.of(), 5, false), spec("\"Infinity\"", "age"), 4, 3, ledger).rule());
       assertTrue(decide(rules(List.of(), 5, true), spec("\"Infinity\"", "age"), 4, 3, ledger).accepted());
       assertEquals("policy.min_parties", decide(rules(List.of(), 5, false), spec("1", "age"), 4, 2, ledger).rule());
-      assertEquals("policy.allowed_computations", new Policy(new NodeConfig.PolicyConfig(List.of("train"), List.of(), 5, 3, 10, false))
-          .decide(spec("1", "age"), List.of("age"), () -> 5, 4, 3, dataset, ledger).rule());
+      assertEquals("policy.allowed_computations", new Policy(new NodeConfig.PolicyConfig(List.of("train"), List.of(), 5, 3, 10, false, true))
+          .decide(spec("1", "age"), List.of("age"), false, () -> 5, 4, 3, dataset, ledger).rule());
+      NodeConfig.PolicyConfig pooledOnly = new NodeConfig.PolicyConfig(List.of("statistics"), List.of(), 5, 3, 10, false, false);
+      Policy.Decision perSite = new Policy(pooledOnly).decide(spec("1", "age"), List.of("age"), true, () -> 5, 4, 3, dataset, ledger);
+      assertEquals("policy.allow_per_site_release", perSite.rule(), "a site that allows pooled releases only refuses per-site ones");
+      assertTrue(new Policy(pooledOnly).decide(spec("1", "age"), List.of("age"), false, () -> 5, 4, 3, dataset, ledger).accepted(),
+          "and takes part in pooled ones");
     }
   }
 
