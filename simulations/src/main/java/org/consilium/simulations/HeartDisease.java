@@ -42,6 +42,30 @@ public final class HeartDisease {
     }
   }
 
+  /**
+   * Adds by to every value of a column of a site's CSV file (empty cells stay empty), rewriting
+   * it atomically: the drift scenario's shifted hospital (e.g. ages + 10 years).
+   */
+  public static void shift(Path csv, String column, double by) {
+    try {
+      java.util.List<String> lines = Files.readAllLines(csv);
+      java.util.List<String> header = java.util.List.of(lines.get(0).split(",", -1));
+      int at = header.indexOf(column);
+      if (at < 0) throw new IllegalArgumentException(csv + " has no column '" + column + "'");
+      java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of(lines.get(0)));
+      for (String line : lines.subList(1, lines.size())) {
+        String[] cells = line.split(",", -1);
+        if (cells.length > at && !cells[at].isBlank()) {
+          cells[at] = org.consilium.analytics.dictionary.ColumnDefinition.format(Double.parseDouble(cells[at]) + by);
+        }
+        out.add(String.join(",", cells));
+      }
+      org.consilium.analytics.durable.AtomicFile.write(csv, (String.join("\n", out) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot shift " + column + " in " + csv, e);
+    }
+  }
+
   /** The consortium's data dictionary for this data (bundled beside the files), as YAML text. */
   public static String dictionaryText() {
     try (InputStream in = HeartDisease.class.getResourceAsStream("heart-disease/dictionary.yaml")) {

@@ -318,6 +318,27 @@ public final class LocalConsortium implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * Stops a node (SIGTERM) and starts it again from its kit, as an operator does after its data
+   * changed (a node reads its datasets at start); returns once the coordinator sees it again.
+   */
+  public void restartNode(String nodeId) {
+    Process p = nodes.get(nodeId);
+    p.destroy();
+    try {
+      if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) killHard(p);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping " + nodeId);
+    }
+    waitFor(Duration.ofSeconds(30), nodeId + " to be seen offline", () -> !onlineNodes().contains(nodeId));
+    nodes.put(nodeId, launch(nodeId, NodeMain.class.getName(), kits.nodeConfigs().get(nodeId)));
+    waitFor(Duration.ofSeconds(90), nodeId + " to connect again", () -> {
+      if (!nodes.get(nodeId).isAlive()) throw new IllegalStateException("node " + nodeId + " exited: see " + log(nodeId));
+      return onlineNodes().contains(nodeId);
+    });
+  }
+
   /** Kills a node process abruptly (SIGKILL), as a crash or a pulled cable would. */
   public void kill(String nodeId) {
     killHard(nodes.get(nodeId));

@@ -101,6 +101,7 @@ public final class DriftQuery {
 
   private static List<Histogram> checked(List<Histogram> declared, List<String> columns, DatasetDictionary dictionary) {
     List<String> seen = new ArrayList<>();
+    List<Histogram> out = new ArrayList<>();
     for (Histogram h : declared) {
       dictionary.column(h.getColumn(), "drift.features");
       if (!columns.contains(h.getColumn())) {
@@ -108,6 +109,11 @@ public final class DriftQuery {
       }
       if (seen.contains(h.getColumn())) throw new InvalidSpecException("drift.features", "'" + h.getColumn() + "' is declared twice");
       seen.add(h.getColumn());
+      if (h.getEdgesCount() == 0) { // the column's default bins
+        out.addAll(defaults(List.of(h.getColumn()), dictionary));
+        continue;
+      }
+      out.add(h);
       if (h.getEdgesCount() < 3 || h.getEdgesCount() > 101) {
         throw new InvalidSpecException("drift.features", "'" + h.getColumn() + "' needs 3..101 edges (2..100 bins)");
       }
@@ -117,7 +123,7 @@ public final class DriftQuery {
         }
       }
     }
-    return List.copyOf(declared);
+    return List.copyOf(out);
   }
 
   private static double[] equalEdges(double lower, double upper, int bins) {
