@@ -287,6 +287,24 @@ class ConsoleApiTest {
 
   private record Call(RestClient client, String path, String body, int expected) {}
 
+  /** An hourly drift monitor of one run at epsilon 0.1: its baseline runs now, nothing else within the tests. */
+  private static final String HOURLY = "{\"everySeconds\": 3600, \"runs\": 1, \"epsilon\": 0.1}";
+  private static String monitor;
+
+  /** A monitor started as documented (the plan, then its acceptance), its 201 answer validated; once per class. */
+  private String monitorId() {
+    if (monitor != null) return monitor;
+    String at = "api/v1/models/" + modelName() + "/versions/1/monitors";
+    double total = new JsonObject(analyst.post(at + "/plan", HOURLY).body()).getDouble("epsilonTotalPerSite");
+    RestClient.Response r = analyst.post(at, HOURLY.replace("}", ", \"acceptedEpsilon\": " + total + "}"));
+    assertEquals(201, r.status(), r.body());
+    OpenApi.Operation create = openApi.operations().stream().filter(o -> o.method().equals("POST")
+        && o.path().endsWith("/monitors")).findFirst().orElseThrow();
+    assertEquals(List.of(), openApi.validate(r.body(), openApi.jsonSchemaPointer(create, 201)), "the 201 answer is a DriftMonitor");
+    monitor = new JsonObject(r.body()).getString("id");
+    return monitor;
+  }
+
   /** The registry name of the training job's model. */
   private static String modelName() {
     JsonObject job = new JsonObject(analyst.get("api/v1/jobs/" + trainingJob).body());
@@ -355,6 +373,34 @@ class ConsoleApiTest {
         // A real retrain runs a training job: the registry end-to-end test does that; here only what is refused.
         calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "99"), null, 404));
         calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "first"), null, 400));
+      }
+      case "GET /api/v1/models/{name}/versions/{version}/drift" -> {
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "1"), null, 200));
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "99"), null, 404));
+        calls.add(new Call(who, p.replace("{name}", modelName()).replace("{version}", "first"), null, 400));
+      }
+      case "POST /api/v1/models/{name}/versions/{version}/monitors/plan" -> {
+        String at = p.replace("{name}", modelName());
+        calls.add(new Call(who, at.replace("{version}", "1"), HOURLY, 200));
+        calls.add(new Call(who, at.replace("{version}", "1"), "{\"everySeconds\": 3600, \"runs\": 0, \"epsilon\": 0.1}", 400));
+        calls.add(new Call(who, at.replace("{version}", "99"), HOURLY, 404));
+      }
+      case "POST /api/v1/models/{name}/versions/{version}/monitors" -> {
+        String at = p.replace("{name}", modelName());
+        calls.add(new Call(who, at.replace("{version}", "1"), HOURLY, 409)); // not accepted: the plan comes back
+        calls.add(new Call(who, at.replace("{version}", "1"), "not json", 400));
+        calls.add(new Call(who, at.replace("{version}", "99"), HOURLY, 404));
+        monitorId(); // and one accepted (201, validated there)
+      }
+      case "GET /api/v1/monitors/{id}" -> {
+        calls.add(new Call(who, concrete(p, monitorId()), null, 200));
+        calls.add(new Call(who, concrete(p, "monitor-none"), null, 404));
+      }
+      case "POST /api/v1/monitors/{id}/stop" -> {
+        String id = monitorId();
+        calls.add(new Call(who, concrete(p, id), null, 200));
+        calls.add(new Call(who, concrete(p, id), null, 409));
+        calls.add(new Call(who, concrete(p, "monitor-none"), null, 404));
       }
       case "GET /api/v1/datasets/{id}" -> {
         calls.add(new Call(who, concrete(p, "heart-disease"), null, 200));
