@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * README command 1: provisions a fresh four-hospital consortium, starts the coordinator and one
  * node process per hospital on loopback, runs a DP statistics job, prints the released result
  * beside the exact pooled value, and keeps the consortium up until interrupted (or exits with
- * --exit).
+ * --exit). With --drift it then runs the drift scenario ({@link DriftScenario}).
  */
 @Command(name = "consilium-simulate", mixinStandardHelpOptions = true, version = "0.1.0",
     description = "Runs the default four-hospital Consilium simulation on this machine.")
@@ -35,6 +35,10 @@ public final class SimulationMain implements Callable<Integer> {
           + "kill one and its jobs continue on another")
   int coordinators;
 
+  @Option(names = "--drift", description = "also run the drift scenario: monitor the default model, shift "
+      + DriftScenario.SHIFTED_SITE + "'s ages by 10 years, and see the monitor name the site and feature")
+  boolean drift;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new SimulationMain()).execute(args));
   }
@@ -47,7 +51,8 @@ public final class SimulationMain implements Callable<Integer> {
       System.err.println("consilium-simulate: --coordinators must be at least 1, got " + coordinators);
       return 2;
     }
-    try (LocalConsortium c = LocalConsortium.start(LocalConsortium.Options.defaults(dir), coordinators)) {
+    LocalConsortium.Options options = drift ? DriftScenario.options(dir) : LocalConsortium.Options.defaults(dir);
+    try (LocalConsortium c = LocalConsortium.start(options, coordinators)) {
       System.out.println((coordinators == 1 ? "Coordinator" : coordinators + " coordinator instances (one cluster)") + " and nodes "
           + c.nodeIds() + " are up (mutually authenticated TLS on loopback).");
       String spec = DefaultJob.spec(epsilon);
@@ -63,6 +68,15 @@ public final class SimulationMain implements Callable<Integer> {
       System.out.println();
       System.out.print(DefaultJob.table(result.build(), DefaultJob.pooledExact(spec, c.datasets())));
       System.out.println();
+      if (drift) {
+        System.out.println("Drift scenario:");
+        var alerts = new DriftScenario(c, System.out).run();
+        boolean named = alerts.stream().map(JsonObject.class::cast).anyMatch(a -> DriftScenario.SHIFTED_SITE.equals(a.getString("site"))
+            && DriftScenario.SHIFTED_FEATURE.equals(a.getString("feature")));
+        System.out.println(named ? "The monitor named the shifted site and feature." : "The monitor did NOT name the shifted site and feature.");
+        System.out.println();
+        if (!named) return 1;
+      }
       if (exit) return 0;
       for (int i = 1; i < c.coordinatorCount(); i++) {
         System.out.println("Coordinator instance " + (i + 1) + ": " + c.rest(i).base() + "console/ (pid " + c.coordinatorPid(i)

@@ -53,8 +53,9 @@ public final class DriftComparison {
             psiThreshold));
       }
       if (then.getScores().getCountsCount() == now.getScores().getCountsCount() && now.getScores().getCountsCount() > 0) {
-        r.addFeatures(feature(now.getSite(), "score", counts(then.getScores()), sd(baseline, "scores"), counts(now.getScores()),
-            sd(current, "scores"), psiThreshold));
+        // A score bin is the sum of three noisy cells (positive, negative, unlabelled): sqrt(3) times their noise.
+        r.addFeatures(feature(now.getSite(), "score", counts(then.getScores()), Math.sqrt(3) * sd(baseline, "scores"),
+            counts(now.getScores()), Math.sqrt(3) * sd(current, "scores"), psiThreshold));
       }
       if (now.getPositivesCount() > 0 && then.getPositivesCount() == now.getPositivesCount()) {
         r.addPerformance(performance(now.getSite(), baseline, then, current, now, current.result().getScoreEdgesList()));
