@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * schedule accepted with its budget plan; ten runs on unchanged data raise no alert at the
  * default threshold; after cleveland's ages move by ten years, the next run raises an alert
  * naming cleveland and age, in the monitor, the audit log and the metrics; every run is in each
- * site's ledger.
+ * site's ledger. The model card and the datasheet link each other and the drift history.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DriftMonitoringEndToEndTest {
@@ -37,7 +37,7 @@ class DriftMonitoringEndToEndTest {
   void start() {
     Map<String, Map<String, String>> settings = new HashMap<>();
     for (String id : HeartDisease.HOSPITALS.keySet()) {
-      settings.put(id, new HashMap<>(Map.of("policy.allowed_computations", "[statistics, train, drift]",
+      settings.put(id, new HashMap<>(Map.of("policy.allowed_computations", "[statistics, train, datasheet, drift]",
           "policy.allow_exact_release", "true", "policy.epsilon_cap", "40")));
     }
     consortium = LocalConsortium.start(new LocalConsortium.Options(work, settings, Map.of()));
@@ -63,6 +63,11 @@ class DriftMonitoringEndToEndTest {
 
   @Test
   void aScheduledMonitorStaysQuietOnUnchangedDataAndNamesTheShiftedSiteAndFeature() {
+    JsonObject datasheet = consortium.awaitJob(consortium.submit("""
+        {"specVersion": 1, "dataset": "heart-disease", "privacy": {"epsilon": 0.3},
+         "datasheet": {"columns": ["chol"], "labelColumn": "num", "labelAbove": 0, "group": {"column": "sex", "values": ["0", "1"]}}}"""),
+        Duration.ofMinutes(1));
+    assertEquals("RELEASED", datasheet.getString("status"), datasheet.encodePrettily());
     JsonObject trained = consortium.awaitJob(consortium.submit(DefaultJob.trainSpec("AGGREGATION_MASKING")), Duration.ofMinutes(2));
     assertEquals("RELEASED", trained.getString("status"), trained.encodePrettily());
     String name = ModelRegistry.name(trained.getJsonObject("spec"), trained.getString("id"));
@@ -76,7 +81,8 @@ class DriftMonitoringEndToEndTest {
     assertTrue(plan.getBoolean("perSite") && plan.getBoolean("feasible"), plan.encodePrettily());
     double total = plan.getDouble("epsilonTotalPerSite");
     assertEquals(11 * (EPSILON_PER_RUN + 0.05), total, 1e-9, "11 runs of epsilon 2 plus the cohort test's 0.05");
-    plan.getJsonArray("sites").forEach(s -> assertEquals(40.0, ((JsonObject) s).getDouble("epsilonRemaining"), 1e-9, s.toString()));
+    plan.getJsonArray("sites").forEach(s -> assertEquals(40 - 0.35, ((JsonObject) s).getDouble("epsilonRemaining"), 1e-9,
+        "the cap less the datasheet's 0.3 + 0.05: " + s));
     assertEquals(409, consortium.rest().post(monitors, schedule(10)).status(), "a schedule without its plan's acceptance");
     RestClient.Response wrong = consortium.rest().post(monitors, schedule(10).replace("}", ", \"acceptedEpsilon\": 1}"));
     assertEquals(409, wrong.status(), wrong.body());
@@ -131,6 +137,20 @@ class DriftMonitoringEndToEndTest {
     assertTrue(metrics.lines().anyMatch(l -> l.startsWith("consilium_drift_alerts_total") && l.contains("site=\"cleveland\"")
         && l.contains("feature=\"age\"")), "the alert is counted in the metrics");
     assertTrue(metrics.contains("consilium_drift_psi{"), "the latest PSIs are gauges");
+
+    // The model card and the datasheet link each other and the drift history.
+    JsonObject card = new JsonObject(consortium.rest().get("api/v1/jobs/" + trained.getString("id") + "/model-card").body());
+    JsonObject registry = card.getJsonObject("registry");
+    assertEquals(name, registry.getString("model"), card.encodePrettily());
+    assertEquals(datasheet.getString("id"), registry.getString("datasheetJobId"), "the card names the datasheet of its data");
+    assertEquals("/api/v1/models/" + name + "/versions/1/drift", registry.getString("driftHistory"));
+    assertEquals(11, registry.getInteger("driftRuns"), "ten quiet runs and the one after the shift");
+    assertTrue(registry.getJsonArray("recentAlerts").stream().anyMatch(a -> a.toString().startsWith("cleveland / age")), card.encode());
+    String cardText = consortium.rest().get("api/v1/jobs/" + trained.getString("id") + "/model-card.md").body();
+    assertTrue(cardText.contains("## Registry, data and drift") && cardText.contains(datasheet.getString("id")), cardText);
+    String sheetText = consortium.rest().get("api/v1/jobs/" + datasheet.getString("id") + "/datasheet.md").body();
+    assertTrue(sheetText.contains("## Models trained on this data") && sheetText.contains(name)
+        && sheetText.contains("/api/v1/models/" + name + "/versions/1/drift"), "the datasheet names the model and its drift: " + sheetText);
 
     JsonObject drift = new JsonObject(consortium.rest().get("api/v1/models/" + name + "/versions/1/drift").body());
     assertEquals(baseline.getString("jobId"), drift.getJsonObject("baseline").getString("jobId"));

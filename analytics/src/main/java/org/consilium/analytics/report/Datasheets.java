@@ -30,6 +30,14 @@ public final class Datasheets {
       }
       md.append(any ? "\n" : "No node answered this section.\n\n");
     }
+    if (d.getModelsCount() > 0) {
+      md.append("## Models trained on this data\n\n");
+      for (var m : d.getModelsList()) {
+        md.append(String.format(Locale.ROOT, "- `%s` version %d (%s): model card %s; drift history %s (%d measurement(s), %d alert(s))%n",
+            m.getModel(), m.getVersion(), m.getStage(), m.getModelCard(), m.getDriftHistory(), m.getDriftRuns(), m.getDriftAlerts()));
+      }
+      md.append('\n');
+    }
     return md.toString();
   }
 

@@ -131,9 +131,20 @@ public final class ModelCards {
         md.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f |%n", i.getFeature(), i.getPermutationLossIncrease(), i.getMeanAbsShap()));
       }
     }
+    if (c.hasRegistry()) registry(md, c.getRegistry());
     md.append("\n## Ethical considerations\n\n").append(c.getEthicalConsiderations()).append("\n\n## Caveats and recommendations\n\n");
     c.getCaveatsList().forEach(k -> md.append("- ").append(k).append('\n'));
     return md.toString();
+  }
+
+  private static void registry(StringBuilder md, org.consilium.analytics.wire.RegistryEntry r) {
+    md.append(String.format(Locale.ROOT, "%n## Registry, data and drift%n%n- Registered as `%s` version %d, stage %s.%n", r.getModel(),
+        r.getVersion(), r.getStage()));
+    md.append(r.getDatasheet().isEmpty() ? "- No consortium datasheet of its dataset had been released when it was trained.\n"
+        : "- Datasheet of its data: " + r.getDatasheet() + " (job `" + r.getDatasheetJobId() + "`).\n");
+    md.append(String.format(Locale.ROOT, "- Drift history: %s: %d measurement(s)%s, %d alert(s).%n", r.getDriftHistory(), r.getDriftRuns(),
+        r.getLastDriftAt().isEmpty() ? "" : ", the last at " + r.getLastDriftAt(), r.getDriftAlerts()));
+    r.getRecentAlertsList().forEach(a -> md.append("  - ").append(a).append('\n'));
   }
 
   private static void appendFairness(StringBuilder md, FairnessReport f) {

@@ -35,13 +35,15 @@ final class JobsApi {
       .collect(java.util.stream.Collectors.toSet());
   private static final Set<String> COMPUTATIONS = Set.of("statistics", "train", "datasheet", "drift");
   private static final long KEEPALIVE_MS = 15_000;
+  private final ModelLinks links;
   private final Vertx vertx;
   private final ClusterState state;
   private final JobRunner runner;
   private final JobEvents events;
   private final AccessControl access;
 
-  JobsApi(Vertx vertx, ClusterState state, JobRunner runner, JobEvents events, AccessControl access) {
+  JobsApi(Vertx vertx, ClusterState state, JobRunner runner, JobEvents events, AccessControl access, ModelLinks links) {
+    this.links = links;
     this.vertx = vertx;
     this.state = state;
     this.runner = runner;
@@ -62,12 +64,15 @@ final class JobsApi {
     router.get("/api/v1/jobs/:id/model").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> ctx.response()
         .putHeader("content-disposition", "attachment; filename=\"" + job.getString("id") + "-model.json\"")
         .putHeader("content-type", "application/json").end(job.getJsonObject("result").getJsonObject("model").encodePrettily())));
-    router.get("/api/v1/jobs/:id/model-card").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> ctx.response()
-        .putHeader("content-type", "application/json").end(JobSpecs.toJson(card(job, result)))));
-    router.get("/api/v1/jobs/:id/model-card.md").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> ctx.response()
-        .putHeader("content-type", "text/markdown; charset=utf-8").end(ModelCards.markdown(card(job, result)))));
-    router.get("/api/v1/jobs/:id/datasheet.md").handler(ctx -> withReleased(ctx, "datasheet", "datasheet", (job, result) -> ctx.response()
-        .putHeader("content-type", "text/markdown; charset=utf-8").end(Datasheets.markdown(result.getDatasheet()))));
+    router.get("/api/v1/jobs/:id/model-card").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> card(job, result)
+        .onFailure(ctx::fail).onSuccess(card -> ctx.response().putHeader("content-type", "application/json").end(JobSpecs.toJson(card)))));
+    router.get("/api/v1/jobs/:id/model-card.md").handler(ctx -> withReleased(ctx, "model", "trained model", (job, result) -> card(job, result)
+        .onFailure(ctx::fail).onSuccess(card -> ctx.response().putHeader("content-type", "text/markdown; charset=utf-8")
+            .end(ModelCards.markdown(card)))));
+    router.get("/api/v1/jobs/:id/datasheet.md").handler(ctx -> withReleased(ctx, "datasheet", "datasheet", (job, result) -> vertx
+        .executeBlocking(() -> result.getDatasheet().toBuilder().addAllModels(links.citing(job.getString("id"))).build())
+        .onFailure(ctx::fail).onSuccess(sheet -> ctx.response().putHeader("content-type", "text/markdown; charset=utf-8")
+            .end(Datasheets.markdown(sheet)))));
   }
 
   private void submit(RoutingContext ctx) {
@@ -247,11 +252,16 @@ final class JobsApi {
     });
   }
 
-  private static org.consilium.analytics.wire.ModelCard card(JsonObject job, JobResult result) {
-    try {
-      return ModelCards.build(JobSpecs.fromJson(job.getJsonObject("spec").encode()), result, job.getString("updatedAt", ""));
-    } catch (InvalidSpecException e) {
-      throw new IllegalStateException("stored spec is not readable: " + e.getMessage(), e);
-    }
+  /** The job's model card with its registry entry (datasheet, drift history) as they stand now. */
+  private io.vertx.core.Future<org.consilium.analytics.wire.ModelCard> card(JsonObject job, JobResult result) {
+    return vertx.executeBlocking(() -> {
+      org.consilium.analytics.wire.ModelCard card;
+      try {
+        card = ModelCards.build(JobSpecs.fromJson(job.getJsonObject("spec").encode()), result, job.getString("updatedAt", ""));
+      } catch (InvalidSpecException e) {
+        throw new IllegalStateException("stored spec is not readable: " + e.getMessage(), e);
+      }
+      return links.ofModel(job.getString("id")).map(r -> card.toBuilder().setRegistry(r).build()).orElse(card);
+    });
   }
 }

@@ -72,7 +72,7 @@ public final class RestApi {
     events.start();
     ConsoleAssets assets = new ConsoleAssets();
 
-    JobsApi jobs = new JobsApi(vertx, state, runner, events, access);
+    JobsApi jobs = new JobsApi(vertx, state, runner, events, access, new ModelLinks(monitors));
     Router router = router(vertx, access, assets, jobs,
         new ModelsApi(vertx, monitors.registry(), monitors, jobs, audit),
         new ConsortiumApi(vertx, state, gateway, audit, Pem.certificate(config.certificate()), Pem.certificate(config.ca()), metrics),

@@ -19,7 +19,7 @@ import org.consilium.coordinator.state.ClusterState;
  * slug of the job's documentation title), with its lineage (spec, software versions of the
  * coordinator and of each site, participants and contributors, the data dictionary it was
  * checked against, each site's keyed dataset fingerprint, which the site also signed into its
- * audit log), its metrics and its privacy spending, all read from the job store, so no
+ * audit log, the consortium datasheet of its data and its drift history), its metrics and its privacy spending, all read from the job store, so no
  * release can miss its registration and every coordinator instance sees the same registry.
  * What the registry adds is decisions: a version's stage (candidate, approved, retired), changed
  * only by an administrator with a reason, kept with its history in the cluster's models map.
@@ -125,15 +125,23 @@ public final class ModelRegistry {
         .put("privacy", v.getJsonObject("privacy")).put("lineage", v.getJsonObject("lineage"));
   }
 
+  /** Every model's versions, by name (each list oldest first). */
+  public Map<String, List<JsonObject>> all() {
+    return versionsByName();
+  }
+
   /** Released training jobs grouped by model name, each list in release order (oldest is version 1). */
   private Map<String, List<JsonObject>> versionsByName() {
     Map<String, List<JsonObject>> byName = new TreeMap<>();
     List<JsonObject> released = new ArrayList<>();
+    List<JsonObject> datasheets = new ArrayList<>();
     for (String s : state.jobs().values()) {
       JsonObject job = new JsonObject(s);
-      if ("train".equals(job.getString("computation")) && "RELEASED".equals(job.getString("status"))
-          && job.getJsonObject("result", new JsonObject()).containsKey("model")) {
+      if (!"RELEASED".equals(job.getString("status"))) continue;
+      if ("train".equals(job.getString("computation")) && job.getJsonObject("result", new JsonObject()).containsKey("model")) {
         released.add(job);
+      } else if ("datasheet".equals(job.getString("computation"))) {
+        datasheets.add(job);
       }
     }
     released.sort(Comparator.comparing((JsonObject j) -> j.getString("submittedAt", "")).thenComparing(j -> j.getString("id")));
@@ -142,12 +150,22 @@ public final class ModelRegistry {
       String name = name(job.getJsonObject("spec"), job.getString("id"));
       decisions.computeIfAbsent(name, n -> Optional.ofNullable(state.models().get(n)).map(JsonObject::new).orElseGet(JsonObject::new));
       List<JsonObject> versions = byName.computeIfAbsent(name, n -> new ArrayList<>());
-      versions.add(version(job, versions.size() + 1, decisions.get(name).getJsonArray(job.getString("id"), new JsonArray())));
+      versions.add(version(job, name, versions.size() + 1, decisions.get(name).getJsonArray(job.getString("id"), new JsonArray()),
+          datasheetOf(job, datasheets)));
     }
     return byName;
   }
 
-  private static JsonObject version(JsonObject job, int number, JsonArray history) {
+  /** The newest datasheet of the job's dataset submitted before it, or null. */
+  private static JsonObject datasheetOf(JsonObject job, List<JsonObject> datasheets) {
+    String dataset = job.getJsonObject("spec").getString("dataset");
+    String before = job.getString("submittedAt", "");
+    return datasheets.stream().filter(d -> dataset.equals(d.getJsonObject("spec").getString("dataset")))
+        .filter(d -> d.getString("submittedAt", "").compareTo(before) < 0)
+        .max(Comparator.comparing((JsonObject d) -> d.getString("submittedAt", ""))).orElse(null);
+  }
+
+  private static JsonObject version(JsonObject job, String name, int number, JsonArray history, JsonObject datasheet) {
     JsonObject result = job.getJsonObject("result");
     JsonObject model = result.getJsonObject("model");
     JsonObject accounting = result.getJsonObject("accounting", new JsonObject());
@@ -163,7 +181,12 @@ public final class ModelRegistry {
         .put("dataFingerprints", job.getJsonObject("dataFingerprints", new JsonObject()))
         .put("submittedBy", job.getString("submittedBy"))
         .put("submittedAt", job.getString("submittedAt"))
-        .put("modelCard", "/api/v1/jobs/" + job.getString("id") + "/model-card");
+        .put("modelCard", "/api/v1/jobs/" + job.getString("id") + "/model-card")
+        .put("driftHistory", "/api/v1/models/" + name + "/versions/" + number + "/drift");
+    if (datasheet != null) {
+      lineage.put("datasheet", new JsonObject().put("jobId", datasheet.getString("id"))
+          .put("url", "/api/v1/jobs/" + datasheet.getString("id") + "/datasheet.md"));
+    }
     return new JsonObject().put("version", number).put("jobId", job.getString("id")).put("stage", stage)
         .put("stageHistory", history).put("lineage", lineage).put("model", model)
         .put("privacy", new JsonObject().put("epsilon", accounting.getValue("epsilon", 0.0)).put("delta", accounting.getValue("delta", 0.0))

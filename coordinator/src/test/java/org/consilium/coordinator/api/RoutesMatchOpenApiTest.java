@@ -31,7 +31,7 @@ class RoutesMatchOpenApiTest {
   @SuppressWarnings("unchecked")
   void everyApiRouteIsDocumentedAndEveryDocumentedOperationIsRouted() throws Exception {
     AccessControl access = new AccessControl(vertx, null, null, null, null, null);
-    Router router = RestApi.router(vertx, access, new ConsoleAssets(), new JobsApi(vertx, null, null, null, access),
+    Router router = RestApi.router(vertx, access, new ConsoleAssets(), new JobsApi(vertx, null, null, null, access, null),
         new ModelsApi(vertx, null, null, null, null),
         new ConsortiumApi(vertx, null, null, null, null, null, null),
         new CatalogApi(org.consilium.analytics.dictionary.DataDictionary.parse("version: 1\ndatasets:\n  d:\n    columns:\n      a: {type: numeric, lower: 0, upper: 1}\n", "test")), ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ready")));

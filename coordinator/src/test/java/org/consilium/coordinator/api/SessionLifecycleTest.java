@@ -53,7 +53,7 @@ class SessionLifecycleTest {
     UserStore users = new UserStore(List.of(new ConsoleUser("alice", Role.ANALYST, PasswordHash.create(PASSWORD.toCharArray()))));
     AccessControl access = new AccessControl(vertx, users, new Sessions(Duration.ofMinutes(30), Duration.ofHours(12), clock),
         new LoginThrottle(5, Duration.ofMinutes(5), clock), new AdminCredential(AdminCredential.digestHex("api-token")), audit);
-    var router = RestApi.router(vertx, access, new ConsoleAssets(), new JobsApi(vertx, null, null, null, access),
+    var router = RestApi.router(vertx, access, new ConsoleAssets(), new JobsApi(vertx, null, null, null, access, null),
         new ModelsApi(vertx, null, null, null, null), new ConsortiumApi(vertx, null, null, audit, null, null, null),
         new CatalogApi(org.consilium.analytics.dictionary.DataDictionary.parse("version: 1\ndatasets:\n  d:\n    columns:\n      a: {type: numeric, lower: 0, upper: 1}\n", "test")), ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("status", "ready")));
     server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture()
