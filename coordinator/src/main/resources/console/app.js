@@ -5,6 +5,7 @@ import {ApiError, FINAL, announce, api, chart, failure, fill, fmt, h, main, num,
 import {STATUSES} from './ui.js';
 import {submitPage} from './form.js';
 import {auditCsv, comparePage, download, jobActions} from './workbench.js';
+import {driftPage, modelPage, modelsPage} from './models.js';
 
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('DELETE', '/api/v1/session'); } catch (e) { /* already gone */ }
@@ -296,6 +297,13 @@ function resultView(job) {
   if (r.statistics) out.push(...statisticsView(r.statistics));
   if (r.model) out.push(...modelView(job.id, r.model));
   if (r.datasheet) out.push(h('p', {}, h('a', {href: '#/jobs/' + job.id + '/datasheet'}, 'Open the consortium datasheet')));
+  if (r.drift) {
+    const d = job.spec.drift;
+    out.push(h('p', {}, 'A drift measurement of ', h('a', {href: '#/models/' + encodeURIComponent(d.modelName) + '/' + d.modelVersion + '/drift'},
+      d.modelName + ' v' + d.modelVersion), ': its comparison with the baseline is in the model\'s drift history.'),
+      table('Distributions measured', ['Site', 'Rows (largest histogram total)', 'Features'],
+        (r.drift.sites || []).map(s => [s.site, fmt(num(s.rows), 0), (s.features || []).map(f => f.column).join(', ')]), [1]));
+  }
   out.push(h('h2', {}, 'Privacy spent'), accountingView(r.accounting || r.model?.privacy || {}));
   return out;
 }
@@ -637,6 +645,10 @@ async function route() {
   switch (parts[0]) {
     case 'consortium': return consortiumPage();
     case 'datasets': return datasetsPage();
+    case 'models':
+      if (!parts[1]) return modelsPage();
+      if (parts[3] === 'drift') return driftPage(decodeURIComponent(parts[1]), parts[2]);
+      return modelPage(decodeURIComponent(parts[1]));
     case 'compare': return comparePage(params);
     case 'submit': return submitPage(params);
     case 'audit': return state.session.role === 'admin' ? auditPage(params) : page('Audit trail', h('p', {class: 'error'}, 'Only administrators see the audit trail.'));

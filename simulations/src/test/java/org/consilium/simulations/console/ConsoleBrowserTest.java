@@ -332,6 +332,47 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  @Order(14)
+  void theModelRegistryAndADriftMonitorStartedFromItsBudgetPlanHaveTheirPages() throws Exception {
+    go("#/models");
+    wait.until(ExpectedConditions.elementToBeClickable(By.linkText("heart-disease-console-test"))).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Model heart-disease-console-test"));
+    String model = browser.findElement(By.id("main")).getText();
+    assertTrue(model.contains("Versions of heart-disease-console-test") && model.contains("candidate") && model.contains("Retrain v1"), model);
+    assertAccessible();
+    screenshot("12-model");
+    browser.findElement(By.linkText("drift")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Drift of heart-disease-console-test v1"));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("drift-no-baseline")));
+    for (String[] f : new String[][] {{"monitor-every", "1"}, {"monitor-runs", "1"}, {"monitor-epsilon", "0.5"}}) {
+      browser.findElement(By.id(f[0])).clear();
+      browser.findElement(By.id(f[0])).sendKeys(f[1]);
+    }
+    browser.findElement(By.id("monitor-plan")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("monitor-plan-view"), "Budget plan per site"));
+    String plan = browser.findElement(By.id("monitor-plan-view")).getText();
+    assertTrue(plan.contains("1 run and a baseline") && plan.contains("each site measured on its own"), "the plan says what runs: " + plan);
+    assertAccessible();
+    screenshot("13-drift-plan");
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("monitor-accept"))).click();
+    // The baseline and one measurement run as jobs; the page shows the report once they are in.
+    new WebDriverWait(browser, Duration.ofMinutes(2)).pollingEvery(Duration.ofSeconds(2)).until(d -> {
+      go("#/models/heart-disease-console-test/1/drift");
+      return new WebDriverWait(d, Duration.ofSeconds(5)).until(ExpectedConditions.presenceOfElementLocated(By.tagName("h1"))) != null
+          && !d.findElements(By.id("drift-report")).isEmpty();
+    });
+    String drift = browser.findElement(By.id("main")).getText();
+    assertTrue(drift.contains("Baseline: job") && drift.contains("every site still held its training data"), drift);
+    assertTrue(drift.contains("Drift per site and feature") && drift.contains("Noise floor"), drift);
+    assertChartDrawn("PSI per site and feature");
+    assertAccessible();
+    screenshot("14-drift");
+    atPhoneWidth("14b-drift");
+    go("#/models");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Drift monitors, newest first"));
+  }
+
+  @Test
   @Order(13)
   void aRunningJobIsCancelledByItsSubmitterAndAJobIsClonedIntoTheForm() throws Exception {
     // A long DP job (100 rounds) submitted through the API as the analyst, who then cancels it in the console.
