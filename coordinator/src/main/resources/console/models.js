@@ -116,8 +116,12 @@ export async function driftPage(name, version) {
   const title = 'Drift of ' + name + ' v' + version;
   page(title, h('p', {}, 'Loading…'));
   let history;
+  let features;
   try {
-    history = await api('GET', versionPath(name, version) + '/drift');
+    const [h2, v] = await Promise.all([api('GET', versionPath(name, version) + '/drift'), api('GET', versionPath(name, version))]);
+    history = h2;
+    const train = v.lineage.spec.train || {};
+    features = [...(train.numericFeatures || []), ...(train.categoricalFeatures || []).map(c => c.column)];
   } catch (e) {
     page(title, failure(e));
     return;
@@ -140,7 +144,7 @@ export async function driftPage(name, version) {
   out.push(h('h2', {}, 'Runs'), table('Every run, oldest first', ['Time', 'Job', 'Status', 'Alerts'], history.runs.map(r => [
     when(r.at), r.jobId ? h('a', {href: '#/jobs/' + r.jobId}, shortId(r.jobId)) : '–', r.baseline ? 'baseline' : statusBadge(r.status),
     r.report ? String((r.alerts || []).length) : (r.error || '–')])));
-  out.push(monitorForm(name, version));
+  out.push(monitorForm(name, version, features, history.baseline?.features));
   page(title, ...out);
 }
 
@@ -150,12 +154,17 @@ function reportView(run) {
     f.note ? h('span', {title: f.note}, '–') : withCi(num(f.psi), f.psiInterval), fmt(num(f.noiseFloor)), withCi(num(f.jsDistance), f.jsInterval),
     f.alert ? h('span', {class: 'badge bad'}, 'alert') : (f.note || 'ok')]);
   const alerted = r.features.filter(f => f.alert);
-  const shown = (alerted.length ? alerted : r.features.filter(f => !f.note)).slice(0, 6);
+  const measurable = r.features.filter(f => !f.note);
+  const shown = (alerted.length ? alerted : [...measurable].sort((a, b) => num(b.psi) - num(a.psi))).slice(0, 6);
   return h('section', {id: 'drift-report'},
     h('h2', {}, 'Latest report (' + when(run.at) + ')'),
     h('p', {class: 'hint'}, 'Population stability index and Jensen-Shannon distance against the baseline, with 95% intervals under both releases\' noise. ' +
       'An alert needs the PSI above ' + fmt(num(r.psiThreshold), 2) + ' plus the noise floor (what DP noise alone exceeds 1% of the time).'),
-    chart('PSI per site and feature (' + (alerted.length ? 'the alerts' : 'the largest') + ') against the threshold plus noise floor', {
+    measurable.length === 0 ? h('p', {class: 'error', id: 'drift-unmeasurable'}, 'At this epsilon per run no feature of any site could be told ' +
+      'from the noise. Measure fewer features (the noise on each grows with their number) or spend more epsilon per run.')
+    : measurable.length < r.features.length ? h('p', {class: 'hint'}, (r.features.length - measurable.length) + ' of ' + r.features.length +
+      ' site and feature pairs could not be told from the noise at this epsilon per run.') : null,
+    shown.length === 0 ? null : chart('PSI per site and feature (' + (alerted.length ? 'the alerts' : 'the largest') + ') against the threshold plus noise floor', {
       type: 'bar',
       data: {labels: shown.map(f => f.site + ' / ' + f.feature), datasets: [
         {label: 'PSI', data: shown.map(f => num(f.psi)), backgroundColor: '#2f5d8a',
@@ -169,15 +178,19 @@ function reportView(run) {
 }
 
 /** A new monitor: the schedule, then its budget plan, then its acceptance (the plan's total is what is accepted). */
-function monitorForm(name, version) {
+function monitorForm(name, version, features, baselineFeatures) {
   const field = (id, label, value, attrs = {}) => h('div', {}, h('label', {for: id}, label), h('input', Object.assign({id, value, type: 'number'}, attrs)));
   const form = h('form', {class: 'filters', id: 'monitor-form', 'aria-label': 'A new drift monitor'},
     field('monitor-every', 'Every (seconds)', '86400', {min: 1}), field('monitor-runs', 'Runs', '10', {min: 1, max: 1000}),
     field('monitor-epsilon', 'Epsilon per run', '2', {min: 0.01, step: 'any'}), field('monitor-threshold', 'PSI threshold', '0.25', {min: 0.01, step: 'any'}),
+    h('fieldset', {class: 'choices'}, h('legend', {}, 'Features to measure (the noise on each grows with their number)'),
+      h('div', {class: 'inline'}, features.map(f => h('label', {class: 'choice'}, h('input', {type: 'checkbox', id: 'monitor-feature-' + f,
+        value: f, checked: !baselineFeatures || baselineFeatures.includes(f), disabled: !!baselineFeatures && !baselineFeatures.includes(f)}), ' ' + f)))),
     h('button', {type: 'submit', id: 'monitor-plan'}, 'Show the budget plan'));
   const planView = h('div', {id: 'monitor-plan-view'});
   const schedule = () => ({everySeconds: Number(form.querySelector('#monitor-every').value), runs: Number(form.querySelector('#monitor-runs').value),
-    epsilon: Number(form.querySelector('#monitor-epsilon').value), psiThreshold: Number(form.querySelector('#monitor-threshold').value)});
+    epsilon: Number(form.querySelector('#monitor-epsilon').value), psiThreshold: Number(form.querySelector('#monitor-threshold').value),
+    features: [...form.querySelectorAll('input[id^=monitor-feature-]:checked')].map(c => c.value)});
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
@@ -193,7 +206,8 @@ function monitorForm(name, version) {
       }}, 'Accept this plan and start the monitor');
       fill(planView,
         h('p', {}, plural(plan.runs, 'run') + (plan.baselineRun ? ' and a baseline' : '') + ', every ' + plan.everySeconds + ' s, ' +
-          (plan.perSite ? 'each site measured on its own' : 'pooled (a site allows pooled releases only)') + '. Each site would reserve up to ' +
+          (plan.perSite ? 'each site measured on its own' : 'pooled (a site allows pooled releases only)') + ', measuring ' +
+          plan.features.join(', ') + ' and the score. Each site would reserve up to ' +
           fmt(num(plan.epsilonTotalPerSite)) + ' epsilon of its ' + plan.dataset + ' budget.'),
         table('Budget plan per site', ['Site', 'Online', 'Takes part', 'Epsilon per run', 'Needed', 'Left', 'Fits'], plan.sites.map(s2 => [
           s2.site, s2.online ? 'yes' : 'no', s2.takesPartInDrift ? 'yes' : 'no', fmt(num(s2.epsilonPerRun)), fmt(num(s2.epsilonNeeded)),

@@ -72,7 +72,7 @@ public final class DriftComparison {
     FeatureDrift.Builder f = FeatureDrift.newBuilder().setSite(site).setFeature(feature);
     if (k < 2) {
       return f.setPsi(Double.NaN).setJsDistance(Double.NaN).setNoiseFloor(Double.NaN)
-          .setNote("too few rows against the noise: no two bins hold " + MIN_MERGED_SDS + " noise standard deviations").build();
+          .setNote("too few rows against the noise: no two bins hold " + (int) MIN_MERGED_SDS + " noise standard deviations").build();
     }
     ToDoubleFunction<double[]> psi = d -> DriftMeasures.psi(merge(groups, d, 0), merge(groups, d, bins));
     ToDoubleFunction<double[]> js = d -> DriftMeasures.jensenShannon(merge(groups, d, 0), merge(groups, d, bins));

@@ -93,6 +93,7 @@ final class ModelsApi {
         ctx.json(r);
       }).onFailure(e -> {
         if (e instanceof NoSuchElementException) RestApi.error(ctx, 404, e.getMessage());
+        else if (e instanceof IllegalArgumentException) RestApi.error(ctx, 400, e.getMessage());
         else if (e instanceof DriftMonitors.PlanNotAccepted p) {
           ctx.response().setStatusCode(409).putHeader("Content-Type", "application/json")
               .end(new JsonObject().put("error", p.getMessage()).put("plan", p.plan()).encode());

@@ -37,7 +37,11 @@ public final class DriftMonitors {
   }
 
   /** What a schedule asks for; parse checks each field and names the wrong one. */
-  public record Schedule(long everySeconds, int runs, double epsilon, double psiThreshold) {
+  public record Schedule(long everySeconds, int runs, double epsilon, double psiThreshold, List<String> features) {
+    public Schedule {
+      features = List.copyOf(features);
+    }
+
     public static Schedule parse(JsonObject body) {
       if (body == null) throw new IllegalArgumentException("body: a JSON object with everySeconds, runs and epsilon");
       long every = number(body, "everySeconds", Double.NaN).longValue();
@@ -48,7 +52,16 @@ public final class DriftMonitors {
       if (runs < 1 || runs > MAX_RUNS) throw new IllegalArgumentException("runs: 1.." + MAX_RUNS);
       if (!(epsilon > 0) || Double.isInfinite(epsilon)) throw new IllegalArgumentException("epsilon: a positive number per run");
       if (!(threshold > 0)) throw new IllegalArgumentException("psiThreshold: a positive number (default 0.25)");
-      return new Schedule(every, runs, epsilon, threshold);
+      Object f = body.getValue("features");
+      List<String> features = new ArrayList<>();
+      if (f != null) {
+        if (!(f instanceof JsonArray a) || a.stream().anyMatch(x -> !(x instanceof String s) || s.isBlank())) {
+          throw new IllegalArgumentException("features: a list of the model's feature columns (none = all)");
+        }
+        a.forEach(x -> features.add((String) x));
+      }
+      if (features.size() != features.stream().distinct().count()) throw new IllegalArgumentException("features: a column is named twice");
+      return new Schedule(every, runs, epsilon, threshold, features);
     }
 
     private static Number number(JsonObject body, String key, double otherwise) {
@@ -85,10 +98,18 @@ public final class DriftMonitors {
         .orElseThrow(() -> new NoSuchElementException("no version " + version + " of model '" + name + "'"));
     JsonObject lineage = v.getJsonObject("lineage");
     String dataset = lineage.getJsonObject("spec").getString("dataset");
+    List<String> modelFeatures = features(v);
+    List<String> unknown = s.features().stream().filter(c -> !modelFeatures.contains(c)).toList();
+    if (!unknown.isEmpty()) throw new IllegalArgumentException("features: " + unknown + " are not features of the model " + modelFeatures);
     Optional<JsonObject> baseline = baseline(name, version);
+    List<String> measured = s.features().isEmpty() ? modelFeatures : s.features();
+    List<String> problems = new ArrayList<>();
+    baseline.ifPresent(b -> {
+      List<String> missing = measured.stream().filter(c -> !b.getJsonArray("features", new JsonArray()).contains(c)).toList();
+      if (!missing.isEmpty()) problems.add("the version's baseline did not measure " + missing + ": they cannot be compared");
+    });
     int runs = s.runs() + (baseline.isPresent() ? 0 : 1);
     JsonArray sites = new JsonArray();
-    List<String> problems = new ArrayList<>();
     boolean perSite = true;
     double total = 0;
     for (Object o : lineage.getJsonArray("contributors")) {
@@ -116,6 +137,7 @@ public final class DriftMonitors {
     return new JsonObject().put("model", name).put("version", version).put("dataset", dataset)
         .put("everySeconds", s.everySeconds()).put("runs", s.runs()).put("baselineRun", baseline.isEmpty())
         .put("epsilonPerRun", s.epsilon()).put("psiThreshold", s.psiThreshold()).put("perSite", perSite)
+        .put("features", new JsonArray(measured))
         .put("epsilonTotalPerSite", total).put("lastRunAfterSeconds", (runs - 1) * s.everySeconds())
         .put("sites", sites).put("feasible", problems.isEmpty()).put("problems", new JsonArray(problems));
   }
@@ -137,10 +159,19 @@ public final class DriftMonitors {
         .put("modelJobId", registry.version(name, version).orElseThrow().getString("jobId"))
         .put("status", "active").put("createdBy", by).put("createdAt", Instant.now().toString())
         .put("everySeconds", s.everySeconds()).put("runs", s.runs()).put("epsilon", s.epsilon()).put("psiThreshold", s.psiThreshold())
-        .put("perSite", plan.getBoolean("perSite")).put("plan", plan).put("nextRunAt", Instant.now().toString())
+        .put("perSite", plan.getBoolean("perSite")).put("features", plan.getJsonArray("features")).put("plan", plan).put("nextRunAt", Instant.now().toString())
         .put("runsDone", 0).put("history", new JsonArray());
     state.monitors().put(id, monitor.encode());
     return monitor;
+  }
+
+  /** The feature columns of a registered version's model (numeric, then categorical). */
+  static List<String> features(JsonObject version) {
+    JsonObject train = version.getJsonObject("lineage").getJsonObject("spec").getJsonObject("train", new JsonObject());
+    List<String> out = new ArrayList<>();
+    train.getJsonArray("numericFeatures", new JsonArray()).forEach(c -> out.add((String) c));
+    train.getJsonArray("categoricalFeatures", new JsonArray()).forEach(c -> out.add(((JsonObject) c).getString("column")));
+    return out;
   }
 
   /** Every monitor, newest first, without its run history. */

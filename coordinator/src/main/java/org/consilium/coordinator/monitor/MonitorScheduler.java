@@ -137,6 +137,8 @@ public final class MonitorScheduler {
         .setDocumentation(Documentation.newBuilder().setTitle("Drift of " + m.getString("model") + " v" + m.getInteger("version")
             + " (" + m.getString("id") + ")"))
         .setDrift(DriftSpec.newBuilder().setModel(model.clearRounds()).setPerSite(m.getBoolean("perSite"))
+            .addAllFeatures(m.getJsonArray("features", new JsonArray()).stream()
+                .map(c -> org.consilium.analytics.wire.Histogram.newBuilder().setColumn((String) c).build()).toList())
             .setModelName(m.getString("model")).setModelVersion(m.getInteger("version")))
         .build();
     CompletableFuture<String> id = new CompletableFuture<>();
@@ -177,7 +179,8 @@ public final class MonitorScheduler {
         if (!e.getValue().equals(trainedOn.getValue(e.getKey()))) changed.add(e.getKey());
       });
       monitors.setBaseline(name, version, new JsonObject().put("jobId", jobId).put("at", run.getString("at"))
-          .put("perSite", m.getBoolean("perSite")).put("sitesWhoseDataChangedSinceTraining", changed));
+          .put("perSite", m.getBoolean("perSite")).put("features", m.getJsonArray("features", new JsonArray()))
+          .put("sitesWhoseDataChangedSinceTraining", changed));
       audit.append("drift.baseline", jobId, "monitor", m.getString("id"), "model", name, "version", Integer.toString(version),
           "sites_changed_since_training", String.join(",", changed.stream().map(Object::toString).toList()));
       return run.put("baseline", true).put("sitesWhoseDataChangedSinceTraining", changed);
