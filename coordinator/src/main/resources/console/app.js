@@ -498,9 +498,14 @@ function fairnessPage(id) {
     const mit = m.mitigation;
     if (mit && mit.notApplied) out.push(h('h2', {}, 'Mitigation: ' + (mit.method || '')), h('p', {}, 'Not applied: ' + mit.notApplied + '.'));
     if (mit && mit.after) {
-      const randomised = (mit.policies || []).length > 0;
+      const mixture = mit.mixture || [];
+      const randomised = (mit.policies || []).length > 0 || mixture.length > 0;
+      const names = (m.coefficients || []).map(c => c.name);
       out.push(h('h2', {}, 'Mitigation: ' + (mit.method || 'per-group thresholds')),
-        randomised ? table('Decision rule per group (randomised: each record draws one rule with its probability)', ['Group', 'Rule'],
+        mixture.length > 0 ? table('The mixture (randomised: each record is decided by one model drawn with its probability; largest constraint moment on the training rows ' +
+            fmt(num(mit.trainingViolation)) + ')', ['Model', 'Probability', ...names],
+            mixture.map((c, i) => [String(i + 1), fmt(num(c.probability)), ...(c.coefficients || []).map(v => fmt(num(v), 4))]), [1])
+        : (mit.policies || []).length > 0 ? table('Decision rule per group (randomised: each record draws one rule with its probability)', ['Group', 'Rule'],
             mit.policies.map(p => [p.group, policyText(p)]), [])
           : table('Decision threshold per group', ['Group', 'Threshold'], (mit.thresholds || []).map(t => [t.group, fmt(t.threshold || 0, 3)]), [1]),
         h('p', {}, 'Accuracy ' + fmt(mit.accuracyBefore || 0) + ' before, ' + fmt(mit.accuracyAfter || 0) + ' after' +

@@ -220,7 +220,9 @@ export async function submitPage(params) {
       ['NO_MITIGATION', 'None'],
       ['THRESHOLD_DEMOGRAPHIC_PARITY', 'Per-group thresholds for demographic parity'],
       ['THRESHOLD_EQUALIZED_ODDS', 'ThresholdOptimizer: equalized odds (randomised decisions)'],
-      ['THRESHOLD_TRUE_POSITIVE_RATE_PARITY', 'ThresholdOptimizer: true positive rate parity (randomised decisions)']]
+      ['THRESHOLD_TRUE_POSITIVE_RATE_PARITY', 'ThresholdOptimizer: true positive rate parity (randomised decisions)'],
+      ['EXPONENTIATED_GRADIENT_DEMOGRAPHIC_PARITY', 'ExponentiatedGradient: demographic parity within 0.05 (exact training; a randomised mixture)'],
+      ['EXPONENTIATED_GRADIENT_EQUALIZED_ODDS', 'ExponentiatedGradient: equalized odds within 0.05 (exact training; a randomised mixture)']]
       .map(([v, label]) => h('option', {value: v, selected: (t.mitigation || 'NO_MITIGATION') === v}, label)));
     train.auditReference = h('input', {id: 'audit-reference', value: t.biasAudit?.referenceGroup || '', placeholder: 'the largest group'});
     train.auditTolerance = h('input', {id: 'audit-tolerance', type: 'number', step: 'any', min: '0', max: '1', value: String(t.biasAudit?.tolerance || 0.8)});
@@ -237,7 +239,7 @@ export async function submitPage(params) {
         h('div', {}, h('p', {}, train.standardize, h('label', {for: 'standardize', class: 'inline-label'}, ' Standardise numeric features (exact jobs)')),
           h('p', {}, train.perSite, h('label', {for: 'per-site', class: 'inline-label'}, ' Evaluate per site too (under DP: more noise on the pooled figures)')))),
       train.sensitive.element,
-      h('div', {class: 'row'}, field('mitigation', 'Fairness mitigation (post-processing)', train.mitigation, 'needs a sensitive feature'),
+      h('div', {class: 'row'}, field('mitigation', 'Fairness mitigation', train.mitigation, 'needs a sensitive feature'),
         field('audit-reference', 'Bias audit: reference group', train.auditReference, 'a group label, e.g. sex=male'),
         field('audit-tolerance', 'Bias audit: tolerance', train.auditTolerance, '0.8 = the four-fifths rule')),
       field('title', 'Title (model card)', train.title), field('intended-use', 'Intended use', train.intendedUse),

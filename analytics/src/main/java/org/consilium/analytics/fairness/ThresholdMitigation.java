@@ -22,6 +22,12 @@ public final class ThresholdMitigation {
   public record GroupHistogram(String group, double[] positives, double[] negatives) {}
 
   /** The post-processing a training spec asks for (not NO_MITIGATION), from the per-group histograms. */
+  /** Whether a mitigation is one of these post-processing ones (per-group thresholds from score histograms). */
+  public static boolean isThreshold(TrainSpec.Mitigation kind) {
+    return kind == TrainSpec.Mitigation.THRESHOLD_DEMOGRAPHIC_PARITY || kind == TrainSpec.Mitigation.THRESHOLD_EQUALIZED_ODDS
+        || kind == TrainSpec.Mitigation.THRESHOLD_TRUE_POSITIVE_RATE_PARITY;
+  }
+
   public static MitigationResult mitigate(TrainSpec.Mitigation kind, List<String> features, List<GroupHistogram> histograms,
       double minGroupSize, BiasAuditSpec audit) {
     switch (kind) {

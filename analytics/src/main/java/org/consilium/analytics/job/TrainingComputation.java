@@ -77,15 +77,26 @@ public final class TrainingComputation implements Computation {
   public Driver driver(List<String> sites, int threshold, Function<String, List<DatasheetAnswer>> narratives) {
     TrainingJob.Driver driver = training.driver(sites, threshold);
     return new Driver() {
+      /** The exponentiated-gradient phase once the unconstrained model is done (null before, or without it). */
+      private TrainingJob.ReductionsPhase reductions;
+
       @Override
       public StepStart current() {
-        return driver.current();
+        return reductions != null ? reductions.current() : driver.current();
       }
 
       @Override
       public Outcome onAggregate(RingVector aggregate, List<String> contributors) {
-        TrainedModel model = driver.onAggregate(aggregate, contributors);
-        if (model == null) return new Outcome.Next(driver.current());
+        TrainedModel model;
+        if (reductions != null) {
+          model = reductions.onAggregate(aggregate, contributors);
+          if (model == null) return new Outcome.Next(reductions.current());
+        } else {
+          model = driver.onAggregate(aggregate, contributors);
+          if (model == null) return new Outcome.Next(driver.current());
+          reductions = training.reductionsPhase(model);
+          if (reductions != null) return new Outcome.Next(reductions.current());
+        }
         PrivacyAccounting accounting = training.accounting(threshold, contributors, OneStep.dropped(sites, contributors));
         return new Outcome.Release(JobResult.newBuilder().setModel(model.toBuilder().setPrivacy(accounting))
             .setAccounting(accounting).build());
@@ -93,7 +104,10 @@ public final class TrainingComputation implements Computation {
 
       @Override
       public List<TrainingRound> progress() {
-        return driver.rounds();
+        if (reductions == null) return driver.rounds();
+        List<TrainingRound> all = new java.util.ArrayList<>(driver.rounds());
+        for (TrainingRound r : reductions.rounds()) all.add(r.toBuilder().setRound(all.size() + 1).build());
+        return all;
       }
     };
   }

@@ -113,8 +113,19 @@ public final class ModelCards {
               .append("| group | decision rule |\n|---|---|\n");
           mit.getPoliciesList().forEach(p -> md.append("| ").append(p.getGroup()).append(" | ").append(describe(p)).append(" |\n"));
         }
+        if (mit.getMixtureCount() > 0) {
+          md.append(String.format(Locale.ROOT, " Decisions are randomised: for each record one of these %d models is drawn with its "
+              + "probability and decides (positive when its score is at least 0.5); on the training rows the mixture's largest "
+              + "constraint moment is %.3f.%n%n| model | probability | coefficients (%s) |%n|---|---|---|%n", mit.getMixtureCount(),
+              mit.getTrainingViolation(), String.join(", ", c.getCoefficientsList().stream().map(Coefficient::getName).toList())));
+          for (int i = 0; i < mit.getMixtureCount(); i++) {
+            var m = mit.getMixture(i);
+            md.append(String.format(Locale.ROOT, "| %d | %.3f | %s |%n", i + 1, m.getProbability(), String.join(", ",
+                m.getCoefficientsList().stream().map(v -> String.format(Locale.ROOT, "%.4f", v)).toList())));
+          }
+        }
         md.append(String.format(Locale.ROOT, "%nAccuracy %.3f before, %.3f after%s. After mitigation:%n%n", mit.getAccuracyBefore(),
-            mit.getAccuracyAfter(), mit.getPoliciesCount() > 0 ? " (expected under the randomisation)" : ""));
+            mit.getAccuracyAfter(), mit.getPoliciesCount() + mit.getMixtureCount() > 0 ? " (expected under the randomisation)" : ""));
         appendFairness(md, mit.getAfter());
       }
     }

@@ -52,7 +52,7 @@ final class Evaluation {
     this.width = width;
     this.groupLabels = List.copyOf(groupLabels);
     this.groupValues = groupValues;
-    this.mitigate = spec.getMitigation() != TrainSpec.Mitigation.NO_MITIGATION;
+    this.mitigate = ThresholdMitigation.isThreshold(spec.getMitigation());
     this.dp = dp;
     this.blocks = !dp || spec.getPerSiteEvaluation() ? sites : 1;
   }
@@ -116,7 +116,7 @@ final class Evaluation {
     if (!groupLabels.isEmpty()) {
       int[] cols = spec.getSensitiveFeaturesList().stream().mapToInt(f -> data.requireColumn(f.getColumn())).toArray();
       for (int i = 0; i < rows.size(); i++) {
-        int g = groupOf(data, rows.rowIndex()[i], cols);
+        int g = SensitiveGroups.index(groupValues, data, rows.rowIndex()[i], cols);
         if (g < 0) continue;
         boolean predicted = scores[i] >= 0.5;
         boolean actual = rows.y()[i] > 0.5;
@@ -131,14 +131,6 @@ final class Evaluation {
     return out;
   }
 
-  private int groupOf(Dataset data, int row, int[] cols) {
-    for (int g = 0; g < groupValues.length; g++) {
-      boolean match = true;
-      for (int k = 0; k < cols.length && match; k++) match = data.value(row, cols[k]) == groupValues[g][k];
-      if (match) return g;
-    }
-    return -1;
-  }
 
   /** The pooled histogram: the sum of the blocks. */
   private double[] pooled(double[] sums) {

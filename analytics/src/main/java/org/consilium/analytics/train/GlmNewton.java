@@ -33,6 +33,11 @@ public final class GlmNewton {
 
   /** Local step: the sums over this node's rows at coefficients beta. */
   public double[] localStep(FeatureSpace.Rows rows, double[] beta) {
+    return localStep(rows, beta, null);
+  }
+
+  /** The same with a weight per row (null: all 1): each row's loss, gradient and Hessian terms scaled by it. */
+  public double[] localStep(FeatureSpace.Rows rows, double[] beta, double[] weights) {
     double[] out = new double[stepLength()];
     int g0 = 2;
     int h0 = 2 + width;
@@ -41,10 +46,11 @@ public final class GlmNewton {
       double y = rows.y()[r];
       double eta = Glm.eta(x, beta);
       double mu = Glm.mean(model, eta);
-      double residual = mu - y;
-      double weight = model == TrainSpec.Model.LOGISTIC ? mu * (1 - mu) : 1;
-      out[1] += Glm.loss(model, eta, y);
-      out[0] += 1;
+      double w = weights == null ? 1 : weights[r];
+      double residual = w * (mu - y);
+      double weight = w * (model == TrainSpec.Model.LOGISTIC ? mu * (1 - mu) : 1);
+      out[1] += w * Glm.loss(model, eta, y);
+      out[0] += w;
       int h = h0;
       for (int j = 0; j < width; j++) {
         out[g0 + j] += residual * x[j];
@@ -81,9 +87,14 @@ public final class GlmNewton {
       maxChange = Math.max(maxChange, Math.abs(step[j]));
       norm += g[j] * g[j];
     }
+    return new Update(next, penalisedLoss(aggregated, beta), Math.sqrt(norm), maxChange, aggregated[0]);
+  }
+
+  /** The penalised loss at beta from a local step's aggregated sums (what {@link #combine} reports). */
+  public double penalisedLoss(double[] aggregated, double[] beta) {
     double penalty = 0;
     for (int j = 1; j < width; j++) penalty += 0.5 * l2 * beta[j] * beta[j];
-    return new Update(next, aggregated[1] + penalty, Math.sqrt(norm), maxChange, aggregated[0]);
+    return aggregated[1] + penalty;
   }
 
   /**

@@ -43,6 +43,16 @@ final class SensitiveGroups {
     return tuples.toArray(double[][]::new);
   }
 
+  /** The group of a table row (its sensitive columns' values, cols their indices), or -1 when it is in none. */
+  static int index(double[][] groupValues, org.consilium.analytics.data.Dataset data, int row, int[] cols) {
+    for (int g = 0; g < groupValues.length; g++) {
+      boolean match = true;
+      for (int k = 0; k < cols.length && match; k++) match = data.value(row, cols[k]) == groupValues[g][k];
+      if (match) return g;
+    }
+    return -1;
+  }
+
   /** Every declared value of a categorical feature is a code of its column in the dictionary. */
   static void checkCodes(DatasetDictionary dictionary, List<CategoricalFeature> features, String field) {
     for (CategoricalFeature f : features) {

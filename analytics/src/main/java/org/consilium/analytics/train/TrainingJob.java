@@ -57,6 +57,8 @@ public final class TrainingJob {
   private final DpTrainingPlan plan;
   private final Standardization bounds;
   private final Evaluation evaluation;
+  /** The exponentiated-gradient phase, or null without EXPONENTIATED_GRADIENT_* mitigation. */
+  private final Reductions reductions;
 
   /** sites is the number of participating sites (each fills its own block of the evaluation). */
   public TrainingJob(TrainSpec spec, DatasetDictionary dictionary, double epsilon, double delta, int sites) {
@@ -115,6 +117,7 @@ public final class TrainingJob {
         dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY);
     this.encoding = dp ? SumEncoding.NOISY : SumEncoding.EXACT;
     this.evaluation = new Evaluation(spec, bins, sites, features.width(), groupLabels, groupValues, dp);
+    this.reductions = mitigate && Reductions.applies(spec) ? new Reductions(spec, features, glm, groupValues, groupLabels, dp) : null;
     this.plan = dp ? new DpTrainingPlan(maxRounds, features.width(), clip, encoding.scale(),
         spec.getModel() == TrainSpec.Model.LOGISTIC, !groupLabels.isEmpty(), mitigate, epsilon, delta) : null;
   }
@@ -139,8 +142,47 @@ public final class TrainingJob {
       case GRADIENT -> gradient.stepLength();
       case EVALUATE -> evaluation.length();
       case IMPORTANCE -> 2 + 2 * features.featureNames().size();
+      case CELLS, RATES, MIXTURE -> reductions().vectorLength(kind);
       default -> throw new IllegalArgumentException("unknown step kind " + kind);
     };
+  }
+
+  private Reductions reductions() {
+    if (reductions == null) throw new IllegalArgumentException("this training job has no exponentiated-gradient phase");
+    return reductions;
+  }
+
+  /**
+   * The exponentiated-gradient phase, driven after {@link Driver} finished the unconstrained
+   * model (its first classifier), or null when the job has no such mitigation.
+   */
+  public ReductionsPhase reductionsPhase(TrainedModel unconstrained) {
+    if (reductions == null) return null;
+    StepStart base = StepStart.newBuilder().addAllMeans(unconstrained.getMeansList()).addAllScales(unconstrained.getScalesList()).build();
+    double stop = spec.getTolerance() == 0 ? 1e-6 : spec.getTolerance();
+    return new ReductionsPhase(reductions.new Driver(unconstrained, base, maxRounds, stop));
+  }
+
+  /** The coordinator's side of the exponentiated-gradient phase. */
+  public final class ReductionsPhase {
+    private final Reductions.Driver driver;
+
+    private ReductionsPhase(Reductions.Driver driver) {
+      this.driver = driver;
+    }
+
+    public StepStart current() {
+      return driver.current();
+    }
+
+    public List<TrainingRound> rounds() {
+      return driver.rounds();
+    }
+
+    /** Feeds the current step's aggregate; returns the model with its mixture when done, else null. */
+    public TrainedModel onAggregate(RingVector aggregate, List<String> contributors) {
+      return driver.onAggregate(encoding.decode(aggregate), contributors);
+    }
   }
 
   private Standardization standardization(StepStart step) {
@@ -170,7 +212,12 @@ public final class TrainingJob {
   public RingVector local(StepStart step, Dataset data, int site, boolean releaseRows) {
     return switch (step.getKind()) {
       case MOMENTS -> encoding.encode(features.localMoments(data));
-      case NEWTON -> encoding.encode(glm.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step)));
+      case NEWTON -> encoding.encode(step.getCellWeightsCount() > 0
+          ? reductions().weightedNewton(data, rows(data, step, FeatureSpace.Part.TRAINING), step, beta(step))
+          : glm.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step)));
+      case CELLS -> encoding.encode(reductions().cellCounts(data, rows(data, step, FeatureSpace.Part.TRAINING)));
+      case RATES -> encoding.encode(reductions().rates(data, rows(data, step, FeatureSpace.Part.TRAINING), beta(step)));
+      case MIXTURE -> encoding.encode(reductions().mixture(data, rows(data, step, evaluationPart()), step));
       case GRADIENT -> {
         double[] sums = gradient.localStep(rows(data, step, FeatureSpace.Part.TRAINING), beta(step));
         if (dp) {

@@ -1,0 +1,282 @@
+package org.consilium.analytics.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.fairness.ExponentiatedGradient;
+import org.consilium.analytics.fairness.Fairness;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.MitigationResult;
+import org.consilium.analytics.wire.MixtureComponent;
+import org.consilium.analytics.wire.StepStart;
+import org.consilium.analytics.wire.TrainSpec;
+import org.consilium.analytics.wire.TrainedModel;
+import org.consilium.analytics.wire.TrainingRound;
+
+/**
+ * The reductions phase of a training job with EXPONENTIATED_GRADIENT_* mitigation, after the
+ * unconstrained model (its first classifier) is trained and evaluated: CELLS counts the training
+ * rows per (label, group) cell; then, per iteration, RATES of the last classifier moves the
+ * multipliers ({@link ExponentiatedGradient}) and weighted NEWTON rounds fit the next classifier
+ * (each row weighted and relabelled by its cell only); finally MIXTURE evaluates the randomised
+ * classifier per group on the evaluation rows. Every step is a secure sum; the coordinator sees
+ * counts per cell and the usual Newton sums. Exact training only.
+ */
+final class Reductions {
+  static final double DEFAULT_TOLERANCE = 0.05;
+  static final int DEFAULT_ITERATIONS = 10;
+  static final int MAX_ITERATIONS = 50;
+  /** Newton rounds per classifier at most (each is a secure aggregation at every site), and step halvings per round. */
+  static final int MAX_FIT_ROUNDS = 12;
+  private static final int MAX_HALVINGS = 8;
+  private final TrainSpec spec;
+  private final FeatureSpace features;
+  private final GlmNewton glm;
+  private final double[][] groupValues;
+  private final List<String> groupLabels;
+  private final ExponentiatedGradient.Constraint constraint;
+  private final double tolerance;
+  private final int iterations;
+
+  Reductions(TrainSpec spec, FeatureSpace features, GlmNewton glm, double[][] groupValues, List<String> groupLabels, boolean dp) {
+    this.spec = spec;
+    this.features = features;
+    this.glm = glm;
+    this.groupValues = groupValues;
+    this.groupLabels = List.copyOf(groupLabels);
+    this.constraint = spec.getMitigation() == TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_EQUALIZED_ODDS
+        ? ExponentiatedGradient.Constraint.EQUALIZED_ODDS : ExponentiatedGradient.Constraint.DEMOGRAPHIC_PARITY;
+    this.tolerance = spec.getReduction().getTolerance() == 0 ? DEFAULT_TOLERANCE : spec.getReduction().getTolerance();
+    this.iterations = spec.getReduction().getIterations() == 0 ? DEFAULT_ITERATIONS : spec.getReduction().getIterations();
+    if (dp) {
+      throw new InvalidSpecException("train.mitigation", "exponentiated gradient runs on exact training only (its iterations' DP "
+          + "accounting is not built); use a THRESHOLD_* mitigation under DP");
+    }
+    if (!(tolerance > 0 && tolerance < 1)) throw new InvalidSpecException("train.reduction.tolerance", "must be in (0, 1), got " + tolerance);
+    if (iterations < 2 || iterations > MAX_ITERATIONS) {
+      throw new InvalidSpecException("train.reduction.iterations", "must be 2.." + MAX_ITERATIONS + ", got " + iterations);
+    }
+    if (groupLabels.size() < 2) throw new InvalidSpecException("train.sensitive_features", "exponentiated gradient needs at least 2 groups");
+  }
+
+  static boolean applies(TrainSpec spec) {
+    return spec.getMitigation() == TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_DEMOGRAPHIC_PARITY
+        || spec.getMitigation() == TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_EQUALIZED_ODDS;
+  }
+
+  private int cells() {
+    return 2 * groupLabels.size();
+  }
+
+  int vectorLength(StepStart.Kind kind) {
+    return switch (kind) {
+      case CELLS, RATES -> cells();
+      case MIXTURE -> 4 * (groupLabels.size() + 1);
+      default -> throw new IllegalArgumentException("no reductions step " + kind);
+    };
+  }
+
+  // ---------- a node's local steps ----------
+
+  /** Each training row's cell, or -1 when it is in no declared group (such rows take no part in the reduction). */
+  private int[] cellOf(Dataset data, FeatureSpace.Rows rows) {
+    int[] cols = spec.getSensitiveFeaturesList().stream().mapToInt(f -> data.requireColumn(f.getColumn())).toArray();
+    int[] out = new int[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      int g = SensitiveGroups.index(groupValues, data, rows.rowIndex()[i], cols);
+      out[i] = g < 0 ? -1 : ExponentiatedGradient.cell(rows.y()[i] > 0.5, g, groupLabels.size());
+    }
+    return out;
+  }
+
+  double[] cellCounts(Dataset data, FeatureSpace.Rows training) {
+    double[] out = new double[cells()];
+    for (int c : cellOf(data, training)) if (c >= 0) out[c]++;
+    return out;
+  }
+
+  /** Rows predicted positive (score at least 0.5) at beta, per cell. */
+  double[] rates(Dataset data, FeatureSpace.Rows training, double[] beta) {
+    double[] out = new double[cells()];
+    int[] cell = cellOf(data, training);
+    for (int i = 0; i < cell.length; i++) if (cell[i] >= 0 && glm.predict(training.x()[i], beta) >= 0.5) out[cell[i]]++;
+    return out;
+  }
+
+  /** A weighted Newton step: each row relabelled and weighted by its cell's cost (rows in no group weigh 0). */
+  double[] weightedNewton(Dataset data, FeatureSpace.Rows training, StepStart step, double[] beta) {
+    if (step.getCellWeightsCount() != cells() || step.getCellLabelsCount() != cells()) {
+      throw new IllegalArgumentException("a reductions step carries " + cells() + " cell weights and labels");
+    }
+    int[] cell = cellOf(data, training);
+    double[] weights = new double[cell.length];
+    double[] labels = new double[cell.length];
+    for (int i = 0; i < cell.length; i++) {
+      if (cell[i] < 0) continue;
+      weights[i] = step.getCellWeights(cell[i]);
+      labels[i] = step.getCellLabels(cell[i]);
+    }
+    return glm.localStep(new FeatureSpace.Rows(training.x(), labels), beta, weights);
+  }
+
+  /**
+   * Per group, then overall, the mixture's expected confusion cells (TP, FP, FN, TN) on the
+   * evaluation rows: a row counts P(positive) = the share of components whose score is at least 0.5.
+   */
+  double[] mixture(Dataset data, FeatureSpace.Rows rows, StepStart step) {
+    int width = features.width();
+    if (step.getMixtureCount() == 0 || step.getMixtureCount() % width != 0) {
+      throw new IllegalArgumentException("a MIXTURE step carries the components' coefficients, " + width + " each");
+    }
+    int k = step.getMixtureCount() / width;
+    double[][] betas = new double[k][];
+    for (int c = 0; c < k; c++) betas[c] = step.getMixtureList().subList(c * width, (c + 1) * width).stream().mapToDouble(Double::doubleValue).toArray();
+    int[] cols = spec.getSensitiveFeaturesList().stream().mapToInt(f -> data.requireColumn(f.getColumn())).toArray();
+    int overall = groupLabels.size();
+    double[] out = new double[vectorLength(StepStart.Kind.MIXTURE)];
+    for (int i = 0; i < rows.size(); i++) {
+      double p = 0;
+      for (double[] b : betas) if (glm.predict(rows.x()[i], b) >= 0.5) p += 1.0 / k;
+      boolean actual = rows.y()[i] > 0.5;
+      int g = SensitiveGroups.index(groupValues, data, rows.rowIndex()[i], cols);
+      for (int block : g < 0 ? new int[] {overall} : new int[] {g, overall}) {
+        int at = 4 * block;
+        out[at + (actual ? 0 : 1)] += p;
+        out[at + (actual ? 2 : 3)] += 1 - p;
+      }
+    }
+    return out;
+  }
+
+  // ---------- the coordinator's side ----------
+
+  /** Drives the phase from the unconstrained model (its coefficients are the first classifier) to the mixture. */
+  final class Driver {
+    private final TrainedModel unconstrained;
+    private final StepStart base;
+    private final int maxRounds;
+    private final double stop;
+    private final List<double[]> classifiers = new ArrayList<>();
+    private final List<TrainingRound> rounds = new ArrayList<>();
+    private ExponentiatedGradient eg;
+    private double[] beta;
+    private int newtonRounds;
+    /** The last accepted point of this fit and its penalised loss (backtracking when a step made it worse). */
+    private double[] accepted;
+    private double acceptedLoss;
+    private int halvings;
+    private StepStart current;
+
+    /** base: a step with the model's scaling (means and scales); maxRounds and stop: each fit's Newton limit and tolerance. */
+    Driver(TrainedModel unconstrained, StepStart base, int maxRounds, double stop) {
+      this.unconstrained = unconstrained;
+      this.base = base;
+      this.maxRounds = Math.min(maxRounds, MAX_FIT_ROUNDS);
+      this.stop = stop;
+      this.beta = unconstrained.getCoefficientsList().stream().mapToDouble(c -> c.getValue()).toArray();
+      classifiers.add(beta);
+      current = step(StepStart.Kind.CELLS);
+    }
+
+    StepStart current() {
+      return current;
+    }
+
+    List<TrainingRound> rounds() {
+      return List.copyOf(rounds);
+    }
+
+    /** Feeds the current step's decoded sums; returns the model with its mitigation when the phase is done, else null. */
+    TrainedModel onAggregate(double[] sums, List<String> contributors) {
+      switch (current.getKind()) {
+        case CELLS -> {
+          eg = new ExponentiatedGradient(constraint, groupLabels.size(), tolerance, sums);
+          current = step(StepStart.Kind.RATES);
+        }
+        case RATES -> {
+          eg.update(sums);
+          if (eg.iterations() == iterations) {
+            StepStart.Builder m = step(StepStart.Kind.MIXTURE).toBuilder();
+            classifiers.forEach(b -> Arrays.stream(b).forEach(m::addMixture));
+            current = m.build();
+          } else {
+            newtonRounds = 0;
+            accepted = null;
+            current = newton();
+          }
+        }
+        case NEWTON -> {
+          newtonRounds++;
+          double loss = glm.penalisedLoss(sums, beta);
+          if (accepted != null && loss > acceptedLoss * (1 + 1e-12) && halvings < MAX_HALVINGS && newtonRounds < maxRounds) {
+            // The relabelled problem can be nearly separable, where a full Newton step overshoots: go half way back and look again.
+            for (int j = 0; j < beta.length; j++) beta[j] = (beta[j] + accepted[j]) / 2;
+            halvings++;
+            current = newton();
+            return null;
+          }
+          accepted = beta.clone();
+          acceptedLoss = loss;
+          halvings = 0;
+          GlmNewton.Update u = glm.combine(sums, beta);
+          rounds.add(TrainingRound.newBuilder().setRound(rounds.size() + 1).setLoss(u.loss()).setGradientNorm(u.gradientNorm())
+              .setMaxChange(u.maxChange()).addAllParticipants(contributors).build());
+          if (u.maxChange() < stop || newtonRounds >= maxRounds) {
+            classifiers.add(beta);
+            current = step(StepStart.Kind.RATES);
+          } else {
+            beta = u.beta();
+            current = newton();
+          }
+        }
+        case MIXTURE -> {
+          return unconstrained.toBuilder().setMitigation(result(sums)).build();
+        }
+        default -> throw new IllegalStateException("no reductions step " + current.getKind());
+      }
+      return null;
+    }
+
+    private StepStart newton() {
+      ExponentiatedGradient.Costs costs = eg.costs();
+      StepStart.Builder b = step(StepStart.Kind.NEWTON).toBuilder();
+      Arrays.stream(costs.weights()).forEach(b::addCellWeights);
+      Arrays.stream(costs.labels()).forEach(b::addCellLabels);
+      return b.build();
+    }
+
+    private StepStart step(StepStart.Kind kind) {
+      StepStart.Builder b = base.toBuilder().setKind(kind).clearBeta();
+      Arrays.stream(beta).forEach(b::addBeta);
+      return b.build();
+    }
+
+    private MitigationResult result(double[] sums) {
+      List<String> sensitive = spec.getSensitiveFeaturesList().stream().map(f -> f.getColumn()).toList();
+      double minGroup = spec.getMinGroupSize() == 0 ? 10 : spec.getMinGroupSize();
+      List<Fairness.Confusion> groups = new ArrayList<>();
+      for (int g = 0; g < groupLabels.size(); g++) {
+        groups.add(new Fairness.Confusion(groupLabels.get(g), sums[4 * g], sums[4 * g + 1], sums[4 * g + 2], sums[4 * g + 3]));
+      }
+      int o = 4 * groupLabels.size();
+      double total = sums[o] + sums[o + 1] + sums[o + 2] + sums[o + 3];
+      double violation = Arrays.stream(eg.mixtureGamma()).map(Math::abs).max().orElse(0);
+      MitigationResult.Builder r = MitigationResult.newBuilder()
+          .setMethod(String.format(Locale.ROOT, "ExponentiatedGradient (Agarwal et al. 2018) for %s within +-%.3g, %d classifiers: "
+              + "each record is decided by one of them drawn uniformly, positive when its score is at least 0.5",
+              constraint == ExponentiatedGradient.Constraint.EQUALIZED_ODDS ? "equalized odds" : "demographic parity", tolerance, classifiers.size()))
+          .setAfter(Fairness.report(sensitive, groups, minGroup, spec.getBiasAudit()))
+          .setAccuracyBefore(unconstrained.getAccuracy())
+          .setAccuracyAfter(total > 0 ? (sums[o] + sums[o + 3]) / total : Double.NaN)
+          .setTrainingViolation(violation);
+      for (double[] b : classifiers) {
+        MixtureComponent.Builder c = MixtureComponent.newBuilder().setProbability(1.0 / classifiers.size());
+        Arrays.stream(b).forEach(c::addCoefficients);
+        r.addMixture(c);
+      }
+      return r.build();
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package org.consilium.analytics.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.dictionary.TestDictionaries;
+import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.job.Computation;
+import org.consilium.analytics.job.InTheClear;
+import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.CategoricalFeature;
+import org.consilium.analytics.wire.JobSpec;
+import org.consilium.analytics.wire.MitigationResult;
+import org.consilium.analytics.wire.Privacy;
+import org.consilium.analytics.wire.ReductionSpec;
+import org.consilium.analytics.wire.TrainSpec;
+import org.consilium.analytics.wire.TrainedModel;
+import org.junit.jupiter.api.Test;
+
+/** Exponentiated gradient over federated weighted logistic regressions: the same as pooled, and fairer than unconstrained. */
+class ReductionsTest {
+  private static final SkellamNoise NOISE = new SkellamNoise(new SecureRandom());
+
+  private static JobSpec spec(TrainSpec.Mitigation mitigation, double epsilon) {
+    TrainSpec train = TrainSpec.newBuilder().setModel(TrainSpec.Model.LOGISTIC).addNumericFeatures("x").setTarget("y").setPositiveAbove(0.5)
+        .setStandardize(true).addSensitiveFeatures(CategoricalFeature.newBuilder().setColumn("g").addValues("0").addValues("1"))
+        .setMitigation(mitigation).setReduction(ReductionSpec.newBuilder().setTolerance(0.05).setIterations(8)).build();
+    return JobSpec.newBuilder().setSpecVersion(1).setDataset("heart").setPrivacy(Privacy.newBuilder().setEpsilon(epsilon)).setTrain(train).build();
+  }
+
+  /** Sites where group 1 has larger x, and the label follows x: an unconstrained model selects group 1 far more often. */
+  private static Map<String, Dataset> sites() {
+    Random r = new Random(5);
+    Map<String, Dataset> out = new LinkedHashMap<>();
+    for (int s = 0; s < 3; s++) {
+      int n = 200 + 50 * s;
+      double[] x = new double[n];
+      double[] y = new double[n];
+      double[] g = new double[n];
+      for (int i = 0; i < n; i++) {
+        g[i] = r.nextDouble() < 0.4 ? 1 : 0;
+        x[i] = r.nextGaussian() + 1.2 * g[i];
+        y[i] = r.nextDouble() < GlmNewton.sigmoid(1.5 * x[i] - 0.8) ? 1 : 0;
+      }
+      Map<String, double[]> cols = new LinkedHashMap<>();
+      cols.put("x", x);
+      cols.put("y", y);
+      cols.put("g", g);
+      out.put("site-" + s, Dataset.ofColumns("site-" + s, cols));
+    }
+    return out;
+  }
+
+  private static TrainedModel train(JobSpec spec, Map<String, Dataset> sites) {
+    return InTheClear.run(Computation.of(spec, sites.size(), TestDictionaries.dictionary()), sites, 2, NOISE).getModel();
+  }
+
+  @Test
+  void theFederatedMixtureEqualsTheSameAlgorithmPooledAndIsFairerThanTheUnconstrainedModel() {
+    Map<String, Dataset> sites = sites();
+    JobSpec spec = spec(TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_DEMOGRAPHIC_PARITY, Double.POSITIVE_INFINITY);
+    TrainedModel federated = train(spec, sites);
+    TrainedModel pooled = train(spec, Map.of("pooled", Dataset.concat("pooled", List.copyOf(sites.values()))));
+    MitigationResult f = federated.getMitigation();
+    MitigationResult p = pooled.getMitigation();
+    assertEquals(8, f.getMixtureCount(), "eight classifiers, the first the unconstrained one");
+    for (int c = 0; c < 8; c++) {
+      assertEquals(0.125, f.getMixture(c).getProbability(), 1e-15);
+      for (int j = 0; j < 2; j++) {
+        assertEquals(p.getMixture(c).getCoefficients(j), f.getMixture(c).getCoefficients(j), 1e-6,
+            "component " + c + ", coefficient " + j + ": federated equals pooled");
+      }
+    }
+    assertEquals(federated.getCoefficients(1).getValue(), f.getMixture(0).getCoefficients(1), 1e-12, "component 0 is the unconstrained model");
+    assertEquals(p.getAfter().getDemographicParityDifference(), f.getAfter().getDemographicParityDifference(), 1e-9);
+    assertEquals(p.getAccuracyAfter(), f.getAccuracyAfter(), 1e-9);
+    assertEquals(p.getTrainingViolation(), f.getTrainingViolation(), 1e-9);
+
+    double before = federated.getFairness().getDemographicParityDifference();
+    double after = f.getAfter().getDemographicParityDifference();
+    assertTrue(before > 0.3, "the unconstrained model selects the groups very differently: " + before);
+    assertTrue(after < before / 2, "the mixture halves the selection-rate gap at least: " + before + " -> " + after);
+    assertTrue(f.getAccuracyAfter() <= f.getAccuracyBefore() + 1e-9, "fairness costs accuracy here: " + f.getAccuracyBefore() + " -> "
+        + f.getAccuracyAfter());
+    assertTrue(f.getMethod().contains("demographic parity") && f.getMethod().contains("drawn uniformly"), f.getMethod());
+  }
+
+  @Test
+  void equalizedOddsNarrowsTheRateGapsToo() {
+    TrainedModel m = train(spec(TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_EQUALIZED_ODDS, Double.POSITIVE_INFINITY), sites());
+    double before = m.getFairness().getEqualizedOddsDifference();
+    double after = m.getMitigation().getAfter().getEqualizedOddsDifference();
+    assertTrue(after < before, "equalized odds difference " + before + " -> " + after);
+  }
+
+  @Test
+  void underDpItIsRefusedNamingTheField() {
+    var e = assertThrows(InvalidSpecException.class, () -> Computation.of(spec(TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_DEMOGRAPHIC_PARITY, 1),
+        3, TestDictionaries.dictionary()));
+    assertTrue(e.getMessage().contains("train.mitigation") && e.getMessage().contains("exact training only"), e.getMessage());
+  }
+}
