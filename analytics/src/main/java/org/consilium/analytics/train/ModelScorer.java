@@ -12,6 +12,7 @@ import org.consilium.analytics.wire.TrainedModel;
  * with the input. The target column is not needed.
  */
 public final class ModelScorer {
+  private final TrainedModel model;
   private final FeatureSpace features;
   private final GlmNewton glm;
   private final double[] beta;
@@ -22,6 +23,7 @@ public final class ModelScorer {
     if (model.getModelVersion() < 1 || model.getModelVersion() > TrainingJob.MODEL_VERSION) {
       throw new IllegalArgumentException("model version " + model.getModelVersion() + " is not supported (expected 1.." + TrainingJob.MODEL_VERSION + ")");
     }
+    this.model = model;
     this.features = FeatureSpace.of(model.getSpec());
     if (model.getCoefficientsCount() != features.width()) {
       throw new IllegalArgumentException("model has " + model.getCoefficientsCount() + " coefficients for " + features.width() + " features");
@@ -59,6 +61,28 @@ public final class ModelScorer {
     }
     return ScoreHistogram.exactAuc(scores.stream().mapToDouble(Double::doubleValue).toArray(),
         labels.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /**
+   * For a model mitigated by exponentiated gradient (a randomised mixture), each row's
+   * probability of a positive decision: the summed probabilities of the components whose score
+   * is at least 0.5; empty for other models. NaN where a row cannot be scored.
+   */
+  public java.util.Optional<double[]> positiveDecisionProbability(Dataset data) {
+    if (!model.hasMitigation() || model.getMitigation().getMixtureCount() == 0) return java.util.Optional.empty();
+    double[] out = new double[data.rowCount()];
+    for (int r = 0; r < out.length; r++) {
+      double[] x = features.designRow(data, r, std);
+      if (x == null) {
+        out[r] = Double.NaN;
+        continue;
+      }
+      for (var c : model.getMitigation().getMixtureList()) {
+        double[] b = c.getCoefficientsList().stream().mapToDouble(Double::doubleValue).toArray();
+        if (glm.predict(x, b) >= 0.5) out[r] += c.getProbability();
+      }
+    }
+    return java.util.Optional.of(out);
   }
 
   /** One score per row of the table (probability for logistic models, prediction for linear). */

@@ -93,6 +93,25 @@ class ReductionsTest {
   }
 
   @Test
+  void aScoredMixtureGivesEachRowItsProbabilityOfAPositiveDecision() {
+    Map<String, Dataset> sites = sites();
+    TrainedModel m = train(spec(TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_DEMOGRAPHIC_PARITY, Double.POSITIVE_INFINITY), sites);
+    Dataset d = sites.get("site-0");
+    double[] p = new ModelScorer(m).positiveDecisionProbability(d).orElseThrow();
+    var mit = m.getMitigation();
+    Standardization std = new Standardization(m.getMeansList().stream().mapToDouble(Double::doubleValue).toArray(),
+        m.getScalesList().stream().mapToDouble(Double::doubleValue).toArray(), true);
+    for (int r = 0; r < 5; r++) {
+      double x = std.apply(0, d.value(r, "x"));
+      double expected = 0;
+      for (var c : mit.getMixtureList()) if (c.getCoefficients(0) + c.getCoefficients(1) * x >= 0) expected += c.getProbability();
+      assertEquals(expected, p[r], 1e-12, "row " + r + ": the components deciding positive, by their probabilities");
+    }
+    assertTrue(new ModelScorer(train(spec(TrainSpec.Mitigation.NO_MITIGATION, Double.POSITIVE_INFINITY), sites))
+        .positiveDecisionProbability(d).isEmpty(), "a model without a mixture has no decision probability");
+  }
+
+  @Test
   void equalizedOddsNarrowsTheRateGapsToo() {
     TrainedModel m = train(spec(TrainSpec.Mitigation.EXPONENTIATED_GRADIENT_EQUALIZED_ODDS, Double.POSITIVE_INFINITY), sites());
     double before = m.getFairness().getEqualizedOddsDifference();

@@ -45,8 +45,10 @@ public final class ScoreCommand implements Callable<Integer> {
         data = new CsvLoader(BadRowPolicy.FAIL, 10_000_000).load(csv.getFileName().toString(), r);
       }
       double[] scores = scorer.score(data);
+      // A fairness mixture decides at random: its probability of a positive decision goes beside the unconstrained score.
+      double[] decision = scorer.positiveDecisionProbability(data).orElse(null);
       try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
-        w.println(String.join(",", data.columns()) + ",score");
+        w.println(String.join(",", data.columns()) + ",score" + (decision == null ? "" : ",positive_decision_probability"));
         for (int r = 0; r < data.rowCount(); r++) {
           StringBuilder line = new StringBuilder();
           for (int c = 0; c < data.columns().size(); c++) {
@@ -56,6 +58,10 @@ public final class ScoreCommand implements Callable<Integer> {
           }
           line.append(',');
           if (!Double.isNaN(scores[r])) line.append(String.format(Locale.ROOT, "%.6f", scores[r]));
+          if (decision != null) {
+            line.append(',');
+            if (!Double.isNaN(decision[r])) line.append(String.format(Locale.ROOT, "%.6f", decision[r]));
+          }
           w.println(line);
         }
       }
