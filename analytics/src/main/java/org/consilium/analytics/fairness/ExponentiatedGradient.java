@@ -11,7 +11,8 @@ import java.util.Arrays;
  *
  * <p>For both constraints a row's cost of being predicted positive depends only on its cell
  * (label, group), so the whole best response is a table of 2 x groups weights and working
- * labels: a node needs nothing else, and the coordinator needs only counts per cell. Cells are
+ * labels: a node needs nothing else, and the coordinator needs only counts per cell, from which
+ * it also knows each classifier's training error and moments exactly. Cells are
  * indexed {@code y * groups + g}, y = 1 (positive label) or 0. Pure: counts in, costs out.
  *
  * <p>Constraints (moments, each kept within [-tolerance, tolerance]): demographic parity, per
@@ -19,7 +20,9 @@ import java.util.Arrays;
  * - P(h = 1 | Y = y). Multipliers lambda = B exp(theta) / (1 + sum exp(theta)) over the 2K
  * signed constraints, B = 1 / tolerance, theta += eta (gamma - tolerance, -gamma - tolerance)
  * with eta = 2 / B, as Fairlearn's defaults. The first iteration (theta = 0) is the unweighted,
- * unconstrained classifier.
+ * unconstrained classifier. The mixture's weights are Fairlearn's final choice over the
+ * classifiers found ({@link MixtureProgram}): the least training error whose signed moments stay
+ * within the tolerance, or exceed it the least.
  */
 public final class ExponentiatedGradient {
   /** Which moments are constrained. */
@@ -32,8 +35,8 @@ public final class ExponentiatedGradient {
   private final double bound;
   private final double[] cells;
   private final double[] theta;
-  private final double[] gammaSum;
-  private int iterations;
+  private final java.util.List<double[]> gammas = new java.util.ArrayList<>();
+  private final java.util.List<Double> errors = new java.util.ArrayList<>();
 
   /** cells: the training rows per (label, group) cell; tolerance: the largest allowed |moment|. */
   public ExponentiatedGradient(Constraint constraint, int groups, double tolerance, double[] cells) {
@@ -47,7 +50,6 @@ public final class ExponentiatedGradient {
     this.cells = cells.clone();
     int k = moments();
     this.theta = new double[2 * k];
-    this.gammaSum = new double[k];
   }
 
   /** The index of a cell. */
@@ -142,6 +144,14 @@ public final class ExponentiatedGradient {
     return gamma;
   }
 
+  /** A classifier's training error from its predicted-positive rows per cell: positives it missed and negatives it took. */
+  public double error(double[] predictedPositive) {
+    double n = Arrays.stream(cells).sum();
+    double wrong = 0;
+    for (int g = 0; g < groups; g++) wrong += predictedPositive[g] + (cells[groups + g] - predictedPositive[groups + g]);
+    return wrong / n;
+  }
+
   /** Feeds the last best response's predicted-positive rows per cell: the multipliers move towards its violations. */
   public void update(double[] predictedPositive) {
     double[] gamma = gamma(predictedPositive);
@@ -150,19 +160,40 @@ public final class ExponentiatedGradient {
     for (int m = 0; m < k; m++) {
       theta[m] += eta * (gamma[m] - tolerance);
       theta[k + m] += eta * (-gamma[m] - tolerance);
-      gammaSum[m] += gamma[m];
     }
-    iterations++;
+    gammas.add(gamma);
+    errors.add(error(predictedPositive));
   }
 
-  /** The moments of the uniform mixture of every classifier fed so far (the mean of theirs: moments are linear in h). */
-  public double[] mixtureGamma() {
-    double[] g = gammaSum.clone();
-    for (int i = 0; i < g.length; i++) g[i] /= Math.max(1, iterations);
-    return g;
+  /** The weight of each classifier fed so far in the randomised classifier. */
+  public double[] mixtureWeights() {
+    double[][] signed = new double[gammas.size()][];
+    for (int t = 0; t < signed.length; t++) {
+      double[] g = gammas.get(t);
+      signed[t] = new double[2 * g.length];
+      for (int m = 0; m < g.length; m++) {
+        signed[t][m] = g[m];
+        signed[t][g.length + m] = -g[m];
+      }
+    }
+    return MixtureProgram.solve(errors.stream().mapToDouble(Double::doubleValue).toArray(), signed, tolerance, bound);
+  }
+
+  /** The moments of a mixture with these weights (moments are linear in the classifier). */
+  public double[] mixtureGamma(double[] weights) {
+    double[] out = new double[gammas.get(0).length];
+    for (int t = 0; t < weights.length; t++) for (int m = 0; m < out.length; m++) out[m] += weights[t] * gammas.get(t)[m];
+    return out;
+  }
+
+  /** The training error of a mixture with these weights. */
+  public double mixtureError(double[] weights) {
+    double e = 0;
+    for (int t = 0; t < weights.length; t++) e += weights[t] * errors.get(t);
+    return e;
   }
 
   public int iterations() {
-    return iterations;
+    return gammas.size();
   }
 }

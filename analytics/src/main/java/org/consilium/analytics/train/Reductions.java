@@ -20,8 +20,9 @@ import org.consilium.analytics.wire.TrainingRound;
  * unconstrained model (its first classifier) is trained and evaluated: CELLS counts the training
  * rows per (label, group) cell; then, per iteration, RATES of the last classifier moves the
  * multipliers ({@link ExponentiatedGradient}) and weighted NEWTON rounds fit the next classifier
- * (each row weighted and relabelled by its cell only); finally MIXTURE evaluates the randomised
- * classifier per group on the evaluation rows. Every step is a secure sum; the coordinator sees
+ * (each row weighted and relabelled by its cell only); the mixture's weights are chosen over the
+ * classifiers found from their training errors and moments (known from RATES); finally MIXTURE
+ * evaluates the randomised classifier per group on the evaluation rows. Every step is a secure sum; the coordinator sees
  * counts per cell and the usual Newton sums. Exact training only.
  */
 final class Reductions {
@@ -131,6 +132,7 @@ final class Reductions {
       throw new IllegalArgumentException("a MIXTURE step carries the components' coefficients, " + width + " each");
     }
     int k = step.getMixtureCount() / width;
+    if (step.getMixtureWeightsCount() != k) throw new IllegalArgumentException("a MIXTURE step carries one weight per component");
     double[][] betas = new double[k][];
     for (int c = 0; c < k; c++) betas[c] = step.getMixtureList().subList(c * width, (c + 1) * width).stream().mapToDouble(Double::doubleValue).toArray();
     int[] cols = spec.getSensitiveFeaturesList().stream().mapToInt(f -> data.requireColumn(f.getColumn())).toArray();
@@ -138,7 +140,7 @@ final class Reductions {
     double[] out = new double[vectorLength(StepStart.Kind.MIXTURE)];
     for (int i = 0; i < rows.size(); i++) {
       double p = 0;
-      for (double[] b : betas) if (glm.predict(rows.x()[i], b) >= 0.5) p += 1.0 / k;
+      for (int c = 0; c < k; c++) if (glm.predict(rows.x()[i], betas[c]) >= 0.5) p += step.getMixtureWeights(c);
       boolean actual = rows.y()[i] > 0.5;
       int g = SensitiveGroups.index(groupValues, data, rows.rowIndex()[i], cols);
       for (int block : g < 0 ? new int[] {overall} : new int[] {g, overall}) {
@@ -161,6 +163,7 @@ final class Reductions {
     private final List<double[]> classifiers = new ArrayList<>();
     private final List<TrainingRound> rounds = new ArrayList<>();
     private ExponentiatedGradient eg;
+    private double[] weights;
     private double[] beta;
     private int newtonRounds;
     /** The last accepted point of this fit and its penalised loss (backtracking when a step made it worse). */
@@ -198,8 +201,13 @@ final class Reductions {
         case RATES -> {
           eg.update(sums);
           if (eg.iterations() == iterations) {
+            weights = eg.mixtureWeights();
             StepStart.Builder m = step(StepStart.Kind.MIXTURE).toBuilder();
-            classifiers.forEach(b -> Arrays.stream(b).forEach(m::addMixture));
+            for (int c = 0; c < classifiers.size(); c++) {
+              if (weights[c] <= 0) continue;
+              Arrays.stream(classifiers.get(c)).forEach(m::addMixture);
+              m.addMixtureWeights(weights[c]);
+            }
             current = m.build();
           } else {
             newtonRounds = 0;
@@ -262,18 +270,19 @@ final class Reductions {
       }
       int o = 4 * groupLabels.size();
       double total = sums[o] + sums[o + 1] + sums[o + 2] + sums[o + 3];
-      double violation = Arrays.stream(eg.mixtureGamma()).map(Math::abs).max().orElse(0);
+      double violation = Arrays.stream(eg.mixtureGamma(weights)).map(Math::abs).max().orElse(0);
       MitigationResult.Builder r = MitigationResult.newBuilder()
-          .setMethod(String.format(Locale.ROOT, "ExponentiatedGradient (Agarwal et al. 2018) for %s within +-%.3g, %d classifiers: "
-              + "each record is decided by one of them drawn uniformly, positive when its score is at least 0.5",
+          .setMethod(String.format(Locale.ROOT, "ExponentiatedGradient (Agarwal et al. 2018) for %s within +-%.3g over %d classifiers: "
+              + "each record is decided by one of them drawn with its probability, positive when its score is at least 0.5",
               constraint == ExponentiatedGradient.Constraint.EQUALIZED_ODDS ? "equalized odds" : "demographic parity", tolerance, classifiers.size()))
           .setAfter(Fairness.report(sensitive, groups, minGroup, spec.getBiasAudit()))
           .setAccuracyBefore(unconstrained.getAccuracy())
           .setAccuracyAfter(total > 0 ? (sums[o] + sums[o + 3]) / total : Double.NaN)
           .setTrainingViolation(violation);
-      for (double[] b : classifiers) {
-        MixtureComponent.Builder c = MixtureComponent.newBuilder().setProbability(1.0 / classifiers.size());
-        Arrays.stream(b).forEach(c::addCoefficients);
+      for (int k = 0; k < classifiers.size(); k++) {
+        if (weights[k] <= 0) continue;
+        MixtureComponent.Builder c = MixtureComponent.newBuilder().setProbability(weights[k]);
+        Arrays.stream(classifiers.get(k)).forEach(c::addCoefficients);
         r.addMixture(c);
       }
       return r.build();

@@ -38,7 +38,8 @@ class ExponentiatedGradientTest {
     assertArrayEquals(new double[] {1.2334095374265943, 0.7029333160025163, 0.8090285602873319, 1.3395047817114099}, c.weights(), 1e-12,
         "weights |cost| scaled to add up to 50 rows");
     assertArrayEquals(new double[] {0, 0, 1, 1}, c.labels(), "the labels stay: no cost changed its sign");
-    assertArrayEquals(eg.gamma(predicted), eg.mixtureGamma(), 1e-15, "one classifier: the mixture's moments are its own");
+    assertArrayEquals(new double[] {1}, eg.mixtureWeights(), 1e-12, "one classifier: all the weight");
+    assertEquals((4 + 1 + 2 + 4) / 50.0, eg.error(predicted), 1e-15, "errors: 5 negatives taken, 2 + 4 positives missed");
   }
 
   @Test
@@ -52,8 +53,19 @@ class ExponentiatedGradientTest {
     eg.update(new double[] {2, 2, 6, 3});
     assertEquals(2, eg.iterations());
     assertArrayEquals(new double[] {(4.0 / 20 - 5.0 / 35 + 2.0 / 20 - 4.0 / 35) / 2, (1.0 / 15 - 5.0 / 35 + 2.0 / 15 - 4.0 / 35) / 2,
-        (8.0 / 10 - 9.0 / 15 + 6.0 / 10 - 9.0 / 15) / 2, (1.0 / 5 - 9.0 / 15 + 3.0 / 5 - 9.0 / 15) / 2}, eg.mixtureGamma(), 1e-15,
-        "the uniform mixture's moments are the mean of its classifiers'");
+        (8.0 / 10 - 9.0 / 15 + 6.0 / 10 - 9.0 / 15) / 2, (1.0 / 5 - 9.0 / 15 + 3.0 / 5 - 9.0 / 15) / 2}, eg.mixtureGamma(new double[] {0.5, 0.5}),
+        1e-15, "a mixture's moments are its classifiers' weighted");
+  }
+
+  @Test
+  void theMixtureProgramPicksTheLeastErrorWithinTheToleranceByHand() {
+    // Two classifiers, one moment: A errs 0.1 with moment +0.3, B errs 0.3 with moment -0.1; tolerance 0.05.
+    // Within +-0.05: q 0.3 - 0.1 (1 - q) <= 0.05 gives q <= 0.375; the error 0.3 - 0.2 q is least at q = 0.375 (error 0.225).
+    double[] q = MixtureProgram.solve(new double[] {0.1, 0.3}, new double[][] {{0.3, -0.3}, {-0.1, 0.1}}, 0.05, 20);
+    assertArrayEquals(new double[] {0.375, 0.625}, q, 1e-12);
+    // No mixture meets a tolerance of 0 when both moments have the same sign: the one closest to it wins (B large).
+    double[] r = MixtureProgram.solve(new double[] {0.1, 0.3}, new double[][] {{0.3, -0.3}, {0.2, -0.2}}, 1e-9, 1e6);
+    assertArrayEquals(new double[] {0, 1}, r, 1e-9);
   }
 
   @Test

@@ -70,18 +70,20 @@ class ReductionsTest {
     TrainedModel pooled = train(spec, Map.of("pooled", Dataset.concat("pooled", List.copyOf(sites.values()))));
     MitigationResult f = federated.getMitigation();
     MitigationResult p = pooled.getMitigation();
-    assertEquals(8, f.getMixtureCount(), "eight classifiers, the first the unconstrained one");
-    for (int c = 0; c < 8; c++) {
-      assertEquals(0.125, f.getMixture(c).getProbability(), 1e-15);
+    assertTrue(f.getMixtureCount() >= 1 && f.getMixtureCount() <= 8, "the components with weight among eight classifiers: " + f.getMixtureCount());
+    assertEquals(p.getMixtureCount(), f.getMixtureCount());
+    assertEquals(1, f.getMixtureList().stream().mapToDouble(c -> c.getProbability()).sum(), 1e-9, "the weights add up to 1");
+    for (int c = 0; c < f.getMixtureCount(); c++) {
+      assertEquals(p.getMixture(c).getProbability(), f.getMixture(c).getProbability(), 1e-6, "component " + c + "'s weight");
       for (int j = 0; j < 2; j++) {
         assertEquals(p.getMixture(c).getCoefficients(j), f.getMixture(c).getCoefficients(j), 1e-6,
             "component " + c + ", coefficient " + j + ": federated equals pooled");
       }
     }
-    assertEquals(federated.getCoefficients(1).getValue(), f.getMixture(0).getCoefficients(1), 1e-12, "component 0 is the unconstrained model");
-    assertEquals(p.getAfter().getDemographicParityDifference(), f.getAfter().getDemographicParityDifference(), 1e-9);
-    assertEquals(p.getAccuracyAfter(), f.getAccuracyAfter(), 1e-9);
-    assertEquals(p.getTrainingViolation(), f.getTrainingViolation(), 1e-9);
+    // The secure sum's fixed point moves the weights by about 1e-9, and the figures after with them.
+    assertEquals(p.getAfter().getDemographicParityDifference(), f.getAfter().getDemographicParityDifference(), 1e-6);
+    assertEquals(p.getAccuracyAfter(), f.getAccuracyAfter(), 1e-6);
+    assertEquals(p.getTrainingViolation(), f.getTrainingViolation(), 1e-6);
 
     double before = federated.getFairness().getDemographicParityDifference();
     double after = f.getAfter().getDemographicParityDifference();
@@ -89,7 +91,7 @@ class ReductionsTest {
     assertTrue(after < before / 2, "the mixture halves the selection-rate gap at least: " + before + " -> " + after);
     assertTrue(f.getAccuracyAfter() <= f.getAccuracyBefore() + 1e-9, "fairness costs accuracy here: " + f.getAccuracyBefore() + " -> "
         + f.getAccuracyAfter());
-    assertTrue(f.getMethod().contains("demographic parity") && f.getMethod().contains("drawn uniformly"), f.getMethod());
+    assertTrue(f.getMethod().contains("demographic parity") && f.getMethod().contains("drawn with its probability"), f.getMethod());
   }
 
   @Test
