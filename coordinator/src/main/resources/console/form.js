@@ -199,7 +199,8 @@ export async function submitPage(params) {
   function renderTraining() {
     const cols = columnsOf();
     const t = from?.train || {};
-    train.model = h('select', {}, h('option', {value: 'LOGISTIC'}, 'Logistic regression'), h('option', {value: 'LINEAR', selected: t.model === 'LINEAR'}, 'Linear regression'));
+    train.model = h('select', {}, h('option', {value: 'LOGISTIC'}, 'Logistic regression'), h('option', {value: 'LINEAR', selected: t.model === 'LINEAR'}, 'Linear regression'),
+      h('option', {value: 'EBM', selected: t.model === 'EBM'}, 'Explainable boosting machine (exact training)'));
     train.target = columnSelect(cols, () => true, null, t.target || (cols[cols.length - 1] || {}).name);
     train.positiveAbove = h('input', {type: 'number', step: 'any', value: String(t.positiveAbove ?? 0)});
     train.numeric = checkboxGroup('numeric', 'Numeric features', cols.map(c => [c.name, columnLabel(c)]), v => (t.numericFeatures || []).includes(v),

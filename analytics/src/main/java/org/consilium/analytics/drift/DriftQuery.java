@@ -68,7 +68,7 @@ public final class DriftQuery {
     this.definitions = features.stream().map(h -> dictionary.column(h.getColumn(), "drift.features")).toList();
     int s = spec.getScoreBins() == 0 ? DEFAULT_SCORE_BINS : spec.getScoreBins();
     if (s < 2 || s > 100) throw new InvalidSpecException("drift.score_bins", "must be 2..100, got " + s);
-    this.classifier = train.getModel() == TrainSpec.Model.LOGISTIC;
+    this.classifier = train.getModel() != TrainSpec.Model.LINEAR;
     this.target = train.getTarget();
     this.positiveAbove = train.getPositiveAbove();
     ColumnDefinition t = dictionary.column(target, "drift.model.spec.target");

@@ -25,7 +25,7 @@ import org.consilium.mpc.ring.RingVector;
  * the next step, or the release with its privacy accounting). Nothing outside a computation
  * branches on the kind of job: a new kind of job is one more implementation here.
  */
-public sealed interface Computation permits OneStep, TrainingComputation {
+public sealed interface Computation permits OneStep, TrainingComputation, EbmComputation {
 
   /**
    * The computation of a spec over this many sites. Checks everything that does not depend on a
@@ -38,7 +38,8 @@ public sealed interface Computation permits OneStep, TrainingComputation {
     spec.getCohortList().forEach(c -> columns.column(c.getColumn(), "cohort.column"));
     return switch (spec.getComputationCase()) {
       case STATISTICS -> new StatisticsComputation(spec, columns);
-      case TRAIN -> new TrainingComputation(spec, columns, sites);
+      case TRAIN -> spec.getTrain().getModel() == org.consilium.analytics.wire.TrainSpec.Model.EBM
+          ? new EbmComputation(spec, columns, sites) : new TrainingComputation(spec, columns, sites);
       case DATASHEET -> new DatasheetComputation(spec, columns, sites);
       case DRIFT -> new DriftComputation(spec, columns, sites);
       default -> throw new InvalidSpecException("computation", "must be one of: statistics, train, datasheet, drift");

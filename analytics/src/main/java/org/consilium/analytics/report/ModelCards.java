@@ -29,10 +29,14 @@ public final class ModelCards {
     ModelCard.Builder c = ModelCard.newBuilder();
     c.setModelDetails(ModelCard.Details.newBuilder()
         .setTitle(doc.getTitle().isBlank() ? spec.getTrain().getModel() + " regression of " + spec.getTrain().getTarget() : doc.getTitle())
-        .setJobId(result.getJobId()).setModelType(spec.getTrain().getModel().name().toLowerCase(Locale.ROOT) + " regression")
+        .setJobId(result.getJobId()).setModelType(m.hasEbm() ? "explainable boosting machine (main effects)"
+            : spec.getTrain().getModel().name().toLowerCase(Locale.ROOT) + " regression")
         .setModelVersion(m.getModelVersion()).setReleasedAt(releasedAt).setOwners(doc.getOwners())
         .addAllParticipatingNodes(acc.getContributorsList()).setAggregation(spec.getAggregation().name())
-        .setOptimizerAndRounds(m.getRoundsCount() + " rounds, " + (m.getConverged() ? "converged" : "stopped at the round limit")));
+        .setOptimizerAndRounds(m.hasEbm() ? String.format(Locale.ROOT, "%d boosting steps in %d cycles; the model after cycle %d%s",
+            m.getRoundsCount(), m.getEbm().getCycles(), m.getEbm().getBestCycle(),
+            m.getEbm().getHoldoutLossCount() > 0 ? " (the lowest held-out loss)" : "")
+            : m.getRoundsCount() + " rounds, " + (m.getConverged() ? "converged" : "stopped at the round limit")));
     c.setIntendedUse(orUnstated(doc.getIntendedUse())).setOutOfScopeUses(orUnstated(doc.getOutOfScopeUses()));
     spec.getTrain().getSensitiveFeaturesList().forEach(f -> c.addFactors(f.getColumn()));
     if (m.getAuc() > 0) c.addMetrics(String.format(Locale.ROOT, "ROC AUC: %.3f%s", m.getAuc(), interval(m.hasAucInterval(), m.getAucInterval())));
@@ -56,6 +60,7 @@ public final class ModelCards {
         spec.getTrain().getMissing()));
     if (m.hasFairness()) c.setQuantitativeAnalyses(m.getFairness());
     if (m.hasMitigation()) c.setMitigation(m.getMitigation());
+    if (m.hasEbm()) c.setEbm(m.getEbm());
     c.addAllCoefficients(m.getCoefficientsList()).addAllImportance(m.getImportanceList()).setPrivacy(acc);
     c.setEthicalConsiderations(orUnstated(doc.getEthicalConsiderations()));
     List<String> caveats = new ArrayList<>();
@@ -135,6 +140,21 @@ public final class ModelCards {
           k.getStdError() > 0 ? String.format(Locale.ROOT, "%.4f", k.getStdError()) : "-",
           k.getStdError() > 0 ? String.format(Locale.ROOT, "[%.3f, %.3f]", k.getCiLow(), k.getCiHigh()) : "-",
           k.getOddsRatio() > 0 ? String.format(Locale.ROOT, "%.3f", k.getOddsRatio()) : "-"));
+    }
+    if (c.hasEbm()) {
+      md.append(String.format(Locale.ROOT, "%n## Shape functions%n%nScore = sigmoid(%.4f + the sum of each feature's term at the record's "
+          + "bin). Terms in log odds, centred on the training rows.%n", c.getEbm().getIntercept()));
+      for (var s : c.getEbm().getShapesList()) {
+        md.append("\n- **").append(s.getFeature()).append("**: ");
+        List<String> parts = new ArrayList<>();
+        for (int k = 0; k < s.getScoresCount(); k++) {
+          String bin = s.getCategoriesCount() > 0 ? s.getCategories(k)
+              : String.format(Locale.ROOT, "[%.4g, %.4g)", s.getEdges(k), s.getEdges(k + 1));
+          parts.add(String.format(Locale.ROOT, "%s %+.3f", bin, s.getScores(k)));
+        }
+        md.append(String.join(", ", parts));
+      }
+      md.append('\n');
     }
     if (c.getImportanceCount() > 0) {
       md.append("\n## Feature importance\n\n| feature | permutation loss increase | mean abs SHAP |\n|---|---|---|\n");

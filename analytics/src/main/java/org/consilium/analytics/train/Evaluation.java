@@ -58,7 +58,7 @@ final class Evaluation {
   }
 
   private boolean logistic() {
-    return spec.getModel() == TrainSpec.Model.LOGISTIC;
+    return spec.getModel() != TrainSpec.Model.LINEAR; // logistic regression and EBM are binary
   }
 
   int histograms() {

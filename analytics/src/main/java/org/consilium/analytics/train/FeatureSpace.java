@@ -233,7 +233,7 @@ public final class FeatureSpace {
       if (Double.isNaN(t)) continue;
       double[] x = encode(data, r, num, cat, s);
       if (x == null) continue;
-      double y = spec.getModel() == TrainSpec.Model.LOGISTIC ? (t > spec.getPositiveAbove() ? 1 : 0) : t;
+      double y = spec.getModel() != TrainSpec.Model.LINEAR ? (t > spec.getPositiveAbove() ? 1 : 0) : t;
       sink.accept(r, x, y);
     }
   }

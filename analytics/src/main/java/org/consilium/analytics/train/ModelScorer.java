@@ -25,6 +25,13 @@ public final class ModelScorer {
     }
     this.model = model;
     this.features = FeatureSpace.of(model.getSpec());
+    if (model.getSpec().getModel() == org.consilium.analytics.wire.TrainSpec.Model.EBM) {
+      if (!model.hasEbm()) throw new IllegalArgumentException("an EBM model needs its shape functions (ebm)");
+      this.glm = null;
+      this.beta = null;
+      this.std = null;
+      return;
+    }
     if (model.getCoefficientsCount() != features.width()) {
       throw new IllegalArgumentException("model has " + model.getCoefficientsCount() + " coefficients for " + features.width() + " features");
     }
@@ -42,6 +49,7 @@ public final class ModelScorer {
 
   /** The score of one design row (as {@link FeatureSpace#rows} builds them with {@link #standardization}). */
   public double score(double[] designRow) {
+    if (glm == null) throw new IllegalStateException("an EBM scores table rows (score(Dataset)), not design rows");
     return glm.predict(designRow, beta);
   }
 
@@ -54,8 +62,9 @@ public final class ModelScorer {
     List<Double> labels = new ArrayList<>();
     for (Dataset d : sites) {
       FeatureSpace.Rows rows = features.rows(d, std, features.splits() ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL);
+      double[] table = model.hasEbm() ? score(d) : null;
       for (int i = 0; i < rows.size(); i++) {
-        scores.add(score(rows.x()[i]));
+        scores.add(table != null ? table[rows.rowIndex()[i]] : score(rows.x()[i]));
         labels.add(rows.y()[i]);
       }
     }
@@ -85,8 +94,9 @@ public final class ModelScorer {
     return java.util.Optional.of(out);
   }
 
-  /** One score per row of the table (probability for logistic models, prediction for linear). */
+  /** One score per row of the table (probability for logistic models and EBMs, prediction for linear). */
   public double[] score(Dataset data) {
+    if (model.hasEbm()) return EbmJob.score(model.getEbm(), model.getSpec(), data);
     List<Double> out = new ArrayList<>();
     for (int r = 0; r < data.rowCount(); r++) {
       double[] x = features.designRow(data, r, std);
