@@ -48,8 +48,14 @@ class DriftMonitoringEndToEndTest {
     if (consortium != null) consortium.close();
   }
 
+  /**
+   * Three of the model's eight features: the noise on each grows with their number, and at
+   * epsilon 2 with all eight a 10-year shift at a 300-row site clears the bar only about half the
+   * time (PSI 0.37 to 0.61 against threshold + floor near 0.38); with three, as in DriftTest, always.
+   */
   private String schedule(int runs) {
-    return "{\"everySeconds\": 1, \"runs\": " + runs + ", \"epsilon\": " + EPSILON_PER_RUN + "}";
+    return "{\"everySeconds\": 1, \"runs\": " + runs + ", \"epsilon\": " + EPSILON_PER_RUN
+        + ", \"features\": [\"age\", \"trestbps\", \"thalach\"]}";
   }
 
   private JsonObject awaitMonitor(String id, Duration timeout) {
@@ -103,7 +109,7 @@ class DriftMonitoringEndToEndTest {
       assertEquals("RELEASED", run.getString("status"), run.encodePrettily());
       assertEquals(new JsonArray(), run.getJsonArray("alerts"), "run " + i + " on unchanged data at the default threshold: "
           + run.getJsonObject("report").encodePrettily());
-      assertEquals(4 * 9, run.getJsonObject("report").getJsonArray("features").size(), "8 features and the score at 4 sites");
+      assertEquals(4 * 4, run.getJsonObject("report").getJsonArray("features").size(), "3 features and the score at 4 sites");
     }
 
     // Every run is in every site's ledger.
