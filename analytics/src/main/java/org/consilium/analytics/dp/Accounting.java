@@ -42,6 +42,18 @@ public final class Accounting {
     this.delta = delta;
   }
 
+  /**
+   * The noise of a release of counts (every component in {@link SkellamAccountant#COUNT_UNIT}s)
+   * calibrated to (epsilon, delta) over these components; exact for an infinite epsilon.
+   */
+  public static Accounting ofCounts(String mechanism, List<NoiseComponentSpec> components, double epsilon, double delta) {
+    if (Double.isInfinite(epsilon)) return exact();
+    SkellamAccountant.Calibration cal = SkellamAccountant.calibrate(components, epsilon, delta);
+    List<Component> out = new java.util.ArrayList<>();
+    for (int i = 0; i < components.size(); i++) out.add(Component.of(components.get(i), cal.mu()[i], SkellamAccountant.COUNT_UNIT));
+    return noisy(mechanism, out, cal.spent(), delta);
+  }
+
   /** No noise: the job releases its exact result (only where every node's policy allows it). */
   public static Accounting exact() {
     return EXACT;

@@ -171,12 +171,7 @@ public final class DriftQuery {
 
   /** The noise for a job and what it spends (none for an exact release). */
   public Accounting plan(double epsilon, double delta) {
-    if (Double.isInfinite(epsilon)) return Accounting.exact();
-    List<NoiseComponentSpec> comps = components();
-    SkellamAccountant.Calibration cal = SkellamAccountant.calibrate(comps, epsilon, delta);
-    List<Accounting.Component> out = new ArrayList<>();
-    for (int i = 0; i < comps.size(); i++) out.add(Accounting.Component.of(comps.get(i), cal.mu()[i], SkellamAccountant.COUNT_UNIT));
-    return Accounting.noisy("distributed Skellam, " + (spec.getPerSite() ? "per-site blocks" : "one pooled block"), out, cal.spent(), delta);
+    return Accounting.ofCounts("distributed Skellam, " + (spec.getPerSite() ? "per-site blocks" : "one pooled block"), components(), epsilon, delta);
   }
 
   /** Local step: this site's counts in its own block (per-site) or the pooled one; never leaves the node unmasked. */

@@ -95,12 +95,7 @@ public final class DatasheetQuery {
 
   /** The noise for a job and what it spends: aggregate Skellam parameters per component (none for an exact release). */
   public Accounting plan(double epsilon, double delta) {
-    if (Double.isInfinite(epsilon)) return Accounting.exact();
-    List<NoiseComponentSpec> comps = components();
-    SkellamAccountant.Calibration cal = SkellamAccountant.calibrate(comps, epsilon, delta);
-    List<Accounting.Component> out = new ArrayList<>();
-    for (int i = 0; i < comps.size(); i++) out.add(Accounting.Component.of(comps.get(i), cal.mu()[i], SkellamAccountant.COUNT_UNIT));
-    return Accounting.noisy("distributed Skellam, per-site blocks", out, cal.spent(), delta);
+    return Accounting.ofCounts("distributed Skellam, per-site blocks", components(), epsilon, delta);
   }
 
   /** Local step: this site's block filled with its counts, every other block zero. */
