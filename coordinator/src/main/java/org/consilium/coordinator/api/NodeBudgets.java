@@ -35,6 +35,7 @@ public final class NodeBudgets {
       }
       gauge.register(rows, true);
       return null;
-    }));
+    }, false)); // unordered: a slow read of the cluster store must not hold up the job journal's ordered writes
+
   }
 }

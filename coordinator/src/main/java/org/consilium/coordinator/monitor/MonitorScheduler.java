@@ -67,15 +67,20 @@ public final class MonitorScheduler {
         .description("the population stability index of the latest drift measurement, per model, site and feature").register(metrics);
   }
 
-  /** Ticks every second from now on. */
+  /**
+   * Ticks every second from now on, on a worker of its own: a tick can wait long on the cluster
+   * store (a partition), and on the context's ordered worker queue it would hold up the job
+   * journal's writes queued behind it.
+   */
   public void start() {
+    io.vertx.core.WorkerExecutor worker = vertx.createSharedWorkerExecutor("consilium-drift-monitors", 1);
     vertx.setPeriodic(1000, 1000, t -> {
       if (busy) return;
       busy = true;
-      vertx.executeBlocking(() -> {
+      worker.executeBlocking(() -> {
         for (String id : monitors.activeIds()) monitors.tryWith(id, () -> step(id));
         return null;
-      }).onComplete(r -> {
+      }, false).onComplete(r -> {
         busy = false;
         if (r.failed()) log.warn("drift monitors: {}", r.cause().toString());
       });
