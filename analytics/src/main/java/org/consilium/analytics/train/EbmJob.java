@@ -48,8 +48,16 @@ public final class EbmJob {
       return codes != null ? codes.length : edges.length - 1;
     }
 
-    /** The bin of a raw value, or -1 (an undeclared code). */
+    /** The bins of a released shape function. */
+    static Bins of(ShapeFunction s) {
+      return s.getCategoriesCount() > 0
+          ? new Bins(s.getFeature(), null, s.getCategoriesList().stream().mapToDouble(Double::parseDouble).toArray())
+          : new Bins(s.getFeature(), s.getEdgesList().stream().mapToDouble(Double::doubleValue).toArray(), null);
+    }
+
+    /** The bin of a raw value (a numeric one clipped into the edges), or -1 (missing, or an undeclared code). */
     int of(double v) {
+      if (Double.isNaN(v)) return -1;
       if (codes != null) {
         for (int i = 0; i < codes.length; i++) if (codes[i] == v) return i;
         return -1;
@@ -195,27 +203,16 @@ public final class EbmJob {
   }
 
   /** The score of every row of a table under a released EBM (NaN where a feature is missing or a category undeclared). */
-  static double[] score(EbmModel model, TrainSpec spec, Dataset data) {
+  static double[] score(EbmModel model, Dataset data) {
+    List<ShapeFunction> shapes = model.getShapesList();
+    List<Bins> binsOf = shapes.stream().map(Bins::of).toList();
+    int[] cols = shapes.stream().mapToInt(s -> data.requireColumn(s.getFeature())).toArray();
     double[] out = new double[data.rowCount()];
     for (int r = 0; r < out.length; r++) {
       double f = model.getIntercept();
-      for (ShapeFunction s : model.getShapesList()) {
-        double v = data.value(r, data.requireColumn(s.getFeature()));
-        int b = -1;
-        if (Double.isNaN(v)) {
-          b = -1;
-        } else if (s.getCategoriesCount() > 0) {
-          for (int i = 0; i < s.getCategoriesCount(); i++) if (Double.parseDouble(s.getCategories(i)) == v) b = i;
-        } else {
-          double x = Math.min(Math.max(v, s.getEdges(0)), s.getEdges(s.getEdgesCount() - 1));
-          b = 0;
-          while (b < s.getEdgesCount() - 2 && x >= s.getEdges(b + 1)) b++;
-        }
-        if (b < 0) {
-          f = Double.NaN;
-          break;
-        }
-        f += s.getScores(b);
+      for (int k = 0; k < shapes.size() && !Double.isNaN(f); k++) {
+        int b = binsOf.get(k).of(data.value(r, cols[k]));
+        f = b < 0 ? Double.NaN : f + shapes.get(k).getScores(b);
       }
       out[r] = Glm.sigmoid(f);
     }
@@ -272,11 +269,7 @@ public final class EbmJob {
         }
       }
       boolean stop = finalMeasure || (features.splits() && best != null && cycle - bestCycle >= patience);
-      if (stop || (!features.splits() && cycle == cycles)) {
-        if (!features.splits()) {
-          best = model.clone();
-          bestCycle = cycle;
-        }
+      if (stop) {
         current = evaluate();
         return null;
       }

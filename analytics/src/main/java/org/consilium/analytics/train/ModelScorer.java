@@ -96,7 +96,7 @@ public final class ModelScorer {
 
   /** One score per row of the table (probability for logistic models and EBMs, prediction for linear). */
   public double[] score(Dataset data) {
-    if (model.hasEbm()) return EbmJob.score(model.getEbm(), model.getSpec(), data);
+    if (model.hasEbm()) return EbmJob.score(model.getEbm(), data);
     List<Double> out = new ArrayList<>();
     for (int r = 0; r < data.rowCount(); r++) {
       double[] x = features.designRow(data, r, std);
