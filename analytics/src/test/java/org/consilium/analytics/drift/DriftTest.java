@@ -177,6 +177,48 @@ class DriftTest {
     assertTrue(age.getJsDistance() > 0.2, "the Jensen-Shannon distance shows it too: " + age);
   }
 
+  /** The table without one row. */
+  private static Dataset without(Dataset d, int row) {
+    Map<String, double[]> cols = new LinkedHashMap<>();
+    for (String c : d.columns()) {
+      double[] v = new double[d.rowCount() - 1];
+      for (int r = 0, k = 0; r < d.rowCount(); r++) if (r != row) v[k++] = d.value(r, c);
+      cols.put(c, v);
+    }
+    return Dataset.ofColumns(d.source(), cols);
+  }
+
+  @Test
+  void oneRecordMovesOnlyItsSitesBlockAndNoMoreThanTheDeclaredSensitivities() {
+    DriftQuery q = new DriftQuery(spec(1, true).getDrift(), 4, TestDictionaries.heart());
+    var plan = q.plan(1, 1e-6).components();
+    assertEquals(List.of("features", "scores"), plan.stream().map(c -> c.name()).toList());
+    int featureBins = q.features().stream().mapToInt(h -> h.getEdgesCount() - 1).sum();
+    int block = q.vectorLength() / 4;
+    Dataset d = site("va", 200, 4, 0);
+    var all = q.local(d, 3);
+    Random pick = new Random(3);
+    for (int trial = 0; trial < 50; trial++) {
+      int row = pick.nextInt(d.rowCount());
+      var less = q.local(without(d, row), 3);
+      double[] l1 = new double[2];
+      double[] l2 = new double[2];
+      for (int i = 0; i < q.vectorLength(); i++) {
+        double diff = Math.abs((double) (all.get(i) - less.get(i)));
+        if (diff == 0) continue;
+        assertEquals(2, i / block, "row " + row + " moved coordinate " + i + ", outside its site's block (party 3)");
+        int c = i % block < featureBins ? 0 : 1;
+        l1[c] += diff;
+        l2[c] += diff * diff;
+      }
+      for (int c = 0; c < 2; c++) {
+        assertTrue(l1[c] <= plan.get(c).l1Sensitivity() + 1e-9 && Math.sqrt(l2[c]) <= plan.get(c).l2Sensitivity() + 1e-9,
+            "row " + row + ", " + plan.get(c).name() + ": moved by l1 " + l1[c] + ", l2 " + Math.sqrt(l2[c]) + "; declared "
+                + plan.get(c).l1Sensitivity() + ", " + plan.get(c).l2Sensitivity());
+      }
+    }
+  }
+
   @Test
   void aSpecIsCheckedAgainstTheModelAndTheDictionary() {
     JobSpec bad = spec(1, true).toBuilder().setDrift(spec(1, true).getDrift().toBuilder()
