@@ -6,7 +6,9 @@ import java.util.function.Function;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.DatasetDictionary;
 import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.train.EbmBooster;
 import org.consilium.analytics.train.EbmJob;
+import org.consilium.analytics.train.StepAllowance;
 import org.consilium.analytics.wire.DatasheetAnswer;
 import org.consilium.analytics.wire.JobResult;
 import org.consilium.analytics.wire.JobSpec;
@@ -16,14 +18,18 @@ import org.consilium.analytics.wire.TrainedModel;
 import org.consilium.analytics.wire.TrainingRound;
 import org.consilium.mpc.ring.RingVector;
 
-/** A federated Explainable Boosting Machine ({@link EbmJob}): BOOST steps over the features, then EVALUATE. */
+/**
+ * A federated Explainable Boosting Machine ({@link EbmJob}): BOOST steps over the features (after
+ * the bin counts under DP; then FAST's PAIRS and BOOST_PAIR steps when interactions are asked
+ * for), then EVALUATE; each node admitting only the steps its reservation paid for.
+ */
 public final class EbmComputation implements Computation {
   private final JobSpec spec;
   private final EbmJob ebm;
 
   EbmComputation(JobSpec spec, DatasetDictionary dictionary, int sites) {
     this.spec = spec;
-    this.ebm = new EbmJob(spec.getTrain(), dictionary, spec.getPrivacy().getEpsilon(), sites);
+    this.ebm = new EbmJob(spec.getTrain(), dictionary, spec.getPrivacy().getEpsilon(), org.consilium.analytics.codec.JobSpecs.delta(spec), sites);
   }
 
   @Override
@@ -41,10 +47,10 @@ public final class EbmComputation implements Computation {
     return ebm.features().rows(cohort, null).size();
   }
 
-  /** Exact training: each site's evaluation is its own block. */
+  /** Each site's evaluation is its own block when the job is exact or asks for it (per_site_evaluation). */
   @Override
   public boolean releasesPerSite() {
-    return true;
+    return !ebm.isDp() || spec.getTrain().getPerSiteEvaluation();
   }
 
   @Override
@@ -59,12 +65,16 @@ public final class EbmComputation implements Computation {
 
   @Override
   public Contributor contributor(Dataset cohort, int party, int threshold, SkellamNoise noise) {
-    return step -> ebm.encode(ebm.local(step, cohort, party - 1));
+    StepAllowance allowance = ebm.allowance();
+    return step -> {
+      allowance.admit(step.getKind());
+      return ebm.encode(ebm.local(step, cohort, party - 1)).plus(ebm.noiseShare(step, threshold, noise));
+    };
   }
 
   @Override
   public Driver driver(List<String> sites, int threshold, Function<String, List<DatasheetAnswer>> narratives) {
-    EbmJob.Driver driver = ebm.driver(sites);
+    EbmBooster driver = ebm.driver(sites, threshold);
     return new Driver() {
       @Override
       public StepStart current() {
@@ -75,8 +85,7 @@ public final class EbmComputation implements Computation {
       public Outcome onAggregate(RingVector aggregate, List<String> contributors) {
         TrainedModel model = driver.onAggregate(ebm.decode(aggregate), contributors);
         if (model == null) return new Outcome.Next(driver.current());
-        PrivacyAccounting accounting = org.consilium.analytics.dp.Accounting.exact().release(threshold, contributors,
-            OneStep.dropped(sites, contributors));
+        PrivacyAccounting accounting = ebm.accounting(threshold, contributors, OneStep.dropped(sites, contributors));
         return new Outcome.Release(JobResult.newBuilder().setModel(model.toBuilder().setPrivacy(accounting)).setAccounting(accounting).build());
       }
 

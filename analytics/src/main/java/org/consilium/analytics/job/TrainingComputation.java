@@ -67,7 +67,7 @@ public final class TrainingComputation implements Computation {
   public Contributor contributor(Dataset cohort, int party, int threshold, SkellamNoise noise) {
     StepAllowance allowance = training.allowance();
     return step -> {
-      boolean releaseRows = allowance.admit(step.getKind());
+      boolean releaseRows = allowance.admit(step.getKind()) == 0;
       RingVector local = training.local(step, cohort, party - 1, releaseRows);
       return local.plus(training.noiseShare(step.getKind(), releaseRows, threshold, noise));
     };

@@ -7,46 +7,44 @@ import org.consilium.analytics.dp.NoiseComponentSpec;
 import org.consilium.analytics.dp.SkellamAccountant;
 
 /**
- * The noise of a DP training job, decided before any data is seen. Features are scaled by the
- * dictionary's public bounds to [-1, 1], so a design row has norm at most sqrt(width) and a
- * per-example gradient (residual times row) is small: each is clipped to norm C (default 1,
- * which few examples reach once features are on that scale), and C sets the gradient's noise.
- *
- * <p>What is released, add/remove one record: the row count once (first gradient round,
- * sensitivity 1), the clipped gradient sum in each of T rounds (C in l2), and at the
- * evaluation the score histograms (1), the groups' confusion cells (1) and, with mitigation,
- * the groups' score histograms (1). Losses and per-round counts are not released under DP:
- * the budget goes where it buys accuracy. Weights give each gradient round the same share as
- * the whole evaluation histogram, and the count and fairness cells small shares; one
+ * The noise of a DP training job, decided before any data is seen: the training releases (for
+ * a logistic regression the row count once and the clipped gradient sum per round; for an EBM
+ * the bin counts once and the residual sums per bin per boosting step), then at the evaluation
+ * the score histograms (sensitivity 1), the groups' confusion cells (1) and, with mitigation,
+ * the groups' score histograms (1). Weights give each training step the same share as the whole
+ * evaluation histogram, and the counts and fairness cells the shares their stages declare; one
  * calibration ({@link SkellamAccountant}) meets the job's (epsilon, delta) over all of them.
  */
 final class DpTrainingPlan {
-  static final double ROWS_WEIGHT = 0.1;
   static final double HISTOGRAM_WEIGHT = 1.0;
   static final double CELLS_WEIGHT = 0.25;
   static final double GROUP_HISTOGRAM_WEIGHT = 0.25;
 
-  final int rounds;
-  final double rowsMu;
-  final double gradientMu;
+  /** A training release repeated times times, with its sensitivities in data units and its budget weight per release. */
+  record Stage(String name, double l1, double l2, int times, double weight) {}
+
+  private final List<Stage> stages;
+  private final double[] stageMu;
   /** Per evaluation component (index as {@link Evaluation#componentOf}): 0 none, 1 histogram, 2 cells, 3 group histograms. */
   final double[] evaluationMu = new double[4];
-  final SkellamAccountant.Spent spent;
-  final double delta;
+  private final SkellamAccountant.Spent spent;
+  private final double delta;
   private final double unit;
+  private final String mechanism;
 
-  DpTrainingPlan(int rounds, int width, double clip, double unit, boolean histogram, boolean groups, boolean mitigate,
-      double epsilon, double delta) {
-    this.rounds = rounds;
+  DpTrainingPlan(List<Stage> stages, double unit, boolean histogram, boolean groups, boolean mitigate, double epsilon, double delta,
+      String mechanism) {
+    this.stages = List.copyOf(stages);
     this.unit = unit;
     this.delta = delta;
+    this.mechanism = mechanism;
     List<NoiseComponentSpec> comps = new ArrayList<>();
     List<Double> weights = new ArrayList<>();
-    comps.add(new NoiseComponentSpec("rows", unit, unit));
-    weights.add(ROWS_WEIGHT);
-    for (int r = 0; r < rounds; r++) {
-      comps.add(new NoiseComponentSpec("gradient", Math.sqrt(width) * clip * unit, clip * unit));
-      weights.add(1.0);
+    for (Stage s : stages) {
+      for (int r = 0; r < s.times(); r++) {
+        comps.add(new NoiseComponentSpec(s.name(), s.l1() * unit, s.l2() * unit));
+        weights.add(s.weight());
+      }
     }
     int[] evalIndex = {-1, -1, -1, -1};
     if (histogram) {
@@ -67,10 +65,20 @@ final class DpTrainingPlan {
     SkellamAccountant.Calibration c = SkellamAccountant.calibrate(comps, weights.stream().mapToDouble(Double::doubleValue).toArray(),
         epsilon, delta);
     double[] mu = c.mu();
-    rowsMu = mu[0];
-    gradientMu = mu[1];
+    stageMu = new double[stages.size()];
+    for (int s = 0, at = 0; s < stages.size(); at += stages.get(s).times(), s++) stageMu[s] = mu[at];
     for (int k = 1; k < 4; k++) evaluationMu[k] = evalIndex[k] < 0 ? 0 : mu[evalIndex[k]];
     spent = c.spent();
+  }
+
+  /** The aggregate mu of each release of a training stage (index in the order given). */
+  double mu(int stage) {
+    return stageMu[stage];
+  }
+
+  /** The standard deviation, in data units, of a training stage's release from contributors out of threshold. */
+  double stddev(int stage, int contributors, int threshold) {
+    return Accounting.stddev(stageMu[stage], unit, contributors, threshold);
   }
 
   /** Standard deviations of the released evaluation noise per component, in counts, from contributors out of threshold. */
@@ -80,14 +88,15 @@ final class DpTrainingPlan {
     return sd;
   }
 
-  /** What the job spends and how each released component is noised (the gradient per round, the row count once). */
+  /** What the job spends and how each released component is noised. */
   Accounting accounting() {
     List<Accounting.Component> released = new ArrayList<>();
-    released.add(new Accounting.Component("gradient (per round, per coordinate)", 0, 0, gradientMu, unit));
-    released.add(new Accounting.Component("row count (once)", 0, 0, rowsMu, unit));
+    for (int s = 0; s < stages.size(); s++) {
+      Stage st = stages.get(s);
+      released.add(new Accounting.Component(st.name() + " (x" + st.times() + ")", st.l1() * unit, st.l2() * unit, stageMu[s], unit));
+    }
     String[] names = {"", "score histogram (per bin, per site)", "group confusion cells", "group score histograms"};
     for (int k = 1; k < 4; k++) if (evaluationMu[k] > 0) released.add(new Accounting.Component(names[k], 0, 0, evaluationMu[k], unit));
-    return Accounting.noisy("distributed Skellam over " + rounds + " clipped gradient rounds, one row count and one evaluation round; "
-        + "features scaled by the data dictionary's public bounds", released, spent, delta);
+    return Accounting.noisy(mechanism, released, spent, delta);
   }
 }

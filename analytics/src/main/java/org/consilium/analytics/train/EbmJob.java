@@ -1,78 +1,70 @@
 package org.consilium.analytics.train;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.consilium.analytics.data.Dataset;
-import org.consilium.analytics.dictionary.ColumnDefinition;
 import org.consilium.analytics.dictionary.DatasetDictionary;
+import org.consilium.analytics.dp.Accounting;
+import org.consilium.analytics.dp.SkellamNoise;
+import org.consilium.analytics.fairness.ThresholdMitigation;
 import org.consilium.analytics.stats.InvalidSpecException;
 import org.consilium.analytics.wire.EbmModel;
+import org.consilium.analytics.wire.InteractionTerm;
+import org.consilium.analytics.wire.PrivacyAccounting;
 import org.consilium.analytics.wire.ShapeFunction;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.analytics.wire.TrainSpec;
-import org.consilium.analytics.wire.TrainedModel;
-import org.consilium.analytics.wire.TrainingRound;
 import org.consilium.mpc.ring.RingVector;
 
 /**
- * A federated Explainable Boosting Machine (InterpretML's EBM, main effects; pairwise
- * interactions are not built yet): score = sigmoid(intercept + sum over features of the
- * feature's shape function at the row's bin), learned by cyclic gradient boosting. Each BOOST
- * step names one feature; every node sums, over its training rows at the current model, the
- * gradient, the hessian and the rows per bin of that feature (and the held-out loss); the
- * coordinator moves that feature's bins by a Newton step times the learning rate and the
- * intercept by a full Newton step. After each cycle over the features the held-out loss decides
- * early stopping; the best cycle's model, its shapes centred, is evaluated (EVALUATE, as for the
- * other models) and released. Bins: equal widths over a numeric feature's public bounds (values
- * outside clipped in), one per declared value of a categorical one. Exact training only.
+ * A federated Explainable Boosting Machine (InterpretML's EBM, a GA2M): score = sigmoid(intercept
+ * + each feature's shape function at the row's bin + each chosen interaction's score at the
+ * row's cell), learned by cyclic gradient boosting ({@link EbmBooster} drives it). This is the
+ * node's side: the sums each step asks for over the node's rows, the noise it adds under DP, and
+ * the steps its budget admits.
+ *
+ * <p>Exact: each BOOST step sums one feature's gradient, hessian and rows per bin (and the
+ * held-out loss); after the main effects, one PAIRS step sums every pair's gradient and hessian
+ * per cell of a coarse grid for FAST, and BOOST_PAIR steps boost the chosen interactions.
+ *
+ * <p>DP (DP-EBM, Nori et al. 2021, with Skellam noise inside the secure sum): one HISTOGRAMS
+ * step releases every feature's rows per bin (l2 sensitivity sqrt(features)), then every BOOST
+ * step only the residual sum (p - y, in (-1, 1)) per bin of one feature (l1 = l2 = 1: a record
+ * sits in one bin), for a fixed number of cycles, then one evaluation. No held-out loss and no
+ * interactions under DP: the budget goes to the main effects.
  */
 public final class EbmJob {
   static final int DEFAULT_CYCLES = 50;
+  static final int DP_DEFAULT_CYCLES = 8;
   static final double DEFAULT_RATE = 0.1;
+  static final double DP_DEFAULT_RATE = 0.5;
   static final int DEFAULT_BINS = 16;
   static final int DEFAULT_PATIENCE = 3;
-  /** The held-out loss must fall by this share to count as better. */
-  private static final double IMPROVEMENT = 1e-6;
-  private final TrainSpec spec;
-  private final FeatureSpace features;
-  private final List<Bins> bins;
-  private final Evaluation evaluation;
-  private final int cycles;
-  private final double rate;
-  private final int patience;
+  static final int DEFAULT_INTERACTION_BINS = 8;
+  static final int DEFAULT_SMOOTHING_DEGREE = 2;
+  /** The bin counts' budget weight, per feature, against one boosting step's 1. */
+  static final double HISTOGRAMS_WEIGHT_PER_FEATURE = 1.0;
 
-  /** One feature's bins. */
-  private record Bins(String feature, double[] edges, double[] codes) {
-    int size() {
-      return codes != null ? codes.length : edges.length - 1;
-    }
+  final TrainSpec spec;
+  final FeatureSpace features;
+  final List<FeatureBins> bins;
+  final Evaluation evaluation;
+  final int cycles;
+  final double rate;
+  final int patience;
+  final int interactions;
+  final int interactionBins;
+  final int smoothingDegree;
+  final boolean dp;
+  final DpTrainingPlan plan;
+  private final SumEncoding encoding;
+  private final double residualBound;
+  private final Map<Object, int[][]> cellCache = new HashMap<>();
 
-    /** The bins of a released shape function. */
-    static Bins of(ShapeFunction s) {
-      return s.getCategoriesCount() > 0
-          ? new Bins(s.getFeature(), null, s.getCategoriesList().stream().mapToDouble(Double::parseDouble).toArray())
-          : new Bins(s.getFeature(), s.getEdgesList().stream().mapToDouble(Double::doubleValue).toArray(), null);
-    }
-
-    /** The bin of a raw value (a numeric one clipped into the edges), or -1 (missing, or an undeclared code). */
-    int of(double v) {
-      if (Double.isNaN(v)) return -1;
-      if (codes != null) {
-        for (int i = 0; i < codes.length; i++) if (codes[i] == v) return i;
-        return -1;
-      }
-      double x = Math.min(Math.max(v, edges[0]), edges[edges.length - 1]);
-      int b = 0;
-      while (b < edges.length - 2 && x >= edges[b + 1]) b++;
-      return b;
-    }
-  }
-
-  public EbmJob(TrainSpec spec, DatasetDictionary dictionary, double epsilon, int sites) {
-    if (!Double.isInfinite(epsilon)) {
-      throw new InvalidSpecException("train.model", "EBM is built for exact training only (DP-EBM's noisy sums and accounting are not built)");
-    }
+  public EbmJob(TrainSpec spec, DatasetDictionary dictionary, double epsilon, double delta, int sites) {
+    this.dp = !Double.isInfinite(epsilon);
     if (spec.getMissing() != TrainSpec.MissingPolicy.DROP_ROWS) throw new InvalidSpecException("train.missing", "EBM needs DROP_ROWS");
     if (spec.getNumericFeaturesCount() + spec.getCategoricalFeaturesCount() == 0) {
       throw new InvalidSpecException("train.numeric_features", "an EBM needs at least one feature");
@@ -81,28 +73,48 @@ public final class EbmJob {
     this.spec = spec;
     this.features = FeatureSpace.of(spec);
     dictionary.column(spec.getTarget(), "train.target");
-    int maxBins = spec.getEbm().getMaxBins() == 0 ? DEFAULT_BINS : spec.getEbm().getMaxBins();
+    var e = spec.getEbm();
+    int maxBins = e.getMaxBins() == 0 ? DEFAULT_BINS : e.getMaxBins();
     if (maxBins < 2 || maxBins > 256) throw new InvalidSpecException("train.ebm.max_bins", "must be 2..256, got " + maxBins);
-    List<Bins> b = new ArrayList<>();
-    for (String f : spec.getNumericFeaturesList()) {
-      ColumnDefinition c = dictionary.column(f, "train.numeric_features");
-      double[] edges = new double[maxBins + 1];
-      for (int i = 0; i <= maxBins; i++) edges[i] = c.lower() + (c.upper() - c.lower()) * i / maxBins;
-      edges[maxBins] = c.upper();
-      b.add(new Bins(f, edges, null));
-    }
+    List<FeatureBins> b = new ArrayList<>();
+    for (String f : spec.getNumericFeaturesList()) b.add(FeatureBins.numeric(dictionary.column(f, "train.numeric_features"), maxBins));
     SensitiveGroups.checkCodes(dictionary, spec.getCategoricalFeaturesList(), "train.categorical_features");
-    spec.getCategoricalFeaturesList().forEach(c -> b.add(new Bins(c.getColumn(), null,
-        c.getValuesList().stream().mapToDouble(Double::parseDouble).toArray())));
+    spec.getCategoricalFeaturesList().forEach(c -> b.add(FeatureBins.categorical(c)));
     this.bins = List.copyOf(b);
-    this.cycles = spec.getEbm().getCycles() == 0 ? DEFAULT_CYCLES : spec.getEbm().getCycles();
-    this.rate = spec.getEbm().getLearningRate() == 0 ? DEFAULT_RATE : spec.getEbm().getLearningRate();
-    this.patience = spec.getEbm().getPatience() == 0 ? DEFAULT_PATIENCE : spec.getEbm().getPatience();
+    this.cycles = e.getCycles() == 0 ? (dp ? DP_DEFAULT_CYCLES : DEFAULT_CYCLES) : e.getCycles();
+    this.rate = e.getLearningRate() == 0 ? (dp ? DP_DEFAULT_RATE : DEFAULT_RATE) : e.getLearningRate();
+    this.patience = e.getPatience() == 0 ? DEFAULT_PATIENCE : e.getPatience();
+    this.interactions = e.getInteractions();
+    this.interactionBins = e.getInteractionBins() == 0 ? DEFAULT_INTERACTION_BINS : e.getInteractionBins();
+    this.smoothingDegree = e.getSmoothingDegree() == 0 ? DEFAULT_SMOOTHING_DEGREE : e.getSmoothingDegree();
     if (cycles < 1 || cycles > 1000) throw new InvalidSpecException("train.ebm.cycles", "must be 1..1000, got " + cycles);
+    if (dp && cycles * bins.size() > 2000) {
+      throw new InvalidSpecException("train.ebm.cycles", "under DP cycles x features is at most 2000 noisy releases, got " + cycles * bins.size());
+    }
     if (!(rate > 0 && rate <= 1)) throw new InvalidSpecException("train.ebm.learning_rate", "must be in (0, 1], got " + rate);
+    if (interactions > 100) throw new InvalidSpecException("train.ebm.interactions", "at most 100, got " + interactions);
+    if (dp && interactions > 0) {
+      throw new InvalidSpecException("train.ebm.interactions", "interactions are exact only: ranking every pair's grid under DP "
+          + "would take the budget the main effects need (DP-EBM learns main effects)");
+    }
+    if (interactions > bins.size() * (bins.size() - 1) / 2) {
+      throw new InvalidSpecException("train.ebm.interactions", bins.size() + " features have " + bins.size() * (bins.size() - 1) / 2
+          + " pairs, asked for " + interactions);
+    }
+    if (interactionBins < 2 || interactionBins > 32) throw new InvalidSpecException("train.ebm.interaction_bins", "must be 2..32, got " + interactionBins);
+    if (smoothingDegree > 8) throw new InvalidSpecException("train.ebm.smoothing_degree", "must be 0..8, got " + smoothingDegree);
     List<String> groupLabels = new ArrayList<>();
     double[][] groupValues = SensitiveGroups.of(spec, dictionary, groupLabels);
-    this.evaluation = new Evaluation(spec, ScoreHistogram.BINS, sites, features.width(), groupLabels, groupValues, false);
+    this.evaluation = new Evaluation(spec, dp ? TrainingJob.DP_BINS : ScoreHistogram.BINS, sites, features.width(), groupLabels, groupValues, dp);
+    this.encoding = dp ? SumEncoding.NOISY : SumEncoding.EXACT;
+    this.residualBound = 1 - 1 / encoding.scale();
+    this.plan = dp ? new DpTrainingPlan(List.of(
+        new DpTrainingPlan.Stage("rows per bin of every feature", bins.size(), Math.sqrt(bins.size()), 1,
+            HISTOGRAMS_WEIGHT_PER_FEATURE * bins.size()),
+        new DpTrainingPlan.Stage("residual sum per bin, per boosting step", 1, 1, cycles * bins.size(), 1.0)),
+        encoding.scale(), true, !groupLabels.isEmpty(), ThresholdMitigation.isThreshold(spec.getMitigation()), epsilon, delta,
+        "distributed Skellam (DP-EBM): the bin counts once, " + cycles + " cycles x " + bins.size()
+            + " features of residual sums per bin, and one evaluation round; bins from the data dictionary's public bounds") : null;
   }
 
   public FeatureSpace features() {
@@ -115,54 +127,71 @@ public final class EbmJob {
     return c;
   }
 
-  /** Slots of a BOOST vector: [gradient sum, hessian sum, held-out loss, held-out rows, then per bin gradient, hessian, rows]. */
+  public boolean isDp() {
+    return dp;
+  }
+
+  /** The terms of the model a step carries: every main effect and the interactions it names. */
+  EbmTerms terms(StepStart step) {
+    if (step.getPairsCount() % 2 != 0) throw new IllegalArgumentException("pairs come two features at a time, got " + step.getPairsCount());
+    List<EbmTerms.Pair> pairs = new ArrayList<>();
+    for (int i = 0; i < step.getPairsCount(); i += 2) pairs.add(EbmTerms.pair(bins, step.getPairs(i), step.getPairs(i + 1), interactionBins));
+    return new EbmTerms(bins, pairs);
+  }
+
+  /**
+   * Slots: BOOST and BOOST_PAIR [gradient, hessian, held-out loss, held-out rows, then per cell
+   * gradient, hessian, rows] (under DP a BOOST is the residual sum per bin only); HISTOGRAMS
+   * every feature's rows per bin; PAIRS every candidate pair's grid, gradients then hessians.
+   */
   public int vectorLength(StepStart step) {
+    EbmTerms terms = terms(step);
     return switch (step.getKind()) {
-      case BOOST -> 4 + 3 * feature(step).size();
+      case BOOST -> dp ? terms.size(mainTerm(step)) : 4 + 3 * terms.size(mainTerm(step));
+      case BOOST_PAIR -> 4 + 3 * terms.size(pairTerm(step, terms));
+      case HISTOGRAMS -> bins.stream().mapToInt(FeatureBins::size).sum();
+      case PAIRS -> EbmTerms.candidates(bins, interactionBins).stream().mapToInt(p -> 2 * p.size()).sum();
       case EVALUATE -> evaluation.length();
       default -> throw new IllegalArgumentException("an EBM job has no " + step.getKind() + " step");
     };
   }
 
-  private Bins feature(StepStart step) {
+  private int mainTerm(StepStart step) {
     if (step.getFeature() >= bins.size()) throw new IllegalArgumentException("feature " + step.getFeature() + " of " + bins.size());
-    return bins.get(step.getFeature());
+    return step.getFeature();
   }
 
-  private int modelLength() {
-    return 1 + bins.stream().mapToInt(Bins::size).sum();
+  private int pairTerm(StepStart step, EbmTerms terms) {
+    if (step.getFeature() >= terms.pairs().size()) throw new IllegalArgumentException("interaction " + step.getFeature() + " of " + terms.pairs().size());
+    return bins.size() + step.getFeature();
   }
 
-  /** Each row's bin of every feature, and its additive score under the model in beta. */
-  private double[] logits(Dataset data, FeatureSpace.Rows rows, double[] model, int[][] binOf) {
-    int[] cols = bins.stream().mapToInt(b -> data.requireColumn(b.feature())).toArray();
-    double[] out = new double[rows.size()];
-    for (int i = 0; i < out.length; i++) {
-      double f = model[0];
-      int at = 1;
-      for (int k = 0; k < bins.size(); k++) {
-        int b = bins.get(k).of(data.value(rows.rowIndex()[i], cols[k]));
-        binOf[k][i] = b;
-        if (b >= 0) f += model[at + b];
-        at += bins.get(k).size();
-      }
-      out[i] = f;
-    }
-    return out;
+  private record CellsKey(Dataset data, FeatureSpace.Part part, List<Integer> pairs) {}
+
+  private FeatureSpace.Rows rows(Dataset data, FeatureSpace.Part part) {
+    return features.rows(data, null, part);
   }
 
-  private double[] model(StepStart step) {
-    double[] m = step.getBetaList().stream().mapToDouble(Double::doubleValue).toArray();
-    if (m.length != modelLength()) throw new IllegalArgumentException("step carries " + m.length + " model values, the EBM has " + modelLength());
-    return m;
+  private int[][] cells(Dataset data, FeatureSpace.Rows rows, FeatureSpace.Part part, EbmTerms terms, StepStart step) {
+    if (cellCache.size() > 8) cellCache.clear();
+    return cellCache.computeIfAbsent(new CellsKey(data, part, step.getPairsList()), k -> terms.cells(data, rows.rowIndex()));
   }
 
-  /** A node's sums for a step (encoded by the caller). */
+  private FeatureSpace.Part trainingPart() {
+    return features.splits() ? FeatureSpace.Part.TRAINING : FeatureSpace.Part.ALL;
+  }
+
+  private FeatureSpace.Part evaluationPart() {
+    return features.splits() ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL;
+  }
+
+  /** A node's sums for a step, before noise. */
   public double[] local(StepStart step, Dataset data, int site) {
-    double[] model = model(step);
+    EbmTerms terms = terms(step);
+    double[] model = step.getBetaList().stream().mapToDouble(Double::doubleValue).toArray();
     if (step.getKind() == StepStart.Kind.EVALUATE) {
-      FeatureSpace.Rows rows = features.rows(data, null, evaluationPart());
-      double[] f = logits(data, rows, model, new int[bins.size()][rows.size()]);
+      FeatureSpace.Rows rows = rows(data, evaluationPart());
+      double[] f = terms.logits(model, cells(data, rows, evaluationPart(), terms, step));
       double[] scores = new double[f.length];
       double[] losses = new double[f.length];
       for (int i = 0; i < f.length; i++) {
@@ -171,201 +200,146 @@ public final class EbmJob {
       }
       return evaluation.local(data, rows, scores, losses, site);
     }
-    Bins b = feature(step);
+    FeatureSpace.Rows training = rows(data, trainingPart());
+    int[][] cells = cells(data, training, trainingPart(), terms, step);
     double[] out = new double[vectorLength(step)];
-    FeatureSpace.Rows training = features.rows(data, null, features.splits() ? FeatureSpace.Part.TRAINING : FeatureSpace.Part.ALL);
-    int[][] binOf = new int[bins.size()][training.size()];
-    double[] f = logits(data, training, model, binOf);
-    int k = b.size();
-    for (int i = 0; i < f.length; i++) {
-      double p = Glm.sigmoid(f[i]);
-      double g = p - training.y()[i];
-      double h = p * (1 - p);
-      out[0] += g;
-      out[1] += h;
-      int bin = binOf[step.getFeature()][i];
-      if (bin < 0) continue;
-      out[4 + bin] += g;
-      out[4 + k + bin] += h;
-      out[4 + 2 * k + bin] += 1;
+    switch (step.getKind()) {
+      case HISTOGRAMS -> {
+        for (int t = 0, at = 0; t < bins.size(); at += bins.get(t).size(), t++) {
+          for (int c : cells[t]) if (c >= 0) out[at + c] += 1;
+        }
+        return out;
+      }
+      case PAIRS -> {
+        double[] f = terms.logits(model, cells);
+        int at = 0;
+        for (EbmTerms.Pair p : EbmTerms.candidates(bins, interactionBins)) {
+          int[] a = terms.cells(p, data, training.rowIndex());
+          for (int i = 0; i < f.length; i++) {
+            if (a[i] < 0) continue;
+            double q = Glm.sigmoid(f[i]);
+            out[at + a[i]] += q - training.y()[i];
+            out[at + p.size() + a[i]] += q * (1 - q);
+          }
+          at += 2 * p.size();
+        }
+        return out;
+      }
+      case BOOST, BOOST_PAIR -> {
+        int term = step.getKind() == StepStart.Kind.BOOST ? mainTerm(step) : pairTerm(step, terms);
+        double[] f = terms.logits(model, cells);
+        int k = terms.size(term);
+        int gAt = dp ? 0 : 4;
+        for (int i = 0; i < f.length; i++) {
+          double p = Glm.sigmoid(f[i]);
+          double g = p - training.y()[i];
+          int c = cells[term][i];
+          if (dp) {
+            // Kept below 1 by one encoded unit, so that with each node's rounding to the encoding a record still
+            // moves an encoded sum by at most the declared sensitivity.
+            if (c >= 0) out[c] += Math.max(-residualBound, Math.min(residualBound, g));
+            continue;
+          }
+          double h = p * (1 - p);
+          out[0] += g;
+          out[1] += h;
+          if (c < 0) continue;
+          out[gAt + c] += g;
+          out[gAt + k + c] += h;
+          out[gAt + 2 * k + c] += 1;
+        }
+        if (!dp && features.splits()) {
+          FeatureSpace.Rows held = rows(data, FeatureSpace.Part.HOLDOUT);
+          double[] fh = terms.logits(model, cells(data, held, FeatureSpace.Part.HOLDOUT, terms, step));
+          for (int i = 0; i < fh.length; i++) out[2] += Glm.loss(TrainSpec.Model.LOGISTIC, fh[i], held.y()[i]);
+          out[3] = held.size();
+        }
+        return out;
+      }
+      default -> throw new IllegalArgumentException("an EBM job has no " + step.getKind() + " step");
     }
-    if (features.splits()) {
-      FeatureSpace.Rows held = features.rows(data, null, FeatureSpace.Part.HOLDOUT);
-      double[] fh = logits(data, held, model, new int[bins.size()][held.size()]);
-      for (int i = 0; i < fh.length; i++) out[2] += Glm.loss(TrainSpec.Model.LOGISTIC, fh[i], held.y()[i]);
-      out[3] = held.size();
-    }
-    return out;
   }
 
-  private FeatureSpace.Part evaluationPart() {
-    return features.splits() ? FeatureSpace.Part.HOLDOUT : FeatureSpace.Part.ALL;
+  /** What a node admits: under DP exactly the bin counts, cycles x features boosting steps and one evaluation, in order. */
+  public StepAllowance allowance() {
+    return dp ? StepAllowance.of(new StepAllowance.Phase(StepStart.Kind.HISTOGRAMS, 1, "bin-count release"),
+        new StepAllowance.Phase(StepStart.Kind.BOOST, cycles * bins.size(), "boosting steps"),
+        new StepAllowance.Phase(StepStart.Kind.EVALUATE, 1, "evaluation round")) : StepAllowance.exact();
+  }
+
+  /** This node's share of a step's noise (zeros when exact): Sk(mu / t) in every released slot. */
+  public RingVector noiseShare(StepStart step, int threshold, SkellamNoise sampler) {
+    long[] v = new long[vectorLength(step)];
+    if (dp) {
+      for (int i = 0; i < v.length; i++) {
+        double mu = switch (step.getKind()) {
+          case HISTOGRAMS -> plan.mu(0);
+          case BOOST -> plan.mu(1);
+          case EVALUATE -> plan.evaluationMu[evaluation.componentOf(i)];
+          default -> throw new IllegalArgumentException("a DP EBM has no " + step.getKind() + " step");
+        };
+        if (mu > 0) v[i] = sampler.sample(mu / threshold);
+      }
+    }
+    return RingVector.adopt(v);
+  }
+
+  public PrivacyAccounting accounting(int threshold, List<String> contributors, List<String> dropped) {
+    return (dp ? plan.accounting() : Accounting.exact()).release(threshold, contributors, dropped);
+  }
+
+  public EbmBooster driver(List<String> sites, int threshold) {
+    return new EbmBooster(this, sites, threshold);
+  }
+
+  public RingVector encode(double[] sums) {
+    return encoding.encode(sums);
+  }
+
+  public double[] decode(RingVector aggregate) {
+    return encoding.decode(aggregate);
   }
 
   /** The score of every row of a table under a released EBM (NaN where a feature is missing or a category undeclared). */
   static double[] score(EbmModel model, Dataset data) {
-    List<ShapeFunction> shapes = model.getShapesList();
-    List<Bins> binsOf = shapes.stream().map(Bins::of).toList();
-    int[] cols = shapes.stream().mapToInt(s -> data.requireColumn(s.getFeature())).toArray();
+    double[][] c = contributions(model, data);
     double[] out = new double[data.rowCount()];
     for (int r = 0; r < out.length; r++) {
       double f = model.getIntercept();
-      for (int k = 0; k < shapes.size() && !Double.isNaN(f); k++) {
-        int b = binsOf.get(k).of(data.value(r, cols[k]));
-        f = b < 0 ? Double.NaN : f + shapes.get(k).getScores(b);
-      }
+      for (double[] term : c) f += term[r];
       out[r] = Glm.sigmoid(f);
     }
     return out;
   }
 
-  public Driver driver(List<String> sites) {
-    return new Driver(sites);
+  /**
+   * Each row's contribution from every term of a released EBM ([term][row], main effects then
+   * interactions, in the model's order; NaN where a feature is missing or a category undeclared):
+   * with the intercept they add up to the row's log odds.
+   */
+  public static double[][] contributions(EbmModel model, Dataset data) {
+    List<FeatureBins> mains = model.getShapesList().stream().map(FeatureBins::of).toList();
+    Map<String, Integer> index = new HashMap<>();
+    for (int k = 0; k < mains.size(); k++) index.put(mains.get(k).feature(), k);
+    List<EbmTerms.Pair> pairs = new ArrayList<>();
+    for (InteractionTerm t : model.getInteractionsList()) {
+      pairs.add(new EbmTerms.Pair(index.get(t.getA().getFeature()), index.get(t.getB().getFeature()), FeatureBins.of(t.getA()),
+          FeatureBins.of(t.getB())));
+    }
+    EbmTerms terms = new EbmTerms(mains, pairs);
+    int[] all = new int[data.rowCount()];
+    for (int r = 0; r < all.length; r++) all[r] = r;
+    int[][] cells = terms.cells(data, all);
+    double[][] out = new double[terms.count()][all.length];
+    for (int t = 0; t < terms.count(); t++) {
+      List<Double> scores = t < mains.size() ? model.getShapes(t).getScoresList() : model.getInteractions(t - mains.size()).getScoresList();
+      for (int r = 0; r < all.length; r++) out[t][r] = cells[t][r] < 0 ? Double.NaN : scores.get(cells[t][r]);
+    }
+    return out;
   }
 
-  /** The coordinator's side: cycles of BOOST steps with early stopping, then EVALUATE, then the model. */
-  public final class Driver {
-    private final List<String> sites;
-    private final double[] model = new double[modelLength()];
-    private final double[][] rows = new double[bins.size()][];
-    private final List<Double> holdoutLosses = new ArrayList<>();
-    private final List<TrainingRound> rounds = new ArrayList<>();
-    private double[] best;
-    private int bestCycle;
-    private int cycle;
-    private int feature;
-    private boolean finalMeasure;
-    private StepStart current;
-
-    private Driver(List<String> sites) {
-      this.sites = List.copyOf(sites);
-      current = boost(0);
-    }
-
-    public StepStart current() {
-      return current;
-    }
-
-    public List<TrainingRound> rounds() {
-      return List.copyOf(rounds);
-    }
-
-    private StepStart boost(int f) {
-      StepStart.Builder b = StepStart.newBuilder().setKind(StepStart.Kind.BOOST).setFeature(f);
-      Arrays.stream(model).forEach(b::addBeta);
-      return b.build();
-    }
-
-    /** Feeds a step's decoded sums; returns the model when done, else null. */
-    public TrainedModel onAggregate(double[] sums, List<String> contributors) {
-      if (current.getKind() == StepStart.Kind.EVALUATE) return release(sums);
-      // The held-out loss is the model's as sent: at a cycle's first step, the previous cycle's result.
-      if (feature == 0 && (cycle > 0 || finalMeasure) && sums[3] > 0) {
-        double loss = sums[2] / sums[3];
-        holdoutLosses.add(loss);
-        if (best == null || loss < holdoutLosses.get(bestCycle - 1) * (1 - IMPROVEMENT)) {
-          best = model.clone();
-          bestCycle = cycle;
-        }
-      }
-      boolean stop = finalMeasure || (features.splits() && best != null && cycle - bestCycle >= patience);
-      if (stop) {
-        current = evaluate();
-        return null;
-      }
-      update(sums);
-      rounds.add(TrainingRound.newBuilder().setRound(rounds.size() + 1).setLoss(Double.NaN)
-          .setGradientNorm(Math.abs(sums[0])).addAllParticipants(contributors).build());
-      feature++;
-      if (feature == bins.size()) {
-        feature = 0;
-        cycle++;
-        // After the last cycle one more step only measures its held-out loss (its update is not taken).
-        if (cycle == cycles) {
-          if (!features.splits()) {
-            best = model.clone();
-            bestCycle = cycle;
-            current = evaluate();
-            return null;
-          }
-          finalMeasure = true;
-        }
-      }
-      current = boost(feature);
-      return null;
-    }
-
-    private void update(double[] sums) {
-      if (sums[1] > 0) model[0] -= sums[0] / sums[1];
-      int k = bins.get(feature).size();
-      int at = 1;
-      for (int f = 0; f < feature; f++) at += bins.get(f).size();
-      rows[feature] = Arrays.copyOfRange(sums, 4 + 2 * k, 4 + 3 * k);
-      for (int b = 0; b < k; b++) {
-        double h = sums[4 + k + b];
-        if (sums[4 + 2 * k + b] > 0 && h > 0) model[at + b] -= rate * sums[4 + b] / h;
-      }
-    }
-
-    /** The chosen model with every shape centred on its training rows (the intercept takes the means: the same scores). */
-    private StepStart evaluate() {
-      int at = 1;
-      for (int f = 0; f < bins.size(); f++) {
-        int k = bins.get(f).size();
-        double n = rows[f] == null ? 0 : Arrays.stream(rows[f]).sum();
-        if (n > 0) {
-          double mean = 0;
-          for (int b = 0; b < k; b++) mean += rows[f][b] * best[at + b];
-          mean /= n;
-          for (int b = 0; b < k; b++) best[at + b] -= mean;
-          best[0] += mean;
-        }
-        at += k;
-      }
-      StepStart.Builder b = StepStart.newBuilder().setKind(StepStart.Kind.EVALUATE);
-      Arrays.stream(best).forEach(b::addBeta);
-      return b.build();
-    }
-
-    private TrainedModel release(double[] sums) {
-      double[] m = current.getBetaList().stream().mapToDouble(Double::doubleValue).toArray();
-      EbmModel.Builder e = EbmModel.newBuilder().setIntercept(m[0]).setCycles(cycle).setBestCycle(bestCycle).addAllHoldoutLoss(holdoutLosses);
-      int at = 1;
-      for (int f = 0; f < bins.size(); f++) {
-        Bins b = bins.get(f);
-        ShapeFunction.Builder s = ShapeFunction.newBuilder().setFeature(b.feature());
-        if (b.codes() != null) spec.getCategoricalFeaturesList().stream().filter(c -> c.getColumn().equals(b.feature())).findFirst()
-            .ifPresent(c -> s.addAllCategories(c.getValuesList()));
-        else Arrays.stream(b.edges()).forEach(s::addEdges);
-        for (int k = 0; k < b.size(); k++) s.addScores(m[at + k]).addRows(rows[f] == null ? 0 : rows[f][k]);
-        e.addShapes(s);
-        at += b.size();
-      }
-      TrainedModel.Builder out = TrainedModel.newBuilder().setModelVersion(TrainingJob.MODEL_VERSION).setSpec(spec).setConverged(true)
-          .addAllRounds(rounds).setEbm(e).setEvaluatedOnHoldout(features.splits())
-          .setEvaluation(features.splits() ? "held-out rows" : "training rows");
-      evaluation.release(out, sums, null, sites);
-      out.setRows(sums[evaluation.rowsAt()]);
-      // Importance: each feature's mean absolute contribution over the training rows.
-      at = 1;
-      for (int f = 0; f < bins.size(); f++) {
-        double n = rows[f] == null ? 0 : Arrays.stream(rows[f]).sum();
-        double mean = 0;
-        for (int k = 0; k < bins.get(f).size(); k++) mean += (rows[f] == null ? 0 : rows[f][k]) * Math.abs(m[at + k]);
-        out.addImportance(org.consilium.analytics.wire.FeatureImportance.newBuilder().setFeature(bins.get(f).feature())
-            .setMeanAbsShap(n > 0 ? mean / n : 0));
-        at += bins.get(f).size();
-      }
-      return out.build();
-    }
-  }
-
-  /** Encodes a node's sums for the secure sum, and decodes the aggregate (the training jobs' exact fixed point). */
-  public RingVector encode(double[] sums) {
-    return SumEncoding.EXACT.encode(sums);
-  }
-
-  public double[] decode(RingVector aggregate) {
-    return SumEncoding.EXACT.decode(aggregate);
+  /** A shape function's description for a main effect (its bins; scores are the caller's). */
+  ShapeFunction.Builder describe(int feature) {
+    return bins.get(feature).describe();
   }
 }

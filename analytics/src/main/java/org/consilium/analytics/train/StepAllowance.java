@@ -1,41 +1,53 @@
 package org.consilium.analytics.train;
 
+import java.util.List;
+import java.util.stream.Collectors;
 import org.consilium.analytics.wire.StepStart;
 
 /**
  * A node's count of the steps of one training job it has taken part in. Under DP the
- * accounting paid for exactly max_rounds gradient rounds (the first carrying the row count)
- * and one evaluation round; a coordinator that asks for more, or for another kind of step, is
- * refused, so it cannot spend a node's data beyond what the node reserved.
+ * accounting paid for a fixed sequence of phases (e.g. max_rounds gradient rounds, then one
+ * evaluation round); a coordinator that asks for more, for another kind of step, or goes back
+ * to an earlier phase is refused, so it cannot spend a node's data beyond what the node
+ * reserved. An exact job counts nothing.
  */
 public final class StepAllowance {
-  private final boolean dp;
-  private final int gradientRounds;
-  private int gradients;
-  private boolean evaluated;
+  /** So many steps of one kind, in this place of the sequence; the name says them in a refusal. */
+  record Phase(StepStart.Kind kind, int steps, String name) {}
 
-  StepAllowance(boolean dp, int gradientRounds) {
-    this.dp = dp;
-    this.gradientRounds = gradientRounds;
+  private final List<Phase> phases;
+  private int phase;
+  private int taken;
+
+  private StepAllowance(List<Phase> phases) {
+    this.phases = List.copyOf(phases);
   }
 
-  /** Admits a step; returns true when it is the DP round that releases the row count. Throws when it was not paid for. */
-  public boolean admit(StepStart.Kind kind) {
-    if (!dp) return false;
-    switch (kind) {
-      case GRADIENT -> {
-        if (evaluated || gradients >= gradientRounds) {
-          throw new IllegalArgumentException("the job's privacy accounting paid for " + gradientRounds
-              + " gradient rounds before one evaluation; this node refuses another");
-        }
-        return gradients++ == 0;
+  static StepAllowance exact() {
+    return new StepAllowance(List.of());
+  }
+
+  static StepAllowance of(Phase... phases) {
+    if (phases.length == 0) throw new IllegalArgumentException("a DP allowance has at least one phase");
+    return new StepAllowance(List.of(phases));
+  }
+
+  /**
+   * Admits a step; returns its index within its phase (0 for the phase's first step), or -1
+   * when the job is exact and nothing is counted. Throws when the step was not paid for.
+   */
+  public int admit(StepStart.Kind kind) {
+    if (phases.isEmpty()) return -1;
+    for (int p = phase; p < phases.size(); p++) {
+      if (phases.get(p).kind() != kind) continue;
+      if (p > phase) {
+        phase = p;
+        taken = 0;
       }
-      case EVALUATE -> {
-        if (evaluated) throw new IllegalArgumentException("the job's privacy accounting paid for one evaluation round; this node refuses another");
-        evaluated = true;
-        return false;
-      }
-      default -> throw new IllegalArgumentException("a DP training job has no " + kind + " step");
+      if (taken < phases.get(p).steps()) return taken++;
+      break;
     }
+    throw new IllegalArgumentException("the job's privacy accounting paid for " + phases.stream()
+        .map(p -> p.steps() + " " + p.name()).collect(Collectors.joining(", then ")) + "; this node refuses another " + kind + " step");
   }
 }

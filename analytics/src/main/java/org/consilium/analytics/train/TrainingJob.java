@@ -36,14 +36,16 @@ public final class TrainingJob {
    * total: 4 (0.5 stays an edge, for accuracy) cut the AUC's error by a third against 10 at the
    * hospitals' held-out size, and never left a class empty.
    */
-  private static final int DP_BINS = 4;
+  static final int DP_BINS = 4;
+  /** The row count's budget weight against one gradient round's 1. */
+  private static final double ROWS_WEIGHT = 0.1;
   /**
    * DP defaults, measured by the DP training benchmark on the four hospitals (see the README):
    * 5 rounds, gradient norm bound 1 on the [-1, 1] feature scale (a residual times a row norm
    * rarely exceeds it, and it sets the noise), step 2 on the mean gradient.
    */
   private static final int DP_ROUNDS = 5;
-  private static final double DP_CLIP = 1.0;
+  static final double DP_CLIP = 1.0;
   private static final double DP_RATE = 2.0;
   private final int bins;
   private final TrainSpec spec;
@@ -113,13 +115,21 @@ public final class TrainingJob {
     this.glm = new GlmNewton(spec.getModel(), features.width(), spec.getL2());
     double rate = spec.getLearningRate() == 0 ? (dp ? DP_RATE : 1.0) : spec.getLearningRate();
     if (!(rate > 0) || Double.isInfinite(rate)) throw new InvalidSpecException("train.learning_rate", "must be positive, got " + rate);
-    this.gradient = new GlmGradient(spec.getModel(), features.width(), spec.getL2(), rate, clip,
+    // Under DP each example is clipped short of C by the encoding's rounding (up to one unit per coordinate at each
+    // node), so that one record moves the encoded sum by at most the C the accounting declares.
+    double rounding = dp ? Math.sqrt(features.width()) / SumEncoding.NOISY.scale() : 0;
+    if (!(clip > 2 * rounding)) throw new InvalidSpecException("train.clip_norm", "must exceed " + 2 * rounding + " (twice the encoding's rounding), got " + clip);
+    this.gradient = new GlmGradient(spec.getModel(), features.width(), spec.getL2(), rate, clip - rounding,
         dp ? (spec.getLossClip() == 0 ? 10.0 : spec.getLossClip()) : Double.POSITIVE_INFINITY);
     this.encoding = dp ? SumEncoding.NOISY : SumEncoding.EXACT;
     this.evaluation = new Evaluation(spec, bins, sites, features.width(), groupLabels, groupValues, dp);
     this.reductions = mitigate && Reductions.applies(spec) ? new Reductions(spec, features, glm, groupValues, groupLabels, dp) : null;
-    this.plan = dp ? new DpTrainingPlan(maxRounds, features.width(), clip, encoding.scale(),
-        spec.getModel() == TrainSpec.Model.LOGISTIC, !groupLabels.isEmpty(), mitigate, epsilon, delta) : null;
+    // The row count once (a small share: it only scales the gradient), then max_rounds clipped gradient sums.
+    this.plan = dp ? new DpTrainingPlan(List.of(new DpTrainingPlan.Stage("row count", 1, 1, 1, ROWS_WEIGHT),
+        new DpTrainingPlan.Stage("gradient per round, per coordinate", Math.sqrt(features.width()) * clip, clip, maxRounds, 1.0)),
+        encoding.scale(), spec.getModel() == TrainSpec.Model.LOGISTIC, !groupLabels.isEmpty(), mitigate, epsilon, delta,
+        "distributed Skellam over " + maxRounds + " clipped gradient rounds, one row count and one evaluation round; "
+            + "features scaled by the data dictionary's public bounds") : null;
   }
 
 
@@ -235,7 +245,8 @@ public final class TrainingJob {
 
   /** What a node admits under DP: exactly the steps the accounting paid for, in order; nothing more. */
   public StepAllowance allowance() {
-    return new StepAllowance(dp, maxRounds);
+    return dp ? StepAllowance.of(new StepAllowance.Phase(StepStart.Kind.GRADIENT, maxRounds, "gradient rounds"),
+        new StepAllowance.Phase(StepStart.Kind.EVALUATE, 1, "evaluation round")) : StepAllowance.exact();
   }
 
   /** Design rows, built once per table, standardisation and part, and reused by the following steps. */
@@ -272,8 +283,8 @@ public final class TrainingJob {
     if (dp) {
       switch (kind) {
         case GRADIENT -> {
-          if (releaseRows) v[0] = sampler.sample(plan.rowsMu / threshold);
-          for (int i = 2; i < v.length; i++) v[i] = sampler.sample(plan.gradientMu / threshold);
+          if (releaseRows) v[0] = sampler.sample(plan.mu(0) / threshold);
+          for (int i = 2; i < v.length; i++) v[i] = sampler.sample(plan.mu(1) / threshold);
         }
         case EVALUATE -> {
           for (int i = 0; i < v.length; i++) {

@@ -72,7 +72,7 @@ class DpTrainingTest {
       StepStart step = driver.current();
       RingVector sum = null;
       for (int i = 0; i < data.size(); i++) {
-        boolean rows = allowances.get(i).admit(step.getKind());
+        boolean rows = allowances.get(i).admit(step.getKind()) == 0;
         RingVector v = nodes.get(i).local(step, data.get(i), i, rows).plus(nodes.get(i).noiseShare(step.getKind(), rows, threshold, noise));
         sum = sum == null ? v : sum.plus(v);
       }
@@ -127,6 +127,34 @@ class DpTrainingTest {
   }
 
   @Test
+  void oneRecordMovesAnEncodedGradientRoundByAtMostTheClipNormRoundingIncluded() {
+    TrainingJob job = job(SPEC, 1.0, 2);
+    Dataset base = sites(150, 8).get(0);
+    StepStart first = job.driver(List.of("a", "b"), 2).current();
+    Random r = new Random(5);
+    for (int trial = 0; trial < 40; trial++) {
+      StepStart.Builder step = first.toBuilder().clearBeta();
+      for (int j = 0; j < first.getBetaCount(); j++) step.addBeta(8 * r.nextGaussian());
+      Map<String, double[]> cols = new LinkedHashMap<>();
+      double[] extra = {trial % 2 == 0 ? 5 : -5 * r.nextDouble(), 100 * r.nextDouble(), r.nextInt(2), r.nextInt(2), 0};
+      String[] names = {"x", "age", "y", "g", "split"};
+      for (int c = 0; c < names.length; c++) {
+        double[] v = new double[base.rowCount() + 1];
+        for (int i = 0; i < base.rowCount(); i++) v[i] = base.value(i, names[c]);
+        v[base.rowCount()] = extra[c];
+        cols.put(names[c], v);
+      }
+      Dataset plus = Dataset.ofColumns("site and one more record", cols);
+      long[] a = job.local(step.build(), plus, 0, false).toArray();
+      long[] b = job.local(step.build(), base, 0, false).toArray();
+      double l2 = 0;
+      for (int i = 0; i < a.length; i++) l2 += Math.pow(a[i] - b[i], 2);
+      assertTrue(Math.sqrt(l2) <= 256 * TrainingJob.DP_CLIP + 1e-9, "one record moved the encoded gradient by " + Math.sqrt(l2)
+          + " in l2; the accounting declares " + 256 * TrainingJob.DP_CLIP + " (clip norm x 256 units, each node's rounding included)");
+    }
+  }
+
+  @Test
   void dpFeaturesAreScaledByTheDictionarysPublicBoundsAndClipped() {
     Dataset d = Dataset.ofColumns("t", new LinkedHashMap<>(Map.of("x", new double[] {-5, 0, 5, 12}, "age", new double[] {0, 50, 100, -20},
         "y", new double[] {0, 1, 0, 1})));
@@ -167,10 +195,11 @@ class DpTrainingTest {
   @Test
   void aNodeAdmitsOnlyTheStepsTheAccountingPaidFor() {
     StepAllowance a = job(SPEC.toBuilder().setMaxRounds(2).build(), 1.0, 2).allowance();
-    assertTrue(a.admit(StepStart.Kind.GRADIENT), "the first gradient round releases the row count");
-    assertEquals(false, a.admit(StepStart.Kind.GRADIENT));
+    assertEquals(0, a.admit(StepStart.Kind.GRADIENT), "the first gradient round (it releases the row count)");
+    assertEquals(1, a.admit(StepStart.Kind.GRADIENT));
     assertThrows(IllegalArgumentException.class, () -> a.admit(StepStart.Kind.GRADIENT), "a third round was not paid for");
     a.admit(StepStart.Kind.EVALUATE);
+    assertThrows(IllegalArgumentException.class, () -> a.admit(StepStart.Kind.GRADIENT), "no gradient round after the evaluation");
     assertThrows(IllegalArgumentException.class, () -> a.admit(StepStart.Kind.EVALUATE), "nor a second evaluation");
     StepAllowance b = job(SPEC, 1.0, 2).allowance();
     assertThrows(IllegalArgumentException.class, () -> b.admit(StepStart.Kind.NEWTON), "DP has no Newton step");

@@ -119,8 +119,28 @@ class EbmTest {
   }
 
   @Test
-  void underDpItIsRefusedNamingTheField() {
-    var e = assertThrows(InvalidSpecException.class, () -> Computation.of(spec(ebm().getTrain(), 1.0), 3, TestDictionaries.dictionary()));
-    assertTrue(e.getMessage().contains("train.model") && e.getMessage().contains("exact training only"), e.getMessage());
+  void eachBinCarriesItsStandardErrorAndAPredictionsContributionsAddUpToItsLogOdds() {
+    Map<String, Dataset> sites = sites();
+    TrainedModel m = train(ebm(), sites);
+    assertTrue(m.getEbm().getUncertainty().contains("1 / sqrt(hessian)"), m.getEbm().getUncertainty());
+    for (ShapeFunction s : m.getEbm().getShapesList()) {
+      assertEquals(s.getScoresCount(), s.getStandardErrorsCount(), s.getFeature());
+      for (int k = 0; k < s.getScoresCount(); k++) {
+        if (s.getRows(k) > 0) {
+          double se = s.getStandardErrors(k);
+          // A bin's Fisher information is at most rows / 4, so its standard error at least 2 / sqrt(rows).
+          assertTrue(se >= 2 / Math.sqrt(s.getRows(k)) - 1e-9 && se < 10, s.getFeature() + " bin " + k + ": se " + se + " for " + s.getRows(k) + " rows");
+        }
+      }
+    }
+    Dataset table = sites.get("site-0");
+    double[][] c = EbmJob.contributions(m.getEbm(), table);
+    double[] scores = new ModelScorer(m).score(table);
+    assertEquals(3, c.length, "one contribution per term");
+    for (int r = 0; r < table.rowCount(); r += 17) {
+      double f = m.getEbm().getIntercept();
+      for (double[] term : c) f += term[r];
+      assertEquals(scores[r], Glm.sigmoid(f), 1e-12, "row " + r + ": intercept + contributions = the score's log odds");
+    }
   }
 }
