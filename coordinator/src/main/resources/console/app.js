@@ -6,6 +6,7 @@ import {STATUSES} from './ui.js';
 import {submitPage} from './form.js';
 import {auditCsv, comparePage, download, jobActions} from './workbench.js';
 import {driftPage, modelPage, modelsPage} from './models.js';
+import {ebmViews} from './ebm.js';
 
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api('DELETE', '/api/v1/session'); } catch (e) { /* already gone */ }
@@ -357,22 +358,6 @@ function statisticsView(s) {
   return out;
 }
 
-/** An EBM's shape functions: each feature's term (log odds) per bin, as a bar chart and a table. */
-function shapeViews(e) {
-  const out = [h('h3', {}, 'Shape functions'), h('p', {class: 'hint'}, 'Score = sigmoid(' + fmt(num(e.intercept), 4) +
-    ' + each feature\'s term at the record\'s bin); terms in log odds, centred on the training rows. Model after cycle ' +
-    e.bestCycle + ' of ' + e.cycles + (e.holdoutLoss?.length ? ' (the lowest held-out loss)' : '') + '.')];
-  for (const s of e.shapes || []) {
-    const labels = (s.categories || []).length ? s.categories
-      : (s.scores || []).map((_, k) => fmt(num(s.edges[k]), 3) + '–' + fmt(num(s.edges[k + 1]), 3));
-    out.push(h('figure', {}, h('figcaption', {}, s.feature),
-      chart('Shape function of ' + s.feature + ': the term added to the log odds per bin', {type: 'bar',
-        data: {labels, datasets: [{label: s.feature + ' (log odds)', data: (s.scores || []).map(num), backgroundColor: '#2f5d8a'}]},
-        options: {plugins: {legend: {display: false}}}})));
-  }
-  return out;
-}
-
 function modelView(id, m) {
   const ebm = m.spec?.model === 'EBM';
   const logistic = (m.spec?.model || 'LOGISTIC') !== 'LINEAR';
@@ -401,7 +386,7 @@ function modelView(id, m) {
   if (logistic && m.aucInterval && num(m.aucInterval.low) <= 0.5) {
     out.push(h('p', {class: 'notice', role: 'status'}, 'Warning: the AUC interval reaches 0.5, so this evaluation cannot tell the model from chance.'));
   }
-  if (ebm && m.ebm) out.push(...shapeViews(m.ebm));
+  if (ebm && m.ebm) out.push(...ebmViews(m.ebm));
   if ((m.sites || []).length) {
     out.push(table('Evaluation per site', ['Site', 'Rows', 'AUC', 'Accuracy'], m.sites.map(s => [s.site, fmt(s.rows, 0),
       withCi(s.auc, s.aucInterval), withCi(s.accuracy, s.accuracyInterval)]), [1, 2, 3]));

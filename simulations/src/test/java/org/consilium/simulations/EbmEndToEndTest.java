@@ -63,7 +63,7 @@ class EbmEndToEndTest {
 
   @Test
   void anEbmTrainedAcrossTheNodesEqualsTheSameComputationInTheClear() throws Exception {
-    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"model\": \"LOGISTIC\"", "\"model\": \"EBM\", \"ebm\": {\"cycles\": 30}")
+    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"model\": \"LOGISTIC\"", "\"model\": \"EBM\", \"ebm\": {\"cycles\": 30, \"interactions\": 2}")
         .replace("Heart disease risk", "Heart disease risk EBM");
     JsonObject ebmJob = released(spec);
     TrainedModel ebm = model(ebmJob);
@@ -80,6 +80,13 @@ class EbmEndToEndTest {
         assertEquals(b.getScores(k), a.getScores(k), 1e-6, a.getFeature() + " bin " + k + ": across the nodes as in the clear");
       }
     }
+    assertEquals(2, ebm.getEbm().getInteractionsCount(), "FAST chose two pairs");
+    for (int i = 0; i < 2; i++) {
+      var a = ebm.getEbm().getInteractions(i);
+      var b = clear.getEbm().getInteractions(i);
+      assertEquals(b.getA().getFeature() + " x " + b.getB().getFeature(), a.getA().getFeature() + " x " + a.getB().getFeature());
+      for (int k = 0; k < a.getScoresCount(); k++) assertEquals(b.getScores(k), a.getScores(k), 1e-5, "interaction " + i + " cell " + k);
+    }
     assertEquals(clear.getAuc(), ebm.getAuc(), 1e-9);
     TrainedModel logistic = model(released(DefaultJob.trainSpec("AGGREGATION_MASKING")));
     System.out.printf("held-out AUC on the four hospitals: EBM %.4f (best cycle %d), logistic regression %.4f%n", ebm.getAuc(),
@@ -87,6 +94,47 @@ class EbmEndToEndTest {
     assertTrue(ebm.getAuc() > 0.8 && logistic.getAuc() > 0.8, "both models separate the classes: EBM " + ebm.getAuc()
         + ", logistic " + logistic.getAuc());
     String card = consortium.rest().get("api/v1/jobs/" + ebmJob.getString("id") + "/model-card.md").body();
-    assertTrue(card.contains("## Shape functions") && card.contains("explainable boosting machine"), card);
+    assertTrue(card.contains("## Shape functions") && card.contains("explainable boosting machine") && card.contains("## Interactions")
+        && card.contains("(±"), card);
+    // consilium-score adds each term's contribution; with the intercept they add up to the score's log odds.
+    Path modelFile = work.resolve("ebm.json");
+    java.nio.file.Files.writeString(modelFile, consortium.rest().get("api/v1/jobs/" + ebmJob.getString("id") + "/model").body());
+    Path scored = work.resolve("ebm-scored.csv");
+    assertEquals(0, new picocli.CommandLine(new org.consilium.coordinator.cli.ScoreCommand()).execute("--model", modelFile.toString(),
+        "--csv", consortium.datasets().get("cleveland").toString(), "--out", scored.toString(), "--contributions"));
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(scored);
+    java.util.List<String> header = java.util.List.of(lines.get(0).split(","));
+    int score = header.indexOf("score");
+    assertEquals(10, header.size() - score - 1, "8 features and 2 interactions after the score: " + header);
+    for (String line : lines.subList(1, 40)) {
+      String[] v = line.split(",", -1);
+      if (v[score].isEmpty()) continue;
+      double logit = ebm.getEbm().getIntercept();
+      for (int t = score + 1; t < v.length; t++) logit += Double.parseDouble(v[t]);
+      assertEquals(Double.parseDouble(v[score]), 1 / (1 + Math.exp(-logit)), 2e-5, "intercept + contributions = the score's log odds: " + line);
+    }
+  }
+
+  /** DP-EBM across the nodes at epsilon 1: each node's ledger pays for it, and the noisy model still ranks the held-out patients. */
+  @Test
+  void aDpEbmAtEpsilonOneIsPaidForInEveryLedgerAndStillRanks() throws Exception {
+    String spec = DefaultJob.trainSpec("AGGREGATION_MASKING").replace("\"model\": \"LOGISTIC\"", "\"model\": \"EBM\"")
+        .replace("\"privacy\": {\"epsilon\": \"Infinity\"}", "\"privacy\": {\"epsilon\": 1, \"delta\": 1e-6}")
+        .replace("Heart disease risk", "Heart disease risk DP-EBM");
+    JsonObject job = released(spec);
+    TrainedModel m = model(job);
+    assertTrue(m.getPrivacy().getEpsilon() <= 1 + 1e-9, "spent " + m.getPrivacy().getEpsilon());
+    assertEquals(8 * 8, m.getRoundsCount(), "8 cycles x 8 features of noisy boosting steps");
+    assertEquals(2, m.getEbm().getSmoothingDegree());
+    Map<String, Dataset> sites = new LinkedHashMap<>();
+    for (String n : consortium.nodeIds().stream().sorted().toList()) sites.put(n, DefaultJob.load(consortium.datasets().get(n)));
+    double auc = new org.consilium.analytics.train.ModelScorer(m).evaluationAuc(sites.values());
+    System.out.printf("DP-EBM at epsilon 1 across the nodes: held-out AUC %.4f (in the clear, a test-only reference)%n", auc);
+    assertTrue(auc > 0.75, "the DP EBM still ranks the held-out patients: AUC " + auc);
+    for (String node : consortium.nodeIds()) {
+      Path ledger = consortium.kits().nodeConfigs().get(node).getParent().resolve("privacy-ledger.log");
+      assertTrue(java.nio.file.Files.readAllLines(ledger).stream().anyMatch(l -> l.contains(" RESERVE heart-disease " + job.getString("id") + " ")),
+          node + "'s ledger records the reservation for " + job.getString("id"));
+    }
   }
 }

@@ -141,21 +141,7 @@ public final class ModelCards {
           k.getStdError() > 0 ? String.format(Locale.ROOT, "[%.3f, %.3f]", k.getCiLow(), k.getCiHigh()) : "-",
           k.getOddsRatio() > 0 ? String.format(Locale.ROOT, "%.3f", k.getOddsRatio()) : "-"));
     }
-    if (c.hasEbm()) {
-      md.append(String.format(Locale.ROOT, "%n## Shape functions%n%nScore = sigmoid(%.4f + the sum of each feature's term at the record's "
-          + "bin). Terms in log odds, centred on the training rows.%n", c.getEbm().getIntercept()));
-      for (var s : c.getEbm().getShapesList()) {
-        md.append("\n- **").append(s.getFeature()).append("**: ");
-        List<String> parts = new ArrayList<>();
-        for (int k = 0; k < s.getScoresCount(); k++) {
-          String bin = s.getCategoriesCount() > 0 ? s.getCategories(k)
-              : String.format(Locale.ROOT, "[%.4g, %.4g)", s.getEdges(k), s.getEdges(k + 1));
-          parts.add(String.format(Locale.ROOT, "%s %+.3f", bin, s.getScores(k)));
-        }
-        md.append(String.join(", ", parts));
-      }
-      md.append('\n');
-    }
+    if (c.hasEbm()) ebm(md, c.getEbm());
     if (c.getImportanceCount() > 0) {
       md.append("\n## Feature importance\n\n| feature | permutation loss increase | mean abs SHAP |\n|---|---|---|\n");
       for (FeatureImportance i : c.getImportanceList()) {
@@ -166,6 +152,48 @@ public final class ModelCards {
     md.append("\n## Ethical considerations\n\n").append(c.getEthicalConsiderations()).append("\n\n## Caveats and recommendations\n\n");
     c.getCaveatsList().forEach(k -> md.append("- ").append(k).append('\n'));
     return md.toString();
+  }
+
+  private static void ebm(StringBuilder md, org.consilium.analytics.wire.EbmModel e) {
+    md.append(String.format(Locale.ROOT, "%n## Shape functions%n%nScore = sigmoid(%.4f + the sum of each feature's term at the record's "
+        + "bin%s). Terms in log odds, centred on the training rows; each with its 95%% band (%s).%n", e.getIntercept(),
+        e.getInteractionsCount() > 0 ? " + each interaction's term at the record's cell" : "", e.getUncertainty()));
+    if (e.getSmoothingDegree() > 0) {
+      md.append(String.format(Locale.ROOT, "%nDifferentially private (DP-EBM): all %d cycles ran on noisy residual sums; numeric shapes "
+          + "were smoothed by degree-%d polynomials of the bin centre and averaged over the last half of the cycles.%n", e.getCycles(),
+          e.getSmoothingDegree()));
+    }
+    for (var s : e.getShapesList()) {
+      md.append("\n- **").append(s.getFeature()).append("**: ");
+      List<String> parts = new ArrayList<>();
+      for (int k = 0; k < s.getScoresCount(); k++) {
+        double se = k < s.getStandardErrorsCount() ? s.getStandardErrors(k) : Double.NaN;
+        parts.add(String.format(Locale.ROOT, "%s %+.3f%s", bin(s, k), s.getScores(k),
+            Double.isFinite(se) ? String.format(Locale.ROOT, " (±%.3f)", 1.959963984540054 * se) : ""));
+      }
+      md.append(String.join(", ", parts));
+    }
+    md.append('\n');
+    if (e.getInteractionsCount() == 0) return;
+    md.append("\n## Interactions\n\nPairs chosen by FAST (the gain of the best four-quadrant cut of the main effects' residuals); "
+        + "each term per cell of the two features' coarse bins, in log odds.\n");
+    for (var t : e.getInteractionsList()) {
+      int cols = t.getB().getCategoriesCount() > 0 ? t.getB().getCategoriesCount() : t.getB().getEdgesCount() - 1;
+      md.append(String.format(Locale.ROOT, "%n**%s x %s** (gain %.2f)%n%n| %s \\ %s |", t.getA().getFeature(), t.getB().getFeature(),
+          t.getGain(), t.getA().getFeature(), t.getB().getFeature()));
+      for (int j = 0; j < cols; j++) md.append(' ').append(bin(t.getB(), j)).append(" |");
+      md.append("\n|---|").append("---|".repeat(cols)).append('\n');
+      for (int i = 0; i * cols < t.getScoresCount(); i++) {
+        md.append("| ").append(bin(t.getA(), i)).append(" |");
+        for (int j = 0; j < cols; j++) md.append(String.format(Locale.ROOT, " %+.3f |", t.getScores(i * cols + j)));
+        md.append('\n');
+      }
+    }
+  }
+
+  /** A bin's label: its category, or its [low, high) range. */
+  private static String bin(org.consilium.analytics.wire.ShapeFunction s, int k) {
+    return s.getCategoriesCount() > 0 ? s.getCategories(k) : String.format(Locale.ROOT, "[%.4g, %.4g)", s.getEdges(k), s.getEdges(k + 1));
   }
 
   private static void registry(StringBuilder md, org.consilium.analytics.wire.RegistryEntry r) {

@@ -315,7 +315,7 @@ public final class EbmBooster {
             .setGain(gains.get(t - job.bins.size()));
         for (int b = 0; b < k; b++) it.addScores(m[at + b]).addRows(r[b]);
         e.addInteractions(it);
-        importance.add(FeatureImportance.newBuilder().setFeature(p.axisA().feature() + " x " + p.axisB().feature())
+        importance.add(FeatureImportance.newBuilder().setFeature(p.axisA().feature() + " x " + p.axisB().feature()) // as EbmJob.termNames
             .setMeanAbsShap(n > 0 ? mean / n : 0).build());
       }
     }

@@ -338,6 +338,13 @@ public final class EbmJob {
     return out;
   }
 
+  /** The names of a released EBM's terms, in the order of {@link #contributions}: each feature, then each "a x b". */
+  public static List<String> termNames(EbmModel model) {
+    List<String> out = new ArrayList<>(model.getShapesList().stream().map(ShapeFunction::getFeature).toList());
+    model.getInteractionsList().forEach(t -> out.add(t.getA().getFeature() + " x " + t.getB().getFeature()));
+    return out;
+  }
+
   /** A shape function's description for a main effect (its bins; scores are the caller's). */
   ShapeFunction.Builder describe(int feature) {
     return bins.get(feature).describe();

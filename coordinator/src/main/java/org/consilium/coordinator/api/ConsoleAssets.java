@@ -25,6 +25,7 @@ final class ConsoleAssets {
       "form.js", "text/javascript; charset=utf-8",
       "workbench.js", "text/javascript; charset=utf-8",
       "models.js", "text/javascript; charset=utf-8",
+      "ebm.js", "text/javascript; charset=utf-8",
       "style.css", "text/css; charset=utf-8");
   private static final String OPENAPI = "openapi.yaml";
   private final Map<String, Asset> assets = new HashMap<>();

@@ -11,6 +11,7 @@ import org.consilium.analytics.data.BadRowPolicy;
 import org.consilium.analytics.data.CsvLoader;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.data.DatasetException;
+import org.consilium.analytics.train.EbmJob;
 import org.consilium.analytics.train.ModelScorer;
 import org.consilium.analytics.wire.TrainedModel;
 import picocli.CommandLine;
@@ -30,6 +31,10 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "where to write the CSV with the added 'score' column")
   Path out;
 
+  @Option(names = "--contributions", description = "an EBM's per-term contributions (log odds) beside the score, a column "
+      + "'contribution:<term>' per feature and interaction; with the model's intercept they add up to the score's log odds")
+  boolean contributions;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ScoreCommand()).execute(args));
   }
@@ -47,8 +52,12 @@ public final class ScoreCommand implements Callable<Integer> {
       double[] scores = scorer.score(data);
       // A fairness mixture decides at random: its probability of a positive decision goes beside the unconstrained score.
       double[] decision = scorer.positiveDecisionProbability(data).orElse(null);
+      if (contributions && !m.hasEbm()) throw new IllegalArgumentException("--contributions needs an EBM model; this one is " + m.getSpec().getModel());
+      double[][] terms = contributions ? EbmJob.contributions(m.getEbm(), data) : new double[0][];
+      java.util.List<String> termNames = contributions ? EbmJob.termNames(m.getEbm()) : java.util.List.of();
       try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
-        w.println(String.join(",", data.columns()) + ",score" + (decision == null ? "" : ",positive_decision_probability"));
+        w.println(String.join(",", data.columns()) + ",score" + (decision == null ? "" : ",positive_decision_probability")
+            + termNames.stream().map(t -> ",\"contribution:" + t + "\"").collect(java.util.stream.Collectors.joining()));
         for (int r = 0; r < data.rowCount(); r++) {
           StringBuilder line = new StringBuilder();
           for (int c = 0; c < data.columns().size(); c++) {
@@ -61,6 +70,10 @@ public final class ScoreCommand implements Callable<Integer> {
           if (decision != null) {
             line.append(',');
             if (!Double.isNaN(decision[r])) line.append(String.format(Locale.ROOT, "%.6f", decision[r]));
+          }
+          for (double[] term : terms) {
+            line.append(',');
+            if (!Double.isNaN(term[r])) line.append(String.format(Locale.ROOT, "%.6f", term[r]));
           }
           w.println(line);
         }
