@@ -375,6 +375,30 @@ class ConsoleBrowserTest {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Drift monitors, newest first"));
   }
 
+  /** A DP EBM's page: each shape with its 95% band, and a record taken apart into its terms by the explain form. */
+  @Test
+  @Order(15)
+  void anEbmShowsItsShapesWithBandsAndExplainsAPrediction() throws Exception {
+    String id = submitAndWait(org.consilium.simulations.DefaultJob.dpTrainSpec("0.5", "[\"cleveland\", \"switzerland\", \"va-long-beach\"]")
+        .replace("\"model\": \"LOGISTIC\"", "\"model\": \"EBM\", \"ebm\": {\"cycles\": 2}"));
+    go("#/jobs/" + id);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "Explain a prediction"));
+    String text = browser.findElement(By.id("main")).getText();
+    assertTrue(text.contains("Shape functions") && text.contains("Differentially private") && text.contains("95% band"), text);
+    assertChartDrawn("Shape function of age: the term added to the log odds per bin, with 95% bands");
+    WebElement age = browser.findElement(By.id("explain-age"));
+    age.clear();
+    age.sendKeys("67");
+    browser.findElement(By.cssSelector("#explain-form button[type=submit]")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("explained-score"), "Predicted probability"));
+    List<WebElement> rows = browser.findElements(By.cssSelector("#explanation tbody tr"));
+    assertEquals(7, rows.size(), "one contribution per feature of the model");
+    assertChartDrawn("Contributions of each term to this prediction");
+    assertAccessible();
+    screenshot("15-ebm");
+    atPhoneWidth("15b-ebm");
+  }
+
   @Test
   @Order(13)
   void aRunningJobIsCancelledByItsSubmitterAndAJobIsClonedIntoTheForm() throws Exception {
