@@ -67,9 +67,9 @@ public final class TrainingComputation implements Computation {
   public Contributor contributor(Dataset cohort, int party, int threshold, SkellamNoise noise) {
     StepAllowance allowance = training.allowance();
     return step -> {
-      boolean releaseRows = allowance.admit(step.getKind()) == 0;
+      boolean releaseRows = allowance.admit(step.getKind()).first();
       RingVector local = training.local(step, cohort, party - 1, releaseRows);
-      return local.plus(training.noiseShare(step.getKind(), releaseRows, threshold, noise));
+      return local.plus(training.noiseShare(step, releaseRows, threshold, noise));
     };
   }
 
@@ -94,7 +94,7 @@ public final class TrainingComputation implements Computation {
         } else {
           model = driver.onAggregate(aggregate, contributors);
           if (model == null) return new Outcome.Next(driver.current());
-          reductions = training.reductionsPhase(model);
+          reductions = training.reductionsPhase(model, threshold);
           if (reductions != null) return new Outcome.Next(reductions.current());
         }
         PrivacyAccounting accounting = training.accounting(threshold, contributors, OneStep.dropped(sites, contributors));

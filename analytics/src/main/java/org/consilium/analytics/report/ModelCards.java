@@ -191,6 +191,11 @@ public final class ModelCards {
     }
   }
 
+  /** A DP figure's 95% interval as " [low, high] (95%, DP noise)", or nothing for an exact one. */
+  private static String interval(org.consilium.analytics.wire.Interval i) {
+    return i == null ? "" : String.format(Locale.ROOT, " [%.3f, %.3f] (95%%, DP noise)", i.getLow(), i.getHigh());
+  }
+
   /** A bin's label: its category, or its [low, high) range. */
   private static String bin(org.consilium.analytics.wire.ShapeFunction s, int k) {
     return s.getCategoriesCount() > 0 ? s.getCategories(k) : String.format(Locale.ROOT, "[%.4g, %.4g)", s.getEdges(k), s.getEdges(k + 1));
@@ -216,9 +221,11 @@ public final class ModelCards {
             g.getSelectionRate(), g.getTruePositiveRate(), g.getFalsePositiveRate(), g.getPrecision(), g.getAccuracy()));
       }
     }
-    md.append(String.format(Locale.ROOT, "%nDemographic parity difference %.3f (ratio %.3f); equalized odds difference %.3f (ratio %.3f); "
+    md.append(String.format(Locale.ROOT, "%nDemographic parity difference %.3f%s (ratio %.3f); equalized odds difference %.3f%s (ratio %.3f); "
         + "equal opportunity difference %.3f (Fairlearn definitions, between groups).%n", f.getDemographicParityDifference(),
-        f.getDemographicParityRatio(), f.getEqualizedOddsDifference(), f.getEqualizedOddsRatio(), f.getEqualOpportunityDifference()));
+        interval(f.hasDemographicParityDifferenceInterval() ? f.getDemographicParityDifferenceInterval() : null), f.getDemographicParityRatio(),
+        f.getEqualizedOddsDifference(), interval(f.hasEqualizedOddsDifferenceInterval() ? f.getEqualizedOddsDifferenceInterval() : null),
+        f.getEqualizedOddsRatio(), f.getEqualOpportunityDifference()));
     if (f.hasBiasAudit()) appendBiasAudit(md, f.getBiasAudit());
   }
 

@@ -35,14 +35,24 @@ public final class GlmGradient {
   }
 
   public double[] localStep(FeatureSpace.Rows rows, double[] beta) {
+    return localStep(rows, beta, null);
+  }
+
+  /**
+   * The same with a weight per row (null: all 1): each example's gradient and loss are weighted
+   * before clipping, so a record's contribution stays within C whatever its weight.
+   */
+  public double[] localStep(FeatureSpace.Rows rows, double[] beta, double[] weights) {
     double[] out = new double[stepLength()];
     double[] g = new double[width];
     for (int r = 0; r < rows.size(); r++) {
       double[] x = rows.x()[r];
       double y = rows.y()[r];
       double eta = Glm.eta(x, beta);
-      double residual = Glm.mean(model, eta) - y;
-      double loss = Glm.loss(model, eta, y);
+      double w = weights == null ? 1 : weights[r];
+      if (w == 0) continue;
+      double residual = w * (Glm.mean(model, eta) - y);
+      double loss = w * Glm.loss(model, eta, y);
       double norm = 0;
       for (int j = 0; j < width; j++) {
         g[j] = residual * x[j];

@@ -7,7 +7,9 @@ import java.util.Locale;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.fairness.ExponentiatedGradient;
 import org.consilium.analytics.fairness.Fairness;
+import org.consilium.analytics.dp.Release;
 import org.consilium.analytics.stats.InvalidSpecException;
+import org.consilium.analytics.wire.FairnessReport;
 import org.consilium.analytics.wire.MitigationResult;
 import org.consilium.analytics.wire.MixtureComponent;
 import org.consilium.analytics.wire.StepStart;
@@ -51,15 +53,15 @@ final class Reductions {
         ? ExponentiatedGradient.Constraint.EQUALIZED_ODDS : ExponentiatedGradient.Constraint.DEMOGRAPHIC_PARITY;
     this.tolerance = spec.getReduction().getTolerance() == 0 ? DEFAULT_TOLERANCE : spec.getReduction().getTolerance();
     this.iterations = spec.getReduction().getIterations() == 0 ? DEFAULT_ITERATIONS : spec.getReduction().getIterations();
-    if (dp) {
-      throw new InvalidSpecException("train.mitigation", "exponentiated gradient runs on exact training only (its iterations' DP "
-          + "accounting is not built); use a THRESHOLD_* mitigation under DP");
-    }
     if (!(tolerance > 0 && tolerance < 1)) throw new InvalidSpecException("train.reduction.tolerance", "must be in (0, 1), got " + tolerance);
     if (iterations < 2 || iterations > MAX_ITERATIONS) {
       throw new InvalidSpecException("train.reduction.iterations", "must be 2.." + MAX_ITERATIONS + ", got " + iterations);
     }
     if (groupLabels.size() < 2) throw new InvalidSpecException("train.sensitive_features", "exponentiated gradient needs at least 2 groups");
+  }
+
+  int iterations() {
+    return iterations;
   }
 
   static boolean applies(TrainSpec spec) {
@@ -108,6 +110,12 @@ final class Reductions {
 
   /** A weighted Newton step: each row relabelled and weighted by its cell's cost (rows in no group weigh 0). */
   double[] weightedNewton(Dataset data, FeatureSpace.Rows training, StepStart step, double[] beta) {
+    double[][] wl = cellWeightsAndLabels(data, training, step);
+    return glm.localStep(new FeatureSpace.Rows(training.x(), wl[1]), beta, wl[0]);
+  }
+
+  /** Each training row's weight and working label from its cell (rows in no group weigh 0). */
+  private double[][] cellWeightsAndLabels(Dataset data, FeatureSpace.Rows training, StepStart step) {
     if (step.getCellWeightsCount() != cells() || step.getCellLabelsCount() != cells()) {
       throw new IllegalArgumentException("a reductions step carries " + cells() + " cell weights and labels");
     }
@@ -119,7 +127,13 @@ final class Reductions {
       weights[i] = step.getCellWeights(cell[i]);
       labels[i] = step.getCellLabels(cell[i]);
     }
-    return glm.localStep(new FeatureSpace.Rows(training.x(), labels), beta, weights);
+    return new double[][] {weights, labels};
+  }
+
+  /** DP: a clipped gradient round of the same weighted, relabelled problem (each example within C whatever its weight). */
+  double[] weightedGradient(Dataset data, FeatureSpace.Rows training, StepStart step, double[] beta, GlmGradient gradient) {
+    double[][] wl = cellWeightsAndLabels(data, training, step);
+    return gradient.localStep(new FeatureSpace.Rows(training.x(), wl[1]), beta, wl[0]);
   }
 
   /**
@@ -172,11 +186,25 @@ final class Reductions {
     private int halvings;
     private StepStart current;
 
-    /** base: a step with the model's scaling (means and scales); maxRounds and stop: each fit's Newton limit and tolerance. */
-    Driver(TrainedModel unconstrained, StepStart base, int maxRounds, double stop) {
+    /** DP: the clipped gradient descent each classifier is fitted by (null: exact, by Newton), and the noisy cell counts. */
+    private final GlmGradient noisyFit;
+    /** DP: the mixture cells' noise standard deviation from so many contributors. */
+    private final java.util.function.IntToDoubleFunction mixtureStddev;
+    private double[] noisyCells;
+    private int gradientRounds;
+
+    /**
+     * base: a step with the model's scaling (means and scales); maxRounds and stop: each fit's
+     * Newton limit and tolerance (under DP: its fixed number of gradient rounds); noisyFit: the DP
+     * gradient descent, or null for an exact job.
+     */
+    Driver(TrainedModel unconstrained, StepStart base, int maxRounds, double stop, GlmGradient noisyFit,
+        java.util.function.IntToDoubleFunction mixtureStddev) {
       this.unconstrained = unconstrained;
+      this.mixtureStddev = mixtureStddev;
       this.base = base;
-      this.maxRounds = Math.min(maxRounds, MAX_FIT_ROUNDS);
+      this.noisyFit = noisyFit;
+      this.maxRounds = noisyFit != null ? maxRounds : Math.min(maxRounds, MAX_FIT_ROUNDS);
       this.stop = stop;
       this.beta = unconstrained.getCoefficientsList().stream().mapToDouble(c -> c.getValue()).toArray();
       classifiers.add(beta);
@@ -195,10 +223,17 @@ final class Reductions {
     TrainedModel onAggregate(double[] sums, List<String> contributors) {
       switch (current.getKind()) {
         case CELLS -> {
+          if (noisyFit != null) {
+            // Noisy counts: at least one row per cell (the multipliers divide by them); post-processing, no budget.
+            noisyCells = Arrays.stream(sums).map(c -> Math.max(1, Math.rint(c))).toArray();
+            sums = noisyCells;
+          }
           eg = new ExponentiatedGradient(constraint, groupLabels.size(), tolerance, sums);
           current = step(StepStart.Kind.RATES);
         }
         case RATES -> {
+          // Under DP a noisy rate is kept within [0, its cell's count].
+          if (noisyFit != null) for (int c = 0; c < sums.length; c++) sums[c] = Math.min(noisyCells[c], Math.max(0, Math.rint(sums[c])));
           eg.update(sums);
           if (eg.iterations() == iterations) {
             weights = eg.mixtureWeights();
@@ -211,8 +246,25 @@ final class Reductions {
             current = m.build();
           } else {
             newtonRounds = 0;
+            gradientRounds = 0;
             accepted = null;
-            current = newton();
+            current = noisyFit != null ? weightedStep(StepStart.Kind.GRADIENT) : newton();
+          }
+        }
+        case GRADIENT -> {
+          // DP: the weighted gradient divided by the cells' total weight (from the noisy counts: post-processing).
+          double total = 0;
+          for (int c = 0; c < noisyCells.length; c++) total += current.getCellWeights(c) * noisyCells[c];
+          sums[0] = Math.max(total, 1);
+          GlmNewton.Update u = noisyFit.combine(sums, beta);
+          beta = u.beta();
+          rounds.add(TrainingRound.newBuilder().setRound(rounds.size() + 1).setLoss(Double.NaN).setGradientNorm(u.gradientNorm())
+              .setMaxChange(u.maxChange()).addAllParticipants(contributors).build());
+          if (++gradientRounds >= maxRounds) {
+            classifiers.add(beta);
+            current = step(StepStart.Kind.RATES);
+          } else {
+            current = weightedStep(StepStart.Kind.GRADIENT);
           }
         }
         case NEWTON -> {
@@ -240,7 +292,8 @@ final class Reductions {
           }
         }
         case MIXTURE -> {
-          return unconstrained.toBuilder().setMitigation(result(sums)).build();
+          return unconstrained.toBuilder().setMitigation(result(sums, noisyFit == null ? 0 : mixtureStddev.applyAsDouble(contributors.size())))
+              .build();
         }
         default -> throw new IllegalStateException("no reductions step " + current.getKind());
       }
@@ -248,9 +301,20 @@ final class Reductions {
     }
 
     private StepStart newton() {
+      return weightedStep(StepStart.Kind.NEWTON);
+    }
+
+    /**
+     * A step of the cost-sensitive fit: the cells' weights and working labels. Under DP the
+     * weights are scaled to at most 1 (the minimiser is the same), so a weighted, clipped example
+     * stays within the clip norm and the gradient's scale matches the unweighted rounds'.
+     */
+    private StepStart weightedStep(StepStart.Kind kind) {
       ExponentiatedGradient.Costs costs = eg.costs();
-      StepStart.Builder b = step(StepStart.Kind.NEWTON).toBuilder();
-      Arrays.stream(costs.weights()).forEach(b::addCellWeights);
+      double[] w = costs.weights();
+      double max = Arrays.stream(w).max().orElse(1);
+      StepStart.Builder b = step(kind).toBuilder();
+      Arrays.stream(w).map(x -> noisyFit != null && max > 0 ? x / max : x).forEach(b::addCellWeights);
       Arrays.stream(costs.labels()).forEach(b::addCellLabels);
       return b.build();
     }
@@ -261,12 +325,27 @@ final class Reductions {
       return b.build();
     }
 
-    private MitigationResult result(double[] sums) {
+    /** The mitigation's report from the mixture's cells; under DP (stddev > 0) its gaps carry 95% intervals over the known noise. */
+    private MitigationResult result(double[] raw, double stddev) {
+      double[] sums = noisyFit != null ? Arrays.stream(raw).map(c -> Math.max(0, c)).toArray() : raw; // noisy cells, never below 0
       List<String> sensitive = spec.getSensitiveFeaturesList().stream().map(f -> f.getColumn()).toList();
       double minGroup = spec.getMinGroupSize() == 0 ? 10 : spec.getMinGroupSize();
-      List<Fairness.Confusion> groups = new ArrayList<>();
-      for (int g = 0; g < groupLabels.size(); g++) {
-        groups.add(new Fairness.Confusion(groupLabels.get(g), sums[4 * g], sums[4 * g + 1], sums[4 * g + 2], sums[4 * g + 3]));
+      java.util.function.Function<double[], FairnessReport> report = cells -> {
+        List<Fairness.Confusion> groups = new ArrayList<>();
+        for (int g = 0; g < groupLabels.size(); g++) {
+          groups.add(new Fairness.Confusion(groupLabels.get(g), Math.max(0, cells[4 * g]), Math.max(0, cells[4 * g + 1]),
+              Math.max(0, cells[4 * g + 2]), Math.max(0, cells[4 * g + 3])));
+        }
+        return Fairness.report(sensitive, groups, minGroup, spec.getBiasAudit());
+      };
+      FairnessReport after = report.apply(sums);
+      if (stddev > 0) {
+        double[] cells = Arrays.copyOf(raw, 4 * groupLabels.size());
+        double[] sds = new double[cells.length];
+        Arrays.fill(sds, stddev);
+        after = after.toBuilder()
+            .setDemographicParityDifferenceInterval(Release.bootstrap(cells, sds, d -> report.apply(d).getDemographicParityDifference()))
+            .setEqualizedOddsDifferenceInterval(Release.bootstrap(cells, sds, d -> report.apply(d).getEqualizedOddsDifference())).build();
       }
       int o = 4 * groupLabels.size();
       double total = sums[o] + sums[o + 1] + sums[o + 2] + sums[o + 3];
@@ -275,7 +354,7 @@ final class Reductions {
           .setMethod(String.format(Locale.ROOT, "ExponentiatedGradient (Agarwal et al. 2018) for %s within +-%.3g over %d classifiers: "
               + "each record is decided by one of them drawn with its probability, positive when its score is at least 0.5",
               constraint == ExponentiatedGradient.Constraint.EQUALIZED_ODDS ? "equalized odds" : "demographic parity", tolerance, classifiers.size()))
-          .setAfter(Fairness.report(sensitive, groups, minGroup, spec.getBiasAudit()))
+          .setAfter(after)
           .setAccuracyBefore(unconstrained.getAccuracy())
           .setAccuracyAfter(total > 0 ? (sums[o] + sums[o + 3]) / total : Double.NaN)
           .setTrainingViolation(violation);

@@ -15,6 +15,16 @@ public final class StepAllowance {
   /** So many steps of one kind, in this place of the sequence; the name says them in a refusal. */
   record Phase(StepStart.Kind kind, int steps, String name) {}
 
+  /** Where an admitted step sits: its phase's index in the sequence and its index within the phase (both -1 when exact). */
+  public record Admitted(int phase, int step) {
+    /** The very first step of the whole sequence (a DP training job's first gradient round releases the row count). */
+    public boolean first() {
+      return phase == 0 && step == 0;
+    }
+  }
+
+  private static final Admitted UNCOUNTED = new Admitted(-1, -1);
+
   private final List<Phase> phases;
   private int phase;
   private int taken;
@@ -32,19 +42,16 @@ public final class StepAllowance {
     return new StepAllowance(List.of(phases));
   }
 
-  /**
-   * Admits a step; returns its index within its phase (0 for the phase's first step), or -1
-   * when the job is exact and nothing is counted. Throws when the step was not paid for.
-   */
-  public int admit(StepStart.Kind kind) {
-    if (phases.isEmpty()) return -1;
+  /** Admits a step and says where it sits (uncounted when the job is exact). Throws when the step was not paid for. */
+  public Admitted admit(StepStart.Kind kind) {
+    if (phases.isEmpty()) return UNCOUNTED;
     for (int p = phase; p < phases.size(); p++) {
       if (phases.get(p).kind() != kind) continue;
       if (p > phase) {
         phase = p;
         taken = 0;
       }
-      if (taken < phases.get(p).steps()) return taken++;
+      if (taken < phases.get(p).steps()) return new Admitted(p, taken++);
       break;
     }
     throw new IllegalArgumentException("the job's privacy accounting paid for " + phases.stream()

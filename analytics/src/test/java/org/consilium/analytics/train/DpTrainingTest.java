@@ -72,8 +72,8 @@ class DpTrainingTest {
       StepStart step = driver.current();
       RingVector sum = null;
       for (int i = 0; i < data.size(); i++) {
-        boolean rows = allowances.get(i).admit(step.getKind()) == 0;
-        RingVector v = nodes.get(i).local(step, data.get(i), i, rows).plus(nodes.get(i).noiseShare(step.getKind(), rows, threshold, noise));
+        boolean rows = allowances.get(i).admit(step.getKind()).first();
+        RingVector v = nodes.get(i).local(step, data.get(i), i, rows).plus(nodes.get(i).noiseShare(step, rows, threshold, noise));
         sum = sum == null ? v : sum.plus(v);
       }
       TrainedModel m = driver.onAggregate(sum, names);
@@ -176,27 +176,27 @@ class DpTrainingTest {
     var acc = five.accounting(3, List.of("a", "b", "c"), List.of());
     assertTrue(acc.getEpsilon() <= 1.0 && acc.getEpsilon() > 0.95, "epsilon spent " + acc.getEpsilon());
     TrainingJob ten = job(SPEC.toBuilder().setMaxRounds(10).build(), 1.0, 2);
-    double mu5 = acc.getComponents(0).getMu();
-    double mu10 = ten.accounting(3, List.of("a", "b", "c"), List.of()).getComponents(0).getMu();
+    double mu5 = acc.getComponents(1).getMu(); // the gradient's (after the row count's)
+    double mu10 = ten.accounting(3, List.of("a", "b", "c"), List.of()).getComponents(1).getMu();
     assertTrue(mu10 > 1.5 * mu5, "twice the rounds at the same epsilon need about twice the variance: " + mu5 + " -> " + mu10);
     SkellamNoise sampler = new SkellamNoise(new SecureRandom());
-    long[] first = five.noiseShare(StepStart.Kind.GRADIENT, true, 3, sampler).toArray();
-    long[] later = five.noiseShare(StepStart.Kind.GRADIENT, false, 3, sampler).toArray();
+    long[] first = five.noiseShare(StepStart.newBuilder().setKind(StepStart.Kind.GRADIENT).build(), true, 3, sampler).toArray();
+    long[] later = five.noiseShare(StepStart.newBuilder().setKind(StepStart.Kind.GRADIENT).build(), false, 3, sampler).toArray();
     assertTrue(first[0] != 0 || first[2] != 0, "the first round carries noise on its count and gradient");
     assertEquals(0, later[0], "later rounds release no count");
     assertEquals(0, later[1], "no round releases a loss under DP");
     TrainingJob withGroups = job(SPEC.toBuilder().addSensitiveFeatures(CategoricalFeature.newBuilder().setColumn("g").addValues("0")
         .addValues("1")).build(), 1.0, 2);
     for (StepStart.Kind kind : List.of(StepStart.Kind.GRADIENT, StepStart.Kind.EVALUATE)) {
-      assertEquals(withGroups.vectorLength(kind), withGroups.noiseShare(kind, true, 3, sampler).length(), "noise covers the whole " + kind + " vector");
+      assertEquals(withGroups.vectorLength(kind), withGroups.noiseShare(StepStart.newBuilder().setKind(kind).build(), true, 3, sampler).length(), "noise covers the whole " + kind + " vector");
     }
   }
 
   @Test
   void aNodeAdmitsOnlyTheStepsTheAccountingPaidFor() {
     StepAllowance a = job(SPEC.toBuilder().setMaxRounds(2).build(), 1.0, 2).allowance();
-    assertEquals(0, a.admit(StepStart.Kind.GRADIENT), "the first gradient round (it releases the row count)");
-    assertEquals(1, a.admit(StepStart.Kind.GRADIENT));
+    assertTrue(a.admit(StepStart.Kind.GRADIENT).first(), "the first gradient round (it releases the row count)");
+    assertEquals(new StepAllowance.Admitted(0, 1), a.admit(StepStart.Kind.GRADIENT));
     assertThrows(IllegalArgumentException.class, () -> a.admit(StepStart.Kind.GRADIENT), "a third round was not paid for");
     a.admit(StepStart.Kind.EVALUATE);
     assertThrows(IllegalArgumentException.class, () -> a.admit(StepStart.Kind.GRADIENT), "no gradient round after the evaluation");
