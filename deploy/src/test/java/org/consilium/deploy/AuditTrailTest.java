@@ -37,6 +37,47 @@ class AuditTrailTest {
     return f;
   }
 
+  /** Group commit: entries submitted from many threads at once share forces, and the chain is still whole and in order. */
+  @Test
+  void concurrentWritersShareForcesAndTheChainStaysWholeAndSigned() throws Exception {
+    Path f = dir.resolve("busy-audit.log");
+    List<java.util.concurrent.CompletableFuture<org.consilium.analytics.audit.AuditRecord>> done =
+        Collections.synchronizedList(new ArrayList<>());
+    try (AuditLog log = AuditLog.open(f, "alpha", node.keys().getPrivate())) {
+      List<Thread> writers = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        int writer = w;
+        Thread t = new Thread(() -> {
+          for (int i = 0; i < 50; i++) done.add(log.submit("step.closed", "job-" + writer, "step", Integer.toString(i)));
+        });
+        t.start();
+        writers.add(t);
+      }
+      for (Thread t : writers) t.join();
+      log.append("job.released", "job-0", "result_sha256", "abc"); // waits for itself, and so for everything before it
+      for (var d : done) assertTrue(d.isDone() && !d.isCompletedExceptionally(), "every earlier entry is on disk once a later one is");
+    }
+    AuditVerifier.Report r = verify(Files.readAllLines(f));
+    assertTrue(r.ok(), r.problems().toString());
+    assertEquals(201, r.entries().size(), "200 submitted entries and the last append");
+    for (int i = 0; i < r.entries().size(); i++) assertEquals(i + 1, r.entries().get(i).getSeq(), "in the order they were chained");
+  }
+
+  @Test
+  void aSubmittedEntryIsOnDiskWhenItsFutureCompletesAndAClosedLogRefusesMore() throws Exception {
+    Path f = dir.resolve("submit-audit.log");
+    AuditLog log = AuditLog.open(f, "alpha", node.keys().getPrivate());
+    var first = log.submit("job.offered", "job-1", "computation", "train");
+    log.flushed().join();
+    assertTrue(first.isDone() && Files.readAllLines(f).size() == 1, "flushed: the entry is in the file");
+    assertEquals(1, first.join().getSeq());
+    log.submit("step.closed", "job-1", "step", "0");
+    log.close(); // waits for the entry submitted before it
+    assertEquals(2, Files.readAllLines(f).size(), "close writes what was submitted before it");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> log.submit("job.released", "job-1"));
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+  }
+
   private AuditVerifier.Report verify(List<String> lines) {
     return AuditVerifier.verify(lines, node.certificate(), pki.caCertificate());
   }

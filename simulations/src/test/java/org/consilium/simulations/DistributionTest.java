@@ -183,12 +183,24 @@ class DistributionTest {
       // 6. A compromised coordinator key: once its certificate is revoked, the nodes drop it and refuse it.
       Run coordinatorRevoked = run(home, "bin/consilium", "provision", "revoke", "--consortium", "consortium", "--id", "coordinator");
       assertEquals(0, coordinatorRevoked.exit(), coordinatorRevoked.out());
-      LocalConsortium.waitFor(Duration.ofSeconds(30), "every node to refuse the revoked coordinator", () -> {
+      try {
+        LocalConsortium.waitFor(Duration.ofSeconds(60), "every node to refuse the revoked coordinator", () -> {
+          for (String h : HeartDisease.HOSPITALS.keySet()) {
+            if (!Files.readString(dir.resolve(h + ".log")).contains("refusing coordinator")) return false;
+          }
+          return new JsonArray(rest.get("api/v1/nodes").body()).stream().noneMatch(n -> ((JsonObject) n).getBoolean("online", false));
+        });
+      } catch (IllegalStateException e) {
+        // Say which part did not happen: a node that never refused, or one the coordinator still shows online.
+        StringBuilder why = new StringBuilder(e.getMessage());
         for (String h : HeartDisease.HOSPITALS.keySet()) {
-          if (!Files.readString(dir.resolve(h + ".log")).contains("refusing coordinator")) return false;
+          List<String> log = Files.readAllLines(dir.resolve(h + ".log"));
+          why.append("\n").append(h).append(log.stream().anyMatch(l -> l.contains("refusing coordinator")) ? " refused it" : " never refused it")
+              .append("; its last lines: ").append(log.subList(Math.max(0, log.size() - 4), log.size()));
         }
-        return new JsonArray(rest.get("api/v1/nodes").body()).stream().noneMatch(n -> ((JsonObject) n).getBoolean("online", false));
-      });
+        why.append("\nthe coordinator's view: ").append(rest.get("api/v1/nodes").body());
+        throw new AssertionError(why.toString(), e);
+      }
     } finally {
       for (Process p : running) p.destroy();
       for (Process p : running) if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();

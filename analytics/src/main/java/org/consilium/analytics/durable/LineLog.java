@@ -61,10 +61,19 @@ public final class LineLog implements AutoCloseable {
   }
 
   /** Appends one line (without its newline, which is added) and returns once it is on disk. */
-  public synchronized void append(String line) {
-    if (line.indexOf('\n') >= 0) throw new IllegalArgumentException("a log line cannot contain a newline");
+  public void append(String line) {
+    appendAll(List.of(line));
+  }
+
+  /** Appends lines in order with one force (a group commit) and returns once all are on disk. */
+  public synchronized void appendAll(List<String> batch) {
+    StringBuilder text = new StringBuilder();
+    for (String line : batch) {
+      if (line.indexOf('\n') >= 0) throw new IllegalArgumentException("a log line cannot contain a newline");
+      text.append(line).append('\n');
+    }
     try {
-      ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+      ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
       while (buf.hasRemaining()) channel.write(buf);
       channel.force(true);
     } catch (IOException e) {

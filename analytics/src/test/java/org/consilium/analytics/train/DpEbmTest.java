@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.data.TestTables;
 import org.consilium.analytics.dictionary.TestDictionaries;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.job.Computation;
@@ -74,8 +74,8 @@ class DpEbmTest {
     Dataset base = EbmTest.sites().get("site-0");
     Random r = new Random(3);
     for (int trial = 0; trial < 20; trial++) {
-      double[] extra = {trial % 2 == 0 ? 40 : -40 + r.nextDouble(), 30 + 60 * r.nextDouble(), r.nextInt(2), r.nextInt(2), 0};
-      Dataset plus = withRow(base, extra);
+      Dataset plus = TestTables.withRow(base, Map.of("x", trial % 2 == 0 ? 40 : -40 + r.nextDouble(), "age", 30 + 60 * r.nextDouble(),
+          "g", (double) r.nextInt(2), "y", (double) r.nextInt(2), "split", 0.0));
       StepStart.Builder boost = StepStart.newBuilder().setKind(StepStart.Kind.BOOST).setFeature(trial % 3);
       for (int i = 0; i < 1 + 16 + 16 + 2; i++) boost.addBeta(20 * r.nextGaussian());
       long[] d = encodedDifference(job, boost.build(), plus, base);
@@ -125,19 +125,6 @@ class DpEbmTest {
         assertEquals(released, noised[i], step.getKind() + " slot " + i + (released ? " is released: it must be noised" : " stays zero"));
       }
     }
-  }
-
-  private static Dataset withRow(Dataset base, double[] row) {
-    Map<String, double[]> cols = new LinkedHashMap<>();
-    String[] names = {"x", "age", "g", "y", "split"};
-    for (int c = 0; c < names.length; c++) {
-      double[] v = new double[base.rowCount() + 1];
-      int col = base.requireColumn(names[c]);
-      for (int i = 0; i < base.rowCount(); i++) v[i] = base.value(i, col);
-      v[base.rowCount()] = row[c];
-      cols.put(names[c], v);
-    }
-    return Dataset.ofColumns("site-0 and one more record", cols);
   }
 
   /** The change one record makes to a node's encoded vector (what enters the secure sum, before noise). */

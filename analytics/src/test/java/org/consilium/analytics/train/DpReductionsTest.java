@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.data.TestTables;
 import org.consilium.analytics.dictionary.TestDictionaries;
 import org.consilium.analytics.dp.SkellamNoise;
 import org.consilium.analytics.job.Computation;
@@ -89,7 +88,8 @@ class DpReductionsTest {
     StepStart first = job.driver(List.of("a", "b", "c"), 2).current();
     Random r = new Random(7);
     for (int trial = 0; trial < 30; trial++) {
-      Dataset plus = withRow(base, new double[] {trial % 2 == 0 ? 5 : -5 * r.nextDouble(), r.nextInt(2), r.nextInt(2)});
+      Dataset plus = TestTables.withRow(base, Map.of("x", trial % 2 == 0 ? 5 : -5 * r.nextDouble(), "y", (double) r.nextInt(2),
+          "g", (double) r.nextInt(2)));
       StepStart.Builder weighted = first.toBuilder().clearBeta().addBeta(5 * r.nextGaussian()).addBeta(5 * r.nextGaussian());
       for (int c = 0; c < 4; c++) weighted.addCellWeights(50 * r.nextDouble()).addCellLabels(r.nextInt(2));
       StepStart gradient = weighted.build();
@@ -120,17 +120,5 @@ class DpReductionsTest {
     long s = 0;
     for (long x : v) s += Math.abs(x);
     return s;
-  }
-
-  private static Dataset withRow(Dataset base, double[] row) {
-    Map<String, double[]> cols = new LinkedHashMap<>();
-    String[] names = {"x", "y", "g"};
-    for (int c = 0; c < names.length; c++) {
-      double[] v = new double[base.rowCount() + 1];
-      for (int i = 0; i < base.rowCount(); i++) v[i] = base.value(i, names[c]);
-      v[base.rowCount()] = row[c];
-      cols.put(names[c], v);
-    }
-    return Dataset.ofColumns("site-0 and one more record", cols);
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.consilium.analytics.data.Dataset;
+import org.consilium.analytics.data.TestTables;
 import org.consilium.analytics.dictionary.DatasetDictionary;
 import org.consilium.analytics.dictionary.TestDictionaries;
 import org.consilium.analytics.dp.SkellamNoise;
@@ -135,16 +136,8 @@ class DpTrainingTest {
     for (int trial = 0; trial < 40; trial++) {
       StepStart.Builder step = first.toBuilder().clearBeta();
       for (int j = 0; j < first.getBetaCount(); j++) step.addBeta(8 * r.nextGaussian());
-      Map<String, double[]> cols = new LinkedHashMap<>();
-      double[] extra = {trial % 2 == 0 ? 5 : -5 * r.nextDouble(), 100 * r.nextDouble(), r.nextInt(2), r.nextInt(2), 0};
-      String[] names = {"x", "age", "y", "g", "split"};
-      for (int c = 0; c < names.length; c++) {
-        double[] v = new double[base.rowCount() + 1];
-        for (int i = 0; i < base.rowCount(); i++) v[i] = base.value(i, names[c]);
-        v[base.rowCount()] = extra[c];
-        cols.put(names[c], v);
-      }
-      Dataset plus = Dataset.ofColumns("site and one more record", cols);
+      Dataset plus = TestTables.withRow(base, Map.of("x", trial % 2 == 0 ? 5 : -5 * r.nextDouble(), "age", 100 * r.nextDouble(),
+          "y", (double) r.nextInt(2), "g", (double) r.nextInt(2), "split", 0.0));
       long[] a = job.local(step.build(), plus, 0, false).toArray();
       long[] b = job.local(step.build(), base, 0, false).toArray();
       double l2 = 0;

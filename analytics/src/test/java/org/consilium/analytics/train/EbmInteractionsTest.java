@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.consilium.analytics.data.Dataset;
 import org.consilium.analytics.dictionary.TestDictionaries;
 import org.consilium.analytics.dp.SkellamNoise;
@@ -38,31 +36,7 @@ class EbmInteractionsTest {
 
   /** Three sites where the risk's sign in x flips with g (no main effect can express it), a quarter held out. */
   static Map<String, Dataset> sites() {
-    Random r = new Random(21);
-    Map<String, Dataset> out = new LinkedHashMap<>();
-    for (int s = 0; s < 3; s++) {
-      int n = 400 + 100 * s;
-      double[] x = new double[n];
-      double[] age = new double[n];
-      double[] g = new double[n];
-      double[] y = new double[n];
-      double[] split = new double[n];
-      for (int i = 0; i < n; i++) {
-        x[i] = -4 + 8 * r.nextDouble();
-        age[i] = Math.rint(30 + 50 * r.nextDouble());
-        g[i] = r.nextInt(2);
-        y[i] = r.nextDouble() < Glm.sigmoid(0.8 * x[i] * (2 * g[i] - 1) + 0.02 * (age[i] - 55)) ? 1 : 0;
-        split[i] = i % 4 == 0 ? 1 : 0;
-      }
-      Map<String, double[]> cols = new LinkedHashMap<>();
-      cols.put("x", x);
-      cols.put("age", age);
-      cols.put("g", g);
-      cols.put("y", y);
-      cols.put("split", split);
-      out.put("site-" + s, Dataset.ofColumns("site-" + s, cols));
-    }
-    return out;
+    return EbmTest.sites(21, 400, (x, age, g) -> 0.8 * x * (2 * g - 1) + 0.02 * (age - 55));
   }
 
   private static JobSpec spec(int interactions) {

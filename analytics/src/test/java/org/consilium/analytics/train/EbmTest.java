@@ -46,10 +46,20 @@ class EbmTest {
 
   /** Three sites where the risk grows with |x| (a U shape no linear term can fit) and a little with age; a quarter is the test split. */
   static Map<String, Dataset> sites() {
-    Random r = new Random(11);
+    return sites(11, 300, (x, age, g) -> 1.5 * (Math.abs(x) - 1.8) + 0.03 * (age - 55) + 0.3 * g);
+  }
+
+  /** A record's log odds from its x (in [-4, 4]), age (30 to 80) and group g (0 or 1). */
+  interface LogOdds {
+    double of(double x, double age, double g);
+  }
+
+  /** Three sites of first, first + 100 and first + 200 rows labelled by these log odds; every fourth row is the test split. */
+  static Map<String, Dataset> sites(long seed, int first, LogOdds risk) {
+    Random r = new Random(seed);
     Map<String, Dataset> out = new LinkedHashMap<>();
     for (int s = 0; s < 3; s++) {
-      int n = 300 + 100 * s;
+      int n = first + 100 * s;
       double[] x = new double[n];
       double[] age = new double[n];
       double[] g = new double[n];
@@ -59,7 +69,7 @@ class EbmTest {
         x[i] = -4 + 8 * r.nextDouble();
         age[i] = Math.rint(30 + 50 * r.nextDouble());
         g[i] = r.nextInt(2);
-        y[i] = r.nextDouble() < Glm.sigmoid(1.5 * (Math.abs(x[i]) - 1.8) + 0.03 * (age[i] - 55) + 0.3 * g[i]) ? 1 : 0;
+        y[i] = r.nextDouble() < Glm.sigmoid(risk.of(x[i], age[i], g[i])) ? 1 : 0;
         split[i] = i % 4 == 0 ? 1 : 0;
       }
       Map<String, double[]> cols = new LinkedHashMap<>();

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
 import org.consilium.analytics.wire.Frame;
 import org.consilium.coordinator.state.ClusterState;
 import org.consilium.coordinator.state.JobStore;
@@ -18,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores each change of a job before the frames it caused leave: the job's state is written to
  * the cluster with its fencing token, and only when that write is acknowledged (by the map's
- * backup and the durable store) are the queued frames sent. Writes of one job are serialised and
+ * backup and the durable store) and the audit entries recorded so far are on disk are the queued
+ * frames sent. Writes of one job are serialised and
  * coalesced: while one is in flight, later changes wait and go together in the next. A write the
  * store refuses (another instance holds a newer epoch) drops the queued frames and hands the job
  * over. The API's view of the job (its JSON record) is written after its state.
@@ -30,13 +33,17 @@ final class JobJournal {
   private final ClusterState state;
   private final JobStore store;
   private final BiConsumer<String, Frame> send;
+  /** Completes once every audit entry submitted so far is on disk. */
+  private final Supplier<CompletableFuture<Void>> audited;
   private final Consumer<LiveJob> fencedOut;
   private final Map<String, JsonObject> unsavedViews = new ConcurrentHashMap<>();
   /** Each job's newest record from the moment it is committed until it is in the jobs map. */
   private final Map<String, JsonObject> newest = new ConcurrentHashMap<>();
 
-  JobJournal(Vertx vertx, ClusterState state, JobStore store, BiConsumer<String, Frame> send, Consumer<LiveJob> fencedOut) {
+  JobJournal(Vertx vertx, ClusterState state, JobStore store, Supplier<CompletableFuture<Void>> audited, BiConsumer<String, Frame> send,
+      Consumer<LiveJob> fencedOut) {
     this.vertx = vertx;
+    this.audited = audited;
     this.context = vertx.getOrCreateContext();
     this.state = state;
     this.store = store;
@@ -62,7 +69,9 @@ final class JobJournal {
     JsonObject view = job.record.copy().put("updatedAt", Instant.now().toString()).put("epoch", job.epoch);
     newest.put(job.id, view);
     job.storing = true;
-    store.write(job.state()).whenComplete((stored, error) -> context.runOnContext(v -> {
+    // The state write and the audit's group commit run together; frames leave once both are done.
+    CompletableFuture<Void> audit = audited.get();
+    store.write(job.state()).thenCombine(audit, (stored, a) -> stored).whenComplete((stored, error) -> context.runOnContext(v -> {
       job.storing = false;
       if (error != null) {
         // The cluster could not take the write: keep the frames and try again shortly.

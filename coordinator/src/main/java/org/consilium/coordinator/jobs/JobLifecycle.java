@@ -148,11 +148,13 @@ final class JobLifecycle {
       closed = job.closeRound();
     } catch (Aggregation.AggregationFailedException e) {
       recordRound(job, round, missing);
+      auditStep(job);
       finish(job, JobStatus.FAILED, (job.computation.openingStep().isEmpty() ? "step " + job.step + ", " : "") + e.getMessage());
       return;
     }
     recordRound(job, round, missing);
     if (closed.isFinal()) {
+      auditStep(job);
       Computation.Outcome outcome = job.driver.onAggregate(closed.sum(), closed.contributors());
       if (!job.driver.progress().isEmpty()) {
         job.record.put("progress", new JsonArray(job.driver.progress().stream().map(r -> new JsonObject(JobSpecs.toJson(r))).toList()));
@@ -225,12 +227,35 @@ final class JobLifecycle {
       List<?> before = rounds.getJsonObject(rounds.size() - 1).getJsonArray("participants").getList();
       present = present.stream().filter(before::contains).toList();
     }
-    effects.audit("round.closed", job.id, "round", round, "participants", String.join(",", present), "missing", String.join(",", miss));
     long now = System.nanoTime();
     effects.roundClosed(now - job.roundMark, miss.size());
     job.roundMark = now;
     rounds.add(new JsonObject().put("round", round).put("participants", new JsonArray(present))
         .put("missing", new JsonArray(miss)).put("closedAt", Instant.now().toString()));
+  }
+
+  /**
+   * One audit entry per step, when it ends (aggregated or failed): every round of the step with
+   * who took part and who was missing, from the job's record (which a takeover carries on, so a
+   * step begun on another instance is audited whole).
+   */
+  private void auditStep(LiveJob job) {
+    boolean oneStep = job.computation.openingStep().isPresent();
+    String prefix = "step " + job.step + " ";
+    List<String> rounds = new java.util.ArrayList<>();
+    JsonArray all = job.record.getJsonArray("rounds");
+    for (int i = 0; i < all.size(); i++) {
+      JsonObject r = all.getJsonObject(i);
+      String label = r.getString("round");
+      if (!oneStep && !label.startsWith(prefix)) continue;
+      rounds.add(label + " [" + names(r.getJsonArray("participants")) + "]"
+          + (r.getJsonArray("missing").isEmpty() ? "" : " missing [" + names(r.getJsonArray("missing")) + "]"));
+    }
+    effects.audit("step.closed", job.id, "step", Integer.toString(job.step), "rounds", String.join("; ", rounds));
+  }
+
+  private static String names(JsonArray nodes) {
+    return String.join(",", nodes.stream().map(String::valueOf).toList());
   }
 
   /** Queues a frame for a node, stamped with the job's epoch; it leaves once the job's state is stored. */

@@ -67,7 +67,7 @@ public final class JobRunner {
     this.metrics = new JobMetrics(metrics, active::size);
     this.backend = new AggregationBackend(heKey);
     this.recentlyEnded = new RecentlyEnded(audit);
-    this.journal = new JobJournal(vertx, state, new JobStore(state), this::send, this::fencedOut);
+    this.journal = new JobJournal(vertx, state, new JobStore(state), audit::flushed, this::send, this::fencedOut);
     this.takeover = new Takeover(vertx, state, new JobStore(state), audit,
         s -> LiveJob.resume(s, dictionary, this::narratives, backend), this::resumed);
     this.lifecycle = new JobLifecycle(new JobLifecycle.Effects() {
@@ -88,7 +88,8 @@ public final class JobRunner {
 
       @Override
       public void audit(String event, String jobId, String... details) {
-        audit.append(event, jobId, details);
+        // Signed and chained now, on disk with the next group commit: the frames it records wait for it (JobJournal).
+        audit.submit(event, jobId, details);
       }
 
       @Override
@@ -140,7 +141,7 @@ public final class JobRunner {
     active.put(id, job);
     // A one-step computation starts on acceptance, among everyone offered, with the offer's session.
     if (computation.openingStep().isPresent()) job.beginStep(participants, session, backend.create(job, participants, session, job.vectorLength()));
-    audit.append("job.offered", id, "submitted_by", submittedBy, "computation", JobSpecs.computation(spec),
+    audit.submit("job.offered", id, "submitted_by", submittedBy, "computation", JobSpecs.computation(spec),
         "participants", String.join(",", participants),
         "threshold", Integer.toString(t), "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "spec_sha256", JobSpecs.digest(spec));
     JobOffer offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(session)).addAllPeers(c.peers())
@@ -248,7 +249,7 @@ public final class JobRunner {
     if (job.timer >= 0) vertx.cancelTimer(job.timer);
     active.remove(job.id);
     job.outbox.clear();
-    audit.append("job.handed_over", job.id, "epoch", Long.toString(job.epoch));
+    audit.submit("job.handed_over", job.id, "epoch", Long.toString(job.epoch));
     log.warn("job {}: another coordinator instance took it over (a newer epoch than {}); this instance stops driving it", job.id, job.epoch);
   }
 

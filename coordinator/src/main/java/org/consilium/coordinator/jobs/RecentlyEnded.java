@@ -38,7 +38,7 @@ final class RecentlyEnded {
     List<String> ended = participants.get(f.getJobId());
     if (f.getType() != MessageType.JOB_REFUSE || ended == null || !ended.contains(node)) return false;
     JobDecision d = FrameCodec.payload(f, JobDecision.parser());
-    audit.append("job.refused", f.getJobId(), "node", node, "policy", d.getPolicy(), "reason", d.getReason(),
+    audit.submit("job.refused", f.getJobId(), "node", node, "policy", d.getPolicy(), "reason", d.getReason(),
         "node_head", d.getNodeAuditHead(), "after_end", "true");
     return true;
   }

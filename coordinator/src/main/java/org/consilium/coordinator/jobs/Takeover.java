@@ -118,7 +118,7 @@ final class Takeover {
       } else {
         try {
           LiveJob job = rebuild.apply(won.get());
-          audit.append("job.taken_over", job.id, "from", s.getOwner(), "epoch", Long.toString(job.epoch), "step",
+          audit.submit("job.taken_over", job.id, "from", s.getOwner(), "epoch", Long.toString(job.epoch), "step",
               Integer.toString(job.step), "events", Integer.toString(won.get().getEventsCount()));
           log.info("job {}: taken over from instance {} at step {} (epoch {})", job.id, s.getOwner(), job.step, job.epoch);
           resumed.accept(job);

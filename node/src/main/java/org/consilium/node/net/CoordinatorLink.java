@@ -38,6 +38,25 @@ public final class CoordinatorLink {
   private NetSocket current;
   private final Revocations revocations;
 
+  /** The replies sent last: later replies are chained behind them, so they leave in order. */
+  private java.util.concurrent.CompletableFuture<Void> sent = java.util.concurrent.CompletableFuture.completedFuture(null);
+
+  /**
+   * Sends replies once the audit entries recorded while answering are on disk (the agent's
+   * group commit, off this event loop), after every earlier reply.
+   */
+  private void sendAfterAudit(NetSocket socket, List<Frame> replies) {
+    if (replies.isEmpty()) return;
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    sent = sent.thenCombine(agent.audited(), (a, b) -> (Void) null).whenComplete((v, error) -> context.runOnContext(x -> {
+      if (error != null) {
+        log.error("the audit log could not be written; replies withheld: {}", error.getMessage());
+        return;
+      }
+      replies.forEach(out -> send(socket, out));
+    })).exceptionally(e -> null);
+  }
+
   public CoordinatorLink(Vertx vertx, NodeConfig config, NodeAgent agent, Revocations revocations) {
     this.vertx = vertx;
     this.revocations = revocations;
@@ -165,7 +184,7 @@ public final class CoordinatorLink {
           // Fault injection for drills and tests (debug.round_delay_ms): answer protocol rounds late.
           vertx.setTimer(config.roundDelayMillis(), id -> replies.forEach(out -> send(socket, out)));
         } else {
-          replies.forEach(out -> send(socket, out));
+          sendAfterAudit(socket, replies);
         }
       }
     });

@@ -91,6 +91,14 @@ public final class NodeAgent {
   }
 
   /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
+  /**
+   * Completes once every audit entry this agent recorded so far is on disk: the link sends the
+   * replies of a frame only then, so nothing a node audits leaves before its entry is durable.
+   */
+  public java.util.concurrent.CompletableFuture<Void> audited() {
+    return audit.flushed();
+  }
+
   public List<Frame> onFrame(Frame f) {
     if (f.getJobId().isEmpty()) return handle(f);
     try (var logged = org.slf4j.MDC.putCloseable("job", f.getJobId())) { // every log line about the job names it
@@ -125,7 +133,7 @@ public final class NodeAgent {
     try {
       if (revocations.adopt(copy.getCrlDer().toByteArray(), "the coordinator")) {
         var list = revocations.current().orElseThrow();
-        audit.append("crl.adopted", "", "number", list.number().toString(), "revoked", Integer.toString(list.size()));
+        audit.submit("crl.adopted", "", "number", list.number().toString(), "revoked", Integer.toString(list.size()));
       }
       return List.of();
     } catch (IllegalArgumentException e) {
@@ -153,7 +161,7 @@ public final class NodeAgent {
         case JOB_RESULT -> {
           JobResult r = FrameCodec.payload(f, JobResult.parser());
           if (jobs.remove(f.getJobId())) {
-            audit.append("job.released", f.getJobId(), "result_sha256", AuditLog.digest(f.getPayload().toByteArray()),
+            audit.submit("job.released", f.getJobId(), "result_sha256", AuditLog.digest(f.getPayload().toByteArray()),
                 "contributors", String.join(",", r.getAccounting().getContributorsList()));
             log.info("job {} released; contributors {}", f.getJobId(), r.getAccounting().getContributorsList());
           }
@@ -218,7 +226,7 @@ public final class NodeAgent {
   private List<Frame> onOffer(String jobId, JobOffer offer) {
     JobSpec spec = offer.getSpec();
     if (!spec.getJobId().equals(jobId) || jobId.isBlank()) throw new IllegalArgumentException("offer's job id does not match its frame");
-    audit.append("job.offered", jobId, "computation", JobSpecs.computation(spec), "dataset", spec.getDataset(),
+    audit.submit("job.offered", jobId, "computation", JobSpecs.computation(spec), "dataset", spec.getDataset(),
         "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "aggregation", spec.getAggregation().name(),
         "spec_sha256", JobSpecs.digest(spec), "coordinator_head", offer.getCoordinatorAuditHead());
     if (jobs.known(jobId)) {
@@ -238,7 +246,7 @@ public final class NodeAgent {
     int t = job.threshold;
     String dataset = admitted.dataset();
     jobs.add(job);
-    audit.append("job.accepted", jobId, "dataset", dataset, "epsilon_reserved",
+    audit.submit("job.accepted", jobId, "dataset", dataset, "epsilon_reserved",
         JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t),
         "data_fingerprint", admitted.dataFingerprint());
     log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
@@ -265,7 +273,7 @@ public final class NodeAgent {
       return List.of(refuse(f.getJobId(), "debug.refuse_at_step", "refusing at step " + f.getStep() + " (fault injection)"));
     }
     SortedSet<Integer> parties = job.parties(f.getStep(), step.getParticipantsList());
-    audit.append("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
+    audit.submit("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
         "participants", String.join(",", step.getParticipantsList()));
     return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), job.contributor.input(step));
   }
@@ -285,7 +293,7 @@ public final class NodeAgent {
 
   private Frame refuse(String jobId, String rule, String reason) {
     log.info("job {} refused by {}: {}", jobId, rule, reason);
-    audit.append("job.refused", jobId, "policy", rule, "reason", reason);
+    audit.submit("job.refused", jobId, "policy", rule, "reason", reason);
     return frame(MessageType.JOB_REFUSE, jobId, 0, JobDecision.newBuilder().setAccepted(false).setPolicy(rule).setReason(reason)
         .setNodeAuditHead(audit.head()).build());
   }
