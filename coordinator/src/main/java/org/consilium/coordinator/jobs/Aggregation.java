@@ -27,6 +27,15 @@ interface Aggregation {
    */
   Closed close();
 
+  /**
+   * Whether closing can take long (threshold Paillier: adding every ciphertext vector, combining
+   * partial decryptions): then the runner closes the round on a worker thread, not its event loop,
+   * and touches nothing else of this aggregation meanwhile.
+   */
+  default boolean slowToClose() {
+    return false;
+  }
+
   /** What closing a round produced: frames to send, and on the last round the sum and who is in it. */
   record Closed(Map<String, List<Frame>> sends, RingVector sum, List<String> contributors) {
     static Closed next(Map<String, List<Frame>> sends) {

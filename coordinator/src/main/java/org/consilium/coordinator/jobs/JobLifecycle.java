@@ -49,6 +49,23 @@ final class JobLifecycle {
 
     /** A round closed after nanos (since the job's previous round closed, or since it was offered), missing some parties. */
     default void roundClosed(long nanos, int missing) {}
+
+    /**
+     * Runs a slow round close off the event loop and gives its outcome (the closed round, or
+     * the exception it threw) back on the job's context, then advances and stores the job.
+     * The default runs it at once (tests, and a resume's replay).
+     */
+    default void offload(LiveJob job, java.util.function.Supplier<Aggregation.Closed> close,
+        java.util.function.BiConsumer<Aggregation.Closed, RuntimeException> then) {
+      Aggregation.Closed closed;
+      try {
+        closed = close.get();
+      } catch (RuntimeException e) {
+        then.accept(null, e);
+        return;
+      }
+      then.accept(closed, null);
+    }
   }
 
   private final Effects effects;
@@ -101,6 +118,8 @@ final class JobLifecycle {
         }
         // A frame of an earlier step, or one this step already has, is a copy a node sent again after a takeover.
         if (f.getStep() < job.step || job.alreadyReceived(node, f)) return;
+        // The round is being closed on a worker: this answer came after its close, as if after the deadline.
+        if (job.closing) return;
         job.receive(node, f);
       }
     }
@@ -108,6 +127,7 @@ final class JobLifecycle {
 
   /** Who the job still waits for now: acceptances (before a multi-step job's first step) or the round's answers. */
   SortedSet<String> pending(LiveJob job) {
+    if (job.closing) return new TreeSet<>(); // the round is closing: nobody is waited for
     if (job.aggregation != null) return job.aggregation.pending();
     TreeSet<String> p = new TreeSet<>(job.participants);
     p.removeAll(job.accepted);
@@ -120,7 +140,7 @@ final class JobLifecycle {
    * deadline (or every answer) closes it.
    */
   void advance(LiveJob job) {
-    while (job.driving()) {
+    while (job.driving() && !job.closing) {
       SortedSet<String> pending = pending(job);
       if (pending.stream().anyMatch(n -> effects.connected(n))) return;
       if (job.resumedWaiting && !pending.isEmpty()) return;
@@ -141,17 +161,45 @@ final class JobLifecycle {
       startStep(job, accepted);
       return;
     }
+    if (job.closing) return; // a worker is closing this round already
     String round = roundLabel(job);
     List<String> missing = List.copyOf(job.aggregation.pending());
+    if (job.aggregation.slowToClose()) {
+      job.closing = true;
+      Aggregation aggregation = job.aggregation;
+      effects.offload(job, aggregation::close, (closed, error) -> {
+        job.closing = false;
+        if (!job.driving() || job.aggregation != aggregation) return; // ended, cancelled or handed over meanwhile
+        if (error instanceof Aggregation.AggregationFailedException e) {
+          failRound(job, round, missing, e);
+        } else if (error != null) {
+          recordRound(job, round, missing);
+          auditStep(job);
+          finish(job, JobStatus.FAILED, "closing round " + round + " failed: " + error.getMessage());
+        } else {
+          closed(job, round, missing, job.closedRound(closed));
+        }
+      });
+      return;
+    }
     Aggregation.Closed closed;
     try {
       closed = job.closeRound();
     } catch (Aggregation.AggregationFailedException e) {
-      recordRound(job, round, missing);
-      auditStep(job);
-      finish(job, JobStatus.FAILED, (job.computation.openingStep().isEmpty() ? "step " + job.step + ", " : "") + e.getMessage());
+      failRound(job, round, missing, e);
       return;
     }
+    closed(job, round, missing, closed);
+  }
+
+  private void failRound(LiveJob job, String round, List<String> missing, Aggregation.AggregationFailedException e) {
+    recordRound(job, round, missing);
+    auditStep(job);
+    finish(job, JobStatus.FAILED, (job.computation.openingStep().isEmpty() ? "step " + job.step + ", " : "") + e.getMessage());
+  }
+
+  /** What follows a round's close: the next round's frames, or the step's aggregate fed to the computation. */
+  private void closed(LiveJob job, String round, List<String> missing, Aggregation.Closed closed) {
     recordRound(job, round, missing);
     if (closed.isFinal()) {
       auditStep(job);

@@ -98,6 +98,21 @@ public final class JobRunner {
       }
 
       @Override
+      public void offload(LiveJob job, java.util.function.Supplier<Aggregation.Closed> close,
+          java.util.function.BiConsumer<Aggregation.Closed, RuntimeException> then) {
+        // A worker thread closes the round (threshold Paillier's sums and decryptions); the event loop serving the
+        // nodes and the API stays free, and the outcome is applied back here, on the runner's context.
+        vertx.<Aggregation.Closed>executeBlocking(close::get, false).onComplete(r -> {
+          try (var logged = org.slf4j.MDC.putCloseable("job", job.id)) {
+            then.accept(r.succeeded() ? r.result() : null, r.failed()
+                ? (r.cause() instanceof RuntimeException e ? e : new IllegalStateException(r.cause())) : null);
+            lifecycle.advance(job);
+            journal.commit(job);
+          }
+        });
+      }
+
+      @Override
       public void ended(LiveJob job) {
         if (job.timer >= 0) vertx.cancelTimer(job.timer);
         active.remove(job.id);

@@ -79,6 +79,8 @@ final class LiveJob {
   boolean handedOver;
   /** Taken over and its current round not closed yet: nodes still reconnecting are not counted as gone. */
   boolean resumedWaiting;
+  /** Its aggregation is closing the round on a worker thread: nothing else touches the aggregation until it is done. */
+  boolean closing;
 
   /** A frame for a node, sent once the state that caused it is stored. */
   record Outgoing(String node, Frame frame) {}
@@ -148,7 +150,11 @@ final class LiveJob {
 
   /** Closes the current round; on the last round the step's aggregate is kept for a resume. */
   Aggregation.Closed closeRound() {
-    Aggregation.Closed closed = aggregation.close();
+    return closedRound(aggregation.close());
+  }
+
+  /** Records a round the aggregation closed (perhaps on a worker thread: see {@link Aggregation#slowToClose}). */
+  Aggregation.Closed closedRound(Aggregation.Closed closed) {
     if (closed.isFinal()) {
       closedSteps.add(ClosedStep.newBuilder().addAllSum(java.util.Arrays.stream(closed.sum().toArray()).boxed().toList())
           .addAllContributors(closed.contributors()).build());

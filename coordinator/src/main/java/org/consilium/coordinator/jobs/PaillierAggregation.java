@@ -60,6 +60,11 @@ final class PaillierAggregation implements Aggregation {
   }
 
   @Override
+  public boolean slowToClose() {
+    return true;
+  }
+
+  @Override
   public Closed close() {
     String closing = round();
     try {

@@ -105,6 +105,26 @@ class InProcessJobTest {
     final Set<String> connected = new TreeSet<>(agents.keySet());
     final SecureRandom rng = new SecureRandom();
     boolean ended;
+    /** Aggregations say they are slow to close, and their closes wait here until the test lets the "worker" finish them. */
+    boolean slowCloses;
+    final List<Runnable> offloaded = new java.util.ArrayList<>();
+    int offloads;
+
+    @Override
+    public void offload(LiveJob job, java.util.function.Supplier<Aggregation.Closed> close,
+        java.util.function.BiConsumer<Aggregation.Closed, RuntimeException> then) {
+      offloads++;
+      offloaded.add(() -> {
+        Aggregation.Closed closed;
+        try {
+          closed = close.get();
+        } catch (RuntimeException e) {
+          then.accept(null, e);
+          return;
+        }
+        then.accept(closed, null);
+      });
+    }
 
     @Override
     public boolean connected(String node) {
@@ -122,9 +142,36 @@ class InProcessJobTest {
     public Aggregation aggregation(LiveJob job, List<String> members, byte[] session, int length) {
       TreeSet<Integer> parties = new TreeSet<>();
       members.forEach(n -> parties.add(job.partyOf.get(n)));
-      return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length),
+      Aggregation masking = new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length),
           (p, message, signature) -> org.consilium.analytics.identity.Signatures.verify(job.certificates.get(job.nodeOf.get(p)),
               message, signature));
+      if (!slowCloses) return masking;
+      return new Aggregation() {
+        @Override
+        public String round() {
+          return masking.round();
+        }
+
+        @Override
+        public java.util.SortedSet<String> pending() {
+          return masking.pending();
+        }
+
+        @Override
+        public void receive(String node, Frame frame) {
+          masking.receive(node, frame);
+        }
+
+        @Override
+        public Closed close() {
+          return masking.close();
+        }
+
+        @Override
+        public boolean slowToClose() {
+          return true;
+        }
+      };
     }
 
     @Override
@@ -185,6 +232,22 @@ class InProcessJobTest {
     void run(int maxSteps) {
       fromCoordinator();
       for (int steps = 0; steps < maxSteps && !coordinator.ended; steps++) {
+        if (!coordinator.offloaded.isEmpty()) {
+          double r = random.nextDouble();
+          if (r < 0.2) {
+            coordinator.lifecycle.closeRound(job); // the deadline passes while the worker is still closing
+            coordinator.lifecycle.advance(job);
+            fromCoordinator();
+            continue;
+          }
+          if (idle() || r < 0.4) {
+            // The worker finishes a close, at a random moment among the deliveries; the runner then advances the job.
+            coordinator.offloaded.remove(0).run();
+            coordinator.lifecycle.advance(job);
+            fromCoordinator();
+            continue;
+          }
+        }
         if (idle()) {
           coordinator.lifecycle.closeRound(job); // the round's deadline
           coordinator.lifecycle.advance(job);
@@ -252,6 +315,25 @@ class InProcessJobTest {
       net.run(5_000);
       JobResult r = released(net);
       assertEquals(List.copyOf(agents.keySet()), r.getAccounting().getContributorsList(), "seed " + seed + ": everyone contributed: " + net.job.record.encodePrettily());
+      assertEquals(pooled(r.getAccounting().getContributorsList()), r.getStatistics(), "seed " + seed);
+    }
+  }
+
+  /**
+   * A round slow to close (threshold Paillier's) is closed by a worker while frames keep
+   * arriving and deadlines pass: a frame during the close is late (ignored, like one after the
+   * deadline), a deadline does not close it twice, and the job releases what it would have.
+   */
+  @Test
+  void roundsClosedOnAWorkerWhileFramesAndDeadlinesArriveReleaseThePooledStatistics() throws Exception {
+    for (long seed = 1; seed <= 4; seed++) {
+      Network net = offer(seed, 0.3);
+      net.coordinator.slowCloses = true;
+      net.job.beginStep(net.job.stepMembers, net.job.stepSession,
+          net.coordinator.aggregation(net.job, net.job.stepMembers, net.job.stepSession, net.job.vectorLength()));
+      net.run(5_000);
+      JobResult r = released(net);
+      assertTrue(net.coordinator.offloads >= 4, "every round was closed off the loop: " + net.coordinator.offloads);
       assertEquals(pooled(r.getAccounting().getContributorsList()), r.getStatistics(), "seed " + seed);
     }
   }
