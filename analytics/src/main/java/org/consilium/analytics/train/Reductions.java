@@ -42,9 +42,11 @@ final class Reductions {
   private final ExponentiatedGradient.Constraint constraint;
   private final double tolerance;
   private final int iterations;
+  private final boolean dp;
 
   Reductions(TrainSpec spec, FeatureSpace features, GlmNewton glm, double[][] groupValues, List<String> groupLabels, boolean dp) {
     this.spec = spec;
+    this.dp = dp;
     this.features = features;
     this.glm = glm;
     this.groupValues = groupValues;
@@ -155,6 +157,9 @@ final class Reductions {
     for (int i = 0; i < rows.size(); i++) {
       double p = 0;
       for (int c = 0; c < k; c++) if (glm.predict(rows.x()[i], betas[c]) >= 0.5) p += step.getMixtureWeights(c);
+      // Under DP each record's p is put on the encoding's grid (1/256), so the sums need no rounding when encoded and one
+      // record moves the released cells by exactly its p and 1 - p: the declared sensitivity, with no rounding on top.
+      if (dp) p = Math.min(1, Math.max(0, Math.rint(p * SumEncoding.NOISY.scale()) / SumEncoding.NOISY.scale()));
       boolean actual = rows.y()[i] > 0.5;
       int g = SensitiveGroups.index(groupValues, data, rows.rowIndex()[i], cols);
       for (int block : g < 0 ? new int[] {overall} : new int[] {g, overall}) {
