@@ -1,6 +1,7 @@
 package org.consilium.simulations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -113,6 +114,41 @@ class PaillierDecryptionGuardTest {
     assertEquals(1, replies.size(), "a refusal and nothing else: " + replies);
     assertEquals(MessageType.JOB_REFUSE, replies.get(0).getType());
     assertEquals("dictionary", org.consilium.analytics.wire.JobDecision.parseFrom(replies.get(0).getPayload()).getPolicy());
+  }
+
+  /**
+   * A node decrypts off its link's thread: the request is answered later (a repeat meanwhile gets
+   * nothing new), and a job aborted while its decryption runs stops it and sends nothing.
+   */
+  @Test
+  void decryptionRunsOffTheLinkAndAnAbortStopsIt() throws Exception {
+    provision();
+    List<java.util.concurrent.Callable<List<Frame>>> works = new ArrayList<>();
+    List<java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>>> backs = new ArrayList<>();
+    NodeAgent cleveland = nodes.get("cleveland").agent();
+    cleveland.onSlowWork((work, back) -> {
+      works.add(work);
+      backs.add(back);
+    });
+    Map<String, SignedContributionProto> c = offer("job-slow-1");
+    DecryptRequestProto all = DecryptRequestProto.newBuilder().addContributions(c.get("cleveland")).addContributions(c.get("hungarian"))
+        .addContributions(c.get("switzerland")).build();
+    Frame request = FrameCodec.frame(MessageType.HE_DECRYPT, "job-slow-1", 1, all);
+    assertEquals(List.of(), cleveland.onFrame(request), "answered later, off the link's thread");
+    assertEquals(List.of(), cleveland.onFrame(request), "a repeat while it runs starts nothing new");
+    assertEquals(1, works.size());
+    List<Frame> answer = backs.get(0).apply(works.get(0).call(), null);
+    assertEquals(MessageType.HE_PARTIALS, answer.get(0).getType(), "the partial decryptions, once done");
+    assertEquals(answer, cleveland.onFrame(request), "a repeat afterwards gets the same answer");
+
+    Map<String, SignedContributionProto> c2 = offer("job-slow-2");
+    Frame second = FrameCodec.frame(MessageType.HE_DECRYPT, "job-slow-2", 1, DecryptRequestProto.newBuilder()
+        .addContributions(c2.get("cleveland")).addContributions(c2.get("hungarian")).addContributions(c2.get("switzerland")).build());
+    cleveland.onFrame(second);
+    cleveland.onFrame(FrameCodec.error(MessageType.JOB_ABORT, "job-slow-2", "failed", "round 1 threshold-decrypt: too few partials"));
+    var stopped = assertThrows(java.util.concurrent.CancellationException.class, () -> works.get(1).call(),
+        "the aborted job's decryption stops at its next ciphertext");
+    assertEquals(List.of(), backs.get(1).apply(null, stopped), "and nothing is sent for it");
   }
 
   @Test

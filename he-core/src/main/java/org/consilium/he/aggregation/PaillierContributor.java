@@ -57,6 +57,15 @@ public final class PaillierContributor {
 
   /** Partially decrypts the sum of the requested contributions, after checking them all; throws naming what is wrong. */
   public Partials decrypt(DecryptRequest request) {
+    return decrypt(request, () -> false);
+  }
+
+  /**
+   * The same, checking between ciphertexts whether the job ended meanwhile: then it stops and
+   * throws {@link java.util.concurrent.CancellationException} (nothing is released; a long
+   * decryption does not outlive its job).
+   */
+  public Partials decrypt(DecryptRequest request, java.util.function.BooleanSupplier cancelled) {
     if (mine == null) throw new IllegalStateException("'" + self + "' has not contributed to this session");
     if (decrypted) throw new IllegalArgumentException("'" + self + "' already decrypted this session's aggregate");
     Set<String> seen = new HashSet<>();
@@ -74,7 +83,13 @@ public final class PaillierContributor {
     int t = layout.session.threshold();
     if (seen.size() < t) throw new IllegalArgumentException("only " + seen.size() + " contributions in the aggregate, threshold is " + t);
     List<PartialDecryption> partials = new ArrayList<>();
-    for (Ciphertext c : layout.sum(vectors)) partials.add(share.decrypt(c, rng));
+    List<Ciphertext> sum = layout.sum(vectors);
+    for (Ciphertext c : sum) {
+      if (cancelled.getAsBoolean()) {
+        throw new java.util.concurrent.CancellationException("the job ended; decryption stopped after " + partials.size() + " of " + sum.size());
+      }
+      partials.add(share.decrypt(c, rng));
+    }
     decrypted = true;
     return new Partials(self, partials);
   }

@@ -188,6 +188,23 @@ class PaillierAggregationTest {
     assertEquals("'a' already decrypted this session's aggregate", e.getMessage());
   }
 
+  /** A decryption whose job ends while it runs stops at its next ciphertext and gives nothing out. */
+  @Test
+  void aDecryptionStopsWhenItsJobEnds() {
+    AggregationSession s = session(0);
+    PaillierAggregator server = server(s);
+    Map<String, PaillierContributor> parties = new LinkedHashMap<>();
+    for (String p : PARTIES.subList(0, 3)) {
+      parties.put(p, party(s, p));
+      server.receive(parties.get(p).contribute(RingValues.of(new long[LENGTH])));
+    }
+    DecryptRequest request = server.closeContributions();
+    var e = assertThrows(java.util.concurrent.CancellationException.class, () -> parties.get("a").decrypt(request, () -> true));
+    assertTrue(e.getMessage().contains("decryption stopped after 0 of"), e.getMessage());
+    Partials partials = parties.get("b").decrypt(request, () -> false);
+    assertTrue(partials.decryptions().size() >= 1, "a job that goes on decrypts as before");
+  }
+
   @Test
   void aBadProofLeavesItsPartyOutAndTooFewCorrectOnesReleaseNothing() {
     Random r = new Random(7);

@@ -63,6 +63,13 @@ public final class CoordinatorLink {
     this.config = config;
     this.agent = agent;
     this.client = vertx.createNetClient(clientOptions(config));
+    // Threshold decryption runs on a worker, not this event loop (which keeps the heartbeat and an abort
+    // flowing: an abort stops it); its answer comes back here and leaves on the connection of the moment.
+    agent.onSlowWork((work, back) -> vertx.executeBlocking(work, false).onComplete(r -> {
+      List<Frame> out = back.apply(r.succeeded() ? r.result() : null, r.failed() ? r.cause() : null);
+      NetSocket socket = current;
+      if (socket != null) sendAfterAudit(socket, out);
+    }));
   }
 
   /** How a node dials a coordinator: mutual TLS with its kit's key, the consortium CA as the only trust anchor, host names checked. */

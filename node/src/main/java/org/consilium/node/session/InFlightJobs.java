@@ -45,7 +45,9 @@ final class InFlightJobs {
 
   /** The job ended with its result (or is dropped without a refund question); true if it was running. */
   boolean remove(String jobId) {
-    return jobs.remove(jobId) != null;
+    AcceptedJob job = jobs.remove(jobId);
+    if (job != null) job.steps.values().forEach(JobSession::cancel);
+    return job != null;
   }
 
   /**
@@ -63,8 +65,9 @@ final class InFlightJobs {
   boolean abort(String jobId, String why) {
     AcceptedJob job = jobs.remove(jobId);
     if (job == null) return false;
+    job.steps.values().forEach(JobSession::cancel); // a decryption still running stops
     boolean refund = !job.dataSent() && ledger.isRefundable(jobId);
-    audit.append("job.aborted", jobId, "reason", why, "refunded", Boolean.toString(refund));
+    audit.submit("job.aborted", jobId, "reason", why, "refunded", Boolean.toString(refund));
     if (!job.dataSent()) {
       if (refund) ledger.refund(jobId);
       log.info("job {} aborted before any data left this node ({}); nothing spent", jobId, why);

@@ -12,4 +12,12 @@ interface JobSession {
 
   /** True once anything computed from the data (masked or encrypted) has left the node. */
   boolean dataSent();
+
+  /** Whether answering this frame takes long (threshold decryption): the agent then answers it off the link's thread. */
+  default boolean slow(Frame f) {
+    return false;
+  }
+
+  /** The job ended: work in progress stops at its next check. */
+  default void cancel() {}
 }

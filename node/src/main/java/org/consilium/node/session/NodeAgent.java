@@ -66,6 +66,21 @@ public final class NodeAgent {
     this.decisions = listener;
   }
 
+  /**
+   * Runs a slow answer (threshold decryption) off the link's thread: work on a worker, then back
+   * (on the link's thread) with its frames or its failure, which gives the frames to send.
+   */
+  public interface SlowWork {
+    void run(java.util.concurrent.Callable<List<Frame>> work, java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>> back);
+  }
+
+  private SlowWork slowWork;
+
+  /** Without it (tests), slow answers are computed inline. */
+  public void onSlowWork(SlowWork slowWork) {
+    this.slowWork = slowWork;
+  }
+
   /** keyShare is this node's share of the consortium's threshold Paillier key, or null if it has none. */
   public NodeAgent(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets,
       PrivacyLedger ledger, KeyShare keyShare, AuditLog audit) {
@@ -154,6 +169,12 @@ public final class NodeAgent {
           if (s == null) {
             yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "' step " + f.getStep()));
           }
+          if (slowWork != null && s.slow(f)) {
+            // Answered later, off the link's thread; a repeat meanwhile gets nothing (the request is answered as empty now).
+            AcceptedJob started = job;
+            slowWork.run(() -> s.onFrame(f), (frames, error) -> slowAnswer(f, started, frames, error));
+            yield List.of();
+          }
           List<Frame> out = tagged(s.onFrame(f), f.getStep());
           jobs.markIfSent(job);
           yield out;
@@ -191,6 +212,25 @@ public final class NodeAgent {
       Frame refusal = error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage());
       return refunded ? List.of(refusal, status()) : List.of(refusal);
     }
+  }
+
+  /** A slow answer is back on the link's thread: sent if its job still runs here, and remembered for repeats and resumes. */
+  private List<Frame> slowAnswer(Frame request, AcceptedJob job, List<Frame> frames, Throwable error) {
+    if (jobs.get(job.id) != job) {
+      log.info("job {}: ended while answering its {}; the answer is dropped", job.id, request.getType());
+      return List.of();
+    }
+    if (error != null) {
+      log.warn("job {}: {} frame refused: {}", job.id, request.getType(), error.getMessage());
+      boolean refunded = jobs.abort(job.id, error.getMessage());
+      Frame refusal = error(job.id, "refused", request.getType() + ": " + error.getMessage());
+      return refunded ? List.of(refusal, status()) : List.of(refusal);
+    }
+    List<Frame> out = tagged(frames, request.getStep());
+    jobs.markIfSent(job);
+    job.answered(request, out);
+    job.sent(out);
+    return out;
   }
 
   /** The coordinator's requests a node answers (and answers again, identically, when one is repeated). */

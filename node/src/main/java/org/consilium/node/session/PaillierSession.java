@@ -19,6 +19,7 @@ final class PaillierSession implements JobSession {
   private final String jobId;
   private final PaillierContributor contributor;
   private final RingVector input;
+  private volatile boolean cancelled;
 
   PaillierSession(String jobId, PaillierContributor contributor, RingVector input) {
     this.jobId = jobId;
@@ -35,7 +36,18 @@ final class PaillierSession implements JobSession {
   public List<Frame> onFrame(Frame f) {
     if (f.getType() != MessageType.HE_DECRYPT) throw new IllegalArgumentException("a threshold-Paillier job does not take " + f.getType() + " frames");
     var request = HeWire.fromWire(FrameCodec.payload(f, DecryptRequestProto.parser()));
-    return List.of(FrameCodec.frame(MessageType.HE_PARTIALS, jobId, 1, HeWire.toWire(contributor.decrypt(request).decryptions())));
+    return List.of(FrameCodec.frame(MessageType.HE_PARTIALS, jobId, 1,
+        HeWire.toWire(contributor.decrypt(request, () -> cancelled).decryptions())));
+  }
+
+  @Override
+  public boolean slow(Frame f) {
+    return f.getType() == MessageType.HE_DECRYPT;
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
   }
 
   @Override
