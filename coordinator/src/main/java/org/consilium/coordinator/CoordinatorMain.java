@@ -116,7 +116,7 @@ public final class CoordinatorMain implements Callable<Integer> {
       Gauge.builder("consilium_cluster_members", state::clusterSize)
           .description("coordinator instances in this instance's Hazelcast cluster (fewer than provisioned: one is down or cut off)")
           .register(metrics);
-      var monitors = new org.consilium.coordinator.monitor.DriftMonitors(state, new org.consilium.coordinator.registry.ModelRegistry(state));
+      var monitors = new org.consilium.coordinator.monitor.DriftMonitors(state, new org.consilium.coordinator.registry.ModelRegistry(state, runner::unstoredRecords));
       new org.consilium.coordinator.monitor.MonitorScheduler(vertx, monitors, runner, audit, metrics).start();
       api[0] = new RestApi(vertx, cfg, dictionary, state, runner, gateway[0], audit, metrics, users, monitors);
       Future.all(gateway[0].start(), api[0].start()).onComplete(r -> {

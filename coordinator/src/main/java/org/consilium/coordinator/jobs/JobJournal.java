@@ -98,6 +98,13 @@ final class JobJournal {
     }));
   }
 
+  /** Every record committed here and not yet in the jobs map, by job id (copies). */
+  Map<String, JsonObject> unstored() {
+    Map<String, JsonObject> out = new java.util.TreeMap<>();
+    newest.forEach((id, r) -> out.put(id, r.copy()));
+    return out;
+  }
+
   /** A job's record committed here and not yet in the jobs map (newer than what the map holds), if any. */
   java.util.Optional<JsonObject> unstored(String jobId) {
     return java.util.Optional.ofNullable(newest.get(jobId)).map(JsonObject::copy);

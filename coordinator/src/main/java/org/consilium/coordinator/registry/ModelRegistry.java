@@ -30,8 +30,18 @@ public final class ModelRegistry {
   public enum Stage { CANDIDATE, APPROVED, RETIRED }
 
   private final ClusterState state;
+  private final java.util.function.Supplier<Map<String, JsonObject>> unstored;
 
   public ModelRegistry(ClusterState state) {
+    this(state, java.util.Map::of);
+  }
+
+  /**
+   * unstored gives the records this instance committed and has not yet written to the jobs map
+   * (a job the API already shows released is then a version here too, without waiting for the write).
+   */
+  public ModelRegistry(ClusterState state, java.util.function.Supplier<Map<String, JsonObject>> unstored) {
+    this.unstored = unstored;
     this.state = state;
   }
 
@@ -135,8 +145,10 @@ public final class ModelRegistry {
     Map<String, List<JsonObject>> byName = new TreeMap<>();
     List<JsonObject> released = new ArrayList<>();
     List<JsonObject> datasheets = new ArrayList<>();
-    for (String s : state.jobs().values()) {
-      JsonObject job = new JsonObject(s);
+    Map<String, JsonObject> records = new TreeMap<>();
+    state.jobs().forEach((id, s) -> records.put(id, new JsonObject(s)));
+    records.putAll(unstored.get());
+    for (JsonObject job : records.values()) {
       if (!"RELEASED".equals(job.getString("status"))) continue;
       if ("train".equals(job.getString("computation")) && job.getJsonObject("result", new JsonObject()).containsKey("model")) {
         released.add(job);
