@@ -23,6 +23,7 @@ import org.consilium.analytics.identity.RevocationList;
 import org.consilium.analytics.identity.Revocations;
 import org.consilium.coordinator.config.CoordinatorConfig;
 import org.consilium.coordinator.gateway.Members;
+import org.consilium.coordinator.gateway.Trust;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.junit.jupiter.api.BeforeEach;
@@ -191,6 +192,25 @@ class CertificateLifecycleTest {
     assertEquals(java.util.Set.of("beta"), change.removed());
     assertTrue(running.isMember("gamma") && !running.isMember("beta"));
     assertTrue(running.reloadIfChanged().isEmpty(), "nothing more changed");
+  }
+
+  /**
+   * A connection attempt that checks a certificate reads a changed revocation list first (the
+   * revoked site retrying, say): the coordinator's refresh must still report the new list once,
+   * or it would never audit it nor relay it to the nodes (its own revocation would never reach them).
+   */
+  @Test
+  void aNewRevocationListIsReportedOnceEvenIfAConnectionCheckReadItFirst() throws Exception {
+    Trust trust = Trust.load(CoordinatorConfig.load(consortium.coordinatorConfig(), Map.of()));
+    assertFalse(trust.refresh().newRevocationList(), "the list held at start is not news");
+    Thread.sleep(10); // a later modification time, on file systems with coarse clocks
+    Enrolment.of(out).revoke("beta", CRLReason.KEY_COMPROMISE);
+    X509Certificate beta = Pem.certificate(out.resolve("nodes/beta/node.crt"));
+    assertTrue(trust.revocations().refusal(beta).isPresent(), "a connection check applies the new list at once");
+    Trust.Changes changes = trust.refresh();
+    assertTrue(changes.newRevocationList(), "the refresh after it still reports the new list: " + changes);
+    assertEquals(java.util.Set.of("beta"), changes.members().removed());
+    assertFalse(trust.refresh().any(), "and reports it only once");
   }
 
   private static Map<Path, byte[]> snapshot(Path folder) throws Exception {

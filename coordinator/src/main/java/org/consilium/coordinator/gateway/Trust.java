@@ -14,10 +14,13 @@ import org.consilium.coordinator.config.CoordinatorConfig;
 public final class Trust {
   private final Members members;
   private final Revocations revocations;
+  /** The number of the newest revocation list {@link #refresh} has reported (or the one held at start). */
+  private java.math.BigInteger reported;
 
   Trust(Members members, Revocations revocations) {
     this.members = members;
     this.revocations = revocations;
+    this.reported = listNumber();
   }
 
   /** The members file and the revocation list named by the configuration; throws naming a file that is wrong. */
@@ -45,14 +48,27 @@ public final class Trust {
   }
 
   /** What changed since the last look: the members, and whether a newer revocation list was read. */
-  record Changes(Members.Change members, boolean newRevocationList) {
-    boolean any() {
+  public record Changes(Members.Change members, boolean newRevocationList) {
+    public boolean any() {
       return newRevocationList || !members.isEmpty();
     }
   }
 
-  /** Re-reads both files if they changed (blocking: file reads). */
-  Changes refresh() {
-    return new Changes(members.reloadIfChanged(), revocations.reloadIfChanged());
+  /**
+   * Re-reads both files if they changed (blocking: file reads). A newer revocation list is
+   * reported once, even when a connection's check already read the file: whoever reads it first,
+   * the list must still be audited and relayed to every node.
+   */
+  public synchronized Changes refresh() {
+    Members.Change changed = members.reloadIfChanged();
+    revocations.reloadIfChanged();
+    java.math.BigInteger now = listNumber();
+    boolean newer = now != null && !now.equals(reported);
+    reported = now;
+    return new Changes(changed, newer);
+  }
+
+  private java.math.BigInteger listNumber() {
+    return revocations.current().map(org.consilium.analytics.identity.RevocationList::number).orElse(null);
   }
 }

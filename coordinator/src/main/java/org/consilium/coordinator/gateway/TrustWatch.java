@@ -50,21 +50,12 @@ final class TrustWatch {
         RevocationListCopy.newBuilder().setCrlDer(com.google.protobuf.ByteString.copyFrom(list.der())).build())));
   }
 
+  /** Re-reads the files and audits what changed on a worker (file reads, an fsynced entry), then acts on the event loop. */
   private void refresh() {
-    vertx.executeBlocking(trust::refresh).onFailure(e -> log.error("membership or revocation list not re-read: {}", e.getMessage()))
+    vertx.executeBlocking(this::readAndAudit).onFailure(e -> log.error("membership or revocation list not re-read: {}", e.getMessage()))
         .onSuccess(changes -> {
           if (!changes.any()) return;
-          Members.Change m = changes.members();
-          if (!m.isEmpty()) {
-            log.info("consortium members changed: added {}, removed {}, new certificate for {}", m.added(), m.removed(), m.repinned());
-            audit.append("members.changed", "", "added", String.join(",", m.added()), "removed", String.join(",", m.removed()),
-                "repinned", String.join(",", m.repinned()));
-          }
-          if (changes.newRevocationList()) {
-            var list = trust.revocations().current().orElseThrow();
-            audit.append("crl.updated", "", "number", list.number().toString(), "revoked", Integer.toString(list.size()));
-            connections.get().forEach(this::greet);
-          }
+          if (changes.newRevocationList()) connections.get().forEach(this::greet);
           for (NodeConnection c : List.copyOf(connections.get())) {
             trust.refusal(c.nodeId(), c.certificate()).ifPresent(r -> {
               log.warn("node {} cut off: {}", c.nodeId(), r.reason());
@@ -72,5 +63,20 @@ final class TrustWatch {
             });
           }
         });
+  }
+
+  private Trust.Changes readAndAudit() {
+    Trust.Changes changes = trust.refresh();
+    Members.Change m = changes.members();
+    if (!m.isEmpty()) {
+      log.info("consortium members changed: added {}, removed {}, new certificate for {}", m.added(), m.removed(), m.repinned());
+      audit.append("members.changed", "", "added", String.join(",", m.added()), "removed", String.join(",", m.removed()),
+          "repinned", String.join(",", m.repinned()));
+    }
+    if (changes.newRevocationList()) {
+      var list = trust.revocations().current().orElseThrow();
+      audit.append("crl.updated", "", "number", list.number().toString(), "revoked", Integer.toString(list.size()));
+    }
+    return changes;
   }
 }

@@ -58,6 +58,8 @@ final class Takeover {
   private final Function<JobState, LiveJob> rebuild;
   private final Consumer<LiveJob> resumed;
   private final Map<String, Future<Found>> inFlight = new HashMap<>();
+  /** Each node's newest lookup on its behalf: the next one waits for it. */
+  private final Map<String, Future<Found>> lastLookupOf = new HashMap<>();
   private JobLifecycle lifecycle;
   private JobJournal journal;
   private Consumer<LiveJob> fencedOut;
@@ -146,10 +148,12 @@ final class Takeover {
       from.send(FrameCodec.error(jobId, "malformed", "JOB_RESUME: " + e.getMessage()));
       return;
     }
-    if (job != null) {
+    if (job != null && job.partyOf.containsKey(from.nodeId())) {
       resumeNode(job, from, resume);
       return;
     }
+    // Any other job, running here or not, is looked up in the store the same way, so a member
+    // cannot tell a running job it is not in from an ended or a made-up one by when it is answered.
     findFor(jobId, from.nodeId()).onComplete(found -> {
       if (found.failed()) {
         from.send(FrameCodec.error(jobId, "not_owner", "the job cannot be resumed on this instance now: " + found.cause().getMessage()));
@@ -170,8 +174,14 @@ final class Takeover {
    * word like one that does not exist, and its asking claims nothing.
    */
   private Future<Found> findFor(String jobId, String node) {
-    return vertx.executeBlocking(() -> store.read(jobId)).compose(stored ->
+    // One lookup at a time per node: its answers leave in the order it asked (an order that
+    // depended on what each store read found would tell an ended job from a made-up one).
+    Future<?> previous = lastLookupOf.getOrDefault(node, Future.succeededFuture());
+    Future<Found> found = previous.transform(ignored -> vertx.executeBlocking(() -> store.read(jobId))).compose(stored ->
         stored.isPresent() && stored.get().getSpec().getNodesList().contains(node) ? find(jobId) : Future.succeededFuture(new Found.Unknown()));
+    lastLookupOf.put(node, found);
+    found.onComplete(r -> lastLookupOf.remove(node, found));
+    return found;
   }
 
   private void resumeNode(LiveJob job, NodeConnection from, JobResume resume) {
