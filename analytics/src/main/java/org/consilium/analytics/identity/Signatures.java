@@ -33,9 +33,14 @@ public final class Signatures {
 
   /** False for a wrong signature or any malformed input. */
   public static boolean verify(X509Certificate signer, byte[] message, byte[] signature) {
+    return verify(signer.getPublicKey(), message, signature);
+  }
+
+  /** False for a wrong signature or any malformed input. */
+  public static boolean verify(java.security.PublicKey signer, byte[] message, byte[] signature) {
     try {
       Signature s = Signature.getInstance(ALGORITHM, VERIFIER);
-      s.initVerify(signer.getPublicKey());
+      s.initVerify(signer);
       s.update(message);
       return s.verify(signature);
     } catch (GeneralSecurityException | RuntimeException e) {

@@ -17,6 +17,7 @@ import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.consilium.analytics.codec.SecAggCodec;
+import org.consilium.analytics.identity.Signatures;
 import org.consilium.mpc.prg.MaskPrg;
 import org.consilium.mpc.prg.MaskSeed;
 import org.consilium.mpc.ring.RingVector;
@@ -34,7 +35,9 @@ import org.consilium.mpc.secagg.SessionParams;
  * run: generating the same number of PRG words alone (the bound: a party expands n streams of
  * L words) and a plaintext sum of n vectors. Also compares the two candidate mask PRGs.
  *
- * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.SecAggBenchmark [--quick]</pre>
+ * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.SecAggBenchmark [--quick] [--p256] [n:L ...]</pre>
+ *
+ * <p>--p256 signs and verifies as the nodes do (their certificates' ECDSA P-256 keys); the default is Ed25519.
  */
 public final class SecAggBenchmark {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -42,67 +45,99 @@ public final class SecAggBenchmark {
   private SecAggBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    boolean quick = List.of(args).contains("--quick");
-    int[] ns = quick ? new int[] {5} : new int[] {5, 10, 20};
-    int[] ls = quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000};
-    System.out.printf(Locale.ROOT, "JVM %s (%s)%n%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));
-    prgComparison();
-    System.out.printf(Locale.ROOT, "%n%4s %9s | %14s %14s %14s | %10s %10s | %12s%n", "n", "L", "party CPU ms", "PRG-only ms",
-        "plain sum ms", "vs PRG", "vs plain", "bytes/party");
-    for (int n : ns) {
-      for (int l : ls) {
-        run(n, l);
-        Result r = run(n, l); // the first run of each size warms the JIT
-        System.out.printf(Locale.ROOT, "%4d %9d | %14.1f %14.1f %14.2f | %9.2fx %9.0fx | %12d%n", n, l, r.partyCpuMs, r.prgMs,
-            r.plainMs, r.partyCpuMs / r.prgMs, r.partyCpuMs / r.plainMs, r.bytesPerParty);
+    List<String> a = List.of(args);
+    boolean quick = a.contains("--quick");
+    boolean p256 = a.contains("--p256");
+    List<int[]> sizes = new ArrayList<>();
+    for (String arg : a) {
+      if (arg.matches("\\d+:\\d+")) sizes.add(new int[] {Integer.parseInt(arg.split(":")[0]), Integer.parseInt(arg.split(":")[1])});
+    }
+    if (sizes.isEmpty()) {
+      for (int n : quick ? new int[] {5} : new int[] {5, 10, 20}) {
+        for (int l : quick ? new int[] {10_000, 100_000} : new int[] {10_000, 100_000, 1_000_000}) sizes.add(new int[] {n, l});
       }
+    }
+    System.out.printf(Locale.ROOT, "JVM %s (%s); signatures: %s%n%n", System.getProperty("java.version"), System.getProperty("java.vm.name"),
+        p256 ? "ECDSA P-256 as the nodes sign (JDK) and verify (Bouncy Castle)" : "Ed25519");
+    if (!quick) prgComparison();
+    for (int w = 0; w < 5; w++) run(10, 100_000, p256); // C2 compiles the protocol and the AES-CTR loop before any row is taken
+    System.out.printf(Locale.ROOT, "%n%4s %9s | %14s %14s %14s | %10s %10s | %12s | %9s | %s%n", "n", "L", "party CPU ms", "PRG-only ms",
+        "plain sum ms", "vs PRG", "vs plain", "bytes/party", "close ms", "party ms by round (advertise, shares, mask, unmask)");
+    for (int[] size : sizes) {
+      int n = size[0];
+      int l = size[1];
+      for (int w = 0; w < 4; w++) run(n, l, p256); // warm the JIT (and the AES-CTR intrinsic) for this size
+      Result r = median(List.of(run(n, l, p256), run(n, l, p256), run(n, l, p256)));
+      System.out.printf(Locale.ROOT, "%4d %9d | %14.1f %14.1f %14.2f | %9.2fx %9.0fx | %12d | %9.1f | %s%n", n, l, r.partyCpuMs, r.prgMs,
+          r.plainMs, r.partyCpuMs / r.prgMs, r.partyCpuMs / r.plainMs, r.bytesPerParty, r.closeMs, r.byRound);
     }
   }
 
-  private record Result(double partyCpuMs, double prgMs, double plainMs, long bytesPerParty) {}
+  /** closeMs: the server's CPU for closing the unmasking round (reconstruction and mask removal). */
+  private record Result(double partyCpuMs, double prgMs, double plainMs, long bytesPerParty, double closeMs, String byRound) {}
 
-  private static Result run(int n, int l) throws Exception {
+  /** Each figure's median over the runs (the per-round line is the median run's by party CPU). */
+  private static Result median(List<Result> runs) {
+    java.util.function.ToDoubleFunction<java.util.function.ToDoubleFunction<Result>> mid =
+        f -> runs.stream().mapToDouble(f).sorted().toArray()[runs.size() / 2];
+    Result byCpu = runs.stream().sorted(java.util.Comparator.comparingDouble(Result::partyCpuMs)).toList().get(runs.size() / 2);
+    return new Result(mid.applyAsDouble(Result::partyCpuMs), mid.applyAsDouble(Result::prgMs), mid.applyAsDouble(Result::plainMs),
+        byCpu.bytesPerParty(), mid.applyAsDouble(Result::closeMs), byCpu.byRound());
+  }
+
+  private static Result run(int n, int l, boolean p256) throws Exception {
     SecureRandom rng = new SecureRandom();
     TreeSet<Integer> ids = new TreeSet<>();
     for (int i = 1; i <= n; i++) ids.add(i);
     SessionParams params = new SessionParams("benchmark-session".getBytes(), ids, n / 2 + 1, l);
     Map<Integer, KeyPair> identities = new HashMap<>();
-    for (int i : ids) identities.put(i, Ed25519Authenticator.newIdentity());
+    for (int i : ids) identities.put(i, p256 ? p256Identity() : Ed25519Authenticator.newIdentity());
     Map<Integer, SecAggParty> parties = new TreeMap<>();
     Map<Integer, RingVector> inputs = new HashMap<>();
     for (int i : ids) {
       long[] x = new long[l];
       for (int k = 0; k < l; k++) x[k] = rng.nextInt(1 << 20);
       inputs.put(i, RingVector.adopt(x));
-      parties.put(i, new SecAggParty(params, i, inputs.get(i), authenticator(i, identities), rng));
+      parties.put(i, new SecAggParty(params, i, inputs.get(i), authenticator(i, identities, p256), rng));
     }
-    SecAggServer server = new SecAggServer(params, authenticator(ids.first(), identities));
+    SecAggServer server = new SecAggServer(params, authenticator(ids.first(), identities, p256));
     long[] cpu = new long[n + 1];
+    double[] roundMs = new double[4];
     long[] bytes = new long[n + 1];
+    long before0 = java.util.Arrays.stream(cpu).sum();
     for (int i : ids) {
       var m = timed(cpu, i, () -> parties.get(i).advertise());
       bytes[i] += SecAggCodec.toWire(m).getSerializedSize();
       server.receive(m);
     }
+    roundMs[0] = (java.util.Arrays.stream(cpu).sum() - before0) / 1e6 / n;
     Messages.Roster roster = server.closeAdvertiseKeys();
+    long before1 = java.util.Arrays.stream(cpu).sum();
     for (int i : ids) {
       var m = timed(cpu, i, () -> parties.get(i).onRoster(roster));
       bytes[i] += SecAggCodec.toWire(m).getSerializedSize();
       server.receive(m);
     }
+    roundMs[1] = (java.util.Arrays.stream(cpu).sum() - before1) / 1e6 / n;
     var routed = server.closeShareKeys();
+    long before2 = java.util.Arrays.stream(cpu).sum();
     for (int i : ids) {
       var m = timed(cpu, i, () -> parties.get(i).onShares(routed.get(i)));
       bytes[i] += SecAggCodec.toWire(m).getSerializedSize();
       server.receive(m);
     }
+    roundMs[2] = (java.util.Arrays.stream(cpu).sum() - before2) / 1e6 / n;
     var request = server.closeMaskedInput();
+    long before3 = java.util.Arrays.stream(cpu).sum();
     for (int i : ids) {
       var m = timed(cpu, i, () -> parties.get(i).onUnmaskRequest(request));
       bytes[i] += SecAggCodec.toWire(m).getSerializedSize();
       server.receive(m);
     }
+    roundMs[3] = (java.util.Arrays.stream(cpu).sum() - before3) / 1e6 / n;
+    long close0 = CPU.getCurrentThreadCpuTime();
     RingVector sum = server.closeUnmasking().sum();
+    double closeMs = (CPU.getCurrentThreadCpuTime() - close0) / 1e6;
     List<long[]> plain = new ArrayList<>();
     for (int i : ids) plain.add(inputs.get(i).toArray());
     long[] expected = new long[l];
@@ -124,7 +159,8 @@ public final class SecAggBenchmark {
       meanCpu += cpu[i] / 1e6 / n;
       meanBytes += bytes[i] / n;
     }
-    return new Result(meanCpu, prgMs, plainMs, meanBytes);
+    String byRound = String.format(Locale.ROOT, "%.2f, %.2f, %.2f, %.2f", roundMs[0], roundMs[1], roundMs[2], roundMs[3]);
+    return new Result(meanCpu, prgMs, plainMs, meanBytes, closeMs, byRound);
   }
 
   private static <T> T timed(long[] cpu, int party, Supplier<T> step) {
@@ -134,10 +170,27 @@ public final class SecAggBenchmark {
     return out;
   }
 
-  private static PeerAuthenticator authenticator(int self, Map<Integer, KeyPair> ids) {
+  private static PeerAuthenticator authenticator(int self, Map<Integer, KeyPair> ids, boolean p256) {
     Map<Integer, java.security.PublicKey> pub = new HashMap<>();
     ids.forEach((p, k) -> pub.put(p, k.getPublic()));
-    return new Ed25519Authenticator(ids.get(self), pub);
+    if (!p256) return new Ed25519Authenticator(ids.get(self), pub);
+    return new PeerAuthenticator() { // what a node does, with its certificate's key
+      @Override
+      public byte[] sign(byte[] message) {
+        return Signatures.sign(ids.get(self).getPrivate(), message);
+      }
+
+      @Override
+      public boolean verify(int party, byte[] message, byte[] signature) {
+        return pub.containsKey(party) && Signatures.verify(pub.get(party), message, signature);
+      }
+    };
+  }
+
+  private static KeyPair p256Identity() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    return g.generateKeyPair();
   }
 
   /**
