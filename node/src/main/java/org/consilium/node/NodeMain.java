@@ -65,6 +65,8 @@ public final class NodeMain implements Callable<Integer> {
             "key share " + cfg.heKeyShare()));
         log.info("threshold Paillier key share {} of {} loaded (key {})", keyShare.party(), keyShare.publicKey().parties(),
             keyShare.publicKey().encryptionKey().fingerprint());
+        // The key's fixed-base randomness table (a few hundred ms) is built now, not in the first job's encryption.
+        keyShare.publicKey().encryptionKey().randomness(new java.security.SecureRandom()).precompute(1);
       }
       dictionary = DataDictionary.load(cfg.dictionary());
       for (NodeConfig.DatasetConfig d : cfg.datasets().values()) {

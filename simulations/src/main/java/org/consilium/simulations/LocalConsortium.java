@@ -29,6 +29,8 @@ public final class LocalConsortium implements AutoCloseable {
   private final Path work;
   private final Provisioner.Consortium kits;
   private final Map<String, Process> nodes = new LinkedHashMap<>();
+  /** Processes frozen on purpose: Vert.x rightly reports their threads blocked across the pause, which is no finding. */
+  private final java.util.Set<String> frozen = new java.util.HashSet<>();
   private final Map<String, Path> datasets;
   /** The coordinator instances, in provisioning order ("coordinator", "coordinator-2", ...). */
   private final List<Process> coordinators = new ArrayList<>();
@@ -226,7 +228,14 @@ public final class LocalConsortium implements AutoCloseable {
   }
 
   public void pauseCoordinator(int instance, boolean pause) {
+    if (pause) frozen.add(coordinatorName(instance));
     signal(coordinators.get(instance), pause ? "-STOP" : "-CONT");
+  }
+
+  /** Freezes (SIGSTOP) or resumes (SIGCONT) a node: it holds its connection but answers nothing. */
+  public void pauseNode(String nodeId, boolean pause) {
+    if (pause) frozen.add(nodeId);
+    signal(nodes.get(nodeId), pause ? "-STOP" : "-CONT");
   }
 
   private static void signal(Process p, String signal) {
@@ -399,5 +408,33 @@ public final class LocalConsortium implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    List<String> blocked = blockedThreadWarnings();
+    if (!blocked.isEmpty() && !Boolean.getBoolean("consilium.failOnBlockedThreads")) {
+      System.err.println("LocalConsortium: Vert.x reported blocked threads:\n" + String.join("\n", blocked));
+    } else if (!blocked.isEmpty()) {
+      throw new AssertionError("Vert.x reported a blocked thread (an event loop past 2 s or a worker past 60 s) in a process of "
+          + "this consortium; every such warning fails the scenario:\n" + String.join("\n", blocked));
+    }
+  }
+
+  /** Vert.x's blocked-thread warnings in every process's log, naming the process; processes frozen on purpose are left out. */
+  public List<String> blockedThreadWarnings() {
+    return blockedThreadWarnings(work.resolve("logs"), frozen);
+  }
+
+  /** The blocked-thread warnings in the logs (one file per process, {@code <id>.log}) of the processes not left out. */
+  static List<String> blockedThreadWarnings(Path logDir, java.util.Set<String> leftOut) {
+    List<String> found = new ArrayList<>();
+    if (!Files.isDirectory(logDir)) return found; // nothing was launched
+    try (var logs = Files.list(logDir)) {
+      for (Path f : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+        String id = f.getFileName().toString().replaceFirst("\\.log$", "");
+        if (leftOut.contains(id)) continue;
+        for (String line : Files.readAllLines(f)) if (line.contains("has been blocked for")) found.add(id + ": " + line);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the process logs in " + logDir, e);
+    }
+    return found;
   }
 }

@@ -870,8 +870,7 @@ class ConsortiumEndToEndTest {
   @Order(90)
   void withFewerThanTSurvivorsTheJobFailsCleanlyAndReleasesNothing() throws Exception {
     // Freeze va-long-beach (SIGSTOP): it holds its connection but never answers.
-    long pid = consortium.pid("va-long-beach");
-    new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+    consortium.pauseNode("va-long-beach", true);
     try {
       String spec = DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
           "\"specVersion\": 1, \"nodes\": [\"cleveland\", \"switzerland\", \"va-long-beach\"], \"threshold\": 3,");
@@ -883,7 +882,7 @@ class ConsortiumEndToEndTest {
       assertFalse(job.containsKey("result"));
       assertEquals(409, consortium.rest().get("api/v1/jobs/" + id + "/result").status(), "no result is released");
     } finally {
-      new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+      consortium.pauseNode("va-long-beach", false);
     }
   }
 
@@ -897,8 +896,7 @@ class ConsortiumEndToEndTest {
     String id = consortium.submit(spec);
     LocalConsortium.waitFor(Duration.ofSeconds(60), "the first Newton step of " + id,
         () -> consortium.job(id).getInteger("step", 0) >= 1);
-    long pid = consortium.pid("hungarian");
-    new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+    consortium.pauseNode("hungarian", true);
     try {
       JsonObject job = consortium.awaitJob(id, Duration.ofMinutes(2));
       JobResult r = result(job);
@@ -910,7 +908,7 @@ class ConsortiumEndToEndTest {
           "the last Newton round records the survivors");
       assertTrue(r.getModel().getConverged(), "the survivors' fit converged");
     } finally {
-      new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+      consortium.pauseNode("hungarian", false);
     }
     // Let hungarian drain its stale frames and reconnect fully before the next scenario.
     LocalConsortium.waitFor(Duration.ofSeconds(30), "hungarian online", () -> consortium.onlineNodes().contains("hungarian"));

@@ -8,13 +8,15 @@ import java.util.HexFormat;
 
 /**
  * A Paillier public key with g = n + 1, so that g^m = 1 + m n (mod n^2) costs one
- * multiplication. Encryption is (1 + m n) r^n mod n^2; the expensive part, r^n, does not
- * depend on the message and comes from a {@link RandomnessPool} that can be filled ahead of
- * time.
+ * multiplication. Encryption is (1 + m n) r^n mod n^2; the expensive part, an n-th residue,
+ * does not depend on the message and comes from a {@link RandomnessPool} (fixed-base powers,
+ * {@link FixedBaseRandomness}) that can be filled ahead of time.
  */
 public final class PaillierPublicKey {
   private final BigInteger n;
   private final BigInteger nSquared;
+  /** Built on the first encryption: the fixed-base table of this key's randomness (a few MiB). */
+  private FixedBaseRandomness fixedBase;
 
   public PaillierPublicKey(BigInteger n) {
     if (n.signum() <= 0 || !n.testBit(0) || n.bitLength() < 256) {
@@ -43,6 +45,11 @@ public final class PaillierPublicKey {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  synchronized FixedBaseRandomness fixedBase(SecureRandom rng) {
+    if (fixedBase == null) fixedBase = new FixedBaseRandomness(this, rng);
+    return fixedBase;
   }
 
   /** A fresh pool of encryption randomness for this key. */

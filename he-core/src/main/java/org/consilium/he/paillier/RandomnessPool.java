@@ -5,10 +5,10 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 
 /**
- * Encryption randomness r^n mod n^2 for one key, each value used once. {@link #precompute}
- * does the one modular exponentiation per value ahead of time (at a node: while it waits for
- * work), so that encryption itself is one multiplication; {@link #next} computes on demand when
- * the pool is empty. Not thread-safe.
+ * Encryption randomness for one key (an n-th residue mod n^2, {@link FixedBaseRandomness}), each
+ * value used once. {@link #precompute} computes values ahead of time (at a node: while it waits
+ * for work), so that encryption itself is one multiplication; {@link #next} computes on demand
+ * when the pool is empty. Not thread-safe.
  */
 public final class RandomnessPool {
   private final PaillierPublicKey key;
@@ -39,10 +39,6 @@ public final class RandomnessPool {
   }
 
   private BigInteger fresh() {
-    BigInteger n = key.modulus();
-    while (true) {
-      BigInteger r = new BigInteger(n.bitLength(), rng);
-      if (r.signum() > 0 && r.compareTo(n) < 0 && r.gcd(n).equals(BigInteger.ONE)) return r.modPow(n, key.modulusSquared());
-    }
+    return key.fixedBase(rng).sample(rng);
   }
 }

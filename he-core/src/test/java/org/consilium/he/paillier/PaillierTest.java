@@ -47,6 +47,25 @@ class PaillierTest {
   }
 
   @Test
+  void theFixedBaseRandomnessIsAnNthResidueAndFresh() {
+    BigInteger p = BigInteger.probablePrime(256, rng);
+    BigInteger q = BigInteger.probablePrime(256, rng);
+    PaillierPublicKey pk = new PaillierPrivateKey(p, q).publicKey();
+    BigInteger nSquared = pk.modulus().pow(2);
+    // y is an n-th residue mod n^2 exactly when y^lambda = 1 (lambda = lcm(p-1, q-1)); 1 + n, say, is not.
+    BigInteger lambda = p.subtract(BigInteger.ONE).multiply(q.subtract(BigInteger.ONE))
+        .divide(p.subtract(BigInteger.ONE).gcd(q.subtract(BigInteger.ONE)));
+    java.util.Set<BigInteger> seen = new java.util.HashSet<>();
+    RandomnessPool pool = pk.randomness(rng);
+    for (int i = 0; i < 30; i++) {
+      BigInteger r = pool.next();
+      assertEquals(BigInteger.ONE, r.modPow(lambda, nSquared), "randomness " + i + " is an n-th residue");
+      assertTrue(seen.add(r), "randomness " + i + " is not a repeat");
+    }
+    assertNotEquals(BigInteger.ONE, pk.modulus().add(BigInteger.ONE).modPow(lambda, nSquared), "the residuosity check can fail");
+  }
+
+  @Test
   void encryptionIsRandomised() {
     PaillierPublicKey pk = SMALL.publicKey();
     RandomnessPool pool = pk.randomness(rng);
