@@ -101,6 +101,11 @@ final class AcceptedJob {
     }
   }
 
+  /** The step is being started with this session (its input is computed meanwhile): another session for it is refused from now on. */
+  void claim(int step, ByteString session) {
+    stepSessions.put(step, session);
+  }
+
   void started(int step, ByteString session, JobSession s) {
     steps.put(step, s);
     stepSessions.put(step, session);

@@ -67,7 +67,7 @@ public final class NodeAgent {
   }
 
   /**
-   * Runs a slow answer (threshold decryption) off the link's thread: work on a worker, then back
+   * Runs a slow answer (a step's pass over the data, threshold decryption) off the link's thread: work on a worker, then back
    * (on the link's thread) with its frames or its failure, which gives the frames to send.
    */
   public interface SlowWork {
@@ -315,14 +315,30 @@ public final class NodeAgent {
     SortedSet<Integer> parties = job.parties(f.getStep(), step.getParticipantsList());
     audit.submit("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
         "participants", String.join(",", step.getParticipantsList()));
-    return startStep(f.getJobId(), job, f.getStep(), parties, step.getSessionId().toByteArray(), job.contributor.input(step));
+    byte[] sessionId = step.getSessionId().toByteArray();
+    if (slowWork == null) return startStep(f.getJobId(), job, f.getStep(), parties, sessionId, job.contributor.input(step));
+    // The step's pass over the data runs on a worker, so the link keeps heartbeats and aborts flowing
+    // (a 50,000-row Newton step held a node's event loop for seconds); a repeat meanwhile gets nothing.
+    job.claim(f.getStep(), step.getSessionId());
+    RingVector[] input = new RingVector[1];
+    slowWork.run(() -> {
+      input[0] = job.contributor.input(step);
+      return List.of();
+    }, (none, error) -> error != null || jobs.get(job.id) != job ? slowAnswer(f, job, List.of(), error)
+        : slowAnswer(f, job, sessionFor(job, f.getStep(), parties, sessionId, input[0]), null));
+    return List.of();
+  }
+
+  /** The step's aggregation session, recorded in the job; returns its first frames (untagged). */
+  private List<Frame> sessionFor(AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
+    JobSession session = backends.session(job, step, parties, sessionId, input);
+    job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
+    return session.start();
   }
 
   /** Starts the aggregation of one step among the given parties; returns its first frames. */
   private List<Frame> startStep(String jobId, AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
-    JobSession session = backends.session(job, step, parties, sessionId, input);
-    job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
-    List<Frame> out = tagged(session.start(), step);
+    List<Frame> out = tagged(sessionFor(job, step, parties, sessionId, input), step);
     jobs.markIfSent(job);
     return out;
   }
