@@ -52,7 +52,7 @@ class PaillierDecryptionGuardTest {
     Map<String, Path> csv = HeartDisease.extractTo(dir.resolve("data"));
     List<Provisioner.NodePlan> plans = new ArrayList<>();
     csv.forEach((id, p) -> plans.add(new Provisioner.NodePlan(id, Map.of(HeartDisease.DATASET, p),
-        Map.of("policy.allow_exact_release", "true", "policy.min_cohort_size", "5"))));
+        Map.of("policy.allow_exact_release", "true", "policy.min_cohort_size", "5", "policy.allowed_computations", "[statistics, train]"))));
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("guard", dir.resolve("kits"), "127.0.0.1", 1, 2, 3,
         plans, Map.of(), 512, HeartDisease.dictionaryText()));
     nodes = new LinkedHashMap<>();
@@ -87,6 +87,63 @@ class PaillierDecryptionGuardTest {
       out.put(id, FrameCodec.payload(contribution, SignedContributionProto.parser()));
     });
     return out;
+  }
+
+  /**
+   * Not Paillier's, but the same slow-work path: a training step's pass over the data runs on a
+   * worker, its first frames leave when it is done, and nothing leaves for a job that ended meanwhile.
+   */
+  @Test
+  void aStepsPassOverTheDataRunsOffTheLinkAndIsDroppedIfTheJobEndsMeanwhile() throws Exception {
+    provision();
+    List<java.util.concurrent.Callable<List<Frame>>> works = new ArrayList<>();
+    List<java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>>> backs = new ArrayList<>();
+    NodeAgent cleveland = nodes.get("cleveland").agent();
+    cleveland.onSlowWork((work, back) -> {
+      works.add(work);
+      backs.add(back);
+    });
+    accept(cleveland, "job-step-1");
+    accept(cleveland, "job-step-2");
+    java.util.function.Function<String, Frame> momentsStep = jobId -> FrameCodec.frame(MessageType.STEP_START, jobId, 0,
+        org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS)
+            .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(certs.keySet()).build()).toBuilder().setStep(1).build();
+
+    Frame start = momentsStep.apply("job-step-1");
+    assertEquals(List.of(), cleveland.onFrame(start), "answered later, off the link's thread");
+    assertEquals(List.of(), cleveland.onFrame(start), "a repeat while it computes starts nothing new");
+    assertEquals(1, works.size(), "one pass over the data");
+    List<Frame> answer = backs.get(0).apply(works.get(0).call(), null);
+    assertEquals(List.of(MessageType.SECAGG_ADVERTISE), answer.stream().map(Frame::getType).toList(), "the step's aggregation starts once done");
+    assertEquals(1, answer.get(0).getStep());
+    assertEquals(answer, cleveland.onFrame(start), "a repeat afterwards gets the same answer");
+
+    Frame bad = momentsStep.apply("job-step-2").toBuilder().setPayload(org.consilium.analytics.wire.StepStart.newBuilder()
+        .setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS).setSessionId(ByteString.copyFrom(new byte[3]))
+        .addAllParticipants(certs.keySet()).build().toByteString()).build();
+    assertEquals(List.of(), cleveland.onFrame(bad));
+    List<Frame> refused = backs.get(1).apply(works.get(1).call(), null);
+    assertEquals(MessageType.ERROR, refused.get(0).getType(), "a step that cannot start is refused when its input is ready: " + refused);
+    assertTrue(ErrorReport.parseFrom(refused.get(0).getPayload()).getMessage().contains("session id must be 8..64 bytes"),
+        "naming why: " + refused);
+
+    accept(cleveland, "job-step-3");
+    cleveland.onFrame(momentsStep.apply("job-step-3"));
+    cleveland.onFrame(FrameCodec.error(MessageType.JOB_ABORT, "job-step-3", "failed", "a coordinator gave up on the job"));
+    assertEquals(List.of(), backs.get(2).apply(works.get(2).call(), null), "nothing is sent for a job that ended while it computed");
+  }
+
+  /** Offers an exact training job to one node; it must accept. */
+  private void accept(NodeAgent node, String jobId) {
+    var spec = JobSpecs.fromJson(DefaultJob.trainSpec("AGGREGATION_MASKING")).toBuilder().setJobId(jobId)
+        .setDictionarySha256(HeartDisease.dictionary().digest()).build();
+    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(new byte[32]));
+    int i = 1;
+    for (var c : certs.entrySet()) {
+      offer.addPeers(PeerIdentity.newBuilder().setNodeId(c.getKey()).setPartyIndex(i++).setCertificateDer(ByteString.copyFrom(c.getValue())));
+    }
+    List<Frame> accepted = node.onFrame(FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build()));
+    assertEquals(MessageType.JOB_ACCEPT, accepted.get(0).getType(), "the node accepts " + jobId + ": " + accepted);
   }
 
   /** A node's contribution under a name the curious coordinator chooses. */

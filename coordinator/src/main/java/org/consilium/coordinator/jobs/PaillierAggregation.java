@@ -53,7 +53,7 @@ final class PaillierAggregation implements Aggregation {
       aggregator.receive(c);
     } else if (aggregator.stage() == PaillierAggregator.Stage.DECRYPT && f.getType() == MessageType.HE_PARTIALS) {
       PartialDecryptionsProto p = FrameCodec.payload(f, PartialDecryptionsProto.parser());
-      aggregator.receive(new Partials(node, HeWire.fromWire(aggregator.encryptionKey(), p, p.getPartialsCount())));
+      aggregator.receive(new Partials(node, HeWire.fromWire(aggregator.encryptionKey(), p, p.getValuesCount())));
     } else {
       throw new IllegalArgumentException("round " + round() + " does not take " + f.getType() + " frames");
     }

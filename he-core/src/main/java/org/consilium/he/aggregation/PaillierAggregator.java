@@ -85,8 +85,8 @@ public final class PaillierAggregator {
     expect(Stage.DECRYPT, "partial decryptions");
     if (!contributions.containsKey(p.party())) throw new IllegalArgumentException("'" + p.party() + "' did not contribute and is not asked to decrypt");
     if (partials.containsKey(p.party())) throw new IllegalArgumentException("duplicate partial decryptions from '" + p.party() + "'");
-    if (p.decryptions().size() != sum.size()) {
-      throw new IllegalArgumentException("'" + p.party() + "' sent " + p.decryptions().size() + " partial decryptions, expected " + sum.size());
+    if (p.decryption().values().size() != sum.size()) {
+      throw new IllegalArgumentException("'" + p.party() + "' sent " + p.decryption().values().size() + " partial decryptions, expected " + sum.size());
     }
     partials.put(p.party(), p);
   }
@@ -98,15 +98,14 @@ public final class PaillierAggregator {
    */
   public RingValues finish() {
     expect(Stage.DECRYPT, "finishing the decryption");
-    List<List<PartialDecryption>> received = new ArrayList<>();
-    partials.values().forEach(p -> received.add(p.decryptions()));
+    List<PartialDecryption> received = new ArrayList<>();
+    partials.values().forEach(p -> received.add(p.decryption()));
     ThresholdPublicKey.VectorDecryption decrypted;
     try {
       decrypted = key.decryptVector(sum, received);
     } catch (ThresholdPublicKey.TooFewCorrectPartials e) {
       // Name the parties: each sent the partial decryptions of its own key share (its key-share index).
-      List<String> failed = partials.values().stream().filter(p -> !p.decryptions().isEmpty()
-          && e.rejected().contains(p.decryptions().get(0).party())).map(Partials::party).toList();
+      List<String> failed = partials.values().stream().filter(p -> e.rejected().contains(p.decryption().party())).map(Partials::party).toList();
       throw new AggregationFailed(e.getMessage() + (failed.isEmpty() ? "" : " (parties " + failed + ")") + "; nothing is released");
     }
     stage = Stage.DONE;

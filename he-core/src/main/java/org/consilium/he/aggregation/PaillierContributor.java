@@ -82,14 +82,7 @@ public final class PaillierContributor {
     if (!ownIncluded) throw new IllegalArgumentException("this node's contribution is not in the aggregate");
     int t = layout.session.threshold();
     if (seen.size() < t) throw new IllegalArgumentException("only " + seen.size() + " contributions in the aggregate, threshold is " + t);
-    List<PartialDecryption> partials = new ArrayList<>();
-    List<Ciphertext> sum = layout.sum(vectors);
-    for (Ciphertext c : sum) {
-      if (cancelled.getAsBoolean()) {
-        throw new java.util.concurrent.CancellationException("the job ended; decryption stopped after " + partials.size() + " of " + sum.size());
-      }
-      partials.add(share.decrypt(c, rng));
-    }
+    PartialDecryption partials = share.decrypt(layout.sum(vectors), rng, cancelled);
     decrypted = true;
     return new Partials(self, partials);
   }

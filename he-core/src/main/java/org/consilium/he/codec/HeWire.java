@@ -7,7 +7,6 @@ import org.consilium.he.wire.EncryptedVectorProto;
 import org.consilium.he.wire.SignedContributionProto;
 import org.consilium.he.wire.KeyShareProto;
 import org.consilium.he.wire.Paillier;
-import org.consilium.he.wire.PartialDecryptionProto;
 import org.consilium.he.wire.PartialDecryptionsProto;
 import org.consilium.he.wire.ThresholdKeyProto;
 import com.google.protobuf.ByteString;
@@ -103,26 +102,22 @@ public final class HeWire {
     return out;
   }
 
-  public static PartialDecryptionsProto toWire(List<PartialDecryption> ds) {
-    PartialDecryptionsProto.Builder b = PartialDecryptionsProto.newBuilder();
-    for (PartialDecryption d : ds) {
-      b.addPartials(PartialDecryptionProto.newBuilder().setParty(d.party()).setValue(bytes(d.value()))
-          .setChallenge(bytes(d.challenge())).setResponse(bytes(d.response())));
-    }
+  public static PartialDecryptionsProto toWire(PartialDecryption d) {
+    PartialDecryptionsProto.Builder b = PartialDecryptionsProto.newBuilder().setParty(d.party())
+        .setChallenge(bytes(d.challenge())).setResponse(bytes(d.response()));
+    for (BigInteger v : d.values()) b.addValues(bytes(v));
     return b.build();
   }
 
-  public static List<PartialDecryption> fromWire(PaillierPublicKey key, PartialDecryptionsProto p, int expectedCount) {
-    if (p.getPartialsCount() != expectedCount) {
-      throw new IllegalArgumentException("expected " + expectedCount + " partial decryptions, got " + p.getPartialsCount());
+  public static PartialDecryption fromWire(PaillierPublicKey key, PartialDecryptionsProto p, int expectedCount) {
+    if (p.getValuesCount() != expectedCount) {
+      throw new IllegalArgumentException("expected " + expectedCount + " partial decryptions, got " + p.getValuesCount());
     }
     int n2 = 2 * ((key.bits() + 7) / 8) + 1;
-    List<PartialDecryption> out = new ArrayList<>();
-    for (PartialDecryptionProto d : p.getPartialsList()) {
-      out.add(new PartialDecryption(d.getParty(), integer(d.getValue(), n2, "partial decryption"),
-          integer(d.getChallenge(), 33, "proof challenge"), integer(d.getResponse(), n2 + 128, "proof response")));
-    }
-    return out;
+    List<BigInteger> values = new ArrayList<>();
+    for (int i = 0; i < p.getValuesCount(); i++) values.add(integer(p.getValues(i), n2, "partial decryption " + i));
+    return new PartialDecryption(p.getParty(), values, integer(p.getChallenge(), 33, "proof challenge"),
+        integer(p.getResponse(), n2 + 128, "proof response"));
   }
 
   public static SignedContributionProto toWire(Contribution c) {

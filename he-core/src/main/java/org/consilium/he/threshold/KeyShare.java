@@ -2,6 +2,8 @@ package org.consilium.he.threshold;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import org.consilium.he.paillier.Ciphertext;
 import org.consilium.he.secret.SecretExponentiation;
 
@@ -43,25 +45,47 @@ public final class KeyShare {
     return share;
   }
 
-  /** The partial decryption of c with its proof of correctness. */
+  /** The partial decryption of one ciphertext, with its proof. */
   public PartialDecryption decrypt(Ciphertext c, SecureRandom rng) {
+    return decrypt(List.of(c), rng, () -> false);
+  }
+
+  /**
+   * The partial decryptions of a vector with one proof for all ({@link PartialDecryption}).
+   * Checks between ciphertexts whether to stop: then it throws
+   * {@link java.util.concurrent.CancellationException} and nothing is released.
+   */
+  public PartialDecryption decrypt(List<Ciphertext> cs, SecureRandom rng, java.util.function.BooleanSupplier cancelled) {
+    if (cs.isEmpty()) throw new IllegalArgumentException("nothing to decrypt");
     BigInteger n = publicKey.encryptionKey().modulus();
     BigInteger n2 = n.multiply(n);
-    BigInteger cv = publicKey.encryptionKey().ciphertext(c.value()).value();
     BigInteger exponent = publicKey.delta().multiply(share); // Delta s_i
-    BigInteger ci = secret.pow(cv, exponent.shiftLeft(1), n2);
-    BigInteger c4 = cv.modPow(BigInteger.valueOf(4), n2);
-    BigInteger ci2 = ci.modPow(BigInteger.TWO, n2);
+    List<BigInteger> values = new ArrayList<>();
+    List<BigInteger> u = new ArrayList<>();
+    List<BigInteger> w = new ArrayList<>();
+    for (Ciphertext c : cs) {
+      if (cancelled.getAsBoolean()) {
+        throw new java.util.concurrent.CancellationException("the job ended; decryption stopped after " + values.size() + " of " + cs.size());
+      }
+      BigInteger cv = publicKey.encryptionKey().ciphertext(c.value()).value();
+      BigInteger ci = secret.pow(cv, exponent.shiftLeft(1), n2);
+      values.add(ci);
+      u.add(cv.modPow(BigInteger.valueOf(4), n2));
+      w.add(ci.modPow(BigInteger.TWO, n2));
+    }
     BigInteger v = publicKey.verificationBase();
     BigInteger vi = publicKey.verificationKey(party);
+    BigInteger[] weights = PartialDecryption.weights(v, vi, u, w);
+    BigInteger bigU = ThresholdPublicKey.combination(u, weights, n2);
+    BigInteger bigW = ThresholdPublicKey.combination(w, weights, n2);
     // r hides e * Delta * s_i statistically: 512 bits longer than n^2 (hash 256 + 256 slack).
     BigInteger r = new BigInteger(n2.bitLength() + 512, rng);
     // r is as secret as the share (z = r + e Delta s_i is published): constant time too.
-    BigInteger a = secret.pow(c4, r, n2);
+    BigInteger a = secret.pow(bigU, r, n2);
     BigInteger b = secret.pow(v, r, n2);
-    BigInteger e = PartialDecryption.challenge(c4, ci2, v, vi, a, b);
+    BigInteger e = PartialDecryption.challenge(bigU, bigW, v, vi, a, b);
     BigInteger z = r.add(e.multiply(exponent));
-    return new PartialDecryption(party, ci, e, z);
+    return new PartialDecryption(party, values, e, z);
   }
 
   @Override

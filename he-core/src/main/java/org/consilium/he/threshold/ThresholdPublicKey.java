@@ -82,18 +82,37 @@ public final class ThresholdPublicKey {
 
   /** Checks the proof of a partial decryption of c; false if it is wrong in any way. */
   public boolean verify(Ciphertext c, PartialDecryption d) {
-    key.ciphertext(c.value());
-    if (d.party() < 1 || d.party() > parties) return false;
+    return verify(List.of(c), d);
+  }
+
+  /** Checks a party's partial decryptions of a vector against their one proof; false if anything is wrong. */
+  public boolean verify(List<Ciphertext> vector, PartialDecryption d) {
+    if (d.party() < 1 || d.party() > parties || d.values().size() != vector.size() || vector.isEmpty()) return false;
+    if (d.response().signum() < 0 || d.challenge().signum() < 0) return false;
     BigInteger n2 = key.modulus().multiply(key.modulus());
-    if (d.value().signum() <= 0 || d.value().compareTo(n2) >= 0 || !d.value().gcd(key.modulus()).equals(BigInteger.ONE)) return false;
-    if (d.response().signum() < 0) return false;
-    BigInteger c4 = c.value().modPow(BigInteger.valueOf(4), n2);
-    BigInteger ci2 = d.value().modPow(BigInteger.TWO, n2);
+    List<BigInteger> u = new ArrayList<>();
+    List<BigInteger> w = new ArrayList<>();
+    for (int j = 0; j < vector.size(); j++) {
+      BigInteger value = d.values().get(j);
+      if (value.signum() <= 0 || value.compareTo(n2) >= 0 || !value.gcd(key.modulus()).equals(BigInteger.ONE)) return false;
+      u.add(key.ciphertext(vector.get(j).value()).value().modPow(BigInteger.valueOf(4), n2));
+      w.add(value.modPow(BigInteger.TWO, n2));
+    }
     BigInteger vi = verificationKey(d.party());
-    // a = c4^z / ci2^e, b = v^z / vi^e; the challenge must be the hash of exactly these.
-    BigInteger a = c4.modPow(d.response(), n2).multiply(ci2.modPow(d.challenge(), n2).modInverse(n2)).mod(n2);
+    BigInteger[] weights = PartialDecryption.weights(v, vi, u, w);
+    BigInteger bigU = combination(u, weights, n2);
+    BigInteger bigW = combination(w, weights, n2);
+    // a = U^z / W^e, b = v^z / vi^e; the challenge must be the hash of exactly these.
+    BigInteger a = bigU.modPow(d.response(), n2).multiply(bigW.modPow(d.challenge(), n2).modInverse(n2)).mod(n2);
     BigInteger b = v.modPow(d.response(), n2).multiply(vi.modPow(d.challenge(), n2).modInverse(n2)).mod(n2);
-    return PartialDecryption.challenge(c4, ci2, v, vi, a, b).equals(d.challenge());
+    return PartialDecryption.challenge(bigU, bigW, v, vi, a, b).equals(d.challenge());
+  }
+
+  /** prod x_j^(e_j) mod m: the random combination a batch proof is about (public exponents). */
+  static BigInteger combination(List<BigInteger> xs, BigInteger[] weights, BigInteger m) {
+    BigInteger acc = BigInteger.ONE;
+    for (int j = 0; j < xs.size(); j++) acc = acc.multiply(xs.get(j).modPow(weights[j], m)).mod(m);
+    return acc;
   }
 
   /**
@@ -111,7 +130,7 @@ public final class ThresholdPublicKey {
     if (good.size() < threshold) {
       throw new IllegalArgumentException("need " + threshold + " partial decryptions to decrypt, got " + good.size());
     }
-    return combineVerified(c, good.subList(0, threshold));
+    return combineVerified(c, 0, good.subList(0, threshold));
   }
 
   /** Fewer than t parties' partial decryptions of a vector were correct: nothing can be decrypted. */
@@ -134,43 +153,36 @@ public final class ThresholdPublicKey {
   public record VectorDecryption(List<BigInteger> plaintexts, List<Integer> rejected) {}
 
   /**
-   * Decrypts a vector from each party's partial decryptions of every element (in the vector's
-   * order), checking every proof once: a party whose proof fails on any element, or who sent
-   * the wrong number of them, is left out and named; the first t remaining parties combine each
-   * element. A second list for a party already given is ignored (it can only repeat the first).
+   * Decrypts a vector from each party's partial decryptions of it (in the vector's order),
+   * checking every party's proof once: a party whose proof fails, or who sent the wrong number
+   * of values, is left out and named; the first t remaining parties combine each element. A
+   * second decryption from a party already given is ignored (it can only repeat the first).
    * Throws {@link TooFewCorrectPartials} naming the rejected parties when fewer than t remain.
    */
-  public VectorDecryption decryptVector(List<Ciphertext> vector, List<List<PartialDecryption>> fromParties) {
-    java.util.Map<Integer, List<PartialDecryption>> good = new java.util.TreeMap<>();
+  public VectorDecryption decryptVector(List<Ciphertext> vector, List<PartialDecryption> fromParties) {
+    java.util.Map<Integer, PartialDecryption> good = new java.util.TreeMap<>();
     List<Integer> rejected = new ArrayList<>();
-    for (List<PartialDecryption> list : fromParties) {
-      if (list.isEmpty()) continue;
-      int party = list.get(0).party();
+    for (PartialDecryption d : fromParties) {
+      int party = d.party();
       if (good.containsKey(party) || rejected.contains(party)) continue;
-      boolean ok = list.size() == vector.size();
-      for (int i = 0; i < vector.size() && ok; i++) ok = list.get(i).party() == party && verify(vector.get(i), list.get(i));
-      if (ok) good.put(party, list);
+      if (verify(vector, d)) good.put(party, d);
       else rejected.add(party);
     }
     if (good.size() < threshold) throw new TooFewCorrectPartials(good.size(), threshold, rejected);
-    List<List<PartialDecryption>> use = new ArrayList<>(good.values()).subList(0, threshold);
+    List<PartialDecryption> use = new ArrayList<>(good.values()).subList(0, threshold);
     List<BigInteger> plaintexts = new ArrayList<>();
-    for (int i = 0; i < vector.size(); i++) {
-      List<PartialDecryption> forElement = new ArrayList<>();
-      for (List<PartialDecryption> l : use) forElement.add(l.get(i));
-      plaintexts.add(combineVerified(vector.get(i), forElement));
-    }
+    for (int i = 0; i < vector.size(); i++) plaintexts.add(combineVerified(vector.get(i), i, use));
     return new VectorDecryption(plaintexts, List.copyOf(rejected));
   }
 
-  /** The Lagrange combination of exactly t partial decryptions whose proofs were checked. */
-  private BigInteger combineVerified(Ciphertext c, List<PartialDecryption> use) {
+  /** The Lagrange combination of element `index` of exactly t partial decryptions whose proofs were checked. */
+  private BigInteger combineVerified(Ciphertext c, int index, List<PartialDecryption> use) {
     BigInteger n = key.modulus();
     BigInteger n2 = n.multiply(n);
     BigInteger acc = BigInteger.ONE;
     for (PartialDecryption d : use) {
       BigInteger lambda = lagrange(use, d.party());
-      BigInteger term = d.value().modPow(lambda.abs().shiftLeft(1), n2);
+      BigInteger term = d.values().get(index).modPow(lambda.abs().shiftLeft(1), n2);
       if (lambda.signum() < 0) term = term.modInverse(n2);
       acc = acc.multiply(term).mod(n2);
     }

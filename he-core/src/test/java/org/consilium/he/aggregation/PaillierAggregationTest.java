@@ -202,7 +202,7 @@ class PaillierAggregationTest {
     var e = assertThrows(java.util.concurrent.CancellationException.class, () -> parties.get("a").decrypt(request, () -> true));
     assertTrue(e.getMessage().contains("decryption stopped after 0 of"), e.getMessage());
     Partials partials = parties.get("b").decrypt(request, () -> false);
-    assertTrue(partials.decryptions().size() >= 1, "a job that goes on decrypts as before");
+    assertTrue(partials.decryption().values().size() >= 1, "a job that goes on decrypts as before");
   }
 
   @Test
@@ -226,10 +226,10 @@ class PaillierAggregationTest {
           server.receive(honest);
           continue;
         }
-        List<PartialDecryption> cheated = new ArrayList<>(honest.decryptions());
-        PartialDecryption d = cheated.get(0);
-        cheated.set(0, new PartialDecryption(d.party(), d.value().add(BigInteger.ONE), d.challenge(), d.response()));
-        server.receive(new Partials("b", cheated));
+        PartialDecryption d = honest.decryption();
+        List<BigInteger> cheated = new ArrayList<>(d.values());
+        cheated.set(0, cheated.get(0).add(BigInteger.ONE));
+        server.receive(new Partials("b", new PartialDecryption(d.party(), cheated, d.challenge(), d.response())));
       }
       if (contributing == 4) {
         assertArrayEquals(expected, server.finish().toArray(), "three correct parties of four still decrypt the sum");
@@ -249,7 +249,7 @@ class PaillierAggregationTest {
     server.receive(c);
     var dup = assertThrows(IllegalArgumentException.class, () -> server.receive(c));
     assertEquals("duplicate contribution from 'a'", dup.getMessage());
-    var early = assertThrows(IllegalArgumentException.class, () -> server.receive(new Partials("a", List.of())));
+    var early = assertThrows(IllegalArgumentException.class, () -> server.receive(new Partials("a", new PartialDecryption(1, List.of(BigInteger.ONE), BigInteger.ONE, BigInteger.ONE))));
     assertEquals("stage CONTRIBUTE does not take partial decryptions", early.getMessage());
     assertEquals(new TreeSet<>(List.of("b", "c", "d")), server.pending());
     var wrongLength = assertThrows(IllegalArgumentException.class, () -> party(s, "b").contribute(RingValues.of(new long[LENGTH + 1])));

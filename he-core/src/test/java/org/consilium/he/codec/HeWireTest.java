@@ -34,10 +34,11 @@ class HeWireTest {
     EncryptedVectorProto v = HeWire.encrypt(pk, packing, 64, 3, values, pk.randomness(rng));
     List<Ciphertext> cts = HeWire.ciphertexts(pk, HeWire.parse(EncryptedVectorProto.parser(), v.toByteArray(), "vector"), values.length,
         packing.plaintexts(values.length));
-    List<PartialDecryption> p1 = cts.stream().map(c -> DEALT.shares().get(0).decrypt(c, rng)).toList();
-    List<PartialDecryption> p2 = HeWire.fromWire(pk, HeWire.toWire(cts.stream().map(c -> share.decrypt(c, rng)).toList()), cts.size());
-    List<BigInteger> plain = new java.util.ArrayList<>();
-    for (int i = 0; i < cts.size(); i++) plain.add(pub.combine(cts.get(i), List.of(p1.get(i), p2.get(i))));
+    PartialDecryption p1 = DEALT.shares().get(0).decrypt(cts, rng, () -> false);
+    PartialDecryption sent = share.decrypt(cts, rng, () -> false);
+    PartialDecryption p2 = HeWire.fromWire(pk, HeWire.toWire(sent), cts.size());
+    assertEquals(sent, p2, "the partial decryptions and their proof survive the wire");
+    List<BigInteger> plain = pub.decryptVector(cts, List.of(p1, p2)).plaintexts();
     assertEquals(java.util.Arrays.toString(values), java.util.Arrays.toString(packing.unpack(plain, values.length, 1)));
   }
 

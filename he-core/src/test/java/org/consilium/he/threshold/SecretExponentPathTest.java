@@ -48,7 +48,7 @@ class SecretExponentPathTest {
     PartialDecryption d = share.decrypt(c, rng);
     assertTrue(real.publicKey().verify(c, d), "the partial decryption is still correct");
     BigInteger twiceDeltaShare = real.publicKey().delta().multiply(real.exportSecret()).shiftLeft(1);
-    assertEquals(3, recording.exponents.size(), "c^(2 Delta s_i) and the proof's c^(4r), v^r");
+    assertEquals(3, recording.exponents.size(), "c^(2 Delta s_i) and the batch proof's U^r, v^r");
     assertEquals(twiceDeltaShare, recording.exponents.get(0), "the key share's exponentiation took the constant-time path");
     assertEquals(recording.exponents.get(1), recording.exponents.get(2), "both proof commitments use the same secret nonce r");
     assertEquals(d.response(), recording.exponents.get(1).add(d.challenge().multiply(real.publicKey().delta().multiply(real.exportSecret()))),

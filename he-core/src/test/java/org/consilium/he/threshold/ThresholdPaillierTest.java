@@ -60,9 +60,9 @@ class ThresholdPaillierTest {
     Ciphertext c = pk.encrypt(BigInteger.valueOf(77), pk.randomness(rng));
     PartialDecryption good = FIVE_OF_THREE.shares().get(1).decrypt(c, rng);
     assertTrue(pub.verify(c, good));
-    PartialDecryption altered = new PartialDecryption(2, good.value().multiply(BigInteger.TWO).mod(n2), good.challenge(), good.response());
+    PartialDecryption altered = new PartialDecryption(2, List.of(good.values().get(0).multiply(BigInteger.TWO).mod(n2)), good.challenge(), good.response());
     assertFalse(pub.verify(c, altered), "a changed value fails the proof");
-    PartialDecryption impostor = new PartialDecryption(3, good.value(), good.challenge(), good.response());
+    PartialDecryption impostor = new PartialDecryption(3, good.values(), good.challenge(), good.response());
     assertFalse(pub.verify(c, impostor), "party 2's decryption presented as party 3's fails");
     Ciphertext other = pk.encrypt(BigInteger.valueOf(78), pk.randomness(rng));
     assertFalse(pub.verify(other, good), "a decryption of another ciphertext fails");
@@ -107,21 +107,30 @@ class ThresholdPaillierTest {
     BigInteger n2 = pk.modulus().multiply(pk.modulus());
     List<BigInteger> values = List.of(BigInteger.valueOf(5), BigInteger.valueOf(1234567), BigInteger.ZERO);
     List<Ciphertext> vector = values.stream().map(m -> pk.encrypt(m, pk.randomness(rng))).toList();
-    List<List<PartialDecryption>> lists = new ArrayList<>();
-    for (KeyShare s : FIVE_OF_THREE.shares()) lists.add(vector.stream().map(c -> s.decrypt(c, rng)).toList());
+    List<PartialDecryption> lists = new ArrayList<>();
+    for (KeyShare s : FIVE_OF_THREE.shares()) lists.add(s.decrypt(vector, rng, () -> false));
     assertEquals(values, pub.decryptVector(vector, lists).plaintexts(), "all five honest");
+    assertEquals(vector.size(), lists.get(0).values().size(), "one value per ciphertext, one proof for the vector");
 
-    List<List<PartialDecryption>> cheating = new ArrayList<>(lists);
-    List<PartialDecryption> two = new ArrayList<>(lists.get(1));
-    PartialDecryption last = two.get(2);
-    two.set(2, new PartialDecryption(last.party(), last.value().multiply(BigInteger.TWO).mod(n2), last.challenge(), last.response()));
+    List<PartialDecryption> cheating = new ArrayList<>(lists);
+    PartialDecryption honest = lists.get(1);
+    List<BigInteger> altered = new ArrayList<>(honest.values());
+    altered.set(2, altered.get(2).multiply(BigInteger.TWO).mod(n2));
+    PartialDecryption two = new PartialDecryption(honest.party(), altered, honest.challenge(), honest.response());
     cheating.set(1, two);
-    cheating.add(lists.get(0)); // a copy of party 1's list again, as a replaying node would send it
+    cheating.add(lists.get(0)); // party 1's decryption again, as a replaying node would send it
     ThresholdPublicKey.VectorDecryption d = pub.decryptVector(vector, cheating);
     assertEquals(values, d.plaintexts(), "the four honest parties decrypt");
-    assertEquals(List.of(2), d.rejected(), "party 2, wrong on one element, is named");
+    assertEquals(List.of(2), d.rejected(), "party 2, wrong on one element of the batch, is named");
+    PartialDecryption fiveShort = new PartialDecryption(5, lists.get(4).values().subList(0, 2), lists.get(4).challenge(), lists.get(4).response());
+    for (int j = 0; j < vector.size(); j++) {
+      List<BigInteger> swapped = new ArrayList<>(honest.values());
+      java.util.Collections.swap(swapped, j, (j + 1) % vector.size());
+      assertFalse(pub.verify(vector, new PartialDecryption(2, swapped, honest.challenge(), honest.response())),
+          "values in another order fail the batch proof (swap at " + j + ")");
+    }
 
-    List<List<PartialDecryption>> tooFew = List.of(lists.get(0), two, lists.get(4).subList(0, 2));
+    List<PartialDecryption> tooFew = List.of(lists.get(0), two, fiveShort);
     ThresholdPublicKey.TooFewCorrectPartials e = assertThrows(ThresholdPublicKey.TooFewCorrectPartials.class,
         () -> pub.decryptVector(vector, tooFew));
     assertEquals(List.of(2, 5), e.rejected(), "a wrong proof and a short list are both rejected: " + e.getMessage());

@@ -324,8 +324,16 @@ public final class NodeAgent {
     slowWork.run(() -> {
       input[0] = job.contributor.input(step);
       return List.of();
-    }, (none, error) -> error != null || jobs.get(job.id) != job ? slowAnswer(f, job, List.of(), error)
-        : slowAnswer(f, job, sessionFor(job, f.getStep(), parties, sessionId, input[0]), null));
+    }, (none, error) -> {
+      if (error != null || jobs.get(job.id) != job) return slowAnswer(f, job, List.of(), error);
+      List<Frame> first;
+      try {
+        first = sessionFor(job, f.getStep(), parties, sessionId, input[0]);
+      } catch (RuntimeException e) {
+        return slowAnswer(f, job, List.of(), e); // refused and the job dropped, as if the start had failed inline
+      }
+      return slowAnswer(f, job, first, null);
+    });
     return List.of();
   }
 

@@ -37,7 +37,7 @@ final class PaillierSession implements JobSession {
     if (f.getType() != MessageType.HE_DECRYPT) throw new IllegalArgumentException("a threshold-Paillier job does not take " + f.getType() + " frames");
     var request = HeWire.fromWire(FrameCodec.payload(f, DecryptRequestProto.parser()));
     return List.of(FrameCodec.frame(MessageType.HE_PARTIALS, jobId, 1,
-        HeWire.toWire(contributor.decrypt(request, () -> cancelled).decryptions())));
+        HeWire.toWire(contributor.decrypt(request, () -> cancelled).decryption())));
   }
 
   @Override
