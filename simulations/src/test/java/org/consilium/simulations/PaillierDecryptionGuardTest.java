@@ -122,7 +122,8 @@ class PaillierDecryptionGuardTest {
         .setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS).setSessionId(ByteString.copyFrom(new byte[3]))
         .addAllParticipants(certs.keySet()).build().toByteString()).build();
     assertEquals(List.of(), cleveland.onFrame(bad));
-    List<Frame> refused = backs.get(1).apply(works.get(1).call(), null);
+    IllegalArgumentException failed = assertThrows(IllegalArgumentException.class, () -> works.get(1).call());
+    List<Frame> refused = backs.get(1).apply(null, failed);
     assertEquals(MessageType.ERROR, refused.get(0).getType(), "a step that cannot start is refused when its input is ready: " + refused);
     assertTrue(ErrorReport.parseFrom(refused.get(0).getPayload()).getMessage().contains("session id must be 8..64 bytes"),
         "naming why: " + refused);

@@ -317,36 +317,27 @@ public final class NodeAgent {
         "participants", String.join(",", step.getParticipantsList()));
     byte[] sessionId = step.getSessionId().toByteArray();
     if (slowWork == null) return startStep(f.getJobId(), job, f.getStep(), parties, sessionId, job.contributor.input(step));
-    // The step's pass over the data runs on a worker, so the link keeps heartbeats and aborts flowing
-    // (a 50,000-row Newton step held a node's event loop for seconds); a repeat meanwhile gets nothing.
+    // The step's pass over the data and its session's first message (for Paillier: encrypting the
+    // vector) run on a worker, so the link keeps heartbeats and aborts flowing (a 50,000-row Newton
+    // step, or encrypting an evaluation step's 68 ciphertexts, held a node's event loop for seconds);
+    // the session is recorded back on the link's thread. A repeat meanwhile gets nothing.
     job.claim(f.getStep(), step.getSessionId());
-    RingVector[] input = new RingVector[1];
+    JobSession[] session = new JobSession[1];
     slowWork.run(() -> {
-      input[0] = job.contributor.input(step);
-      return List.of();
-    }, (none, error) -> {
-      if (error != null || jobs.get(job.id) != job) return slowAnswer(f, job, List.of(), error);
-      List<Frame> first;
-      try {
-        first = sessionFor(job, f.getStep(), parties, sessionId, input[0]);
-      } catch (RuntimeException e) {
-        return slowAnswer(f, job, List.of(), e); // refused and the job dropped, as if the start had failed inline
-      }
-      return slowAnswer(f, job, first, null);
+      session[0] = backends.session(job, f.getStep(), parties, sessionId, job.contributor.input(step));
+      return session[0].start();
+    }, (first, error) -> {
+      if (error == null && jobs.get(job.id) == job) job.started(f.getStep(), step.getSessionId(), session[0]);
+      return slowAnswer(f, job, error == null ? first : List.of(), error);
     });
     return List.of();
   }
 
-  /** The step's aggregation session, recorded in the job; returns its first frames (untagged). */
-  private List<Frame> sessionFor(AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
-    JobSession session = backends.session(job, step, parties, sessionId, input);
-    job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
-    return session.start();
-  }
-
   /** Starts the aggregation of one step among the given parties; returns its first frames. */
   private List<Frame> startStep(String jobId, AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
-    List<Frame> out = tagged(sessionFor(job, step, parties, sessionId, input), step);
+    JobSession session = backends.session(job, step, parties, sessionId, input);
+    job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
+    List<Frame> out = tagged(session.start(), step);
     jobs.markIfSent(job);
     return out;
   }

@@ -28,12 +28,17 @@ import org.consilium.simulations.LocalConsortium;
  * traffic record) and peak memory per node process.
  *
  * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.TrainingBenchmark [nodes rows features]
- * java -cp ... TrainingBenchmark heart        (the four hospitals only)</pre>
+ * java -cp ... TrainingBenchmark heart        (the four hospitals only)
+ * java -cp ... TrainingBenchmark heart-paillier   (one four-hospital job with the threshold Paillier backend)</pre>
  */
 public final class TrainingBenchmark {
   private TrainingBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("heart-paillier")) {
+      heartPaillier(Files.createTempDirectory("consilium-train-bench-"));
+      return;
+    }
     boolean heartOnly = args.length > 0 && args[0].equals("heart");
     int nodes = args.length > 0 && !heartOnly ? Integer.parseInt(args[0]) : 20;
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
@@ -70,6 +75,20 @@ public final class TrainingBenchmark {
           federatedMs, federatedMs / steps);
       System.out.printf(Locale.ROOT, "  pooled (same model, in process, includes reading the CSVs): %5.1f ms per fit%n", pooledMs);
       System.out.printf(Locale.ROOT, "  ratio federated / pooled: %.0fx%n%n", federatedMs / pooledMs);
+    }
+  }
+
+  /** The same job with the threshold Paillier backend, once: its wall time (every step encrypts, sums, decrypts with proofs). */
+  private static void heartPaillier(Path work) throws Exception {
+    String spec = DefaultJob.trainSpec("AGGREGATION_THRESHOLD_PAILLIER");
+    try (LocalConsortium c = LocalConsortium.start(new LocalConsortium.Options(work, allowTraining(HeartDisease.HOSPITALS.keySet()),
+        Map.of("rounds.timeout_seconds", "300")))) {
+      long t0 = System.nanoTime();
+      JsonObject job = c.awaitJob(c.submit(spec), Duration.ofMinutes(30));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      int steps = job.getJsonArray("progress").size() + 3;
+      System.out.printf(Locale.ROOT, "Four hospitals, logistic regression, threshold Paillier backend: %s in %.1f s (%.2f s per aggregation step)%n",
+          job.getString("status"), seconds, seconds / steps);
     }
   }
 
