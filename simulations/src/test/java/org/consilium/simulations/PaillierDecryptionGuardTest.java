@@ -96,13 +96,8 @@ class PaillierDecryptionGuardTest {
   @Test
   void aStepsPassOverTheDataRunsOffTheLinkAndIsDroppedIfTheJobEndsMeanwhile() throws Exception {
     provision();
-    List<java.util.concurrent.Callable<List<Frame>>> works = new ArrayList<>();
-    List<java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>>> backs = new ArrayList<>();
     NodeAgent cleveland = nodes.get("cleveland").agent();
-    cleveland.onSlowWork((work, back) -> {
-      works.add(work);
-      backs.add(back);
-    });
+    Deferred slow = Deferred.on(cleveland);
     accept(cleveland, "job-step-1");
     accept(cleveland, "job-step-2");
     java.util.function.Function<String, Frame> momentsStep = jobId -> FrameCodec.frame(MessageType.STEP_START, jobId, 0,
@@ -112,8 +107,8 @@ class PaillierDecryptionGuardTest {
     Frame start = momentsStep.apply("job-step-1");
     assertEquals(List.of(), cleveland.onFrame(start), "answered later, off the link's thread");
     assertEquals(List.of(), cleveland.onFrame(start), "a repeat while it computes starts nothing new");
-    assertEquals(1, works.size(), "one pass over the data");
-    List<Frame> answer = backs.get(0).apply(works.get(0).call(), null);
+    assertEquals(1, slow.works().size(), "one pass over the data");
+    List<Frame> answer = slow.backs().get(0).apply(slow.works().get(0).call(), null);
     assertEquals(List.of(MessageType.SECAGG_ADVERTISE), answer.stream().map(Frame::getType).toList(), "the step's aggregation starts once done");
     assertEquals(1, answer.get(0).getStep());
     assertEquals(answer, cleveland.onFrame(start), "a repeat afterwards gets the same answer");
@@ -122,8 +117,8 @@ class PaillierDecryptionGuardTest {
         .setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS).setSessionId(ByteString.copyFrom(new byte[3]))
         .addAllParticipants(certs.keySet()).build().toByteString()).build();
     assertEquals(List.of(), cleveland.onFrame(bad));
-    IllegalArgumentException failed = assertThrows(IllegalArgumentException.class, () -> works.get(1).call());
-    List<Frame> refused = backs.get(1).apply(null, failed);
+    IllegalArgumentException failed = assertThrows(IllegalArgumentException.class, () -> slow.works().get(1).call());
+    List<Frame> refused = slow.backs().get(1).apply(null, failed);
     assertEquals(MessageType.ERROR, refused.get(0).getType(), "a step that cannot start is refused when its input is ready: " + refused);
     assertTrue(ErrorReport.parseFrom(refused.get(0).getPayload()).getMessage().contains("session id must be 8..64 bytes"),
         "naming why: " + refused);
@@ -131,7 +126,7 @@ class PaillierDecryptionGuardTest {
     accept(cleveland, "job-step-3");
     cleveland.onFrame(momentsStep.apply("job-step-3"));
     cleveland.onFrame(FrameCodec.error(MessageType.JOB_ABORT, "job-step-3", "failed", "a coordinator gave up on the job"));
-    assertEquals(List.of(), backs.get(2).apply(works.get(2).call(), null), "nothing is sent for a job that ended while it computed");
+    assertEquals(List.of(), slow.backs().get(2).apply(slow.works().get(2).call(), null), "nothing is sent for a job that ended while it computed");
   }
 
   /** Offers an exact training job to one node; it must accept. */
@@ -145,6 +140,19 @@ class PaillierDecryptionGuardTest {
     }
     List<Frame> accepted = node.onFrame(FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build()));
     assertEquals(MessageType.JOB_ACCEPT, accepted.get(0).getType(), "the node accepts " + jobId + ": " + accepted);
+  }
+
+  /** A node's slow work, held for the test to run by hand: each piece of work and what takes its outcome back. */
+  private record Deferred(List<java.util.concurrent.Callable<List<Frame>>> works,
+      List<java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>>> backs) {
+    static Deferred on(NodeAgent node) {
+      Deferred d = new Deferred(new ArrayList<>(), new ArrayList<>());
+      node.onSlowWork((work, back) -> {
+        d.works.add(work);
+        d.backs.add(back);
+      });
+      return d;
+    }
   }
 
   /** A node's contribution under a name the curious coordinator chooses. */
@@ -181,21 +189,16 @@ class PaillierDecryptionGuardTest {
   @Test
   void decryptionRunsOffTheLinkAndAnAbortStopsIt() throws Exception {
     provision();
-    List<java.util.concurrent.Callable<List<Frame>>> works = new ArrayList<>();
-    List<java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>>> backs = new ArrayList<>();
     NodeAgent cleveland = nodes.get("cleveland").agent();
-    cleveland.onSlowWork((work, back) -> {
-      works.add(work);
-      backs.add(back);
-    });
+    Deferred slow = Deferred.on(cleveland);
     Map<String, SignedContributionProto> c = offer("job-slow-1");
     DecryptRequestProto all = DecryptRequestProto.newBuilder().addContributions(c.get("cleveland")).addContributions(c.get("hungarian"))
         .addContributions(c.get("switzerland")).build();
     Frame request = FrameCodec.frame(MessageType.HE_DECRYPT, "job-slow-1", 1, all);
     assertEquals(List.of(), cleveland.onFrame(request), "answered later, off the link's thread");
     assertEquals(List.of(), cleveland.onFrame(request), "a repeat while it runs starts nothing new");
-    assertEquals(1, works.size());
-    List<Frame> answer = backs.get(0).apply(works.get(0).call(), null);
+    assertEquals(1, slow.works().size());
+    List<Frame> answer = slow.backs().get(0).apply(slow.works().get(0).call(), null);
     assertEquals(MessageType.HE_PARTIALS, answer.get(0).getType(), "the partial decryptions, once done");
     assertEquals(answer, cleveland.onFrame(request), "a repeat afterwards gets the same answer");
 
@@ -204,9 +207,9 @@ class PaillierDecryptionGuardTest {
         .addContributions(c2.get("cleveland")).addContributions(c2.get("hungarian")).addContributions(c2.get("switzerland")).build());
     cleveland.onFrame(second);
     cleveland.onFrame(FrameCodec.error(MessageType.JOB_ABORT, "job-slow-2", "failed", "round 1 threshold-decrypt: too few partials"));
-    var stopped = assertThrows(java.util.concurrent.CancellationException.class, () -> works.get(1).call(),
+    var stopped = assertThrows(java.util.concurrent.CancellationException.class, () -> slow.works().get(1).call(),
         "the aborted job's decryption stops at its next ciphertext");
-    assertEquals(List.of(), backs.get(1).apply(null, stopped), "and nothing is sent for it");
+    assertEquals(List.of(), slow.backs().get(1).apply(null, stopped), "and nothing is sent for it");
   }
 
   @Test
