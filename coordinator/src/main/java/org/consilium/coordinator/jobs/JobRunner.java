@@ -284,15 +284,15 @@ public final class JobRunner {
     return Optional.ofNullable(active.get(jobId));
   }
 
-  /**
-   * The newest record of a job this instance runs, or has just changed and not yet written to
-   * the jobs map (newer than the stored one), if any. Call on the runner's context.
-   */
   /** Records committed here and not yet in the jobs map, by job id: what the registry overlays on the map. */
   public java.util.Map<String, JsonObject> unstoredRecords() {
     return journal.unstored();
   }
 
+  /**
+   * The newest record of a job this instance runs, or has just changed and not yet written to
+   * the jobs map (newer than the stored one), if any. Call on the runner's context.
+   */
   public Optional<JsonObject> live(String jobId) {
     LiveJob job = active.get(jobId);
     if (job != null) return Optional.of(job.record.copy().put("updatedAt", Instant.now().toString()));
