@@ -129,9 +129,44 @@ class PaillierDecryptionGuardTest {
     assertEquals(List.of(), slow.backs().get(2).apply(slow.works().get(2).call(), null), "nothing is sent for a job that ended while it computed");
   }
 
+  /**
+   * A step's input is computed once, so its noise is drawn once: a coordinator that asks again for
+   * the same step with another request (other participants, say, or, for a one-step statistics
+   * job, a STEP_START after the offer) would otherwise get a second noisy answer to average. Only
+   * a word-for-word repeat is answered, with the same answer.
+   */
+  @Test
+  void aStepComputesItsInputOnceWhateverTheCoordinatorAsks() throws Exception {
+    provision();
+    NodeAgent cleveland = nodes.get("cleveland").agent();
+    Deferred slow = Deferred.on(cleveland);
+    accept(cleveland, "job-once-1");
+    var first = org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS)
+        .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(certs.keySet()).build();
+    cleveland.onFrame(FrameCodec.frame(MessageType.STEP_START, "job-once-1", 0, first).toBuilder().setStep(1).build());
+    var fewer = first.toBuilder().clearParticipants().addAllParticipants(new ArrayList<>(certs.keySet()).subList(0, 3)).build();
+    List<Frame> again = cleveland.onFrame(FrameCodec.frame(MessageType.STEP_START, "job-once-1", 0, fewer).toBuilder().setStep(1).build());
+    assertEquals(MessageType.ERROR, again.isEmpty() ? null : again.get(0).getType(), "the same step asked with other participants is refused: " + again);
+    assertTrue(ErrorReport.parseFrom(again.get(0).getPayload()).getMessage().contains("step 1 was already started with another request"),
+        "naming why: " + again);
+    assertEquals(1, slow.works().size(), "one pass over the data for the step, not two");
+
+    accept(cleveland, "job-once-2", DefaultJob.spec("1.0"));
+    var statistics = org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.ONLY)
+        .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(certs.keySet()).build();
+    List<Frame> rerun = cleveland.onFrame(FrameCodec.frame(MessageType.STEP_START, "job-once-2", 0, statistics));
+    assertEquals(MessageType.ERROR, rerun.isEmpty() ? null : rerun.get(0).getType(), "a one-step job's step, started by the offer, is not started again: " + rerun);
+    assertEquals(1, slow.works().size(), "and its statistics are not computed a second time");
+  }
+
   /** Offers an exact training job to one node; it must accept. */
   private void accept(NodeAgent node, String jobId) {
-    var spec = JobSpecs.fromJson(DefaultJob.trainSpec("AGGREGATION_MASKING")).toBuilder().setJobId(jobId)
+    accept(node, jobId, DefaultJob.trainSpec("AGGREGATION_MASKING"));
+  }
+
+  /** Offers a job to one node; it must accept. */
+  private void accept(NodeAgent node, String jobId, String specJson) {
+    var spec = JobSpecs.fromJson(specJson).toBuilder().setJobId(jobId)
         .setDictionarySha256(HeartDisease.dictionary().digest()).build();
     JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(new byte[32]));
     int i = 1;

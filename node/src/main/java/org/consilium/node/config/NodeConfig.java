@@ -133,7 +133,7 @@ public record NodeConfig(
       new ConfigKey("debug.round_delay_ms", "`0`",
           "fault injection for drills and tests: answer protocol rounds this late"),
       new ConfigKey("debug.noise_seed", "(none)",
-          "tests only: draw this node's DP noise from a PRG seeded with this number, so that two runs of a job release the same values (the node logs a warning; never set it in production: noise an adversary can predict protects nothing)"),
+          "tests only: draw this node's DP noise and noisy cohort test from a PRG seeded with this number, so that two runs of a job release the same values (the node logs a warning; never set it in production: noise an adversary can predict protects nothing)"),
       new ConfigKey("debug.refuse_at_step", "`-1` (never)",
           "fault injection for drills and tests: refuse a training job when its step N starts, as a rogue participant would (the coordinator treats a refusal after acceptance as a dropout)"));
 

@@ -27,7 +27,8 @@ final class AcceptedJob {
   final int threshold;
   final Computation.Contributor contributor;
   final Map<Integer, JobSession> steps = new TreeMap<>();
-  private final Map<Integer, ByteString> stepSessions = new HashMap<>();
+  /** The request each step was started with (a STEP_START, or the offer for a one-step computation). */
+  private final Map<Integer, ByteString> stepRequests = new HashMap<>();
   /** Every request of the job this node answered, with its answer: a request repeated word for word gets the same answer. */
   private final Map<Request, List<Frame>> answers = new HashMap<>();
   boolean sentMarked;
@@ -93,22 +94,22 @@ final class AcceptedJob {
     return Optional.ofNullable(answers.get(Request.of(request)));
   }
 
-  /** Refuses a STEP_START for a step already running with another session (the same session is a repeat, answered by {@link #repeated}). */
-  void checkNotRestarted(int step, ByteString session) {
-    ByteString running = stepSessions.get(step);
-    if (running != null && !running.equals(session)) {
-      throw new IllegalArgumentException("step " + step + " was already started with another session");
+  /**
+   * Claims a step for the request that starts it: a step's input is computed once, so its DP noise
+   * is drawn once. A request repeated word for word is answered by {@link #repeated} before it gets
+   * here; any other request for a claimed step (another session, participants or model) is refused,
+   * or a coordinator could ask for a second noisy answer to the same step.
+   */
+  void claim(int step, ByteString request) {
+    ByteString first = stepRequests.putIfAbsent(step, request);
+    if (first != null && !first.equals(request)) {
+      throw new IllegalArgumentException("step " + step + " was already started with another request; a step's input is computed once");
     }
   }
 
-  /** The step is being started with this session (its input is computed meanwhile): another session for it is refused from now on. */
-  void claim(int step, ByteString session) {
-    stepSessions.put(step, session);
-  }
-
-  void started(int step, ByteString session, JobSession s) {
+  /** The step's aggregation session, once its input is computed. */
+  void started(int step, JobSession s) {
     steps.put(step, s);
-    stepSessions.put(step, session);
   }
 
   /** Remembers a request and this node's answer to it. */

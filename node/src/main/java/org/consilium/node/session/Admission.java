@@ -51,11 +51,10 @@ final class Admission {
   private final PrivacyLedger ledger;
   private final Policy policy;
   private final KeyShare keyShare;
-  private final CohortTest cohortTest;
   private final SecureRandom rng;
 
   Admission(NodeConfig config, NodeIdentity identity, DataDictionary dictionary, Map<String, Dataset> datasets, PrivacyLedger ledger,
-      KeyShare keyShare, CohortTest cohortTest, SecureRandom rng) {
+      KeyShare keyShare, SecureRandom rng) {
     this.config = config;
     this.identity = identity;
     this.dictionary = dictionary;
@@ -63,7 +62,6 @@ final class Admission {
     this.ledger = ledger;
     this.policy = new Policy(config.policy());
     this.keyShare = keyShare;
-    this.cohortTest = cohortTest;
     this.rng = rng;
   }
 
@@ -130,7 +128,7 @@ final class Admission {
     if (JobSpecs.isExact(spec)) ledger.recordExact(dataset.name(), jobId);
     else ledger.reserve(dataset.name(), jobId, reserved);
     if (!JobSpecs.isExact(spec)) {
-      if (!cohortTest.contributes(computation.cohortSize(cohortData), config.policy().minCohortSize())) {
+      if (!new CohortTest(jobRandomness("cohort test")).contributes(computation.cohortSize(cohortData), config.policy().minCohortSize())) {
         // Below the minimum (by the noisy test): take part with no rows, so only noise leaves this node.
         // Kept out of the audit log on purpose: an administrator reading it must not learn the answer either.
         log.info("job {}: the noisy cohort test found the cohort below {} rows; contributing noise only", jobId,
@@ -138,17 +136,22 @@ final class Admission {
         data = data.empty();
       }
     }
-    AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, noise()));
+    AcceptedJob job = new AcceptedJob(spec, peers, indexOf, me, t, computation.contributor(data, me, t, new SkellamNoise(jobRandomness("noise"))));
     return new Admitted(job, computation, dataset.name(), reserved, identity.dataFingerprint(datasets.get(dataset.name()).digest()));
   }
 
-  /** The DP noise of one job: secure randomness, or (debug.noise_seed, tests only) a PRG every job starts afresh. */
-  private SkellamNoise noise() {
-    if (config.noiseSeed() == null) return new SkellamNoise(rng);
+  /**
+   * The randomness of one of a job's DP draws (its noise, its cohort test): the node's secure
+   * randomness, or (debug.noise_seed, tests only) a PRG that every job starts afresh, one stream per use,
+   * so that two runs of a job draw alike whatever their timing.
+   */
+  private SecureRandom jobRandomness(String use) {
+    if (config.noiseSeed() == null) return rng;
     try {
       SecureRandom seeded = SecureRandom.getInstance("SHA1PRNG");
       seeded.setSeed(config.noiseSeed());
-      return new SkellamNoise(seeded);
+      seeded.setSeed(use.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return seeded;
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

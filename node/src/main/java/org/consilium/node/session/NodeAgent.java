@@ -28,7 +28,6 @@ import org.consilium.mpc.ring.RingVector;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.node.ledger.PrivacyLedger;
-import org.consilium.node.policy.CohortTest;
 import org.consilium.analytics.identity.Revocations;
 import org.consilium.analytics.wire.RevocationListCopy;
 import org.slf4j.Logger;
@@ -90,7 +89,7 @@ public final class NodeAgent {
     this.reports = new NodeReports(config, ledger, audit);
     this.jobs = new InFlightJobs(ledger, audit);
     this.backends = new AggregationBackend(identity, keyShare, rng);
-    this.admission = new Admission(config, identity, dictionary, Map.copyOf(datasets), ledger, keyShare, new CohortTest(rng), rng);
+    this.admission = new Admission(config, identity, dictionary, Map.copyOf(datasets), ledger, keyShare, rng);
   }
 
   public Frame hello() {
@@ -105,7 +104,6 @@ public final class NodeAgent {
     return budgetsChanged ? List.of(status()) : List.of();
   }
 
-  /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
   /**
    * Completes once every audit entry this agent recorded so far is on disk: the link sends the
    * replies of a frame only then, so nothing a node audits leaves before its entry is durable.
@@ -114,6 +112,7 @@ public final class NodeAgent {
     return audit.flushed();
   }
 
+  /** Handles one frame; returns the frames to send back (possibly none). Never throws. */
   public List<Frame> onFrame(Frame f) {
     if (f.getJobId().isEmpty()) return handle(f);
     try (var logged = org.slf4j.MDC.putCloseable("job", f.getJobId())) { // every log line about the job names it
@@ -296,8 +295,10 @@ public final class NodeAgent {
         .setEpsilonReserved(reserved).setNodeAuditHead(audit.head()).setDataSha256(admitted.dataFingerprint()).build()));
     out.add(status());
     // A one-step computation starts now, among everyone offered, with the offer's session.
-    computation.openingStep().ifPresent(step -> out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()),
-        offer.getSessionId().toByteArray(), job.contributor.input(step))));
+    computation.openingStep().ifPresent(step -> {
+      job.claim(0, offer.toByteString());
+      out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()), offer.getSessionId().toByteArray(), job.contributor.input(step)));
+    });
     return out;
   }
 
@@ -305,7 +306,7 @@ public final class NodeAgent {
     AcceptedJob job = jobs.get(f.getJobId());
     if (job == null) return List.of(error(f.getJobId(), "unknown_job", "this node runs no job '" + f.getJobId() + "'"));
     StepStart step = FrameCodec.payload(f, StepStart.parser());
-    job.checkNotRestarted(f.getStep(), step.getSessionId());
+    job.claim(f.getStep(), f.getPayload());
     if (f.getStep() == config.refuseAtStep()) {
       // Fault injection for drills and tests (debug.refuse_at_step): behave as a participant that
       // refuses mid-job, which the coordinator must treat as a dropout, not a refusal of the job.
@@ -321,13 +322,12 @@ public final class NodeAgent {
     // vector) run on a worker, so the link keeps heartbeats and aborts flowing (a 50,000-row Newton
     // step, or encrypting an evaluation step's 68 ciphertexts, held a node's event loop for seconds);
     // the session is recorded back on the link's thread. A repeat meanwhile gets nothing.
-    job.claim(f.getStep(), step.getSessionId());
     JobSession[] session = new JobSession[1];
     slowWork.run(() -> {
       session[0] = backends.session(job, f.getStep(), parties, sessionId, job.contributor.input(step));
       return session[0].start();
     }, (first, error) -> {
-      if (error == null && jobs.get(job.id) == job) job.started(f.getStep(), step.getSessionId(), session[0]);
+      if (error == null && jobs.get(job.id) == job) job.started(f.getStep(), session[0]);
       return slowAnswer(f, job, error == null ? first : List.of(), error);
     });
     return List.of();
@@ -336,7 +336,7 @@ public final class NodeAgent {
   /** Starts the aggregation of one step among the given parties; returns its first frames. */
   private List<Frame> startStep(String jobId, AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
     JobSession session = backends.session(job, step, parties, sessionId, input);
-    job.started(step, com.google.protobuf.ByteString.copyFrom(sessionId), session);
+    job.started(step, session);
     List<Frame> out = tagged(session.start(), step);
     jobs.markIfSent(job);
     return out;
