@@ -57,6 +57,7 @@ class ConsortiumEndToEndTest {
       Map<String, String> s = new HashMap<>();
       s.put("policy.allow_exact_release", "true");
       s.put("policy.min_cohort_size", "5");
+      s.put("policy.secagg_min_neighbours", "2"); // SecAgg+ scenario: each masks with 2 of the 3 others
       nodeSettings.put(id, s);
     }
     nodeSettings.get("switzerland").put("policy.epsilon_cap", "2.5");
@@ -226,6 +227,16 @@ class ConsortiumEndToEndTest {
     StatisticsResult expected = q.exact(Dataset.concat("pooled", filtered));
     assertSameStatistics(expected, r.getStatistics(), "cohort age >= 55 and cp = 4");
     assertTrue(expected.getGroups(1).getCount() < 300, "the filter does cut: " + expected.getGroups(1).getCount());
+  }
+
+  /** SecAgg+ (each node masks with, and shares its secrets among, 2 of the 3 others): the same exact answer. */
+  @Test
+  @Order(14)
+  void secAggPlusOverASparseGraphGivesThePooledExactAnswer() throws Exception {
+    String sparse = DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,", "\"specVersion\": 1, \"secaggNeighbours\": 2,");
+    JobResult r = result(consortium.awaitJob(consortium.submit(sparse), Duration.ofMinutes(1)));
+    assertEquals(List.copyOf(HeartDisease.HOSPITALS.keySet()), r.getAccounting().getContributorsList());
+    assertSameStatistics(pooledExact(sparse, List.copyOf(HeartDisease.HOSPITALS.keySet())), r.getStatistics(), "SecAgg+ release");
   }
 
   @Test

@@ -68,6 +68,13 @@ public final class JobSpecs {
       throw new InvalidSpecException("nodes", "lists a node twice");
     }
     org.consilium.analytics.data.Cohort.validate(spec.getCohortList());
+    int k = spec.getSecaggNeighbours();
+    if (k != 0 && (k < 2 || k % 2 != 0)) {
+      throw new InvalidSpecException("secagg_neighbours", "must be 0 (everyone) or an even number of at least 2, got " + k);
+    }
+    if (k != 0 && spec.getAggregation() != org.consilium.analytics.wire.Aggregation.AGGREGATION_MASKING) {
+      throw new InvalidSpecException("secagg_neighbours", "applies to masking aggregation only, not " + spec.getAggregation());
+    }
   }
 
   /** The name of the computation, as node policies list it. */

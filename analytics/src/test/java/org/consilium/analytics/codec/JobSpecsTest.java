@@ -56,6 +56,16 @@ class JobSpecsTest {
   }
 
   @Test
+  void secaggNeighboursMustBeAnEvenDegreeOfMaskingAggregation() {
+    assertEquals("secagg_neighbours", field(spec("{\"epsilon\":1}").replace("\"statistics\"", "\"secaggNeighbours\":3,\"statistics\"")),
+        "an odd degree has no Harary ring");
+    assertEquals("secagg_neighbours", field(spec("{\"epsilon\":1}").replace("\"statistics\"",
+        "\"secaggNeighbours\":6,\"aggregation\":\"AGGREGATION_THRESHOLD_PAILLIER\",\"statistics\"")), "Paillier has no masks");
+    org.consilium.analytics.job.Computation.of(JobSpecs.fromJson(spec("{\"epsilon\":1}").replace("\"statistics\"",
+        "\"secaggNeighbours\":6,\"statistics\"")), 2, DICTIONARY);
+  }
+
+  @Test
   void thresholdDefaultsToAStrictMajorityAndIsChecked() {
     JobSpec s = JobSpecs.fromJson(spec("{\"epsilon\":1}"));
     assertEquals(3, JobSpecs.threshold(s, 4));

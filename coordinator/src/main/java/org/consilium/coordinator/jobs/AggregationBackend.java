@@ -45,7 +45,7 @@ final class AggregationBackend implements LiveJob.Aggregations {
     }
     TreeSet<Integer> parties = new TreeSet<>();
     members.forEach(n -> parties.add(job.partyOf.get(n)));
-    return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length),
+    return new MaskingAggregation(job.id, job.partyOf, job.nodeOf, new SessionParams(session, parties, job.threshold, length, job.spec.getSecaggNeighbours()),
         (p, message, signature) -> job.nodeOf.containsKey(p) && Signatures.verify(job.certificates.get(job.nodeOf.get(p)), message, signature));
   }
 }

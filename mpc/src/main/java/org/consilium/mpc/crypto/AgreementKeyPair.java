@@ -43,10 +43,10 @@ public final class AgreementKeyPair {
 
   /**
    * Shamir-shares the private key so that a threshold of peers can recover it if this party
-   * drops out. This is the only way the private key leaves the object.
+   * drops out: one share per holder, in their order. This is the only way the private key leaves the object.
    */
-  public List<ShamirShare> sharePrivateKey(SecretBytes scheme, RandomGenerator rng) {
-    return scheme.split(privateKey, rng);
+  public List<ShamirShare> sharePrivateKey(SecretBytes scheme, java.util.SortedSet<Integer> holders, RandomGenerator rng) {
+    return scheme.split(privateKey, holders, rng);
   }
 
   /**

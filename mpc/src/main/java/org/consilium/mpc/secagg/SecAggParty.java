@@ -36,6 +36,10 @@ import org.consilium.mpc.sharing.ShamirShare;
  * unmasking round it reveals, per party, either the share of b (party survived) or the share
  * of the mask key (party dropped), never both: a party that is merely late keeps its input
  * hidden because its self mask is never reconstructed.
+ *
+ * <p>With SecAgg+ ({@link SessionParams#withNeighbours}) all of this happens with the party's
+ * neighbours only: it checks their signatures, agrees masks with them and shares its secrets
+ * among them and itself, so its cost grows with its k neighbours, not with n.
  */
 public final class SecAggParty {
   private final SessionParams params;
@@ -47,6 +51,8 @@ public final class SecAggParty {
   private final AgreementKeyPair cipherKeys;
   private final AgreementKeyPair maskKeys;
   private final MaskSeed selfMaskSeed;
+  /** The parties this one masks with and shares among (everyone else, unless SecAgg+). */
+  private final SortedSet<Integer> neighbours;
   private Round round = Round.ADVERTISE_KEYS;
   private Map<Integer, AdvertiseKeys> roster;
   private SortedSet<Integer> sharers;
@@ -65,7 +71,8 @@ public final class SecAggParty {
     this.input = input;
     this.auth = auth;
     this.rng = rng;
-    this.keySharing = new SecretBytes(new Shamir(params.threshold(), params.maxParty()), MaskSeed.LENGTH);
+    this.keySharing = new SecretBytes(new Shamir(params.shareThreshold(), params.maxParty()), MaskSeed.LENGTH);
+    this.neighbours = params.neighbourhood().of(self);
     this.cipherKeys = AgreementKeyPair.generate(rng);
     this.maskKeys = AgreementKeyPair.generate(rng);
     this.selfMaskSeed = MaskSeed.random(rng);
@@ -96,6 +103,7 @@ public final class SecAggParty {
       if (!params.parties().contains(a.party())) fail("roster names party " + a.party() + ", not in the session");
       if (byParty.put(a.party(), a) != null) fail("roster lists party " + a.party() + " twice");
       if (!keysSeen.add(a.cipherKey()) || !keysSeen.add(a.maskKey())) fail("roster reuses a public key (party " + a.party() + ")");
+      if (a.party() != self && !neighbours.contains(a.party())) continue; // its keys are never used here
       byte[] signed = Derivation.advertisedBytes(params.sessionId(), a.party(), a.cipherKey(), a.maskKey());
       if (!auth.verify(a.party(), signed, a.signature())) fail("signature of party " + a.party() + " does not verify");
     }
@@ -107,12 +115,20 @@ public final class SecAggParty {
       fail("only " + byParty.size() + " parties advertised keys, threshold is " + params.threshold());
     }
     roster = byParty;
-    List<ShamirShare> keyShares = maskKeys.sharePrivateKey(keySharing, rng);
-    List<ShamirShare> seedShares = keySharing.split(selfMaskSeed.bytes(), rng);
+    SortedSet<Integer> holders = new TreeSet<>(neighbours);
+    holders.retainAll(byParty.keySet());
+    holders.add(self);
+    if (holders.size() < params.shareThreshold()) {
+      fail("only " + (holders.size() - 1) + " of this party's neighbours advertised keys; its secrets need "
+          + params.shareThreshold() + " holders");
+    }
+    List<ShamirShare> keyShares = maskKeys.sharePrivateKey(keySharing, holders, rng);
+    List<ShamirShare> seedShares = keySharing.split(selfMaskSeed.bytes(), holders, rng);
     List<EncryptedShare> out = new ArrayList<>();
-    for (int v : new TreeSet<>(byParty.keySet())) {
-      ShamirShare k = keyShares.get(v - 1);
-      ShamirShare b = seedShares.get(v - 1);
+    int i = 0;
+    for (int v : holders) {
+      ShamirShare k = keyShares.get(i);
+      ShamirShare b = seedShares.get(i++);
       if (v == self) {
         heldKeyShares.put(self, k);
         heldSeedShares.put(self, b);
@@ -143,7 +159,7 @@ public final class SecAggParty {
     for (EncryptedShare e : msg.shares()) {
       int from = e.from();
       if (e.to() != self) fail("bundle from party " + from + " is addressed to party " + e.to());
-      if (!msg.senders().contains(from) || from == self) fail("bundle from party " + from + " who is not in U2");
+      if (!msg.senders().contains(from) || !neighbours.contains(from)) fail("bundle from party " + from + " who is not a neighbour in U2");
       if (!opened.add(from)) fail("two bundles from party " + from);
       Aead box = new Aead(shareKey(from));
       byte[] plain;
@@ -157,13 +173,13 @@ public final class SecAggParty {
       heldSeedShares.put(from, pair.get(1));
     }
     for (int v : msg.senders()) {
-      if (v != self && !opened.contains(v)) fail("no bundle from party " + v + " although it is in U2");
+      if (neighbours.contains(v) && !opened.contains(v)) fail("no bundle from party " + v + " although it is a neighbour in U2");
     }
     sharers = msg.senders();
     long[] y = input.toArray();
     MaskPrg.accumulate(selfMaskSeed, y, 1);
     for (int v : sharers) {
-      if (v == self) continue;
+      if (!neighbours.contains(v)) continue;
       MaskSeed s = Derivation.pairwiseSeed(maskKeys, self, roster.get(v).maskKey(), v, params.sessionId());
       MaskPrg.accumulate(s, y, Derivation.sign(self, v));
     }
@@ -171,7 +187,7 @@ public final class SecAggParty {
     return new MaskedInput(self, RingVector.adopt(y));
   }
 
-  /** Round 3: reveals exactly one kind of share per party of U2. */
+  /** Round 3: reveals exactly one kind of share per neighbour in U2 (and its own seed's). */
   public UnmaskShares onUnmaskRequest(UnmaskRequest msg) {
     expect(Round.UNMASKING);
     Set<Integer> union = new TreeSet<>(msg.survivors());
@@ -186,8 +202,8 @@ public final class SecAggParty {
     }
     Map<Integer, ShamirShare> seeds = new HashMap<>();
     Map<Integer, ShamirShare> keys = new HashMap<>();
-    for (int v : msg.survivors()) seeds.put(v, heldSeedShares.get(v));
-    for (int v : msg.dropped()) keys.put(v, heldKeyShares.get(v));
+    for (int v : msg.survivors()) if (heldSeedShares.containsKey(v)) seeds.put(v, heldSeedShares.get(v));
+    for (int v : msg.dropped()) if (heldKeyShares.containsKey(v)) keys.put(v, heldKeyShares.get(v));
     round = Round.DONE;
     return new UnmaskShares(self, seeds, keys);
   }

@@ -49,6 +49,7 @@ public final class SecAggServer {
   private SortedSet<Integer> u2;
   private UnmaskRequest request;
   private final SignatureCheck signatures;
+  private final Neighbourhood neighbourhood;
 
   /**
    * signatures checks each advertisement against its sender's identity: the relay refuses a
@@ -58,7 +59,8 @@ public final class SecAggServer {
   public SecAggServer(SessionParams params, SignatureCheck signatures) {
     this.params = params;
     this.signatures = signatures;
-    this.keySharing = new SecretBytes(new Shamir(params.threshold(), params.maxParty()), MaskSeed.LENGTH);
+    this.keySharing = new SecretBytes(new Shamir(params.shareThreshold(), params.maxParty()), MaskSeed.LENGTH);
+    this.neighbourhood = params.neighbourhood();
   }
 
   public Round round() {
@@ -109,11 +111,13 @@ public final class SecAggServer {
     TreeSet<Integer> targets = new TreeSet<>();
     for (EncryptedShare e : m.shares()) {
       if (e.from() != m.party()) reject("bundle inside party " + m.party() + "'s message claims sender " + e.from());
-      if (!u1.contains(e.to()) || e.to() == m.party()) reject("party " + m.party() + " sent a bundle to " + e.to() + ", not a peer in U1");
+      if (!u1.contains(e.to()) || !neighbourhood.adjacent(m.party(), e.to())) {
+        reject("party " + m.party() + " sent a bundle to " + e.to() + ", not a neighbour in U1");
+      }
       if (!targets.add(e.to())) reject("party " + m.party() + " sent two bundles to party " + e.to());
     }
     TreeSet<Integer> others = new TreeSet<>(u1);
-    others.remove(m.party());
+    others.retainAll(neighbourhood.of(m.party()));
     if (!targets.equals(others)) reject("party " + m.party() + " sent bundles to " + targets + ", expected " + others);
     accept(Round.SHARE_KEYS, m.party(), u1, shareKeys, m);
   }
@@ -157,13 +161,17 @@ public final class SecAggServer {
 
   public void receive(UnmaskShares m) {
     expect(Round.UNMASKING);
-    if (!m.selfMaskSeedShares().keySet().equals(request.survivors())) {
+    SortedSet<Integer> seedsHeld = new TreeSet<>(neighbourhood.closed(m.party()));
+    seedsHeld.retainAll(request.survivors());
+    SortedSet<Integer> keysHeld = new TreeSet<>(neighbourhood.of(m.party()));
+    keysHeld.retainAll(request.dropped());
+    if (!m.selfMaskSeedShares().keySet().equals(seedsHeld)) {
       reject("party " + m.party() + " sent self-mask shares for " + new TreeSet<>(m.selfMaskSeedShares().keySet())
-          + ", expected " + request.survivors());
+          + ", expected " + seedsHeld);
     }
-    if (!m.maskKeyShares().keySet().equals(request.dropped())) {
+    if (!m.maskKeyShares().keySet().equals(keysHeld)) {
       reject("party " + m.party() + " sent mask-key shares for " + new TreeSet<>(m.maskKeyShares().keySet())
-          + ", expected " + request.dropped());
+          + ", expected " + keysHeld);
     }
     for (ShamirShare s : m.selfMaskSeedShares().values()) checkShare(m.party(), s);
     for (ShamirShare s : m.maskKeyShares().values()) checkShare(m.party(), s);
@@ -189,6 +197,7 @@ public final class SecAggServer {
         reject("reconstructed mask key of dropped party " + d + " does not match its advertised key");
       }
       for (int v : request.survivors()) {
+        if (!neighbourhood.adjacent(d, v)) continue;
         MaskSeed s = Derivation.pairwiseSeed(dKeys, d, advertised.get(v).maskKey(), v, params.sessionId());
         // Survivor v added sign(v, d) * PRG(s_vd); remove it.
         MaskPrg.accumulate(s, sum, -Derivation.sign(v, d));
@@ -200,7 +209,14 @@ public final class SecAggServer {
 
   private byte[] reconstruct(int owner, String what, java.util.function.Function<UnmaskShares, ShamirShare> pick) {
     List<ShamirShare> shares = new ArrayList<>();
-    for (UnmaskShares m : unmask.values()) shares.add(pick.apply(m));
+    for (UnmaskShares m : unmask.values()) {
+      ShamirShare s = pick.apply(m);
+      if (s != null) shares.add(s); // null: not one of the owner's share holders
+    }
+    if (shares.size() < params.shareThreshold()) {
+      throw new SecAggException(round, "only " + shares.size() + " of the holders of party " + owner + "'s " + what
+          + " answered, " + params.shareThreshold() + " are needed; nothing is released");
+    }
     try {
       return keySharing.reconstruct(shares);
     } catch (InconsistentSharesException e) {

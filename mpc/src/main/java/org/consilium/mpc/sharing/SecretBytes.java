@@ -20,10 +20,19 @@ public final class SecretBytes {
   }
 
   public List<ShamirShare> split(byte[] secret, RandomGenerator rng) {
+    return shamir.split(elements(secret), rng);
+  }
+
+  /** Shares among the given holders only, one share per holder in their order. */
+  public List<ShamirShare> split(byte[] secret, java.util.SortedSet<Integer> holders, RandomGenerator rng) {
+    return shamir.split(elements(secret), holders, rng);
+  }
+
+  private long[] elements(byte[] secret) {
     if (secret.length != length) {
       throw new IllegalArgumentException("secret must be " + length + " bytes, was " + secret.length);
     }
-    return shamir.split(ByteCodec.toElements(secret), rng);
+    return ByteCodec.toElements(secret);
   }
 
   public byte[] reconstruct(List<ShamirShare> shares) {

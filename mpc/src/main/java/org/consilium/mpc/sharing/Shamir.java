@@ -39,14 +39,30 @@ public final class Shamir {
 
   /** Shares a vector of field elements; returns the share for party i at index i-1. */
   public List<ShamirShare> split(long[] secret, RandomGenerator rng) {
+    java.util.TreeSet<Integer> everyone = new java.util.TreeSet<>();
+    for (int x = 1; x <= parties; x++) everyone.add(x);
+    return split(secret, everyone, rng);
+  }
+
+  /**
+   * Shares a vector among some of the parties only (SecAgg+: a party's neighbours), one share per
+   * holder in the holders' order: the work grows with the holders, not with n.
+   */
+  public List<ShamirShare> split(long[] secret, java.util.SortedSet<Integer> holders, RandomGenerator rng) {
+    if (holders.size() < threshold) {
+      throw new IllegalArgumentException(holders.size() + " holders cannot reconstruct a " + threshold + "-of-n sharing");
+    }
+    if (holders.first() < 1 || holders.last() > parties) {
+      throw new IllegalArgumentException("holders " + holders + " are not all in 1.." + parties);
+    }
     int len = secret.length;
     long[][] coeffs = new long[len][threshold];
     for (int c = 0; c < len; c++) {
       coeffs[c][0] = PrimeField.requireElement(secret[c], "secret coordinate " + c);
       for (int k = 1; k < threshold; k++) coeffs[c][k] = PrimeField.random(rng);
     }
-    List<ShamirShare> shares = new ArrayList<>(parties);
-    for (int x = 1; x <= parties; x++) {
+    List<ShamirShare> shares = new ArrayList<>(holders.size());
+    for (int x : holders) {
       long[] ys = new long[len];
       for (int c = 0; c < len; c++) ys[c] = evaluate(coeffs[c], x);
       shares.add(new ShamirShare(x, ys));

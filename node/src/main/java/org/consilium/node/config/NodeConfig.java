@@ -116,6 +116,8 @@ public record NodeConfig(
           "default per-dataset epsilon cap"),
       new ConfigKey("policy.allow_exact_release", "`false`",
           "accept epsilon = Infinity (exact, not DP) jobs; for validation only; logged in the ledger, not counted"),
+      new ConfigKey("policy.secagg_min_neighbours", "`0` (sparse graphs refused)",
+          "take part in SecAgg+ jobs (`secagg_neighbours` = k: this node masks with, and shares its secrets among, k others only, so a majority of those k colluding with the coordinator could unmask its input, where with everyone it takes the job's threshold) only when k is at least this; 0 refuses every sparse graph"),
       new ConfigKey("policy.allow_per_site_release", "`true`",
           "take part in jobs whose release shows this site's own (DP) figures: datasheets, per-site evaluations, per-site drift monitoring; when false such jobs are refused (rule `policy.allow_per_site_release`) and drift monitors measure this site only pooled"),
       new ConfigKey("limits.max_frame_bytes", "`16777216`",
@@ -145,7 +147,7 @@ public record NodeConfig(
 
   /** The node's rules for what it takes part in. */
   public record PolicyConfig(List<String> allowedComputations, List<String> allowedColumns, int minCohortSize,
-      int minParties, double epsilonCap, boolean allowExactRelease, boolean allowPerSiteRelease) {}
+      int minParties, double epsilonCap, boolean allowExactRelease, boolean allowPerSiteRelease, int secaggMinNeighbours) {}
 
   /** The sections of "Datasheets for Datasets" a node answers for its own data. */
   public static final List<String> DATASHEET_SECTIONS =
@@ -228,7 +230,8 @@ public record NodeConfig(
         s.integer("policy.min_parties", 3),
         s.number("policy.epsilon_cap", 10.0),
         s.bool("policy.allow_exact_release", false),
-        s.bool("policy.allow_per_site_release", true));
+        s.bool("policy.allow_per_site_release", true),
+        s.integer("policy.secagg_min_neighbours", 0));
     Map<String, DatasetConfig> datasets = new LinkedHashMap<>();
     for (String name : s.children("datasets")) {
       String p = "datasets." + name;

@@ -54,6 +54,12 @@ public final class Policy {
     if (participants < rules.minParties()) {
       return Decision.refuse("policy.min_parties", participants + " participants, the minimum is " + rules.minParties());
     }
+    int k = spec.getSecaggNeighbours();
+    if (k != 0 && k < participants - 1 && (rules.secaggMinNeighbours() == 0 || k < rules.secaggMinNeighbours())) {
+      // A sparse graph: a majority of this node's k neighbours, with the coordinator, could unmask its input.
+      return Decision.refuse("policy.secagg_min_neighbours", "the job masks with " + k + " neighbours per party; this node "
+          + (rules.secaggMinNeighbours() == 0 ? "masks with everyone only" : "requires at least " + rules.secaggMinNeighbours()));
+    }
     boolean exact = JobSpecs.isExact(spec);
     if (exact && !rules.allowExactRelease()) {
       return Decision.refuse("policy.allow_exact_release", "the job asks for an exact (epsilon = Infinity) release");

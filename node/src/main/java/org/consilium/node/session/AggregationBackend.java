@@ -43,7 +43,7 @@ final class AggregationBackend {
       SignatureCheck peers = (node, message, signature) -> byNode.containsKey(node) && NodeIdentity.verify(byNode.get(node), message, signature);
       return new PaillierSession(job.id, new PaillierContributor(session, identity.nodeId(), keyShare, identity::sign, peers, rng), input);
     }
-    SessionParams params = new SessionParams(sessionId, parties, job.threshold, input.length());
+    SessionParams params = new SessionParams(sessionId, parties, job.threshold, input.length(), job.spec.getSecaggNeighbours());
     PeerAuthenticator auth = new PeerAuthenticator() {
       @Override
       public byte[] sign(byte[] message) {

@@ -48,7 +48,7 @@ class PolicyTest {
   }
 
   private static NodeConfig.PolicyConfig rules(List<String> columns, int minCohort, boolean exact) {
-    return new NodeConfig.PolicyConfig(List.of("statistics"), columns, minCohort, 3, 10, exact, true);
+    return new NodeConfig.PolicyConfig(List.of("statistics"), columns, minCohort, 3, 10, exact, true, 0);
   }
 
   @Test
@@ -63,13 +63,32 @@ class PolicyTest {
       assertEquals("policy.allow_exact_release", decide(rules(List.of(), 5, false), spec("\"Infinity\"", "age"), 4, 3, ledger).rule());
       assertTrue(decide(rules(List.of(), 5, true), spec("\"Infinity\"", "age"), 4, 3, ledger).accepted());
       assertEquals("policy.min_parties", decide(rules(List.of(), 5, false), spec("1", "age"), 4, 2, ledger).rule());
-      assertEquals("policy.allowed_computations", new Policy(new NodeConfig.PolicyConfig(List.of("train"), List.of(), 5, 3, 10, false, true))
+      assertEquals("policy.allowed_computations", new Policy(new NodeConfig.PolicyConfig(List.of("train"), List.of(), 5, 3, 10, false, true, 0))
           .decide(spec("1", "age"), List.of("age"), false, () -> 5, 4, 3, dataset, ledger).rule());
-      NodeConfig.PolicyConfig pooledOnly = new NodeConfig.PolicyConfig(List.of("statistics"), List.of(), 5, 3, 10, false, false);
+      NodeConfig.PolicyConfig pooledOnly = new NodeConfig.PolicyConfig(List.of("statistics"), List.of(), 5, 3, 10, false, false, 0);
       Policy.Decision perSite = new Policy(pooledOnly).decide(spec("1", "age"), List.of("age"), true, () -> 5, 4, 3, dataset, ledger);
       assertEquals("policy.allow_per_site_release", perSite.rule(), "a site that allows pooled releases only refuses per-site ones");
       assertTrue(new Policy(pooledOnly).decide(spec("1", "age"), List.of("age"), false, () -> 5, 4, 3, dataset, ledger).accepted(),
           "and takes part in pooled ones");
+    }
+  }
+
+  /**
+   * SecAgg+ weakens what protects this node's input (a majority of its k neighbours, with the
+   * coordinator, instead of the job's threshold), so a node takes part only by its own policy.
+   */
+  @Test
+  void aSparseSecureAggregationGraphNeedsTheNodesConsent() throws Exception {
+    try (PrivacyLedger ledger = PrivacyLedger.open(dir.resolve("l.log"), java.security.KeyPairGenerator.getInstance("EC").generateKeyPair().getPrivate())) {
+      JobSpec sparse = spec("1", "age").toBuilder().setSecaggNeighbours(6).build();
+      Policy.Decision byDefault = decide(rules(List.of(), 5, false), sparse, 100, 51, ledger);
+      assertEquals("policy.secagg_min_neighbours", byDefault.rule(), "a node masks with everyone unless its policy says otherwise");
+      assertTrue(byDefault.reason().contains("6 neighbours"), byDefault.reason());
+      NodeConfig.PolicyConfig atLeast8 = new NodeConfig.PolicyConfig(List.of("statistics"), List.of(), 5, 3, 10, false, true, 8);
+      assertEquals("policy.secagg_min_neighbours", decide(atLeast8, sparse, 100, 51, ledger).rule(), "6 < 8 neighbours");
+      assertTrue(decide(atLeast8, sparse.toBuilder().setSecaggNeighbours(10).build(), 100, 51, ledger).accepted(), "10 >= 8 neighbours");
+      assertTrue(decide(rules(List.of(), 5, false), sparse, 4, 3, ledger).accepted(),
+          "with 4 participants, 6 neighbours is everyone: nothing is weakened");
     }
   }
 

@@ -35,9 +35,10 @@ import org.consilium.mpc.secagg.SessionParams;
  * run: generating the same number of PRG words alone (the bound: a party expands n streams of
  * L words) and a plaintext sum of n vectors. Also compares the two candidate mask PRGs.
  *
- * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.SecAggBenchmark [--quick] [--p256] [n:L ...]</pre>
+ * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.SecAggBenchmark [--quick] [--p256] [--plus] [n:L ...]</pre>
  *
  * <p>--p256 signs and verifies as the nodes do (their certificates' ECDSA P-256 keys); the default is Ed25519.
+ * --plus runs SecAgg+ instead (k = 2 ceil(log2 n) neighbours per party) and shows a party's cost against log n.
  */
 public final class SecAggBenchmark {
   private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
@@ -48,9 +49,15 @@ public final class SecAggBenchmark {
     List<String> a = List.of(args);
     boolean quick = a.contains("--quick");
     boolean p256 = a.contains("--p256");
+    boolean plus = a.contains("--plus");
     List<int[]> sizes = new ArrayList<>();
     for (String arg : a) {
       if (arg.matches("\\d+:\\d+")) sizes.add(new int[] {Integer.parseInt(arg.split(":")[0]), Integer.parseInt(arg.split(":")[1])});
+    }
+    if (plus) {
+      plusScaling(sizes.isEmpty() ? List.of(new int[] {100, 10_000}, new int[] {200, 10_000}, new int[] {500, 10_000},
+          new int[] {1000, 10_000}) : sizes, p256);
+      return;
     }
     if (sizes.isEmpty()) {
       for (int n : quick ? new int[] {5} : new int[] {5, 10, 20}) {
@@ -60,16 +67,44 @@ public final class SecAggBenchmark {
     System.out.printf(Locale.ROOT, "JVM %s (%s); signatures: %s%n%n", System.getProperty("java.version"), System.getProperty("java.vm.name"),
         p256 ? "ECDSA P-256 as the nodes sign (JDK) and verify (Bouncy Castle)" : "Ed25519");
     if (!quick) prgComparison();
-    for (int w = 0; w < 5; w++) run(10, 100_000, p256); // C2 compiles the protocol and the AES-CTR loop before any row is taken
+    for (int w = 0; w < 5; w++) run(10, 100_000, p256, SessionParams.EVERYONE); // C2 compiles the protocol and the AES-CTR loop before any row is taken
     System.out.printf(Locale.ROOT, "%n%4s %9s | %14s %14s %14s | %10s %10s | %12s | %9s | %s%n", "n", "L", "party CPU ms", "PRG-only ms",
         "plain sum ms", "vs PRG", "vs plain", "bytes/party", "close ms", "party ms by round (advertise, shares, mask, unmask)");
     for (int[] size : sizes) {
       int n = size[0];
       int l = size[1];
-      for (int w = 0; w < 4; w++) run(n, l, p256); // warm the JIT (and the AES-CTR intrinsic) for this size
-      Result r = median(List.of(run(n, l, p256), run(n, l, p256), run(n, l, p256)));
+      for (int w = 0; w < 4; w++) run(n, l, p256, SessionParams.EVERYONE); // warm the JIT (and the AES-CTR intrinsic) for this size
+      Result r = median(List.of(run(n, l, p256, SessionParams.EVERYONE), run(n, l, p256, SessionParams.EVERYONE),
+          run(n, l, p256, SessionParams.EVERYONE)));
       System.out.printf(Locale.ROOT, "%4d %9d | %14.1f %14.1f %14.2f | %9.2fx %9.0fx | %12d | %9.1f | %s%n", n, l, r.partyCpuMs, r.prgMs,
           r.plainMs, r.partyCpuMs / r.prgMs, r.partyCpuMs / r.plainMs, r.bytesPerParty, r.closeMs, r.byRound);
+    }
+  }
+
+  /**
+   * SecAgg+ with k = 2 ceil(log2 n) neighbours (an illustration of k = O(log n); Bell et al. size k
+   * for a corruption rate and failure probability, and the option takes any even k): a party's
+   * CPU, and that CPU over log2 n, which stays flat if the cost grows as log n. The original
+   * protocol is run beside it up to n = 200 (beyond, it takes minutes in one process).
+   */
+  private static void plusScaling(List<int[]> sizes, boolean p256) throws Exception {
+    for (int w = 0; w < 3; w++) run(100, 10_000, p256, 14); // C2 compiles the protocol first
+    System.out.printf(Locale.ROOT, "%n%5s %7s %4s | %12s %14s %12s | %12s | %9s | %s%n", "n", "L", "k", "party ms", "party ms/log2n",
+        "everyone ms", "bytes/party", "close ms", "party ms by round (advertise, shares, mask, unmask)");
+    for (int[] size : sizes) {
+      int n = size[0];
+      int l = size[1];
+      int k = 2 * (int) Math.ceil(Math.log(n) / Math.log(2));
+      run(n, l, p256, k);
+      Result r = median(List.of(run(n, l, p256, k), run(n, l, p256, k), run(n, l, p256, k)));
+      String dense = "-";
+      if (n <= 200) {
+        run(n, l, p256, SessionParams.EVERYONE);
+        dense = String.format(Locale.ROOT, "%.1f", median(List.of(run(n, l, p256, SessionParams.EVERYONE),
+            run(n, l, p256, SessionParams.EVERYONE), run(n, l, p256, SessionParams.EVERYONE))).partyCpuMs);
+      }
+      System.out.printf(Locale.ROOT, "%5d %7d %4d | %12.1f %14.2f %12s | %12d | %9.1f | %s%n", n, l, k, r.partyCpuMs,
+          r.partyCpuMs / (Math.log(n) / Math.log(2)), dense, r.bytesPerParty, r.closeMs, r.byRound);
     }
   }
 
@@ -85,11 +120,11 @@ public final class SecAggBenchmark {
         byCpu.bytesPerParty(), mid.applyAsDouble(Result::closeMs), byCpu.byRound());
   }
 
-  private static Result run(int n, int l, boolean p256) throws Exception {
+  private static Result run(int n, int l, boolean p256, int neighbours) throws Exception {
     SecureRandom rng = new SecureRandom();
     TreeSet<Integer> ids = new TreeSet<>();
     for (int i = 1; i <= n; i++) ids.add(i);
-    SessionParams params = new SessionParams("benchmark-session".getBytes(), ids, n / 2 + 1, l);
+    SessionParams params = new SessionParams("benchmark-session".getBytes(), ids, n / 2 + 1, l, neighbours);
     Map<Integer, KeyPair> identities = new HashMap<>();
     for (int i : ids) identities.put(i, p256 ? p256Identity() : Ed25519Authenticator.newIdentity());
     Map<Integer, SecAggParty> parties = new TreeMap<>();
@@ -148,10 +183,10 @@ public final class SecAggBenchmark {
     double plainMs = (CPU.getCurrentThreadCpuTime() - t0) / 1e6;
     if (!RingVector.adopt(expected).equals(sum)) throw new IllegalStateException("benchmark aggregation gave a wrong sum");
 
-    // Baseline: the PRG words one party must generate (self mask + n-1 pairwise masks).
+    // Baseline: the PRG words one party must generate (self mask + a pairwise mask per neighbour).
     long[] acc = new long[l];
     long c0 = CPU.getCurrentThreadCpuTime();
-    for (int s = 0; s < n; s++) MaskPrg.accumulate(MaskSeed.random(rng), acc, 1);
+    for (int s = 0; s <= params.neighbourhood().of(1).size(); s++) MaskPrg.accumulate(MaskSeed.random(rng), acc, 1);
     double prgMs = (CPU.getCurrentThreadCpuTime() - c0) / 1e6;
     double meanCpu = 0;
     long meanBytes = 0;
