@@ -69,23 +69,19 @@ class PaillierDecryptionGuardTest {
   }
 
   /** Offers the job to every node; returns each node's signed contribution. */
-  private Map<String, SignedContributionProto> offer(String jobId) {
-    var spec = JobSpecs.fromJson(DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
-        "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\", \"threshold\": 3,")).toBuilder().setJobId(jobId)
-        .setDictionarySha256(HeartDisease.dictionary().digest()).build();
-    JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(new byte[32]));
-    int i = 1;
-    for (var c : certs.entrySet()) {
-      offer.addPeers(PeerIdentity.newBuilder().setNodeId(c.getKey()).setPartyIndex(i++).setCertificateDer(ByteString.copyFrom(c.getValue())));
-    }
+  private Map<String, SignedContributionProto> offer(String jobId) throws Exception {
+    Frame offer = offerFrame(jobId, DefaultJob.spec("\"Infinity\"").replace("\"specVersion\": 1,",
+        "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\", \"threshold\": 3,"));
     Map<String, SignedContributionProto> out = new LinkedHashMap<>();
-    nodes.forEach((id, n) -> {
-      List<Frame> replies = n.agent().onFrame(FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build()));
+    for (var e : nodes.entrySet()) {
+      String id = e.getKey();
+      List<Frame> replies = e.getValue().agent().onFrame(offer);
+      if (replies.isEmpty() && deferred != null) replies = deferred.finishLast(); // admitted on a worker
       assertEquals(MessageType.JOB_ACCEPT, replies.get(0).getType(), id + " accepts");
       Frame contribution = replies.stream().filter(r -> r.getType() == MessageType.HE_CONTRIBUTION).findFirst()
           .orElseThrow(() -> new AssertionError(id + " sent no HE_CONTRIBUTION with its acceptance"));
       out.put(id, FrameCodec.payload(contribution, SignedContributionProto.parser()));
-    });
+    }
     return out;
   }
 
@@ -97,7 +93,7 @@ class PaillierDecryptionGuardTest {
   void aStepsPassOverTheDataRunsOffTheLinkAndIsDroppedIfTheJobEndsMeanwhile() throws Exception {
     provision();
     NodeAgent cleveland = nodes.get("cleveland").agent();
-    Deferred slow = Deferred.on(cleveland);
+    Deferred slow = defer(cleveland);
     accept(cleveland, "job-step-1");
     accept(cleveland, "job-step-2");
     java.util.function.Function<String, Frame> momentsStep = jobId -> FrameCodec.frame(MessageType.STEP_START, jobId, 0,
@@ -139,7 +135,7 @@ class PaillierDecryptionGuardTest {
   void aStepComputesItsInputOnceWhateverTheCoordinatorAsks() throws Exception {
     provision();
     NodeAgent cleveland = nodes.get("cleveland").agent();
-    Deferred slow = Deferred.on(cleveland);
+    Deferred slow = defer(cleveland);
     accept(cleveland, "job-once-1");
     var first = org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS)
         .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(certs.keySet()).build();
@@ -159,35 +155,91 @@ class PaillierDecryptionGuardTest {
     assertEquals(1, slow.works().size(), "and its statistics are not computed a second time");
   }
 
-  /** Offers an exact training job to one node; it must accept. */
-  private void accept(NodeAgent node, String jobId) {
-    accept(node, jobId, DefaultJob.trainSpec("AGGREGATION_MASKING"));
+  /**
+   * A node admits an offer on a worker, in order with the other offers (so that two offers cannot
+   * both pass a budget cap), and answers it once: a repeat meanwhile gets nothing, one afterwards
+   * the same answer. An abort that arrives during the admission refunds the reservation when it is back.
+   */
+  @Test
+  void anOfferIsAdmittedOffTheLinkInOrderAndAnAbortMeanwhileRefundsIt() throws Exception {
+    provision();
+    NodeAgent cleveland = nodes.get("cleveland").agent();
+    Deferred slow = Deferred.on(cleveland); // not defer(): this test finishes the admissions by hand
+    Frame offer = offerFrame("job-offer-1", DefaultJob.spec("1.0"));
+    assertEquals(List.of(), cleveland.onFrame(offer), "answered later, off the link's thread");
+    assertEquals(List.of(), cleveland.onFrame(offer), "a repeat while it is admitted starts nothing new");
+    assertEquals(List.of(true), slow.inOrder(), "one admission, asked in order with the other offers");
+    List<Frame> answer = slow.finishLast();
+    assertEquals(List.of(MessageType.JOB_ACCEPT, MessageType.NODE_STATUS, MessageType.SECAGG_ADVERTISE),
+        answer.stream().map(Frame::getType).toList(), "accepted, budgets, and the one-step job's aggregation started");
+    assertEquals(answer.stream().filter(a -> a.getType() != MessageType.NODE_STATUS).toList(), cleveland.onFrame(offer),
+        "a repeat afterwards gets the same answer");
+
+    Frame second = offerFrame("job-offer-2", DefaultJob.spec("1.0"));
+    assertEquals(List.of(), cleveland.onFrame(second));
+    assertEquals(List.of(), cleveland.onFrame(FrameCodec.error(MessageType.JOB_ABORT, "job-offer-2", "failed", "too few nodes accepted")),
+        "an abort during the admission is kept for when it is back");
+    List<Frame> aborted = slow.finishLast();
+    assertEquals(List.of(MessageType.NODE_STATUS), aborted.stream().map(Frame::getType).toList(),
+        "nothing for the job, only the budgets, its reservation refunded: " + aborted);
+    List<Frame> again = cleveland.onFrame(second);
+    assertEquals(MessageType.JOB_REFUSE, again.get(0).getType(), "the job id is not admitted twice: " + again);
   }
 
-  /** Offers a job to one node; it must accept. */
-  private void accept(NodeAgent node, String jobId, String specJson) {
-    var spec = JobSpecs.fromJson(specJson).toBuilder().setJobId(jobId)
-        .setDictionarySha256(HeartDisease.dictionary().digest()).build();
+  private Frame offerFrame(String jobId, String specJson) {
+    var spec = JobSpecs.fromJson(specJson).toBuilder().setJobId(jobId).setDictionarySha256(HeartDisease.dictionary().digest()).build();
     JobOffer.Builder offer = JobOffer.newBuilder().setSpec(spec).setSessionId(ByteString.copyFrom(new byte[32]));
     int i = 1;
     for (var c : certs.entrySet()) {
       offer.addPeers(PeerIdentity.newBuilder().setNodeId(c.getKey()).setPartyIndex(i++).setCertificateDer(ByteString.copyFrom(c.getValue())));
     }
-    List<Frame> accepted = node.onFrame(FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build()));
+    return FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build());
+  }
+
+  /** Offers an exact training job to one node; it must accept. */
+  private void accept(NodeAgent node, String jobId) throws Exception {
+    accept(node, jobId, DefaultJob.trainSpec("AGGREGATION_MASKING"));
+  }
+
+  /** Offers a job to one node; it must accept. */
+  private void accept(NodeAgent node, String jobId, String specJson) throws Exception {
+    List<Frame> accepted = node.onFrame(offerFrame(jobId, specJson));
+    if (accepted.isEmpty() && deferred != null) accepted = deferred.finishLast(); // admitted on a worker
     assertEquals(MessageType.JOB_ACCEPT, accepted.get(0).getType(), "the node accepts " + jobId + ": " + accepted);
   }
 
-  /** A node's slow work, held for the test to run by hand: each piece of work and what takes its outcome back. */
+  /**
+   * A node's slow work, held for the test to run by hand: each piece of work, what takes its
+   * outcome back, and whether it was asked in order. An offer's admission is run at once by
+   * {@link #accept}, and leaves the lists.
+   */
   private record Deferred(List<java.util.concurrent.Callable<List<Frame>>> works,
-      List<java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>>> backs) {
+      List<java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>>> backs, List<Boolean> inOrder) {
     static Deferred on(NodeAgent node) {
-      Deferred d = new Deferred(new ArrayList<>(), new ArrayList<>());
-      node.onSlowWork((work, back) -> {
+      Deferred d = new Deferred(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      node.onSlowWork((work, back, ordered) -> {
         d.works.add(work);
         d.backs.add(back);
+        d.inOrder.add(ordered);
       });
       return d;
     }
+
+    /** Runs the newest piece of work and takes its outcome back; it leaves the lists. */
+    List<Frame> finishLast() throws Exception {
+      int last = works.size() - 1;
+      List<Frame> done = works.remove(last).call();
+      inOrder.remove(last);
+      return backs.remove(last).apply(done, null);
+    }
+  }
+
+  /** The slow work of the node under test, if it defers any. */
+  private Deferred deferred;
+
+  private Deferred defer(NodeAgent node) {
+    deferred = Deferred.on(node);
+    return deferred;
   }
 
   /** A node's contribution under a name the curious coordinator chooses. */
@@ -225,7 +277,7 @@ class PaillierDecryptionGuardTest {
   void decryptionRunsOffTheLinkAndAnAbortStopsIt() throws Exception {
     provision();
     NodeAgent cleveland = nodes.get("cleveland").agent();
-    Deferred slow = Deferred.on(cleveland);
+    Deferred slow = defer(cleveland);
     Map<String, SignedContributionProto> c = offer("job-slow-1");
     DecryptRequestProto all = DecryptRequestProto.newBuilder().addContributions(c.get("cleveland")).addContributions(c.get("hungarian"))
         .addContributions(c.get("switzerland")).build();

@@ -63,9 +63,10 @@ public final class CoordinatorLink {
     this.config = config;
     this.agent = agent;
     this.client = vertx.createNetClient(clientOptions(config));
-    // Threshold decryption runs on a worker, not this event loop (which keeps the heartbeat and an abort
-    // flowing: an abort stops it); its answer comes back here and leaves on the connection of the moment.
-    agent.onSlowWork((work, back) -> vertx.executeBlocking(work, false).onComplete(r -> {
+    // Offers' admissions, steps' passes over the data and threshold decryptions run on a worker, not this
+    // event loop (which keeps the heartbeat and an abort flowing: an abort stops a decryption); the answer
+    // comes back here and leaves on the connection of the moment.
+    agent.onSlowWork((work, back, inOrder) -> vertx.executeBlocking(work, inOrder).onComplete(r -> {
       List<Frame> out = back.apply(r.succeeded() ? r.result() : null, r.failed() ? r.cause() : null);
       NetSocket socket = current;
       if (socket != null) sendAfterAudit(socket, out);

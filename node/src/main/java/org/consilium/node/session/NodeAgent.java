@@ -70,10 +70,18 @@ public final class NodeAgent {
    * (on the link's thread) with its frames or its failure, which gives the frames to send.
    */
   public interface SlowWork {
-    void run(java.util.concurrent.Callable<List<Frame>> work, java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>> back);
+    /**
+     * Runs work on a worker and back on the link's thread with its outcome. inOrder: after every
+     * earlier piece of work asked in order (offers: each admission sees the budget the one before
+     * it reserved); otherwise at once, beside the others.
+     */
+    void run(java.util.concurrent.Callable<List<Frame>> work, java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>> back,
+        boolean inOrder);
   }
 
   private SlowWork slowWork;
+  /** Offers being admitted on a worker, each with why it was aborted meanwhile ("" while it was not). */
+  private final Map<String, String> admitting = new java.util.HashMap<>();
 
   /** Without it (tests), slow answers are computed inline. */
   public void onSlowWork(SlowWork slowWork) {
@@ -160,7 +168,7 @@ public final class NodeAgent {
     try {
       return switch (f.getType()) {
         case WELCOME, HEARTBEAT -> List.of();
-        case JOB_OFFER -> onOffer(f.getJobId(), FrameCodec.payload(f, JobOffer.parser()));
+        case JOB_OFFER -> onOffer(f, FrameCodec.payload(f, JobOffer.parser()));
         case STEP_START -> onStepStart(f);
         case SECAGG_ROSTER, SECAGG_SHARES, SECAGG_UNMASK, HE_DECRYPT -> {
           AcceptedJob job = jobs.get(f.getJobId());
@@ -171,7 +179,7 @@ public final class NodeAgent {
           if (slowWork != null && s.slow(f)) {
             // Answered later, off the link's thread; a repeat meanwhile gets nothing (the request is answered as empty now).
             AcceptedJob started = job;
-            slowWork.run(() -> s.onFrame(f), (frames, error) -> slowAnswer(f, started, frames, error));
+            slowWork.run(() -> s.onFrame(f), (frames, error) -> slowAnswer(f, started, frames, error), false);
             yield List.of();
           }
           List<Frame> out = tagged(s.onFrame(f), f.getStep());
@@ -190,7 +198,7 @@ public final class NodeAgent {
         case AUDIT_REQUEST -> List.of(reports.auditCopy(f.getJobId()));
         case REVOCATIONS -> onRevocations(FrameCodec.payload(f, RevocationListCopy.parser()));
         case JOB_ABORT -> {
-          yield statusIf(jobs.abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage()));
+          yield abort(f.getJobId(), FrameCodec.payload(f, ErrorReport.parser()).getMessage());
         }
         case ERROR -> {
           ErrorReport e = FrameCodec.payload(f, ErrorReport.parser());
@@ -201,7 +209,7 @@ public final class NodeAgent {
           }
           log.warn("coordinator reported an error for job '{}': {}", f.getJobId(), e.getMessage());
           // The coordinator no longer runs this job (or refused our message): stop taking part.
-          yield statusIf(jobs.abort(f.getJobId(), "coordinator: " + e.getMessage()));
+          yield abort(f.getJobId(), "coordinator: " + e.getMessage());
         }
         default -> List.of(error(f.getJobId(), "unexpected", "a node does not accept " + f.getType() + " frames"));
       };
@@ -211,6 +219,15 @@ public final class NodeAgent {
       Frame refusal = error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage());
       return refunded ? List.of(refusal, status()) : List.of(refusal);
     }
+  }
+
+  /** Stops taking part in a job; one still being admitted is stopped when its admission is back. */
+  private List<Frame> abort(String jobId, String why) {
+    if (admitting.containsKey(jobId)) {
+      admitting.put(jobId, why.isEmpty() ? "aborted" : why);
+      return List.of();
+    }
+    return statusIf(jobs.abort(jobId, why));
   }
 
   /** A slow answer is back on the link's thread: sent if its job still runs here, and remembered for repeats and resumes. */
@@ -262,43 +279,85 @@ public final class NodeAgent {
   }
 
 
-  private List<Frame> onOffer(String jobId, JobOffer offer) {
+  private List<Frame> onOffer(Frame f, JobOffer offer) {
+    String jobId = f.getJobId();
     JobSpec spec = offer.getSpec();
     if (!spec.getJobId().equals(jobId) || jobId.isBlank()) throw new IllegalArgumentException("offer's job id does not match its frame");
+    if (admitting.containsKey(jobId)) return List.of(); // a repeat while the offer is admitted: answered once, when it is
     audit.submit("job.offered", jobId, "computation", JobSpecs.computation(spec), "dataset", spec.getDataset(),
         "epsilon", Double.toString(spec.getPrivacy().getEpsilon()), "aggregation", spec.getAggregation().name(),
         "spec_sha256", JobSpecs.digest(spec), "coordinator_head", offer.getCoordinatorAuditHead());
     if (jobs.known(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
+    if (slowWork == null) return answerOffer(jobId, offer, admit(offer));
+    // Admission reads the data (the cohort, the computation's pass for a one-step job, for Paillier
+    // its encryption): on a worker, in order, so that each offer's budget check sees the reservation
+    // of the one before it. The link keeps heartbeats flowing; an abort meanwhile is kept for the answer.
+    admitting.put(jobId, "");
+    Admitting[] outcome = new Admitting[1];
+    slowWork.run(() -> {
+      outcome[0] = admit(offer);
+      return List.of();
+    }, (none, error) -> {
+      String aborted = admitting.remove(jobId);
+      if (error != null) {
+        log.warn("job {}: JOB_OFFER refused: {}", jobId, error.getMessage());
+        return List.of(error(jobId, "refused", "JOB_OFFER: " + error.getMessage()));
+      }
+      List<Frame> out = answerOffer(jobId, offer, outcome[0]);
+      AcceptedJob job = jobs.get(jobId);
+      if (job == null) return out;
+      if (!aborted.isEmpty()) return statusIf(jobs.abort(jobId, aborted));
+      List<Frame> forJob = out.stream().filter(o -> o.getType() != MessageType.NODE_STATUS).toList();
+      job.answered(f, forJob);
+      job.sent(forJob);
+      return out;
+    }, true);
+    return List.of();
+  }
+
+  /** An offer's admission and, for a one-step computation accepted, its step's session and first frames. */
+  private record Admitting(Admission.Decision decision, JobSession opening, List<Frame> openingFrames) {}
+
+  private Admitting admit(JobOffer offer) {
     Admission.Decision decision = admission.admit(offer);
-    if (decision instanceof Admission.Refused r) {
+    if (!(decision instanceof Admission.Admitted admitted)) return new Admitting(decision, null, List.of());
+    AcceptedJob job = admitted.job();
+    var step = admitted.computation().openingStep();
+    if (step.isEmpty()) return new Admitting(decision, null, List.of());
+    // A one-step computation starts now, among everyone offered, with the offer's session.
+    JobSession session = backends.session(job, 0, new TreeSet<>(job.peers.keySet()), offer.getSessionId().toByteArray(),
+        job.contributor.input(step.get()));
+    return new Admitting(decision, session, session.start());
+  }
+
+  private List<Frame> answerOffer(String jobId, JobOffer offer, Admitting outcome) {
+    JobSpec spec = offer.getSpec();
+    if (outcome.decision() instanceof Admission.Refused r) {
       decisions.decided(false, r.rule());
       return List.of(refuse(jobId, r.rule(), r.reason()));
     }
     decisions.decided(true, "");
-    Admission.Admitted admitted = (Admission.Admitted) decision;
+    Admission.Admitted admitted = (Admission.Admitted) outcome.decision();
     AcceptedJob job = admitted.job();
     double reserved = admitted.reserved();
-    Computation computation = admitted.computation();
-    Map<Integer, X509Certificate> peers = job.peers;
-    int t = job.threshold;
-    String dataset = admitted.dataset();
     jobs.add(job);
-    audit.submit("job.accepted", jobId, "dataset", dataset, "epsilon_reserved",
-        JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(t),
+    audit.submit("job.accepted", jobId, "dataset", admitted.dataset(), "epsilon_reserved",
+        JobSpecs.isExact(spec) ? "0 (exact release)" : Double.toString(reserved), "threshold", Integer.toString(job.threshold),
         "data_fingerprint", admitted.dataFingerprint());
     log.info("job {} accepted: {} on dataset {}, epsilon {}, {} participants, threshold {}, {}", jobId, JobSpecs.computation(spec),
-        dataset, spec.getPrivacy().getEpsilon(), peers.size(), t, spec.getAggregation());
+        admitted.dataset(), spec.getPrivacy().getEpsilon(), job.peers.size(), job.threshold, spec.getAggregation());
     List<Frame> out = new ArrayList<>();
     out.add(frame(MessageType.JOB_ACCEPT, jobId, 0, JobDecision.newBuilder().setAccepted(true)
         .setEpsilonReserved(reserved).setNodeAuditHead(audit.head()).setDataSha256(admitted.dataFingerprint()).build()));
     out.add(status());
-    // A one-step computation starts now, among everyone offered, with the offer's session.
-    computation.openingStep().ifPresent(step -> {
+    if (outcome.opening() != null) {
       job.claim(0, offer.toByteString());
-      out.addAll(startStep(jobId, job, 0, new TreeSet<>(peers.keySet()), offer.getSessionId().toByteArray(), job.contributor.input(step)));
-    });
+      job.started(0, outcome.opening());
+      out.addAll(tagged(outcome.openingFrames(), 0));
+      jobs.markIfSent(job);
+    }
     return out;
   }
 
@@ -329,7 +388,7 @@ public final class NodeAgent {
     }, (first, error) -> {
       if (error == null && jobs.get(job.id) == job) job.started(f.getStep(), session[0]);
       return slowAnswer(f, job, error == null ? first : List.of(), error);
-    });
+    }, false);
     return List.of();
   }
 
