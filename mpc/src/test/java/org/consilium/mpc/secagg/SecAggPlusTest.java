@@ -30,19 +30,17 @@ class SecAggPlusTest {
   }
 
   private Map<Integer, RingVector> inputs(SessionParams p) {
-    Map<Integer, RingVector> in = new HashMap<>();
-    for (int party : p.parties()) {
-      long[] v = new long[p.vectorLength()];
-      for (int i = 0; i < v.length; i++) v[i] = rng.nextLong();
-      in.put(party, RingVector.of(v));
-    }
-    return in;
+    return SecureAggregationTest.randomInputs(p, rng);
   }
 
   private static RingVector sum(Map<Integer, RingVector> inputs, Iterable<Integer> who, int len) {
-    RingVector acc = RingVector.zeros(len);
-    for (int p : who) acc = acc.plus(inputs.get(p));
-    return acc;
+    return SecureAggregationTest.sumOf(inputs, who, len);
+  }
+
+  /** Every party advertises its keys; the server's roster. */
+  private static Messages.Roster advertised(SimulatedNetwork net) {
+    for (SecAggParty party : net.parties.values()) net.server.receive(party.advertise());
+    return net.server.closeAdvertiseKeys();
   }
 
   @Test
@@ -102,8 +100,7 @@ class SecAggPlusTest {
   void aPartySharesAndMasksWithItsNeighboursOnly() {
     SessionParams p = session(50, 26, 4, 6, "plus-session-0002");
     SimulatedNetwork net = new SimulatedNetwork(p, inputs(p), rng);
-    for (SecAggParty party : net.parties.values()) net.server.receive(party.advertise());
-    Messages.Roster roster = net.server.closeAdvertiseKeys();
+    Messages.Roster roster = advertised(net);
     Neighbourhood g = p.neighbourhood();
     for (SecAggParty party : net.parties.values()) {
       Messages.ShareKeys m = party.onRoster(roster);
@@ -124,8 +121,7 @@ class SecAggPlusTest {
   void theServerRefusesABundleForANonNeighbour() {
     SessionParams p = session(20, 11, 4, 4, "plus-session-0003");
     SimulatedNetwork net = new SimulatedNetwork(p, inputs(p), rng);
-    for (SecAggParty party : net.parties.values()) net.server.receive(party.advertise());
-    Messages.Roster roster = net.server.closeAdvertiseKeys();
+    Messages.Roster roster = advertised(net);
     Messages.ShareKeys honest = net.parties.get(1).onRoster(roster);
     int stranger = p.parties().stream().filter(v -> v != 1 && !p.neighbourhood().adjacent(1, v)).findFirst().orElseThrow();
     var forged = new java.util.ArrayList<>(honest.shares());

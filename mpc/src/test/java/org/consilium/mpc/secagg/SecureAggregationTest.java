@@ -39,6 +39,11 @@ class SecureAggregationTest {
   }
 
   private Map<Integer, RingVector> randomInputs(SessionParams p) {
+    return randomInputs(p, rng);
+  }
+
+  /** A random input of the session's length for every party. */
+  static Map<Integer, RingVector> randomInputs(SessionParams p, SecureRandom rng) {
     Map<Integer, RingVector> in = new HashMap<>();
     for (int party : p.parties()) {
       long[] v = new long[p.vectorLength()];
@@ -48,7 +53,7 @@ class SecureAggregationTest {
     return in;
   }
 
-  private static RingVector sumOf(Map<Integer, RingVector> inputs, Iterable<Integer> who, int len) {
+  static RingVector sumOf(Map<Integer, RingVector> inputs, Iterable<Integer> who, int len) {
     RingVector acc = RingVector.zeros(len);
     for (int p : who) acc = acc.plus(inputs.get(p));
     return acc;
