@@ -27,6 +27,7 @@ import org.consilium.node.NodeMain;
  */
 public final class LocalConsortium implements AutoCloseable {
   private final Path work;
+  private final Jit jit;
   private final Provisioner.Consortium kits;
   private final Map<String, Process> nodes = new LinkedHashMap<>();
   /** Processes frozen on purpose: Vert.x rightly reports their threads blocked across the pause, which is no finding. */
@@ -45,15 +46,26 @@ public final class LocalConsortium implements AutoCloseable {
    * four-hospital Heart Disease data.
    */
   public record Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings,
-      String datasetName, Map<String, Path> datasets, int heKeyBits, String dictionary) {
+      String datasetName, Map<String, Path> datasets, int heKeyBits, String dictionary, Jit jit) {
     public Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings) {
-      this(work, nodeSettings, coordinatorSettings, HeartDisease.DATASET, null, 2048, HeartDisease.dictionaryText());
+      this(work, nodeSettings, coordinatorSettings, HeartDisease.DATASET, null, 2048, HeartDisease.dictionaryText(), Jit.TESTS);
     }
 
     /** Other data under the heart-disease dictionary (e.g. a site's modified copy), or null datasets for the bundled files. */
     public Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings,
         String datasetName, Map<String, Path> datasets, int heKeyBits) {
-      this(work, nodeSettings, coordinatorSettings, datasetName, datasets, heKeyBits, HeartDisease.dictionaryText());
+      this(work, nodeSettings, coordinatorSettings, datasetName, datasets, heKeyBits, HeartDisease.dictionaryText(), Jit.TESTS);
+    }
+
+    /** Other data under its own dictionary. */
+    public Options(Path work, Map<String, Map<String, String>> nodeSettings, Map<String, String> coordinatorSettings,
+        String datasetName, Map<String, Path> datasets, int heKeyBits, String dictionary) {
+      this(work, nodeSettings, coordinatorSettings, datasetName, datasets, heKeyBits, dictionary, Jit.TESTS);
+    }
+
+    /** The same, with the processes' JIT chosen (the benchmarks measure as deployed). */
+    public Options with(Jit chosen) {
+      return new Options(work, nodeSettings, coordinatorSettings, datasetName, datasets, heKeyBits, dictionary, chosen);
     }
 
     /**
@@ -71,9 +83,27 @@ public final class LocalConsortium implements AutoCloseable {
     }
   }
 
+  /**
+   * How the processes compile. A test runs for seconds: C1 only starts a process in about half the
+   * time. A deployment runs for months: C2 compiles the hot paths, and BigInteger's Montgomery
+   * multiplication (Paillier) is an intrinsic only there (the Paillier training job: 82 s under
+   * C1, 33 s under C2), so the benchmarks measure with it.
+   */
+  public enum Jit {
+    TESTS("-XX:TieredStopAtLevel=1"),
+    DEPLOYMENT("-XX:+TieredCompilation");
+
+    private final String flag;
+
+    Jit(String flag) {
+      this.flag = flag;
+    }
+  }
+
   private LocalConsortium(Path work, Provisioner.Consortium kits, Map<String, Path> datasets, List<Integer> restPorts,
-      List<Integer> clusterPorts) {
+      List<Integer> clusterPorts, Jit jit) {
     this.work = work;
+    this.jit = jit;
     this.kits = kits;
     this.datasets = datasets;
     this.restPorts = List.copyOf(restPorts);
@@ -110,7 +140,7 @@ public final class LocalConsortium implements AutoCloseable {
         options.dictionary(), replicas));
     List<Integer> clusterPorts = new ArrayList<>(List.of(clusterPort));
     replicas.forEach(r -> clusterPorts.add(r.clusterPort()));
-    LocalConsortium c = new LocalConsortium(work, kits, data, restPorts, clusterPorts);
+    LocalConsortium c = new LocalConsortium(work, kits, data, restPorts, clusterPorts, options.jit());
     try {
       c.startProcesses();
       return c;
@@ -139,7 +169,7 @@ public final class LocalConsortium implements AutoCloseable {
     try {
       Files.createDirectories(work.resolve("logs"));
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", jit.flag,
           "-Dconsilium.id=" + id, "-cp", absoluteClassPath(), mainClass, "--config", config.toString())
           .redirectOutput(work.resolve("logs/" + id + ".out").toFile())
           .redirectError(log(id).toFile());

@@ -29,14 +29,21 @@ import org.consilium.simulations.LocalConsortium;
  *
  * <pre>java -cp simulations/target/consilium-simulations.jar org.consilium.simulations.bench.TrainingBenchmark [nodes rows features]
  * java -cp ... TrainingBenchmark heart        (the four hospitals only)
- * java -cp ... TrainingBenchmark heart-paillier   (one four-hospital job with the threshold Paillier backend)</pre>
+ * java -cp ... TrainingBenchmark heart-paillier   (one four-hospital job with the threshold Paillier backend)
+ * ... --c2   (the processes compile with C2 as deployed; the default is the tests' C1 only)</pre>
  */
 public final class TrainingBenchmark {
   private TrainingBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] given) throws Exception {
+    // The processes compile as the tests run them (C1) unless --c2 asks for a deployment's JIT: with
+    // twenty JVMs on two cores C2's compilations slow the masking runs down, while the Paillier job
+    // gains 2.5x (BigInteger's Montgomery multiplication is an intrinsic only under C2).
+    LocalConsortium.Jit jit = List.of(given).contains("--c2") ? LocalConsortium.Jit.DEPLOYMENT : LocalConsortium.Jit.TESTS;
+    String[] args = java.util.Arrays.stream(given).filter(a -> !a.equals("--c2")).toArray(String[]::new);
+    System.out.printf(Locale.ROOT, "processes' JIT: %s%n", jit);
     if (args.length > 0 && args[0].equals("heart-paillier")) {
-      heartPaillier(Files.createTempDirectory("consilium-train-bench-"));
+      heartPaillier(Files.createTempDirectory("consilium-train-bench-"), jit);
       return;
     }
     boolean heartOnly = args.length > 0 && args[0].equals("heart");
@@ -45,8 +52,8 @@ public final class TrainingBenchmark {
     int features = args.length > 2 ? Integer.parseInt(args[2]) : 50;
     Path work = Files.createTempDirectory("consilium-train-bench-");
     System.out.printf(Locale.ROOT, "JVM %s, 2-core machine, work folder %s%n%n", System.getProperty("java.version"), work);
-    heartDisease(work.resolve("heart"));
-    if (!heartOnly) synthetic(work.resolve("synthetic"), nodes, rows, features);
+    heartDisease(work.resolve("heart"), jit);
+    if (!heartOnly) synthetic(work.resolve("synthetic"), nodes, rows, features, jit);
   }
 
   private static Map<String, Map<String, String>> allowTraining(Iterable<String> ids) {
@@ -55,15 +62,21 @@ public final class TrainingBenchmark {
     return s;
   }
 
-  private static void heartDisease(Path work) throws Exception {
+  private static void heartDisease(Path work, LocalConsortium.Jit jit) throws Exception {
     String spec = DefaultJob.trainSpec("AGGREGATION_MASKING");
     try (LocalConsortium c = LocalConsortium.start(new LocalConsortium.Options(work, allowTraining(HeartDisease.HOSPITALS.keySet()),
-        Map.of("rounds.timeout_seconds", "30")))) {
-      c.awaitJob(c.submit(spec), Duration.ofMinutes(5)); // warm-up
+        Map.of("rounds.timeout_seconds", "30")).with(jit))) {
+      for (int i = 0; i < 10; i++) c.awaitJob(c.submit(spec), Duration.ofMinutes(5)); // warm-up: the JIT compiles the protocol
       long t0 = System.nanoTime();
-      int reps = 3;
+      int reps = 5;
       JsonObject job = null;
-      for (int i = 0; i < reps; i++) job = c.awaitJob(c.submit(spec), Duration.ofMinutes(5));
+      List<Double> stepMs = new java.util.ArrayList<>();
+      Map<String, List<Double>> roundMs = new LinkedHashMap<>();
+      for (int i = 0; i < reps; i++) {
+        job = c.awaitJob(c.submit(spec), Duration.ofMinutes(5));
+        stepMs.addAll(stepDurations(job));
+        roundDurations(job).forEach((round, ms) -> roundMs.computeIfAbsent(round, r -> new java.util.ArrayList<>()).addAll(ms));
+      }
       double federatedMs = (System.nanoTime() - t0) / 1e6 / reps;
       for (int i = 0; i < 3; i++) DefaultJob.pooledTraining(spec, c.datasets());
       long p0 = System.nanoTime();
@@ -73,16 +86,57 @@ public final class TrainingBenchmark {
       System.out.printf(Locale.ROOT, "Four hospitals, logistic regression (11 coefficients, %d Newton rounds):%n", steps - 3);
       System.out.printf(Locale.ROOT, "  federated (4 node processes, masking, mTLS loopback): %8.0f ms per job (%.0f ms per aggregation step)%n",
           federatedMs, federatedMs / steps);
+      System.out.printf(Locale.ROOT, "  one aggregation step, from the coordinator's record (close of one step's last round to the next's):"
+          + " median %.1f ms, min %.1f ms over %d steps%n", median(stepMs), stepMs.stream().mapToDouble(d -> d).min().orElse(0), stepMs.size());
+      StringBuilder rounds = new StringBuilder();
+      roundMs.forEach((round, ms) -> rounds.append(String.format(Locale.ROOT, " %s %.1f,", round, median(ms))));
+      System.out.printf(Locale.ROOT, "  median ms per round (from the previous round's close to its own):%s%n", rounds.substring(0, rounds.length() - 1));
       System.out.printf(Locale.ROOT, "  pooled (same model, in process, includes reading the CSVs): %5.1f ms per fit%n", pooledMs);
       System.out.printf(Locale.ROOT, "  ratio federated / pooled: %.0fx%n%n", federatedMs / pooledMs);
     }
   }
 
+  /** Each step's duration after the first: from the close of the previous step's last round to the close of its own. */
+  private static List<Double> stepDurations(JsonObject job) {
+    Map<String, Instant> lastClose = new LinkedHashMap<>();
+    for (Object o : job.getJsonArray("rounds")) {
+      JsonObject round = (JsonObject) o;
+      String label = round.getString("round");
+      lastClose.put(label.contains(":") ? label.substring(0, label.indexOf(':')) : label, Instant.parse(round.getString("closedAt")));
+    }
+    List<Instant> ends = List.copyOf(lastClose.values());
+    List<Double> out = new java.util.ArrayList<>();
+    for (int i = 1; i < ends.size(); i++) out.add(Duration.between(ends.get(i - 1), ends.get(i)).toNanos() / 1e6);
+    return out;
+  }
+
+  /** Each round's duration (from the close of the round before it), by the round's name. */
+  private static Map<String, List<Double>> roundDurations(JsonObject job) {
+    Map<String, List<Double>> out = new LinkedHashMap<>();
+    Instant previous = null;
+    for (Object o : job.getJsonArray("rounds")) {
+      JsonObject round = (JsonObject) o;
+      String label = round.getString("round");
+      Instant closed = Instant.parse(round.getString("closedAt"));
+      if (previous != null) {
+        String name = label.contains(":") ? label.substring(label.indexOf(':') + 2).replaceAll("^\\d+ ", "") : label;
+        out.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(Duration.between(previous, closed).toNanos() / 1e6);
+      }
+      previous = closed;
+    }
+    return out;
+  }
+
+  private static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(d -> d).sorted().toArray();
+    return sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
+  }
+
   /** The same job with the threshold Paillier backend, once: its wall time (every step encrypts, sums, decrypts with proofs). */
-  private static void heartPaillier(Path work) throws Exception {
+  private static void heartPaillier(Path work, LocalConsortium.Jit jit) throws Exception {
     String spec = DefaultJob.trainSpec("AGGREGATION_THRESHOLD_PAILLIER");
     try (LocalConsortium c = LocalConsortium.start(new LocalConsortium.Options(work, allowTraining(HeartDisease.HOSPITALS.keySet()),
-        Map.of("rounds.timeout_seconds", "300")))) {
+        Map.of("rounds.timeout_seconds", "300")).with(jit))) {
       long t0 = System.nanoTime();
       JsonObject job = c.awaitJob(c.submit(spec), Duration.ofMinutes(30));
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -92,7 +146,7 @@ public final class TrainingBenchmark {
     }
   }
 
-  private static void synthetic(Path work, int nodes, int rows, int features) throws Exception {
+  private static void synthetic(Path work, int nodes, int rows, int features, LocalConsortium.Jit jit) throws Exception {
     Map<String, Path> data = new LinkedHashMap<>();
     Random rng = new Random(1);
     double[] truth = new double[features];
@@ -138,7 +192,7 @@ public final class TrainingBenchmark {
     Path traffic = work.resolve("traffic.bin");
     try (LocalConsortium c = LocalConsortium.start(new LocalConsortium.Options(work, withRows,
         Map.of("rounds.timeout_seconds", "120", "debug.record_traffic", "'" + traffic + "'"), "synthetic", data, 0,
-        syntheticDictionary(features)))) {
+        syntheticDictionary(features)).with(jit))) {
       Instant t0 = Instant.now();
       JsonObject job = c.awaitJob(c.submit(spec), Duration.ofMinutes(20));
       double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
