@@ -24,7 +24,6 @@ import org.consilium.analytics.codec.JobSpecs;
 import org.consilium.analytics.wire.MessageType;
 import org.consilium.analytics.wire.StepStart;
 import org.consilium.he.threshold.KeyShare;
-import org.consilium.mpc.ring.RingVector;
 import org.consilium.node.config.NodeConfig;
 import org.consilium.node.identity.NodeIdentity;
 import org.consilium.node.ledger.PrivacyLedger;
@@ -176,11 +175,10 @@ public final class NodeAgent {
           if (s == null) {
             yield List.of(error(f.getJobId(), "unknown_job", "this node has no session for job '" + f.getJobId() + "' step " + f.getStep()));
           }
-          if (slowWork != null && s.slow(f)) {
+          if (s.slow(f)) {
             // Answered later, off the link's thread; a repeat meanwhile gets nothing (the request is answered as empty now).
             AcceptedJob started = job;
-            slowWork.run(() -> s.onFrame(f), (frames, error) -> slowAnswer(f, started, frames, error), false);
-            yield List.of();
+            yield slow(() -> s.onFrame(f), (frames, error) -> slowAnswer(f, started, frames, error), false);
           }
           List<Frame> out = tagged(s.onFrame(f), f.getStep());
           jobs.markIfSent(job);
@@ -290,13 +288,12 @@ public final class NodeAgent {
     if (jobs.known(jobId)) {
       return List.of(refuse(jobId, "job_id", "job '" + jobId + "' was already offered to this node"));
     }
-    if (slowWork == null) return answerOffer(jobId, offer, admit(offer));
     // Admission reads the data (the cohort, the computation's pass for a one-step job, for Paillier
     // its encryption): on a worker, in order, so that each offer's budget check sees the reservation
     // of the one before it. The link keeps heartbeats flowing; an abort meanwhile is kept for the answer.
     admitting.put(jobId, "");
     Admitting[] outcome = new Admitting[1];
-    slowWork.run(() -> {
+    return slow(() -> {
       outcome[0] = admit(offer);
       return List.of();
     }, (none, error) -> {
@@ -314,7 +311,6 @@ public final class NodeAgent {
       job.sent(forJob);
       return out;
     }, true);
-    return List.of();
   }
 
   /** An offer's admission and, for a one-step computation accepted, its step's session and first frames. */
@@ -376,29 +372,37 @@ public final class NodeAgent {
     audit.submit("step.started", f.getJobId(), "step", Integer.toString(f.getStep()), "kind", step.getKind().name(),
         "participants", String.join(",", step.getParticipantsList()));
     byte[] sessionId = step.getSessionId().toByteArray();
-    if (slowWork == null) return startStep(f.getJobId(), job, f.getStep(), parties, sessionId, job.contributor.input(step));
     // The step's pass over the data and its session's first message (for Paillier: encrypting the
     // vector) run on a worker, so the link keeps heartbeats and aborts flowing (a 50,000-row Newton
     // step, or encrypting an evaluation step's 68 ciphertexts, held a node's event loop for seconds);
     // the session is recorded back on the link's thread. A repeat meanwhile gets nothing.
     JobSession[] session = new JobSession[1];
-    slowWork.run(() -> {
+    return slow(() -> {
       session[0] = backends.session(job, f.getStep(), parties, sessionId, job.contributor.input(step));
       return session[0].start();
     }, (first, error) -> {
       if (error == null && jobs.get(job.id) == job) job.started(f.getStep(), session[0]);
       return slowAnswer(f, job, error == null ? first : List.of(), error);
     }, false);
-    return List.of();
   }
 
-  /** Starts the aggregation of one step among the given parties; returns its first frames. */
-  private List<Frame> startStep(String jobId, AcceptedJob job, int step, SortedSet<Integer> parties, byte[] sessionId, RingVector input) {
-    JobSession session = backends.session(job, step, parties, sessionId, input);
-    job.started(step, session);
-    List<Frame> out = tagged(session.start(), step);
-    jobs.markIfSent(job);
-    return out;
+  /**
+   * Runs work on a worker and its outcome back on the link's thread; returns nothing now (the
+   * answer leaves later). Without slow work (tests, in-process agents) both run here, at once.
+   */
+  private List<Frame> slow(java.util.concurrent.Callable<List<Frame>> work,
+      java.util.function.BiFunction<List<Frame>, Throwable, List<Frame>> back, boolean inOrder) {
+    if (slowWork != null) {
+      slowWork.run(work, back, inOrder);
+      return List.of();
+    }
+    List<Frame> done;
+    try {
+      done = work.call();
+    } catch (Exception e) {
+      return back.apply(null, e);
+    }
+    return back.apply(done, null);
   }
 
   private List<Frame> tagged(List<Frame> frames, int step) {
