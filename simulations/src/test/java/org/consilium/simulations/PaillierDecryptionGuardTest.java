@@ -184,6 +184,13 @@ class PaillierDecryptionGuardTest {
         "nothing for the job, only the budgets, its reservation refunded: " + aborted);
     List<Frame> again = cleveland.onFrame(second);
     assertEquals(MessageType.JOB_REFUSE, again.get(0).getType(), "the job id is not admitted twice: " + again);
+
+    assertEquals(List.of(), cleveland.onFrame(offerFrame("job-offer-3", DefaultJob.spec("1.0"))));
+    slow.works().get(0).call(); // admitted: its budget reserved
+    List<Frame> failed = slow.backs().get(0).apply(null, new IllegalStateException("the first step could not be built"));
+    assertEquals(List.of(MessageType.ERROR, MessageType.NODE_STATUS), failed.stream().map(Frame::getType).toList(),
+        "an admission that fails after reserving is refused, and its reservation goes back: " + failed);
+    assertTrue(ErrorReport.parseFrom(failed.get(0).getPayload()).getMessage().contains("the first step could not be built"), "naming why");
   }
 
   private Frame offerFrame(String jobId, String specJson) {

@@ -77,6 +77,14 @@ final class InFlightJobs {
     return refund;
   }
 
+  /** An offer whose admission failed after it reserved: nothing of it left, so its reservation goes back; true if one did. */
+  boolean refundFailedAdmission(String jobId, String why) {
+    if (jobs.containsKey(jobId) || !ledger.isRefundable(jobId)) return false;
+    ledger.refund(jobId);
+    audit.submit("job.aborted", jobId, "reason", "admission failed: " + why, "refunded", "true");
+    return true;
+  }
+
   /** The connection to the coordinator was lost at nowMillis: every job starts (or keeps) waiting. */
   void orphan(long nowMillis) {
     jobs.values().forEach(j -> {

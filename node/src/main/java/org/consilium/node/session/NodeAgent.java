@@ -300,12 +300,19 @@ public final class NodeAgent {
       String aborted = admitting.remove(jobId);
       if (error != null) {
         log.warn("job {}: JOB_OFFER refused: {}", jobId, error.getMessage());
-        return List.of(error(jobId, "refused", "JOB_OFFER: " + error.getMessage()));
+        Frame refusal = error(jobId, "refused", "JOB_OFFER: " + error.getMessage());
+        // Failed after its reservation (building the first step, say): nothing left, the budget goes back.
+        return jobs.refundFailedAdmission(jobId, error.getMessage()) ? List.of(refusal, status()) : List.of(refusal);
+      }
+      if (!aborted.isEmpty() && outcome[0].decision() instanceof Admission.Admitted admitted) {
+        // Aborted while it was admitted: none of its frames leave, its reservation goes back.
+        decisions.decided(true, "");
+        jobs.add(admitted.job());
+        return statusIf(jobs.abort(jobId, aborted));
       }
       List<Frame> out = answerOffer(jobId, offer, outcome[0]);
       AcceptedJob job = jobs.get(jobId);
       if (job == null) return out;
-      if (!aborted.isEmpty()) return statusIf(jobs.abort(jobId, aborted));
       List<Frame> forJob = out.stream().filter(o -> o.getType() != MessageType.NODE_STATUS).toList();
       job.answered(f, forJob);
       job.sent(forJob);
