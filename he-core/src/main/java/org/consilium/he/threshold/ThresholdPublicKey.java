@@ -130,7 +130,8 @@ public final class ThresholdPublicKey {
     if (good.size() < threshold) {
       throw new IllegalArgumentException("need " + threshold + " partial decryptions to decrypt, got " + good.size());
     }
-    return combineVerified(c, 0, good.subList(0, threshold));
+    List<PartialDecryption> use = good.subList(0, threshold);
+    return combineVerified(0, use, lagrangeWeights(use));
   }
 
   /** Fewer than t parties' partial decryptions of a vector were correct: nothing can be decrypted. */
@@ -170,18 +171,25 @@ public final class ThresholdPublicKey {
     }
     if (good.size() < threshold) throw new TooFewCorrectPartials(good.size(), threshold, rejected);
     List<PartialDecryption> use = new ArrayList<>(good.values()).subList(0, threshold);
+    List<BigInteger> weights = lagrangeWeights(use);
     List<BigInteger> plaintexts = new ArrayList<>();
-    for (int i = 0; i < vector.size(); i++) plaintexts.add(combineVerified(vector.get(i), i, use));
+    for (int i = 0; i < vector.size(); i++) plaintexts.add(combineVerified(i, use, weights));
     return new VectorDecryption(plaintexts, List.copyOf(rejected));
   }
 
+  /** Each party's Lagrange weight in a combination of exactly these t partial decryptions (the same for every element). */
+  private List<BigInteger> lagrangeWeights(List<PartialDecryption> use) {
+    return use.stream().map(d -> lagrange(use, d.party())).toList();
+  }
+
   /** The Lagrange combination of element `index` of exactly t partial decryptions whose proofs were checked. */
-  private BigInteger combineVerified(Ciphertext c, int index, List<PartialDecryption> use) {
+  private BigInteger combineVerified(int index, List<PartialDecryption> use, List<BigInteger> weights) {
     BigInteger n = key.modulus();
     BigInteger n2 = n.multiply(n);
     BigInteger acc = BigInteger.ONE;
-    for (PartialDecryption d : use) {
-      BigInteger lambda = lagrange(use, d.party());
+    for (int k = 0; k < use.size(); k++) {
+      PartialDecryption d = use.get(k);
+      BigInteger lambda = weights.get(k);
       BigInteger term = d.values().get(index).modPow(lambda.abs().shiftLeft(1), n2);
       if (lambda.signum() < 0) term = term.modInverse(n2);
       acc = acc.multiply(term).mod(n2);
