@@ -91,8 +91,10 @@ final class MaskingAggregation implements Aggregation {
       switch (server.round()) {
         case ADVERTISE_KEYS -> {
           Messages.Roster roster = server.closeAdvertiseKeys();
-          var wire = SecAggCodec.toWire(roster);
-          for (var a : roster.advertisements()) sends.put(nodeOf.get(a.party()), List.of(FrameCodec.frame(MessageType.SECAGG_ROSTER, jobId, 0, wire)));
+          for (var a : roster.advertisements()) {
+            sends.put(nodeOf.get(a.party()), List.of(FrameCodec.frame(MessageType.SECAGG_ROSTER, jobId, 0,
+                SecAggCodec.toWire(server.rosterFor(a.party())))));
+          }
         }
         case SHARE_KEYS -> server.closeShareKeys().forEach((p, msg) ->
             sends.put(nodeOf.get(p), List.of(FrameCodec.frame(MessageType.SECAGG_SHARES, jobId, 1, SecAggCodec.toWire(msg)))));

@@ -111,16 +111,15 @@ public final class SecAggParty {
     if (mine == null || !mine.cipherKey().equals(cipherKeys.publicKey()) || !mine.maskKey().equals(maskKeys.publicKey())) {
       fail("roster does not carry this party's own keys");
     }
-    if (byParty.size() < params.threshold()) {
-      fail("only " + byParty.size() + " parties advertised keys, threshold is " + params.threshold());
-    }
     roster = byParty;
     SortedSet<Integer> holders = new TreeSet<>(neighbours);
     holders.retainAll(byParty.keySet());
     holders.add(self);
+    // With everyone as neighbours this is "at least t parties advertised keys"; with SecAgg+ the
+    // party sees its neighbourhood only, and the server's quorum is checked again at U2.
     if (holders.size() < params.shareThreshold()) {
-      fail("only " + (holders.size() - 1) + " of this party's neighbours advertised keys; its secrets need "
-          + params.shareThreshold() + " holders");
+      fail("only " + holders.size() + " parties of this one's neighbourhood advertised keys, " + params.shareThreshold()
+          + " must hold its secrets");
     }
     List<ShamirShare> keyShares = maskKeys.sharePrivateKey(keySharing, holders, rng);
     List<ShamirShare> seedShares = keySharing.split(selfMaskSeed.bytes(), holders, rng);
@@ -151,7 +150,12 @@ public final class SecAggParty {
     expect(Round.MASKED_INPUT);
     if (msg.to() != self) fail("shares addressed to party " + msg.to() + " delivered to party " + self);
     if (!msg.senders().contains(self)) fail("server's U2 does not include this party");
-    if (!roster.keySet().containsAll(msg.senders())) fail("U2 " + msg.senders() + " is not a subset of U1 " + roster.keySet());
+    for (int v : msg.senders()) {
+      // The roster this party saw is its neighbourhood of U1: a neighbour in U2 must be in it.
+      if ((v == self || neighbours.contains(v)) && !roster.containsKey(v)) {
+        fail("U2 " + msg.senders() + " names party " + v + ", which is not in U1 " + new TreeSet<>(roster.keySet()));
+      }
+    }
     if (msg.senders().size() < params.threshold()) {
       fail("only " + msg.senders().size() + " parties shared keys, threshold is " + params.threshold());
     }

@@ -106,6 +106,16 @@ public final class SecAggServer {
     return new Roster(new ArrayList<>(advertised.values()));
   }
 
+  /**
+   * What one party is sent of the roster: its own and its neighbours' advertisements (everyone's
+   * with the complete graph), so a party of SecAgg+ receives O(k) keys, not O(n).
+   */
+  public Roster rosterFor(int party) {
+    if (round == Round.ADVERTISE_KEYS) throw new SecAggException(round, "the roster is known once round " + Round.ADVERTISE_KEYS.label() + " is closed");
+    SortedSet<Integer> closed = neighbourhood.closed(party);
+    return new Roster(advertised.values().stream().filter(a -> closed.contains(a.party())).toList());
+  }
+
   public void receive(ShareKeys m) {
     expect(Round.SHARE_KEYS);
     TreeSet<Integer> targets = new TreeSet<>();

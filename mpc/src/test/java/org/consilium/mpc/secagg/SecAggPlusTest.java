@@ -37,10 +37,10 @@ class SecAggPlusTest {
     return SecureAggregationTest.sumOf(inputs, who, len);
   }
 
-  /** Every party advertises its keys; the server's roster. */
-  private static Messages.Roster advertised(SimulatedNetwork net) {
+  /** Every party advertises its keys and the server closes the round. */
+  private static void advertised(SimulatedNetwork net) {
     for (SecAggParty party : net.parties.values()) net.server.receive(party.advertise());
-    return net.server.closeAdvertiseKeys();
+    net.server.closeAdvertiseKeys();
   }
 
   @Test
@@ -100,10 +100,13 @@ class SecAggPlusTest {
   void aPartySharesAndMasksWithItsNeighboursOnly() {
     SessionParams p = session(50, 26, 4, 6, "plus-session-0002");
     SimulatedNetwork net = new SimulatedNetwork(p, inputs(p), rng);
-    Messages.Roster roster = advertised(net);
+    advertised(net);
     Neighbourhood g = p.neighbourhood();
     for (SecAggParty party : net.parties.values()) {
-      Messages.ShareKeys m = party.onRoster(roster);
+      Messages.Roster mine = net.server.rosterFor(party.party());
+      assertEquals(g.closed(party.party()), new TreeSet<>(mine.advertisements().stream().map(Messages.AdvertiseKeys::party).toList()),
+          "party " + party.party() + " is sent its own and its 6 neighbours' keys, not all 50");
+      Messages.ShareKeys m = party.onRoster(mine);
       assertEquals(g.of(party.party()), new TreeSet<>(m.shares().stream().map(Messages.EncryptedShare::to).toList()),
           "party " + party.party() + " seals shares for its 6 neighbours, not for all 49 others");
       net.server.receive(m);
@@ -121,13 +124,26 @@ class SecAggPlusTest {
   void theServerRefusesABundleForANonNeighbour() {
     SessionParams p = session(20, 11, 4, 4, "plus-session-0003");
     SimulatedNetwork net = new SimulatedNetwork(p, inputs(p), rng);
-    Messages.Roster roster = advertised(net);
-    Messages.ShareKeys honest = net.parties.get(1).onRoster(roster);
+    advertised(net);
+    Messages.ShareKeys honest = net.parties.get(1).onRoster(net.server.rosterFor(1));
     int stranger = p.parties().stream().filter(v -> v != 1 && !p.neighbourhood().adjacent(1, v)).findFirst().orElseThrow();
     var forged = new java.util.ArrayList<>(honest.shares());
     forged.set(0, new Messages.EncryptedShare(1, stranger, honest.shares().get(0).ciphertext()));
     SecAggException e = assertThrows(SecAggException.class, () -> net.server.receive(new Messages.ShareKeys(1, forged)));
     assertTrue(e.getMessage().contains("not a neighbour"), e.getMessage());
+  }
+
+  @Test
+  void aPartyRefusesARosterWithTooFewOfItsNeighbourhoodToHoldItsSecrets() {
+    SessionParams p = session(20, 11, 4, 4, "plus-session-0006");
+    SimulatedNetwork net = new SimulatedNetwork(p, inputs(p), rng);
+    advertised(net);
+    Messages.Roster full = net.server.rosterFor(1);
+    Messages.Roster thin = new Messages.Roster(full.advertisements().stream()
+        .filter(a -> a.party() == 1 || a.party() == p.neighbourhood().of(1).first()).toList());
+    SecAggException e = assertThrows(SecAggException.class, () -> net.parties.get(1).onRoster(thin));
+    assertTrue(e.getMessage().contains("only 2 parties of this one's neighbourhood") && e.getMessage().contains("3 must hold"),
+        e.getMessage());
   }
 
   @Test

@@ -58,7 +58,7 @@ final class SimulatedNetwork {
     Roster roster = server.closeAdvertiseKeys();
     for (int p : roster.advertisements().stream().map(Messages.AdvertiseKeys::party).toList()) {
       if (dropBefore.get(p) == Round.SHARE_KEYS) continue;
-      ShareKeys m = parties.get(p).onRoster(roster);
+      ShareKeys m = parties.get(p).onRoster(server.rosterFor(p));
       serverView.add(m);
       deliveries.add(() -> server.receive(m));
     }
