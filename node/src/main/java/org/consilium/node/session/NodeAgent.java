@@ -196,9 +196,7 @@ public final class NodeAgent {
       };
     } catch (RuntimeException e) {
       log.warn("job {}: {} frame refused: {}", f.getJobId(), f.getType(), e.getMessage());
-      boolean refunded = jobs.abort(f.getJobId(), e.getMessage());
-      Frame refusal = replies.error(f.getJobId(), "refused", f.getType() + ": " + e.getMessage());
-      return refunded ? List.of(refusal, replies.status()) : List.of(refusal);
+      return replies.refused(f.getJobId(), f.getType() + ": " + e.getMessage(), jobs.abort(f.getJobId(), e.getMessage()));
     }
   }
 
@@ -216,9 +214,7 @@ public final class NodeAgent {
     }
     if (error != null) {
       log.warn("job {}: {} frame refused: {}", job.id, request.getType(), error.getMessage());
-      boolean refunded = jobs.abort(job.id, error.getMessage());
-      Frame refusal = replies.error(job.id, "refused", request.getType() + ": " + error.getMessage());
-      return refunded ? List.of(refusal, replies.status()) : List.of(refusal);
+      return replies.refused(job.id, request.getType() + ": " + error.getMessage(), jobs.abort(job.id, error.getMessage()));
     }
     List<Frame> out = replies.tagged(frames, request.getStep());
     jobs.markIfSent(job);
@@ -255,7 +251,6 @@ public final class NodeAgent {
   public List<Frame> expire(long nowMillis, long graceMillis) {
     return replies.statusIf(jobs.expire(nowMillis, graceMillis));
   }
-
 
   private List<Frame> onStepStart(Frame f) {
     AcceptedJob job = jobs.get(f.getJobId());

@@ -75,9 +75,8 @@ final class Offers {
       String aborted = admitting.remove(jobId);
       if (error != null) {
         log.warn("job {}: JOB_OFFER refused: {}", jobId, error.getMessage());
-        Frame refusal = replies.error(jobId, "refused", "JOB_OFFER: " + error.getMessage());
         // Failed after its reservation (building the first step, say): nothing left, the budget goes back.
-        return jobs.refundFailedAdmission(jobId, error.getMessage()) ? List.of(refusal, replies.status()) : List.of(refusal);
+        return replies.refused(jobId, "JOB_OFFER: " + error.getMessage(), jobs.refundFailedAdmission(jobId, error.getMessage()));
       }
       if (!aborted.isEmpty() && outcome[0].decision() instanceof Admission.Admitted admitted) {
         // Aborted while it was admitted: none of its frames leave, its reservation goes back.

@@ -45,6 +45,12 @@ final class Replies {
         .setNodeAuditHead(audit.head()).build());
   }
 
+  /** A request refused, naming why, with the budgets if refusing it refunded the job's reservation. */
+  List<Frame> refused(String jobId, String why, boolean refunded) {
+    Frame refusal = error(jobId, "refused", why);
+    return refunded ? List.of(refusal, status()) : List.of(refusal);
+  }
+
   Frame error(String jobId, String code, String message) {
     return FrameCodec.error(jobId, code, message).toBuilder().setSender(nodeId).build();
   }
