@@ -41,12 +41,11 @@ public final class Neighbourhood {
   }
 
   /**
-   * H(k, n) over the parties, ordered by a permutation drawn from the session id; k even, at least
-   * 2. Only the order is built (O(n)); a party's neighbours are read off it when asked.
+   * H(k, n) over the parties, ordered by a permutation drawn from the session id; k even and
+   * below n - 1 ({@link SessionParams} checks both). Only the order is built (O(n)); a party's
+   * neighbours are read off it when asked.
    */
   static Neighbourhood harary(SortedSet<Integer> parties, int k, byte[] sessionId) {
-    if (k < 2 || k % 2 != 0) throw new IllegalArgumentException("a neighbourhood degree must be even and at least 2, was " + k);
-    if (k >= parties.size() - 1) return complete(parties);
     List<Integer> ring = new ArrayList<>(parties);
     Collections.shuffle(ring, new java.util.Random(seed(sessionId)));
     return new Neighbourhood(parties, ring, k);
@@ -84,11 +83,6 @@ public final class Neighbourhood {
     int n = ring.size();
     int d = Math.floorMod(position.get(u) - position.get(v), n);
     return Math.min(d, n - d) <= k / 2;
-  }
-
-  /** Each party's number of neighbours. */
-  public int degree() {
-    return k;
   }
 
   /** The order is public; a hash of the session id only makes it one the coordinator cannot tune to the keys. */

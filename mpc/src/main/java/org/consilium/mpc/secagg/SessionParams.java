@@ -48,7 +48,12 @@ public record SessionParams(byte[] sessionId, SortedSet<Integer> parties, int th
 
   /** Who masks with whom, derived from the session id: the same at every party and the server. */
   public Neighbourhood neighbourhood() {
-    return neighbours == EVERYONE ? Neighbourhood.complete(parties) : Neighbourhood.harary(parties, neighbours, sessionId);
+    return sparse(neighbours, parties.size()) ? Neighbourhood.harary(parties, neighbours, sessionId) : Neighbourhood.complete(parties);
+  }
+
+  /** True when k neighbours per party among n parties leave some pairs out (k >= n - 1 is everyone). */
+  public static boolean sparse(int k, int n) {
+    return k != EVERYONE && k < n - 1;
   }
 
   /**
@@ -57,7 +62,7 @@ public record SessionParams(byte[] sessionId, SortedSet<Integer> parties, int th
    * nothing; more than half of them may drop out before the sum is lost).
    */
   public int shareThreshold() {
-    return neighbours == EVERYONE || neighbours >= parties.size() - 1 ? threshold : majority(neighbours + 1);
+    return sparse(neighbours, parties.size()) ? majority(neighbours + 1) : threshold;
   }
 
   /** The default threshold: a strict majority of n. */

@@ -55,7 +55,7 @@ public final class Policy {
       return Decision.refuse("policy.min_parties", participants + " participants, the minimum is " + rules.minParties());
     }
     int k = spec.getSecaggNeighbours();
-    if (k != 0 && k < participants - 1 && (rules.secaggMinNeighbours() == 0 || k < rules.secaggMinNeighbours())) {
+    if (org.consilium.mpc.secagg.SessionParams.sparse(k, participants) && (rules.secaggMinNeighbours() == 0 || k < rules.secaggMinNeighbours())) {
       // A sparse graph: a majority of this node's k neighbours, with the coordinator, could unmask its input.
       return Decision.refuse("policy.secagg_min_neighbours", "the job masks with " + k + " neighbours per party; this node "
           + (rules.secaggMinNeighbours() == 0 ? "masks with everyone only" : "requires at least " + rules.secaggMinNeighbours()));
