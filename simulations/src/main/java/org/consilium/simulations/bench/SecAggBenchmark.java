@@ -73,9 +73,7 @@ public final class SecAggBenchmark {
     for (int[] size : sizes) {
       int n = size[0];
       int l = size[1];
-      for (int w = 0; w < 4; w++) run(n, l, p256, SessionParams.EVERYONE); // warm the JIT (and the AES-CTR intrinsic) for this size
-      Result r = median(List.of(run(n, l, p256, SessionParams.EVERYONE), run(n, l, p256, SessionParams.EVERYONE),
-          run(n, l, p256, SessionParams.EVERYONE)));
+      Result r = measured(4, n, l, p256, SessionParams.EVERYONE); // 4 warm-ups: the JIT (and the AES-CTR intrinsic) for this size
       System.out.printf(Locale.ROOT, "%4d %9d | %14.1f %14.1f %14.2f | %9.2fx %9.0fx | %12d | %9.1f | %s%n", n, l, r.partyCpuMs, r.prgMs,
           r.plainMs, r.partyCpuMs / r.prgMs, r.partyCpuMs / r.plainMs, r.bytesPerParty, r.closeMs, r.byRound);
     }
@@ -95,14 +93,8 @@ public final class SecAggBenchmark {
       int n = size[0];
       int l = size[1];
       int k = 2 * (int) Math.ceil(Math.log(n) / Math.log(2));
-      run(n, l, p256, k);
-      Result r = median(List.of(run(n, l, p256, k), run(n, l, p256, k), run(n, l, p256, k)));
-      String dense = "-";
-      if (n <= 200) {
-        run(n, l, p256, SessionParams.EVERYONE);
-        dense = String.format(Locale.ROOT, "%.1f", median(List.of(run(n, l, p256, SessionParams.EVERYONE),
-            run(n, l, p256, SessionParams.EVERYONE), run(n, l, p256, SessionParams.EVERYONE))).partyCpuMs);
-      }
+      Result r = measured(1, n, l, p256, k);
+      String dense = n <= 200 ? String.format(Locale.ROOT, "%.1f", measured(1, n, l, p256, SessionParams.EVERYONE).partyCpuMs) : "-";
       System.out.printf(Locale.ROOT, "%5d %7d %4d | %12.1f %14.2f %12s | %12d | %9.1f | %s%n", n, l, k, r.partyCpuMs,
           r.partyCpuMs / (Math.log(n) / Math.log(2)), dense, r.bytesPerParty, r.closeMs, r.byRound);
     }
@@ -110,6 +102,12 @@ public final class SecAggBenchmark {
 
   /** closeMs: the server's CPU for closing the unmasking round (reconstruction and mask removal). */
   private record Result(double partyCpuMs, double prgMs, double plainMs, long bytesPerParty, double closeMs, String byRound) {}
+
+  /** A row: warm-up aggregations of this size, then the median of three. */
+  private static Result measured(int warmups, int n, int l, boolean p256, int neighbours) throws Exception {
+    for (int w = 0; w < warmups; w++) run(n, l, p256, neighbours);
+    return median(List.of(run(n, l, p256, neighbours), run(n, l, p256, neighbours), run(n, l, p256, neighbours)));
+  }
 
   /** Each figure's median over the runs (the per-round line is the median run's by party CPU). */
   private static Result median(List<Result> runs) {

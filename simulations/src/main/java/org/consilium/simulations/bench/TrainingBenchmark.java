@@ -96,14 +96,25 @@ public final class TrainingBenchmark {
     }
   }
 
+  /** One closed round of a job's record: its step ("step 3 NEWTON"), its name ("share-keys") and when it closed. */
+  private record ClosedRound(String step, String name, Instant at) {}
+
+  private static List<ClosedRound> closedRounds(JsonObject job) {
+    List<ClosedRound> out = new java.util.ArrayList<>();
+    for (Object o : job.getJsonArray("rounds")) {
+      JsonObject round = (JsonObject) o;
+      String label = round.getString("round"); // "step 3 NEWTON: 1 share-keys"
+      int colon = label.indexOf(':');
+      out.add(new ClosedRound(colon < 0 ? label : label.substring(0, colon),
+          colon < 0 ? label : label.substring(colon + 2).replaceAll("^\\d+ ", ""), Instant.parse(round.getString("closedAt"))));
+    }
+    return out;
+  }
+
   /** Each step's duration after the first: from the close of the previous step's last round to the close of its own. */
   private static List<Double> stepDurations(JsonObject job) {
     Map<String, Instant> lastClose = new LinkedHashMap<>();
-    for (Object o : job.getJsonArray("rounds")) {
-      JsonObject round = (JsonObject) o;
-      String label = round.getString("round");
-      lastClose.put(label.contains(":") ? label.substring(0, label.indexOf(':')) : label, Instant.parse(round.getString("closedAt")));
-    }
+    for (ClosedRound r : closedRounds(job)) lastClose.put(r.step(), r.at());
     List<Instant> ends = List.copyOf(lastClose.values());
     List<Double> out = new java.util.ArrayList<>();
     for (int i = 1; i < ends.size(); i++) out.add(Duration.between(ends.get(i - 1), ends.get(i)).toNanos() / 1e6);
@@ -113,16 +124,10 @@ public final class TrainingBenchmark {
   /** Each round's duration (from the close of the round before it), by the round's name. */
   private static Map<String, List<Double>> roundDurations(JsonObject job) {
     Map<String, List<Double>> out = new LinkedHashMap<>();
-    Instant previous = null;
-    for (Object o : job.getJsonArray("rounds")) {
-      JsonObject round = (JsonObject) o;
-      String label = round.getString("round");
-      Instant closed = Instant.parse(round.getString("closedAt"));
-      if (previous != null) {
-        String name = label.contains(":") ? label.substring(label.indexOf(':') + 2).replaceAll("^\\d+ ", "") : label;
-        out.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(Duration.between(previous, closed).toNanos() / 1e6);
-      }
-      previous = closed;
+    List<ClosedRound> rounds = closedRounds(job);
+    for (int i = 1; i < rounds.size(); i++) {
+      out.computeIfAbsent(rounds.get(i).name(), n -> new java.util.ArrayList<>())
+          .add(Duration.between(rounds.get(i - 1).at(), rounds.get(i).at()).toNanos() / 1e6);
     }
     return out;
   }
