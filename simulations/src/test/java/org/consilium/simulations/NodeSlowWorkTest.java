@@ -42,11 +42,7 @@ class NodeSlowWorkTest {
     ProvisionedNodes.Deferred slow = nodes.defer(cleveland);
     nodes.accept(cleveland, "job-step-1");
     nodes.accept(cleveland, "job-step-2");
-    java.util.function.Function<String, Frame> momentsStep = jobId -> FrameCodec.frame(MessageType.STEP_START, jobId, 0,
-        org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS)
-            .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(nodes.ids()).build()).toBuilder().setStep(1).build();
-
-    Frame start = momentsStep.apply("job-step-1");
+    Frame start = ProvisionedNodes.stepStart("job-step-1", 1, nodes.momentsStep().build());
     assertEquals(List.of(), cleveland.onFrame(start), "answered later, off the link's thread");
     assertEquals(List.of(), cleveland.onFrame(start), "a repeat while it computes starts nothing new");
     assertEquals(1, slow.works().size(), "one pass over the data");
@@ -55,9 +51,7 @@ class NodeSlowWorkTest {
     assertEquals(1, answer.get(0).getStep());
     assertEquals(answer, cleveland.onFrame(start), "a repeat afterwards gets the same answer");
 
-    Frame bad = momentsStep.apply("job-step-2").toBuilder().setPayload(org.consilium.analytics.wire.StepStart.newBuilder()
-        .setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS).setSessionId(ByteString.copyFrom(new byte[3]))
-        .addAllParticipants(nodes.ids()).build().toByteString()).build();
+    Frame bad = ProvisionedNodes.stepStart("job-step-2", 1, nodes.momentsStep().setSessionId(ByteString.copyFrom(new byte[3])).build());
     assertEquals(List.of(), cleveland.onFrame(bad));
     IllegalArgumentException failed = assertThrows(IllegalArgumentException.class, () -> slow.works().get(1).call());
     List<Frame> refused = slow.backs().get(1).apply(null, failed);
@@ -66,7 +60,7 @@ class NodeSlowWorkTest {
         "naming why: " + refused);
 
     nodes.accept(cleveland, "job-step-3");
-    cleveland.onFrame(momentsStep.apply("job-step-3"));
+    cleveland.onFrame(ProvisionedNodes.stepStart("job-step-3", 1, nodes.momentsStep().build()));
     cleveland.onFrame(FrameCodec.error(MessageType.JOB_ABORT, "job-step-3", "failed", "a coordinator gave up on the job"));
     assertEquals(List.of(), slow.backs().get(2).apply(slow.works().get(2).call(), null), "nothing is sent for a job that ended while it computed");
   }
@@ -83,20 +77,17 @@ class NodeSlowWorkTest {
     NodeAgent cleveland = nodes.agent("cleveland");
     ProvisionedNodes.Deferred slow = nodes.defer(cleveland);
     nodes.accept(cleveland, "job-once-1");
-    var first = org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS)
-        .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(nodes.ids()).build();
-    cleveland.onFrame(FrameCodec.frame(MessageType.STEP_START, "job-once-1", 0, first).toBuilder().setStep(1).build());
-    var fewer = first.toBuilder().clearParticipants().addAllParticipants(new ArrayList<>(nodes.ids()).subList(0, 3)).build();
-    List<Frame> again = cleveland.onFrame(FrameCodec.frame(MessageType.STEP_START, "job-once-1", 0, fewer).toBuilder().setStep(1).build());
+    cleveland.onFrame(ProvisionedNodes.stepStart("job-once-1", 1, nodes.momentsStep().build()));
+    var fewer = nodes.momentsStep().clearParticipants().addAllParticipants(new ArrayList<>(nodes.ids()).subList(0, 3)).build();
+    List<Frame> again = cleveland.onFrame(ProvisionedNodes.stepStart("job-once-1", 1, fewer));
     assertEquals(MessageType.ERROR, again.isEmpty() ? null : again.get(0).getType(), "the same step asked with other participants is refused: " + again);
     assertTrue(ErrorReport.parseFrom(again.get(0).getPayload()).getMessage().contains("step 1 was already started with another request"),
         "naming why: " + again);
     assertEquals(1, slow.works().size(), "one pass over the data for the step, not two");
 
     nodes.accept(cleveland, "job-once-2", DefaultJob.spec("1.0"));
-    var statistics = org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.ONLY)
-        .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(nodes.ids()).build();
-    List<Frame> rerun = cleveland.onFrame(FrameCodec.frame(MessageType.STEP_START, "job-once-2", 0, statistics));
+    var statistics = nodes.momentsStep().setKind(org.consilium.analytics.wire.StepStart.Kind.ONLY).build();
+    List<Frame> rerun = cleveland.onFrame(ProvisionedNodes.stepStart("job-once-2", 0, statistics));
     assertEquals(MessageType.ERROR, rerun.isEmpty() ? null : rerun.get(0).getType(), "a one-step job's step, started by the offer, is not started again: " + rerun);
     assertEquals(1, slow.works().size(), "and its statistics are not computed a second time");
   }

@@ -85,6 +85,17 @@ final class ProvisionedNodes {
     return FrameCodec.frame(MessageType.JOB_OFFER, jobId, 0, offer.build());
   }
 
+  /** A MOMENTS step among all four with a 32-byte session, to change before it is sent. */
+  org.consilium.analytics.wire.StepStart.Builder momentsStep() {
+    return org.consilium.analytics.wire.StepStart.newBuilder().setKind(org.consilium.analytics.wire.StepStart.Kind.MOMENTS)
+        .setSessionId(ByteString.copyFrom(new byte[32])).addAllParticipants(ids());
+  }
+
+  /** The STEP_START frame of a job's step. */
+  static Frame stepStart(String jobId, int step, org.consilium.analytics.wire.StepStart start) {
+    return FrameCodec.frame(MessageType.STEP_START, jobId, 0, start).toBuilder().setStep(step).build();
+  }
+
   /** Offers an exact training job to one node; it must accept. */
   void accept(NodeAgent node, String jobId) throws Exception {
     accept(node, jobId, DefaultJob.trainSpec("AGGREGATION_MASKING"));
