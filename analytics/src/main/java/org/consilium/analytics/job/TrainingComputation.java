@@ -44,7 +44,7 @@ public final class TrainingComputation implements Computation {
 
   @Override
   public long cohortSize(Dataset cohort) {
-    return training.features().rows(cohort, null).size();
+    return training.features().usableRows(cohort);
   }
 
   /** Each site's evaluation is its own block when the job is exact or asks for it (per_site_evaluation). */

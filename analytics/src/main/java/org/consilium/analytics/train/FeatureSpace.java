@@ -147,6 +147,13 @@ public final class FeatureSpace {
     return new Rows(xs.toArray(double[][]::new), y, idx.stream().mapToInt(Integer::intValue).toArray());
   }
 
+  /** How many rows {@link #rows} would give for all parts: the cohort's size, counted without keeping the rows. */
+  public long usableRows(Dataset data) {
+    long[] count = {0};
+    forEachRow(data, null, (r, x, y) -> count[0]++);
+    return count[0];
+  }
+
   /** A node's design matrix and labels, with each row's number in the node's table. */
   public record Rows(double[][] x, double[] y, int[] rowIndex) {
     public Rows(double[][] x, double[] y) {

@@ -36,29 +36,70 @@ public final class GlmNewton {
     return localStep(rows, beta, null);
   }
 
-  /** The same with a weight per row (null: all 1): each row's loss, gradient and Hessian terms scaled by it. */
+  /**
+   * The same with a weight per row (null: all 1): each row's loss, gradient and Hessian terms
+   * scaled by it. Rows are taken four at a time so that each Hessian entry is loaded and stored
+   * once per four rows (the node's hottest loop: 50,000 rows x 1,326 entries per Newton round at
+   * 50 features); {@link #localStepRowByRow} is the definition the tests hold it to.
+   */
   public double[] localStep(FeatureSpace.Rows rows, double[] beta, double[] weights) {
     double[] out = new double[stepLength()];
-    int g0 = 2;
-    int h0 = 2 + width;
-    for (int r = 0; r < rows.size(); r++) {
-      double[] x = rows.x()[r];
-      double y = rows.y()[r];
-      double eta = Glm.eta(x, beta);
-      double mu = Glm.mean(model, eta);
-      double w = weights == null ? 1 : weights[r];
-      double residual = w * (mu - y);
-      double weight = w * (model == TrainSpec.Model.LOGISTIC ? mu * (1 - mu) : 1);
-      out[1] += w * Glm.loss(model, eta, y);
-      out[0] += w;
-      int h = h0;
+    int n = rows.size();
+    double[][] xs = rows.x();
+    double[] residual = new double[4];
+    double[] weight = new double[4];
+    int r = 0;
+    for (; r + 4 <= n; r += 4) {
+      for (int i = 0; i < 4; i++) rowTerms(rows, beta, weights, r + i, out, residual, weight, i);
+      double[] x0 = xs[r];
+      double[] x1 = xs[r + 1];
+      double[] x2 = xs[r + 2];
+      double[] x3 = xs[r + 3];
+      int h = 2 + width;
       for (int j = 0; j < width; j++) {
-        out[g0 + j] += residual * x[j];
-        double wxj = weight * x[j];
-        for (int k = j; k < width; k++) out[h++] += wxj * x[k];
+        out[2 + j] += residual[0] * x0[j] + residual[1] * x1[j] + residual[2] * x2[j] + residual[3] * x3[j];
+        double a0 = weight[0] * x0[j];
+        double a1 = weight[1] * x1[j];
+        double a2 = weight[2] * x2[j];
+        double a3 = weight[3] * x3[j];
+        for (int k = j; k < width; k++) out[h++] += a0 * x0[k] + a1 * x1[k] + a2 * x2[k] + a3 * x3[k];
       }
     }
+    for (; r < n; r++) addRow(rows, beta, weights, r, out);
     return out;
+  }
+
+  /** The definition of {@link #localStep}: every row's terms added on their own. */
+  public double[] localStepRowByRow(FeatureSpace.Rows rows, double[] beta, double[] weights) {
+    double[] out = new double[stepLength()];
+    for (int r = 0; r < rows.size(); r++) addRow(rows, beta, weights, r, out);
+    return out;
+  }
+
+  private void addRow(FeatureSpace.Rows rows, double[] beta, double[] weights, int r, double[] out) {
+    double[] residual = new double[1];
+    double[] weight = new double[1];
+    rowTerms(rows, beta, weights, r, out, residual, weight, 0);
+    double[] x = rows.x()[r];
+    int h = 2 + width;
+    for (int j = 0; j < width; j++) {
+      out[2 + j] += residual[0] * x[j];
+      double wxj = weight[0] * x[j];
+      for (int k = j; k < width; k++) out[h++] += wxj * x[k];
+    }
+  }
+
+  /** Adds row r's count and loss to out; its residual and Hessian weight go to slot i. */
+  private void rowTerms(FeatureSpace.Rows rows, double[] beta, double[] weights, int r, double[] out, double[] residual, double[] weight,
+      int i) {
+    double eta = Glm.eta(rows.x()[r], beta);
+    double mu = Glm.mean(model, eta);
+    double w = weights == null ? 1 : weights[r];
+    double y = rows.y()[r];
+    residual[i] = w * (mu - y);
+    weight[i] = w * (model == TrainSpec.Model.LOGISTIC ? mu * (1 - mu) : 1);
+    out[1] += w * Glm.loss(model, eta, y);
+    out[0] += w;
   }
 
   /** One Newton update from the aggregated sums. */

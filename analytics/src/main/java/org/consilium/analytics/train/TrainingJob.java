@@ -294,8 +294,10 @@ public final class TrainingJob {
 
   private FeatureSpace.Rows rows(Dataset data, StepStart step, FeatureSpace.Part part) {
     if (rowCache.size() > 8) rowCache.clear();
-    return rowCache.computeIfAbsent(new RowsKey(data, step.getMeansList(), step.getScalesList(), part),
-        k -> features.rows(data, standardization(step), part));
+    // Without a split the training and evaluation parts are the same rows: one key, built once.
+    FeatureSpace.Part key = features.splits() ? part : FeatureSpace.Part.ALL;
+    return rowCache.computeIfAbsent(new RowsKey(data, step.getMeansList(), step.getScalesList(), key),
+        k -> features.rows(data, standardization(step), key));
   }
 
   private FeatureSpace.Part evaluationPart() {

@@ -63,6 +63,35 @@ class GlmNewtonTest {
   }
 
   @Test
+  void theLocalStepTakingFourRowsAtATimeSumsWhatEachRowAddsOnItsOwn() {
+    for (int trial = 0; trial < 200; trial++) {
+      int width = 1 + rng.nextInt(8);
+      int n = rng.nextInt(23); // every remainder mod 4, and no rows at all
+      double[][] x = new double[n][width];
+      double[] y = new double[n];
+      double[] weights = new double[n];
+      for (int i = 0; i < n; i++) {
+        x[i][0] = 1;
+        for (int j = 1; j < width; j++) x[i][j] = rng.nextGaussian() * 3;
+        y[i] = rng.nextInt(2);
+        weights[i] = rng.nextDouble() * 2;
+      }
+      TrainSpec.Model model = trial % 2 == 0 ? TrainSpec.Model.LOGISTIC : TrainSpec.Model.LINEAR;
+      GlmNewton glm = new GlmNewton(model, width, 0.5);
+      double[] beta = rng.doubles(width).map(b -> b - 0.5).toArray();
+      FeatureSpace.Rows rows = new FeatureSpace.Rows(x, y);
+      for (double[] w : new double[][] {null, weights}) {
+        double[] expected = glm.localStepRowByRow(rows, beta, w);
+        double[] actual = glm.localStep(rows, beta, w);
+        for (int k = 0; k < expected.length; k++) {
+          assertEquals(expected[k], actual[k], 1e-12 * Math.max(1, Math.abs(expected[k])),
+              "sum " + k + " of " + model + ", " + n + " rows of width " + width + (w == null ? "" : ", weighted"));
+        }
+      }
+    }
+  }
+
+  @Test
   void standardErrorsAreTheRootsOfTheInverseHessianDiagonal() {
     // X = [1 0; 1 1; 1 2]: X'X = [3 3; 3 5], its inverse [5 -3; -3 3] / 6, diagonal 5/6 and 1/2.
     GlmNewton glm = new GlmNewton(TrainSpec.Model.LINEAR, 2, 0);
@@ -109,12 +138,14 @@ class GlmNewtonTest {
     Standardization s = f.standardization(f.localMoments(d));
     var rows = f.rows(d, s);
     assertEquals(2, rows.size(), "the row with missing age is dropped; cp=9 is not a declared category");
+    assertEquals(2, f.usableRows(d), "the cohort size counts the same rows");
     assertArrayEquals(new double[] {1, 50, 0, 0}, rows.x()[0]);
     assertArrayEquals(new double[] {1, 70, 0, 1}, rows.x()[1]);
     assertArrayEquals(new double[] {0, 1}, rows.y());
     var imputed = FeatureSpace.of(spec.toBuilder().setMissing(TrainSpec.MissingPolicy.IMPUTE_MEAN).build());
     var rows2 = imputed.rows(d, imputed.standardization(imputed.localMoments(d)));
     assertEquals(3, rows2.size());
+    assertEquals(3, imputed.usableRows(d), "the cohort size counts the imputed row too");
     assertEquals(60.0, rows2.x()[1][1], 1e-12, "missing age takes the mean of 50, 70 and 60");
   }
 }

@@ -121,6 +121,16 @@ public final class TrainingBenchmark {
     return out;
   }
 
+  /** Each step's name and when its last round closed, in seconds after the job's submission. */
+  private static String timeline(JsonObject job, Instant submitted) {
+    Map<String, Instant> lastClose = new LinkedHashMap<>();
+    for (ClosedRound r : closedRounds(job)) lastClose.put(r.step(), r.at());
+    StringBuilder out = new StringBuilder();
+    lastClose.forEach((step, at) -> out.append(String.format(Locale.ROOT, " %s %.2f,", step.replace("step ", ""),
+        Duration.between(submitted, at).toMillis() / 1000.0)));
+    return out.length() == 0 ? "" : out.substring(0, out.length() - 1);
+  }
+
   /** Each round's duration (from the close of the round before it), by the round's name. */
   private static Map<String, List<Double>> roundDurations(JsonObject job) {
     Map<String, List<Double>> out = new LinkedHashMap<>();
@@ -212,7 +222,20 @@ public final class TrainingBenchmark {
       System.out.printf(Locale.ROOT, "  whole job %.1f s; %.2f s per aggregation step (moments, Newton rounds, evaluation, importance)%n", seconds,
           seconds / steps);
       System.out.printf(Locale.ROOT, "  bytes sent per node: %d in all, %d per step%n", meanBytes, meanBytes / steps);
+      System.out.printf(Locale.ROOT, "  timeline (s from submission to each step's last round):%s%n", timeline(job, t0));
+      StringBuilder first = new StringBuilder();
+      for (ClosedRound r : closedRounds(job)) {
+        if (r.step().equals(closedRounds(job).get(0).step())) {
+          first.append(String.format(Locale.ROOT, " %s %.2f,", r.name(), Duration.between(t0, r.at()).toMillis() / 1000.0));
+        }
+      }
+      System.out.printf(Locale.ROOT, "  the first step's rounds (s from submission):%s%n", first);
       System.out.printf(Locale.ROOT, "  peak resident memory of the largest node process: %d MiB%n", peak);
+      // The same job again: the node processes' code compiled, as in a deployment that has run a job before.
+      Instant again = Instant.now();
+      JsonObject second = c.awaitJob(c.submit(spec), Duration.ofMinutes(20));
+      System.out.printf(Locale.ROOT, "  the same job again (processes warm): %s in %.1f s;%s%n", second.getString("status"),
+          Duration.between(again, Instant.now()).toMillis() / 1000.0, timeline(second, again));
     }
   }
 
