@@ -157,7 +157,8 @@ public final class LocalConsortium implements AutoCloseable {
       rests.add(new RestClient(URI.create("https://127.0.0.1:" + restPorts.get(i) + "/"), kits.caCertificate(), kits.adminToken()));
     }
     kits.nodeConfigs().forEach((id, cfg) -> nodes.put(id, launch(id, NodeMain.class.getName(), cfg)));
-    waitFor(Duration.ofSeconds(90), "all nodes to connect", () -> {
+    // Many JVMs starting at once on a small machine take their time: 10 s more for each node past four.
+    waitFor(Duration.ofSeconds(90 + 10L * Math.max(0, nodes.size() - 4)), "all nodes to connect", () -> {
       for (var n : nodes.entrySet()) {
         if (!n.getValue().isAlive()) throw new IllegalStateException("node " + n.getKey() + " exited: see " + log(n.getKey()));
       }

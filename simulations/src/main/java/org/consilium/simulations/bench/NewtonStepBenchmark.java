@@ -9,7 +9,7 @@ import org.consilium.analytics.wire.TrainSpec;
 
 /**
  * Benchmark harness (not a test) for a node's Newton step, its hottest loop: the local sums
- * taken four rows at a time ({@code GlmNewton.localStep}, what nodes run) against their
+ * taken four rows and two Hessian rows at a time ({@code GlmNewton.localStep}, what nodes run) against their
  * definition, each row added on its own ({@code localStepRowByRow}, what nodes ran before), on
  * the same rows in this process: a node of the issue's 20-node job, 50,000 rows and 50 features
  * (logistic model). Prints the minimum and median of the repeats and the ratio of medians. Run it
@@ -55,8 +55,8 @@ public final class NewtonStepBenchmark {
     Arrays.sort(rowByRow);
     System.out.printf(Locale.ROOT, "Newton local step, %d rows x %d features, Java %s%s%n", n, features, Runtime.version(),
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:TieredStopAtLevel=1") ? ", C1 only" : "");
-    System.out.printf(Locale.ROOT, "  four rows at a time  min %8.1f ms  median %8.1f ms%n", blocked[0], blocked[repeats / 2]);
-    System.out.printf(Locale.ROOT, "  row by row           min %8.1f ms  median %8.1f ms%n", rowByRow[0], rowByRow[repeats / 2]);
+    System.out.printf(Locale.ROOT, "  blocked (4 rows x 2) min %8.1f ms  median %8.1f ms%n", blocked[0], blocked[repeats / 2]);
+    System.out.printf(Locale.ROOT, "  row by row            min %8.1f ms  median %8.1f ms%n", rowByRow[0], rowByRow[repeats / 2]);
     System.out.printf(Locale.ROOT, "  speed-up (median): %.2fx   (largest relative difference of a sum: %.1e)%n",
         rowByRow[repeats / 2] / blocked[repeats / 2], difference);
   }
