@@ -249,7 +249,8 @@ function jobSummary(job) {
     s.documentation?.title ? [h('dt', {}, 'Title'), h('dd', {}, s.documentation.title)] : null,
     h('dt', {}, 'Dataset'), h('dd', {}, s.dataset),
     h('dt', {}, 'Privacy'), h('dd', {}, epsilon === 'Infinity' ? 'exact release (no noise)' : 'ε = ' + fmt(num(epsilon), 3) + ', δ = ' + (s.privacy?.delta || 1e-6)),
-    h('dt', {}, 'Aggregation'), h('dd', {}, s.aggregation === 'AGGREGATION_THRESHOLD_PAILLIER' ? 'threshold Paillier encryption' : 'secure aggregation (masking)'),
+    h('dt', {}, 'Aggregation'), h('dd', {}, s.aggregation === 'AGGREGATION_THRESHOLD_PAILLIER' ? 'threshold Paillier encryption'
+      : 'secure aggregation (masking)' + (s.secaggNeighbours ? ', SecAgg+: ' + s.secaggNeighbours + ' neighbours per site' : '')),
     h('dt', {}, 'Participants'), h('dd', {}, (job.participants || []).join(', ') + ' (threshold ' + job.threshold + ')'),
     h('dt', {}, 'Submitted'), h('dd', {}, when(job.submittedAt) + ' by ' + (job.submittedBy || '–')),
     h('dt', {}, 'Job id'), h('dd', {}, job.id));

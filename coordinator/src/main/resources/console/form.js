@@ -65,6 +65,14 @@ export function precheck(node, job) {
     out.push({rule: 'policy.epsilon_cap', reason: 'ε ' + job.epsilon + (overhead ? ' + ' + overhead + ' for its cohort test' : '') +
       ' is more than the ' + Number(budget.epsilonRemaining).toFixed(2) + ' it has left'});
   }
+  // SecAgg+ (Policy.java): a sparse graph (k below the other sites' number) needs the site's consent.
+  if (job.neighbours && job.neighbours < job.sites - 1) {
+    const min = p.secaggMinNeighbours || 0;
+    if (min === 0 || job.neighbours < min) {
+      out.push({rule: 'policy.secagg_min_neighbours', reason: 'the job masks with ' + job.neighbours + ' neighbours per site; it ' +
+        (min === 0 ? 'masks with every other site only' : 'requires at least ' + min)});
+    }
+  }
   if (job.threshold < (p.minParties || 0)) {
     out.push({rule: 'policy.min_parties', reason: 'it needs jobs of at least ' + p.minParties + ' sites (threshold ' + job.threshold + ')'});
   }
@@ -108,6 +116,7 @@ export async function submitPage(params) {
   const delta = h('input', {type: 'number', step: 'any', min: '0', value: String(from?.privacy?.delta || '0.000001')});
   const aggregation = h('select', {}, h('option', {value: 'AGGREGATION_MASKING'}, 'Secure aggregation (masking)'),
     h('option', {value: 'AGGREGATION_THRESHOLD_PAILLIER', selected: from?.aggregation === 'AGGREGATION_THRESHOLD_PAILLIER'}, 'Threshold Paillier encryption'));
+  const neighbours = h('input', {type: 'number', min: '2', step: '2', value: from?.secaggNeighbours ? String(from.secaggNeighbours) : ''});
   const usable = (n) => n.online && !n.suspended;
   const siteBoxes = nodes.map(n => h('input', {type: 'checkbox', id: 'node-' + n.id, value: n.id, disabled: !usable(n),
     checked: usable(n) && (!from || !(from.nodes || []).length || from.nodes.includes(n.id))}));
@@ -292,6 +301,11 @@ export async function submitPage(params) {
     const t = number(threshold, 'Threshold');
     if (!Number.isInteger(t) || t < 2 || t > chosen.length) fail(threshold, 'The threshold must be a whole number from 2 to the ' + chosen.length + ' chosen sites');
     spec.threshold = t;
+    if (aggregation.value === 'AGGREGATION_MASKING' && neighbours.value.trim() !== '') {
+      const k = number(neighbours, 'Neighbours');
+      if (!Number.isInteger(k) || k < 2 || k % 2 !== 0) fail(neighbours, 'Neighbours must be an even whole number of at least 2, or empty for every other site');
+      else spec.secaggNeighbours = k;
+    }
     spec.cohort = conditionRows.map(r => ({column: r.col.value, op: r.op.value, value: Number(r.value.value)}));
     conditionRows.forEach(r => { if (r.value.value === '' || !Number.isFinite(Number(r.value.value))) fail(r.value, 'A cohort condition needs a number'); });
     const used = spec.cohort.map(c => c.column);
@@ -363,7 +377,8 @@ export async function submitPage(params) {
       used.push(...ds.columns, ds.labelColumn, ds.group.column, ...ds.distributions.map(d => d.column));
       spec.datasheet = ds;
     }
-    const job = {computation: kind(), dataset: spec.dataset, columns: [...new Set(used)], exact: eps === Infinity, epsilon: eps, threshold: t};
+    const job = {computation: kind(), dataset: spec.dataset, columns: [...new Set(used)], exact: eps === Infinity, epsilon: eps, threshold: t,
+      neighbours: spec.secaggNeighbours || 0, sites: chosen.length};
     return {spec, job};
   }
 
@@ -372,6 +387,7 @@ export async function submitPage(params) {
   let refusals = [];
   function update() {
     if (!thresholdEdited) threshold.value = String(defaultThreshold());
+    neighbours.disabled = aggregation.value !== 'AGGREGATION_MASKING';
     const {job} = build();
     problems.length = 0;
     refusals = nodes.filter(n => chosenSites().includes(n.id)).flatMap(n => precheck(n, job).map(r => ({site: n.id, ...r})));
@@ -389,7 +405,9 @@ export async function submitPage(params) {
     h('fieldset', {}, h('legend', {}, 'Data and privacy'),
       h('div', {class: 'row'}, field('dataset', 'Dataset', dataset, 'from the consortium\'s data dictionary'),
         field('epsilon', 'Privacy budget ε', epsilon, 'spent at every participating site'), field('delta', 'δ', delta),
-        field('aggregation', 'Protection of the contributions', aggregation)),
+        field('aggregation', 'Protection of the contributions', aggregation),
+        field('secagg-neighbours', 'Neighbours per site (SecAgg+)', neighbours,
+          'empty: each site masks with every other; an even k: with k neighbours only (masking; each site must allow k)')),
       h('fieldset', {id: 'sites'}, h('legend', {}, 'Participating sites'), h('ul', {class: 'plain'}, siteRows)),
       field('threshold', 'Threshold t', threshold, 'the fewest sites whose data any release may come from; noise is calibrated for t'),
       h('fieldset', {}, h('legend', {}, 'Cohort (optional)'), conditions,
@@ -416,6 +434,7 @@ export async function submitPage(params) {
   form.addEventListener('change', (ev) => {
     if (ev.target === dataset) { renderAll(); update(); }
     else if (kindRadios.includes(ev.target)) { renderKind(); update(); }
+    else if (ev.target === aggregation) update(); // SecAgg+ applies to masking only
   });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -434,7 +453,7 @@ export async function submitPage(params) {
       // The coordinator names the field ("train.target: ..."); point at it when we can.
       const match = /(?:invalid job spec: )?([a-zA-Z_./]+):/.exec(e.message);
       const byPath = {'privacy.epsilon': epsilon, 'privacy.delta': delta, dataset, nodes: siteBoxes[0], threshold,
-        'statistics.column': stats.column, 'statistics.lower/upper': stats.lower, 'train.target': train.target};
+        secagg_neighbours: neighbours, 'statistics.column': stats.column, 'statistics.lower/upper': stats.lower, 'train.target': train.target};
       showProblems([{input: match ? byPath[match[1]] : null, message: e.message}]);
       button.disabled = false;
     }

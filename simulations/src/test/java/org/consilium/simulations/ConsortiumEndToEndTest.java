@@ -237,6 +237,11 @@ class ConsortiumEndToEndTest {
     JobResult r = result(consortium.awaitJob(consortium.submit(sparse), Duration.ofMinutes(1)));
     assertEquals(List.copyOf(HeartDisease.HOSPITALS.keySet()), r.getAccounting().getContributorsList());
     assertSameStatistics(pooledExact(sparse, List.copyOf(HeartDisease.HOSPITALS.keySet())), r.getStatistics(), "SecAgg+ release");
+    // Each site publishes the fewest neighbours it accepts, for the console's pre-check.
+    for (Object o : new JsonArray(consortium.rest().get("api/v1/nodes").body())) {
+      JsonObject node = (JsonObject) o;
+      assertEquals(2, node.getJsonObject("policy").getInteger("secaggMinNeighbours"), "published policy of " + node.getString("id"));
+    }
   }
 
   @Test

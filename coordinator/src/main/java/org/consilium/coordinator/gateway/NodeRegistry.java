@@ -63,6 +63,7 @@ final class NodeRegistry {
     return new JsonObject().put("allowedComputations", new JsonArray(p.getAllowedComputationsList()))
         .put("minCohortSize", p.getMinCohortSize()).put("minParties", p.getMinParties())
         .put("dpJobOverheadEpsilon", p.getDpJobOverheadEpsilon()).put("allowPerSiteRelease", p.getAllowPerSiteRelease())
+        .put("secaggMinNeighbours", p.getSecaggMinNeighbours())
         .put("allowExactRelease", p.getAllowExactRelease()).put("allowedColumns", new JsonArray(p.getAllowedColumnsList()))
         .put("budgets", budgets).put("ledger", new JsonArray(p.getLedgerList().stream().map(e -> new JsonObject().put("seq", e.getSeq())
             .put("at", e.getAt()).put("kind", e.getKind()).put("dataset", e.getDataset()).put("jobId", e.getJobId())

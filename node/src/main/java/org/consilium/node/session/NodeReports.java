@@ -46,7 +46,8 @@ final class NodeReports {
     PolicySummary.Builder p = PolicySummary.newBuilder().addAllAllowedComputations(config.policy().allowedComputations())
         .setMinCohortSize(config.policy().minCohortSize()).setMinParties(config.policy().minParties())
         .setAllowExactRelease(config.policy().allowExactRelease()).addAllAllowedColumns(config.policy().allowedColumns())
-        .setDpJobOverheadEpsilon(CohortTest.EPSILON).setAllowPerSiteRelease(config.policy().allowPerSiteRelease());
+        .setDpJobOverheadEpsilon(CohortTest.EPSILON).setAllowPerSiteRelease(config.policy().allowPerSiteRelease())
+        .setSecaggMinNeighbours(config.policy().secaggMinNeighbours());
     config.datasets().values().forEach(d -> p.addBudgets(DatasetBudget.newBuilder().setDataset(d.name())
         .setEpsilonCap(d.epsilonCap()).setEpsilonSpent(ledger.spent(d.name()))));
     List<PrivacyLedger.Entry> entries = ledger.entries();

@@ -31,6 +31,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -155,14 +156,37 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  @Order(4)
+  void aSparseSecAggGraphIsCheckedAgainstEachSitesPublishedPolicyBeforeAnythingIsSent() throws Exception {
+    go("#/submit");
+    WebElement neighbours = wait.until(ExpectedConditions.elementToBeClickable(By.id("secagg-neighbours")));
+    assertEquals("", neighbours.getAttribute("value"), "by default every site masks with every other");
+    neighbours.sendKeys("3");
+    browser.findElement(By.id("submit-job")).click();
+    WebElement errors = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".errors")));
+    assertTrue(errors.getText().contains("Neighbours must be an even whole number of at least 2"), errors.getText());
+    assertEquals("true", neighbours.getAttribute("aria-invalid"));
+    neighbours.clear();
+    neighbours.sendKeys("2");
+    // The four sites run with the default policy.secagg_min_neighbours = 0: sparse graphs refused.
+    WebElement refusals = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("precheck-refusals")));
+    wait.until(d -> refusals.getText().contains("cleveland would refuse (policy.secagg_min_neighbours): the job masks with 2 neighbours per site; "
+        + "it masks with every other site only"));
+    new Select(browser.findElement(By.id("aggregation"))).selectByValue("AGGREGATION_THRESHOLD_PAILLIER");
+    wait.until(d -> !d.findElement(By.id("secagg-neighbours")).isEnabled());
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("precheck-ok")));
+    assertTrue(new io.vertx.core.json.JsonArray(consortium.rest().get("api/v1/jobs").body()).isEmpty(), "nothing was sent");
+  }
+
+  @Test
   @Order(5)
   void anAnalystSubmitsATrainingJobAndWatchesItCompleteLive() throws Exception {
     go("#/submit");
     wait.until(ExpectedConditions.elementToBeClickable(By.id("kind-train"))).click();
-    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("target"))).selectByValue("num");
+    new Select(browser.findElement(By.id("target"))).selectByValue("num");
     for (String f : List.of("age", "sex", "cp", "trestbps", "thalach", "exang", "oldpeak")) browser.findElement(By.id("numeric-" + f)).click();
     browser.findElement(By.id("sensitive-sex")).click();
-    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("mitigation"))).selectByValue("THRESHOLD_EQUALIZED_ODDS");
+    new Select(browser.findElement(By.id("mitigation"))).selectByValue("THRESHOLD_EQUALIZED_ODDS");
     browser.findElement(By.id("title")).sendKeys("Heart disease (console test)");
     browser.findElement(By.id("intended-use")).sendKeys("Testing the console.");
     browser.findElement(By.id("submit-job")).click();
@@ -480,7 +504,7 @@ class ConsoleBrowserTest {
     assertTrue(browser.findElement(By.id("audit-export-csv")).isDisplayed() && browser.findElement(By.id("audit-newer")).isDisplayed(),
         "the trail pages and exports");
     event.clear();
-    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("audit-participant"))).selectByVisibleText("cleveland");
+    new Select(browser.findElement(By.id("audit-participant"))).selectByVisibleText("cleveland");
     browser.findElement(By.xpath("//button[normalize-space()='Show']")).click();
     WebElement cross = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("audit-crosscheck")));
     assertTrue(cross.getText().startsWith("Consistent with the coordinator"), cross.getText());
