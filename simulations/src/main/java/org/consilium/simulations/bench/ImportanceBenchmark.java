@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import org.consilium.analytics.train.FeatureSpace;
 import org.consilium.analytics.train.PermutationImportance;
 import org.consilium.analytics.wire.TrainSpec;
@@ -25,20 +24,12 @@ public final class ImportanceBenchmark {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
     int features = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-    SplittableRandom r = new SplittableRandom(1);
-    double[][] x = new double[n][features + 1];
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[i][0] = 1;
-      for (int j = 1; j <= features; j++) x[i][j] = r.nextGaussian();
-      y[i] = r.nextInt(2);
-    }
-    double[] beta = new double[features + 1];
+    SyntheticDesign design = SyntheticDesign.draw(n, features);
+    double[] beta = design.beta();
     double[] means = new double[features + 1];
-    for (int j = 0; j <= features; j++) beta[j] = r.nextGaussian() * 0.1;
     List<int[]> blocks = new ArrayList<>();
     for (int j = 1; j <= features; j++) blocks.add(new int[] {j});
-    FeatureSpace.Rows rows = new FeatureSpace.Rows(x, y);
+    FeatureSpace.Rows rows = design.rows();
     double[] incremental = new double[repeats];
     double[] recomputed = new double[repeats];
     double check = 0;

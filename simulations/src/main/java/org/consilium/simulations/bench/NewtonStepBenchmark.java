@@ -2,7 +2,6 @@ package org.consilium.simulations.bench;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import org.consilium.analytics.train.FeatureSpace;
 import org.consilium.analytics.train.GlmNewton;
 import org.consilium.analytics.wire.TrainSpec;
@@ -24,17 +23,9 @@ public final class NewtonStepBenchmark {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
     int features = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 7;
-    SplittableRandom r = new SplittableRandom(1);
-    double[][] x = new double[n][features + 1];
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[i][0] = 1;
-      for (int j = 1; j <= features; j++) x[i][j] = r.nextGaussian();
-      y[i] = r.nextInt(2);
-    }
-    double[] beta = new double[features + 1];
-    for (int j = 0; j <= features; j++) beta[j] = r.nextGaussian() * 0.1;
-    FeatureSpace.Rows rows = new FeatureSpace.Rows(x, y);
+    SyntheticDesign design = SyntheticDesign.draw(n, features);
+    FeatureSpace.Rows rows = design.rows();
+    double[] beta = design.beta();
     GlmNewton glm = new GlmNewton(TrainSpec.Model.LOGISTIC, features + 1, 1.0);
     double[] blocked = new double[repeats];
     double[] rowByRow = new double[repeats];
