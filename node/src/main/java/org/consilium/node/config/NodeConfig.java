@@ -117,7 +117,7 @@ public record NodeConfig(
       new ConfigKey("policy.allow_exact_release", "`false`",
           "accept epsilon = Infinity (exact, not DP) jobs; for validation only; logged in the ledger, not counted"),
       new ConfigKey("policy.secagg_min_neighbours", "`0` (sparse graphs refused)",
-          "take part in SecAgg+ jobs (`secagg_neighbours` = k: this node masks with, and shares its secrets among, k others only, so a majority of those k colluding with the coordinator could unmask its input, where with everyone it takes the job's threshold) only when k is at least this; 0 refuses every sparse graph"),
+          "take part in SecAgg+ jobs (`secagg_neighbours` = k: this node masks with, and shares its secrets among, k others only, so a majority of those k colluding with the coordinator could unmask its input, where with everyone it takes the job's threshold) only when k is at least this; 0 refuses every sparse graph (published in the node's policy summary, so the console's pre-check names the refusal before a job is sent)"),
       new ConfigKey("policy.allow_per_site_release", "`true`",
           "take part in jobs whose release shows this site's own (DP) figures: datasheets, per-site evaluations, per-site drift monitoring; when false such jobs are refused (rule `policy.allow_per_site_release`) and drift monitors measure this site only pooled"),
       new ConfigKey("limits.max_frame_bytes", "`16777216`",
