@@ -86,20 +86,21 @@ public final class GlmNewton {
         out[h] += weight[0] * x0[j] * x0[j] + weight[1] * x1[j] * x1[j] + weight[2] * x2[j] * x2[j] + weight[3] * x3[j] * x3[j];
       }
     }
-    for (; r < n; r++) addRow(rows, beta, weights, r, out);
+    for (; r < n; r++) addRow(rows, beta, weights, r, out, residual, weight);
     return out;
   }
 
   /** The definition of {@link #localStep}: every row's terms added on their own. */
   public double[] localStepRowByRow(FeatureSpace.Rows rows, double[] beta, double[] weights) {
     double[] out = new double[stepLength()];
-    for (int r = 0; r < rows.size(); r++) addRow(rows, beta, weights, r, out);
+    double[] residual = new double[1];
+    double[] weight = new double[1];
+    for (int r = 0; r < rows.size(); r++) addRow(rows, beta, weights, r, out, residual, weight);
     return out;
   }
 
-  private void addRow(FeatureSpace.Rows rows, double[] beta, double[] weights, int r, double[] out) {
-    double[] residual = new double[1];
-    double[] weight = new double[1];
+  /** Adds row r's terms to out on their own; residual and weight are scratch (slot 0 is used). */
+  private void addRow(FeatureSpace.Rows rows, double[] beta, double[] weights, int r, double[] out, double[] residual, double[] weight) {
     rowTerms(rows, beta, weights, r, out, residual, weight, 0);
     double[] x = rows.x()[r];
     int h = 2 + width;

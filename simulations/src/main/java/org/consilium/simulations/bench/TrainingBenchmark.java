@@ -124,10 +124,22 @@ public final class TrainingBenchmark {
   /** Each step's name and when its last round closed, in seconds after the job's submission. */
   private static String timeline(JsonObject job, Instant submitted) {
     Map<String, Instant> lastClose = new LinkedHashMap<>();
-    for (ClosedRound r : closedRounds(job)) lastClose.put(r.step(), r.at());
+    for (ClosedRound r : closedRounds(job)) lastClose.put(r.step().replace("step ", ""), r.at());
+    return secondsAfter(lastClose, submitted);
+  }
+
+  /** The first step's rounds by name and when each closed, in seconds after the job's submission. */
+  private static String firstStepRounds(JsonObject job, Instant submitted) {
+    List<ClosedRound> rounds = closedRounds(job);
+    Map<String, Instant> closes = new LinkedHashMap<>();
+    for (ClosedRound r : rounds) if (r.step().equals(rounds.get(0).step())) closes.put(r.name(), r.at());
+    return secondsAfter(closes, submitted);
+  }
+
+  /** " label seconds," for each entry, without the last comma. */
+  private static String secondsAfter(Map<String, Instant> at, Instant start) {
     StringBuilder out = new StringBuilder();
-    lastClose.forEach((step, at) -> out.append(String.format(Locale.ROOT, " %s %.2f,", step.replace("step ", ""),
-        Duration.between(submitted, at).toMillis() / 1000.0)));
+    at.forEach((label, when) -> out.append(String.format(Locale.ROOT, " %s %.2f,", label, Duration.between(start, when).toMillis() / 1000.0)));
     return out.length() == 0 ? "" : out.substring(0, out.length() - 1);
   }
 
@@ -223,13 +235,7 @@ public final class TrainingBenchmark {
           seconds / steps);
       System.out.printf(Locale.ROOT, "  bytes sent per node: %d in all, %d per step%n", meanBytes, meanBytes / steps);
       System.out.printf(Locale.ROOT, "  timeline (s from submission to each step's last round):%s%n", timeline(job, t0));
-      StringBuilder first = new StringBuilder();
-      for (ClosedRound r : closedRounds(job)) {
-        if (r.step().equals(closedRounds(job).get(0).step())) {
-          first.append(String.format(Locale.ROOT, " %s %.2f,", r.name(), Duration.between(t0, r.at()).toMillis() / 1000.0));
-        }
-      }
-      System.out.printf(Locale.ROOT, "  the first step's rounds (s from submission):%s%n", first);
+      System.out.printf(Locale.ROOT, "  the first step's rounds (s from submission):%s%n", firstStepRounds(job, t0));
       System.out.printf(Locale.ROOT, "  peak resident memory of the largest node process: %d MiB%n", peak);
       // The same job again: the node processes' code compiled, as in a deployment that has run a job before.
       Instant again = Instant.now();
