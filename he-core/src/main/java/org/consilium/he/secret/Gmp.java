@@ -3,6 +3,7 @@ package org.consilium.he.secret;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.NativeLongByReference;
@@ -40,20 +41,27 @@ final class Gmp implements SecretExponentiation {
   private final String version;
 
   private Gmp() {
-    Lib loaded;
-    try {
-      loaded = Native.load("gmp", Lib.class);
-    } catch (UnsatisfiedLinkError e) {
-      loaded = Native.load("libgmp.so.10", Lib.class);
-    }
-    this.lib = loaded;
+    this.lib = Native.load(library().getName(), Lib.class);
     String v;
     try {
-      v = com.sun.jna.NativeLibrary.getInstance("gmp").getGlobalVariableAddress("__gmp_version").getPointer(0).getString(0);
+      v = library().getGlobalVariableAddress("__gmp_version").getPointer(0).getString(0);
     } catch (RuntimeException | UnsatisfiedLinkError e) {
       v = "unknown version";
     }
     this.version = v;
+  }
+
+  /** The system's libgmp: "gmp" where the development link is installed, else Debian's runtime name. */
+  static NativeLibrary library() {
+    try {
+      return NativeLibrary.getInstance("gmp");
+    } catch (UnsatisfiedLinkError e) {
+      return NativeLibrary.getInstance("libgmp.so.10");
+    }
+  }
+
+  String version() {
+    return version;
   }
 
   @Override

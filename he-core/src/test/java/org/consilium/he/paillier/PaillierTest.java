@@ -1,5 +1,6 @@
 package org.consilium.he.paillier;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PaillierTest {
@@ -63,6 +67,47 @@ class PaillierTest {
       assertTrue(seen.add(r), "randomness " + i + " is not a repeat");
     }
     assertNotEquals(BigInteger.ONE, pk.modulus().add(BigInteger.ONE).modPow(lambda, nSquared), "the residuosity check can fail");
+  }
+
+  @Test
+  void theFixedBaseRandomnessIsTheBaseToAUniformExponentOfTwiceTheKeysStrength() {
+    assertEquals(224, FixedBaseRandomness.exponentBits(2048), "2048-bit keys: 112-bit strength");
+    assertEquals(256, FixedBaseRandomness.exponentBits(3072), "3072-bit keys: 128-bit strength");
+    assertEquals(224, FixedBaseRandomness.exponentBits(512), "never shorter than for 2048 bits");
+    PaillierPublicKey pk = SMALL.publicKey();
+    FixedBaseRandomness fixed = pk.fixedBase(rng);
+    BigInteger nSquared = pk.modulus().pow(2);
+    int bytes = fixed.exponentBits() / 8;
+    byte[] ones = new byte[bytes];
+    Arrays.fill(ones, (byte) -1);
+    List<byte[]> alphas = new ArrayList<>(List.of(new byte[bytes], ones));
+    for (int i = 0; i < 20; i++) {
+      byte[] alpha = new byte[bytes];
+      rng.nextBytes(alpha);
+      alphas.add(alpha);
+    }
+    for (byte[] alpha : alphas) {
+      byte[] bigEndian = alpha.clone();
+      for (int i = 0; i < bytes / 2; i++) {
+        byte t = bigEndian[i];
+        bigEndian[i] = bigEndian[bytes - 1 - i];
+        bigEndian[bytes - 1 - i] = t;
+      }
+      BigInteger exponent = new BigInteger(1, bigEndian);
+      assertEquals(fixed.base().modPow(exponent, nSquared), fixed.power(alpha), "hs^alpha for alpha = " + exponent);
+    }
+    assertThrows(IllegalArgumentException.class, () -> fixed.power(new byte[bytes - 1]), "alpha of the wrong length");
+  }
+
+  @Test
+  void aTableRowIsReadWholeAndGivesTheRequestedEntry() {
+    long[][] row = new long[128][];
+    for (int e = 0; e < row.length; e++) row[e] = new long[] {e, -e, e * 31L};
+    long[] out = new long[3];
+    for (int e = 0; e < row.length; e++) {
+      FixedBaseRandomness.select(row, e, out);
+      assertArrayEquals(row[e], out, "entry " + e);
+    }
   }
 
   @Test
