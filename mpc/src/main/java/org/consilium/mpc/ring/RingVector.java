@@ -38,6 +38,11 @@ public final class RingVector {
     return values.clone();
   }
 
+  /** Writes the values into out in one bulk copy (a codec's buffer; no intermediate array). */
+  public void copyTo(java.nio.LongBuffer out) {
+    out.put(values);
+  }
+
   public RingVector plus(RingVector other) {
     requireSameLength(other);
     long[] out = values.clone();
