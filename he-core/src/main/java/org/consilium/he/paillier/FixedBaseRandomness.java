@@ -3,7 +3,7 @@ package org.consilium.he.paillier;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import org.consilium.he.secret.SecretMultiplication;
+import org.consilium.he.modular.SecretMultiplication;
 
 /**
  * Encryption randomness as hs^alpha mod n^2 (Damgard, Jurik, Nielsen 2010, section 4.1): hs =

@@ -17,7 +17,7 @@ public final class PaillierPrivateKey {
   private final BigInteger hp;
   private final BigInteger hq;
   private final BigInteger qInvModP;
-  private static final org.consilium.he.secret.SecretExponentiation SECRET = org.consilium.he.secret.SecretExponentiation.constantTime();
+  private static final org.consilium.he.modular.SecretExponentiation SECRET = org.consilium.he.modular.SecretExponentiation.constantTime();
 
   public PaillierPrivateKey(BigInteger p, BigInteger q) {
     if (p.equals(q)) throw new IllegalArgumentException("p and q must differ");

@@ -1,6 +1,6 @@
 package org.consilium.he.threshold;
 
-import org.consilium.he.secret.SecretExponentiation;
+import org.consilium.he.modular.SecretExponentiation;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import org.consilium.he.paillier.Ciphertext;
-import org.consilium.he.secret.SecretExponentiation;
+import org.consilium.he.modular.SecretExponentiation;
 
 /** Party i's secret share s_i of the decryption exponent; it can only produce partial decryptions. */
 public final class KeyShare {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.consilium.he.modular.PublicExponentiation;
 import org.consilium.he.paillier.Ciphertext;
 import org.consilium.he.paillier.PaillierPublicKey;
 
@@ -17,6 +18,8 @@ import org.consilium.he.paillier.PaillierPublicKey;
  * it can check a partial decryption's proof and combine t correct ones into the plaintext.
  */
 public final class ThresholdPublicKey {
+  /** The proofs' exponents (challenge, response, batch weights) are public. */
+  private static final PublicExponentiation POWERS = PublicExponentiation.fast();
   private final PaillierPublicKey key;
   private final int threshold;
   private final int parties;
@@ -103,16 +106,14 @@ public final class ThresholdPublicKey {
     BigInteger bigU = combination(u, weights, n2);
     BigInteger bigW = combination(w, weights, n2);
     // a = U^z / W^e, b = v^z / vi^e; the challenge must be the hash of exactly these.
-    BigInteger a = bigU.modPow(d.response(), n2).multiply(bigW.modPow(d.challenge(), n2).modInverse(n2)).mod(n2);
-    BigInteger b = v.modPow(d.response(), n2).multiply(vi.modPow(d.challenge(), n2).modInverse(n2)).mod(n2);
+    BigInteger a = POWERS.pow(bigU, d.response(), n2).multiply(POWERS.pow(bigW, d.challenge(), n2).modInverse(n2)).mod(n2);
+    BigInteger b = POWERS.pow(v, d.response(), n2).multiply(POWERS.pow(vi, d.challenge(), n2).modInverse(n2)).mod(n2);
     return PartialDecryption.challenge(bigU, bigW, v, vi, a, b).equals(d.challenge());
   }
 
   /** prod x_j^(e_j) mod m: the random combination a batch proof is about (public exponents). */
   static BigInteger combination(List<BigInteger> xs, BigInteger[] weights, BigInteger m) {
-    BigInteger acc = BigInteger.ONE;
-    for (int j = 0; j < xs.size(); j++) acc = acc.multiply(xs.get(j).modPow(weights[j], m)).mod(m);
-    return acc;
+    return POWERS.product(xs, weights, m);
   }
 
   /**

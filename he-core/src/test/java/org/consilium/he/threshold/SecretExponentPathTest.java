@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.consilium.he.paillier.Ciphertext;
 import org.consilium.he.paillier.PaillierPublicKey;
-import org.consilium.he.secret.SecretExponentiation;
+import org.consilium.he.modular.SecretExponentiation;
 import org.junit.jupiter.api.Test;
 
 /** Which exponentiations of a partial decryption get secret exponents, and that they all take the constant-time path. */

@@ -1,4 +1,4 @@
-package org.consilium.he.secret;
+package org.consilium.he.modular;
 
 import java.math.BigInteger;
 

@@ -1,4 +1,4 @@
-package org.consilium.he.secret;
+package org.consilium.he.modular;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;

@@ -1,4 +1,4 @@
-package org.consilium.he.secret;
+package org.consilium.he.modular;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.consilium.he.secret;
+package org.consilium.he.modular;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
@@ -35,6 +35,12 @@ final class Gmp implements SecretExponentiation {
     NativeLong __gmpz_sizeinbase(Pointer op, int base);
 
     void __gmpz_powm_sec(Pointer rop, Pointer base, Pointer exp, Pointer mod);
+
+    void __gmpz_powm(Pointer rop, Pointer base, Pointer exp, Pointer mod);
+
+    void __gmpz_mul(Pointer rop, Pointer op1, Pointer op2);
+
+    void __gmpz_mod(Pointer r, Pointer n, Pointer d);
   }
 
   private final Lib lib;
@@ -89,13 +95,17 @@ final class Gmp implements SecretExponentiation {
     }
   }
 
-  private Memory mpz() {
+  Lib lib() {
+    return lib;
+  }
+
+  Memory mpz() {
     Memory x = new Memory(MPZ_SIZE);
     lib.__gmpz_init(x);
     return x;
   }
 
-  private void set(Pointer x, BigInteger value) {
+  void set(Pointer x, BigInteger value) {
     byte[] bytes = value.toByteArray();
     try {
       lib.__gmpz_import(x, new NativeLong(bytes.length), 1, new NativeLong(1), 1, new NativeLong(0), bytes);
@@ -104,7 +114,7 @@ final class Gmp implements SecretExponentiation {
     }
   }
 
-  private BigInteger get(Pointer x) {
+  BigInteger get(Pointer x) {
     long length = (lib.__gmpz_sizeinbase(x, 2).longValue() + 7) / 8;
     Memory out = new Memory(Math.max(1, length));
     NativeLongByReference count = new NativeLongByReference();
