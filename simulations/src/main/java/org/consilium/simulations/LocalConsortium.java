@@ -85,9 +85,9 @@ public final class LocalConsortium implements AutoCloseable {
 
   /**
    * How the processes compile. A test runs for seconds: C1 only starts a process in about half the
-   * time. A deployment runs for months: C2 compiles the hot paths, and BigInteger's Montgomery
-   * multiplication (Paillier) is an intrinsic only there (the Paillier training job: 82 s under
-   * C1, 33 s under C2), so the benchmarks measure with it.
+   * time. A deployment runs for months: C2 compiles the hot paths (BigInteger's Montgomery
+   * multiplication is an intrinsic only there; Paillier's big powers go through GMP, so the
+   * Paillier training job takes about the same under both: 31 s under C1, 37 s under C2).
    */
   public enum Jit {
     TESTS("-XX:TieredStopAtLevel=1"),
