@@ -83,6 +83,9 @@ public final class NodeMain implements Callable<Integer> {
     } catch (RuntimeException | IOException e) {
       System.err.println("consilium-node: " + e.getMessage());
       return 2;
+    } catch (ExceptionInInitializerError e) { // a native library the key share needs (GMP) did not load
+      System.err.println("consilium-node: " + (e.getCause() != null ? e.getCause().getMessage() : e));
+      return 2;
     }
     PrivacyLedger ledger;
     try {

@@ -9,6 +9,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.NativeLongByReference;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@link SecretExponentiation} by GMP's {@code mpz_powm_sec} (documented by GMP as taking the
@@ -59,11 +60,20 @@ final class Gmp implements SecretExponentiation {
 
   /** The system's libgmp: "gmp" where the development link is installed, else Debian's runtime name. */
   static NativeLibrary library() {
-    try {
-      return NativeLibrary.getInstance("gmp");
-    } catch (UnsatisfiedLinkError e) {
-      return NativeLibrary.getInstance("libgmp.so.10");
+    return library(List.of("gmp", "libgmp.so.10"));
+  }
+
+  /** The first of these libraries that loads; none loading is an error that says what to install. */
+  static NativeLibrary library(List<String> names) {
+    for (String name : names) {
+      try {
+        return NativeLibrary.getInstance(name);
+      } catch (UnsatisfiedLinkError e) {
+        // try the next name
+      }
     }
+    throw new IllegalStateException("GMP not found (tried " + String.join(", ", names) + "): threshold Paillier needs the system's"
+        + " libgmp for its constant-time arithmetic (Debian and Ubuntu: libgmp10, Fedora: gmp, macOS: Homebrew's gmp)");
   }
 
   String version() {

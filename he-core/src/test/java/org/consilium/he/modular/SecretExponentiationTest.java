@@ -31,6 +31,12 @@ class SecretExponentiationTest {
   }
 
   @Test
+  void aMissingLibraryIsAnErrorThatSaysWhatToInstall() {
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Gmp.library(java.util.List.of("no-such-gmp")));
+    assertTrue(e.getMessage().startsWith("GMP not found (tried no-such-gmp)") && e.getMessage().contains("libgmp10"), e.getMessage());
+  }
+
+  @Test
   void edgeCases() {
     BigInteger m = BigInteger.valueOf(1_000_003);
     assertEquals(BigInteger.ONE, gmp.pow(BigInteger.valueOf(7), BigInteger.ZERO, m), "x^0 = 1");
