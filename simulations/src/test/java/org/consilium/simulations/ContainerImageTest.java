@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * engine would, checked (non-root user, entrypoint, mount points), and its entrypoint's Java
  * command run for the four-hospital consortium as plain processes, each in its own mount
  * namespace with the image's root read-only, the kit and data bind-mounted, /tmp a tmpfs, and
- * the image's user (unshare --root --setuid): the image's own Java runtime, C library and jars.
+ * the image's user (unshare --root --setuid): the image's own Java runtime, C libraries (GMP
+ * included: a small threshold Paillier key makes the nodes and the coordinator load it) and jars.
  */
 class ContainerImageTest {
   @TempDir
@@ -72,7 +73,7 @@ class ContainerImageTest {
     int nodesPort = freePort();
     int restPort = freePort();
     Provisioner.Consortium kits = Provisioner.provision(new Provisioner.Plan("images", dir.resolve("kits"), "127.0.0.1", nodesPort, restPort,
-        freePort(), plans, Map.of(), 0, HeartDisease.dictionaryText()));
+        freePort(), plans, Map.of(), 1024, HeartDisease.dictionaryText())); // a small threshold Paillier key: the images must load GMP
     exec("chown", "-R", "10001:10001", dir.resolve("kits").toString());
     exec("chmod", "-R", "a+rX", dir.resolve("data").toString());
     try {
@@ -90,6 +91,10 @@ class ContainerImageTest {
       });
       JsonObject job = LocalConsortium.awaitJob(rest, LocalConsortium.submit(rest, DefaultJob.spec("1.0")), Duration.ofSeconds(90));
       assertEquals("RELEASED", job.getString("status"), job.encodePrettily());
+      // Threshold Paillier inside the images: the nodes encrypt and partially decrypt, the coordinator checks proofs, all through GMP.
+      JsonObject he = LocalConsortium.awaitJob(rest, LocalConsortium.submit(rest, DefaultJob.spec("1.0")
+          .replace("\"specVersion\": 1,", "\"specVersion\": 1, \"aggregation\": \"AGGREGATION_THRESHOLD_PAILLIER\",")), Duration.ofSeconds(90));
+      assertEquals("RELEASED", he.getString("status"), "a threshold Paillier job in the containers: " + he.encodePrettily());
       assertTrue(Files.exists(kits.nodeConfigs().get("cleveland").getParent().resolve("privacy-ledger.log")),
           "the node wrote its ledger into the mounted kit, not into the read-only image");
     } finally {

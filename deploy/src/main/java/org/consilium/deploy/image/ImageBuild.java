@@ -141,8 +141,22 @@ public final class ImageBuild {
         .directory("/state", 0750, USER)
         .directory("/proc", 0555, 0)
         .directory("/dev", 0755, 0);
-    for (String library : sharedLibraries(jre)) base.hostPath(Path.of(library));
+    Set<String> libraries = sharedLibraries(jre);
+    for (String library : libraries) base.hostPath(Path.of(library));
+    base.hostPath(gmp(libraries));
     return base;
+  }
+
+  /**
+   * GMP, which threshold Paillier loads through JNA (nodes for partial decryption and encryption,
+   * the coordinator for proof checks): the JRE's binaries do not link it, so ldd does not name
+   * it. It is looked for beside the C library, where distributions install it.
+   */
+  private static Path gmp(Set<String> libraries) {
+    return libraries.stream().filter(l -> l.contains("libc.so")).map(l -> Path.of(l).resolveSibling("libgmp.so.10"))
+        .filter(Files::exists).findFirst()
+        .orElseThrow(() -> new IllegalStateException("libgmp.so.10 is not installed beside the C library on this machine"
+            + " (Debian and Ubuntu: libgmp10): the images need it for threshold Paillier"));
   }
 
   private static Set<String> sharedLibraries(Path jre) throws IOException, InterruptedException {

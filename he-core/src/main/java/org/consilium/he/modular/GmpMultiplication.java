@@ -10,9 +10,8 @@ import java.util.Arrays;
  * {@link SecretMultiplication} by GMP's side-channel silent mpn functions (documented as taking
  * the same steps and memory accesses for any operands of the same sizes): each factor is
  * multiplied in with {@code mpn_sec_mul} and the double-length product reduced with
- * {@code mpn_sec_div_r}. Bound to libgmp by JNA's direct mapping (a plain native call each,
- * about a tenth of an interface-mapped call's overhead, which at 4,096 bits would otherwise be
- * a fifth of the multiplication). Every buffer that held a secret product is wiped.
+ * {@code mpn_sec_div_r}. Bound to libgmp by JNA's direct mapping (static natives, JNA's
+ * cheapest call: a value takes 64 of them). Every buffer that held a secret product is wiped.
  */
 final class GmpMultiplication implements SecretMultiplication {
   static {
