@@ -48,10 +48,11 @@ final class Gmp implements SecretExponentiation {
   private final String version;
 
   private Gmp() {
-    this.lib = Native.load(library().getName(), Lib.class);
+    NativeLibrary gmp = library();
+    this.lib = Native.load(gmp.getName(), Lib.class);
     String v;
     try {
-      v = library().getGlobalVariableAddress("__gmp_version").getPointer(0).getString(0);
+      v = gmp.getGlobalVariableAddress("__gmp_version").getPointer(0).getString(0);
     } catch (RuntimeException | UnsatisfiedLinkError e) {
       v = "unknown version";
     }

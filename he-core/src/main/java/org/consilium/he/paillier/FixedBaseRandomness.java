@@ -23,7 +23,7 @@ import org.consilium.he.modular.SecretMultiplication;
  * Pohlig-Hellman shortcut.
  */
 final class FixedBaseRandomness {
-  static final int WINDOW = 7;
+  private static final int WINDOW = 7;
   private final int exponentBits;
   private final SecretMultiplication multiplication;
   private final BigInteger base;
@@ -42,16 +42,16 @@ final class FixedBaseRandomness {
     this.multiplication = SecretMultiplication.constantTime(nSquared);
     // hs and its powers are public (an n-th residue of a random x says nothing about any alpha): BigInteger builds them.
     this.base = h.modPow(n, nSquared);
-    BigInteger base = this.base;
+    BigInteger rowBase = base; // hs^(2^(WINDOW i)) for row i
     int windows = (exponentBits + WINDOW - 1) / WINDOW;
     this.table = new long[windows][1 << WINDOW][];
     for (int i = 0; i < windows; i++) {
       BigInteger power = BigInteger.ONE;
       for (int d = 0; d < 1 << WINDOW; d++) {
         table[i][d] = multiplication.limbsOf(power);
-        power = power.multiply(base).mod(nSquared);
+        power = power.multiply(rowBase).mod(nSquared);
       }
-      base = power; // hs^(2^(WINDOW (i + 1)))
+      rowBase = power;
     }
   }
 

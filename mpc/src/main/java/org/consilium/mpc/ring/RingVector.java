@@ -1,5 +1,6 @@
 package org.consilium.mpc.ring;
 
+import java.nio.LongBuffer;
 import java.util.Arrays;
 
 /**
@@ -39,7 +40,7 @@ public final class RingVector {
   }
 
   /** Writes the values into out in one bulk copy (a codec's buffer; no intermediate array). */
-  public void copyTo(java.nio.LongBuffer out) {
+  public void copyTo(LongBuffer out) {
     out.put(values);
   }
 
